@@ -1,0 +1,23 @@
+import type { AuditStore } from '../../store/audit-store';
+
+export interface RecordAuditEventInput {
+  workflowId: string;
+  kind: string;
+  actor?: string;
+  subject?: string;
+  detail?: Record<string, unknown>;
+  /** Deterministic per event (workflow id, run id, sequence) so a retry inserts nothing twice. */
+  idempotencyKey: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export function createAuditActivities(deps: { auditStore: AuditStore; clock: Clock }) {
+  return {
+    async recordAuditEvent(input: RecordAuditEventInput): Promise<void> {
+      await deps.auditStore.record({ ...input, occurredAt: deps.clock.now().toISOString() });
+    },
+  };
+}

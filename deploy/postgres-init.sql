@@ -1,0 +1,2 @@
+-- The Stagecoach control database lives beside Temporal's own.
+CREATE DATABASE stagecoach;

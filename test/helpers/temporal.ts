@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { Knex } from 'knex';
+import { createActivities, type ActivityDependencies } from '../../activities';
+import { StagecoachClient } from '../../client';
+import { createWorker } from '../../worker/create-worker';
+
+let runtimeInstalled = false;
+
+/** Keeps SDK chatter out of test output; warnings and errors still show. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export interface TemporalTestContext {
+  address: string;
+  taskQueue: string;
+  client: StagecoachClient;
+  worker: Worker;
+  /** Resolves when the worker has stopped. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real worker (the production wiring of worker/create-worker.ts) on a task queue of its own,
+ * so test files running in parallel never take each other's tasks.
+ */
+export async function startTestWorker(deps: ActivityDependencies & { controlDb: Knex }): Promise<TemporalTestContext> {
+  installQuietRuntime();
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomUUID()}`;
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    activities: createActivities(deps),
+    workflowBundleCode: fs.readFileSync(inject('workflowBundlePath'), 'utf8'),
+  });
+  const running = worker.run();
+  const client = await StagecoachClient.connect({ address, taskQueue });
+  return {
+    address,
+    taskQueue,
+    client,
+    worker,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await client.close();
+      await connection.close();
+    },
+  };
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}/${randomUUID()}`;
+}

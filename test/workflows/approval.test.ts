@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { DecisionRefusedError } from '../../client';
+import type { GateDefinition } from '../../domain/gates';
+import { AuditStore } from '../../store/audit-store';
+import { openControlDatabase } from '../../store/control-database';
+import { createScratchDatabase } from '../helpers/postgres';
+import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+
+// Real Temporal dev server, real worker, control database on a real PostgreSQL.
+let ctx: TemporalTestContext;
+let controlDb: Knex;
+let dropDatabase: () => Promise<void>;
+
+beforeAll(async () => {
+  const database = await createScratchDatabase('approval');
+  dropDatabase = database.drop;
+  controlDb = await openControlDatabase(database.url);
+  ctx = await startTestWorker({ controlDb });
+});
+
+afterAll(async () => {
+  await ctx?.stop();
+  await controlDb?.destroy();
+  await dropDatabase?.();
+});
+
+const gate = (overrides: Partial<GateDefinition> = {}): GateDefinition => ({
+  name: 'uat-push',
+  approvers: ['alice', 'bob'],
+  requiredApprovals: 1,
+  timeoutSeconds: 60,
+  onTimeout: 'reject',
+  ...overrides,
+});
+
+async function open(definition: GateDefinition): Promise<string> {
+  const workflowId = uniqueId('approval/acme');
+  await ctx.client.requestApproval(workflowId, { subject: 'acme 1.0', requestedBy: 'rita', gate: definition });
+  return workflowId;
+}
+
+async function auditKinds(workflowId: string): Promise<string[]> {
+  return (await new AuditStore(controlDb).listForWorkflow(workflowId)).map((event) => event.kind);
+}
+
+describe('approval gate', () => {
+  it('is approved by an approver and says so in status, result and audit table', async () => {
+    const workflowId = await open(gate());
+    const before = await ctx.client.approvalStatus(workflowId);
+    expect(before.waitingFor).toBe('gate:uat-push');
+
+    const answer = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice', comment: 'ok' });
+    expect(answer).toEqual({ counted: true, gate: 'uat-push', approvalsStillNeeded: 0 });
+
+    const result = await ctx.client.approvalResult(workflowId);
+    expect(result.outcome).toBe('approved');
+    expect(result.decisions).toMatchObject([{ user: 'alice', decision: 'approve', counted: true, comment: 'ok' }]);
+    expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
+  });
+
+  it('is rejected by a reject signal, as the Web UI sends it', async () => {
+    const workflowId = await open(gate());
+    await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'bob', comment: 'not yet' });
+    const result = await ctx.client.approvalResult(workflowId);
+    expect(result.outcome).toBe('rejected');
+    expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-reject', 'gate-rejected']);
+  });
+
+  it('times out when nobody decides', async () => {
+    const workflowId = await open(gate({ timeoutSeconds: 2 }));
+    const result = await ctx.client.approvalResult(workflowId);
+    expect(result.outcome).toBe('timed-out');
+    expect(result.decisions).toEqual([]);
+    expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'gate-timed-out']);
+  });
+
+  it('refuses self-approval and non-approvers, records them, and keeps waiting', async () => {
+    const workflowId = await open(gate({ approvers: ['alice', 'bob', 'rita'], requiredApprovals: 2 }));
+
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toThrow(
+      /rita started this release/,
+    );
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'mallory' })).rejects.toThrow(
+      DecisionRefusedError,
+    );
+    const first = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
+    expect(first.approvalsStillNeeded).toBe(1);
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(
+      /already decided/,
+    );
+    const status = await ctx.client.approvalStatus(workflowId);
+    expect(status.gate.outcome).toBeUndefined();
+
+    await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
+    const result = await ctx.client.approvalResult(workflowId);
+    expect(result.outcome).toBe('approved');
+    expect(result.decisions.map((d) => [d.user, d.counted])).toEqual([
+      ['rita', false],
+      ['mallory', false],
+      ['alice', true],
+      ['alice', false],
+      ['bob', true],
+    ]);
+    expect(await auditKinds(workflowId)).toEqual([
+      'gate-opened',
+      'decision-refused',
+      'decision-refused',
+      'decision-approve',
+      'decision-refused',
+      'decision-approve',
+      'gate-approved',
+    ]);
+  });
+
+  it('fails at once, naming the problem, for an impossible gate', async () => {
+    const workflowId = await open(gate({ requiredApprovals: 3 }));
+    await expect(ctx.client.approvalResult(workflowId)).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/requiredApprovals \(3\) exceeds the 2 approvers/) },
+    });
+  });
+});
