@@ -98,6 +98,10 @@ export interface DatabaseEngine {
   dropDatabase(database: DatabaseConnection): Promise<void>;
   /** Renames `database` to `newName` on the same server (SQLite: sibling file). */
   renameDatabase(database: DatabaseConnection, newName: string): Promise<void>;
+  /** Allocated size of the database in bytes (data and indexes; SQL Server: data files). */
+  databaseSizeBytes(database: DatabaseConnection): Promise<number>;
+  /** Gives space freed by purged rows back (VACUUM / DBCC SHRINKDATABASE), after a shrink. */
+  compact(database: DatabaseConnection, options?: EngineCallOptions): Promise<void>;
   /** knex configuration for the database (pooled access for fix-ups, refresh and checks). */
   knexConfig(database: DatabaseConnection): Knex.Config;
 }

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { DATA_CLASSES } from '../domain/data-classes';
+import { LANDSCAPES } from '../domain/landscapes';
+
+/**
+ * The shape of `stagecoach.yaml` (SPEC §1). Objects are strict so a misspelt key is an error
+ * naming it, not a silently ignored setting.
+ */
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be letters, digits and underscores, starting with a letter or underscore (at most 63)');
+const tenantName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+/** A literal value or a `${ENV_NAME}` reference resolved only inside the worker. */
+const secretOrValue = z.string().min(1, 'must not be empty');
+
+const sqliteDatabase = z
+  .object({
+    engine: z.literal('sqlite'),
+    /** Relative paths are relative to the inventory file. */
+    file: z.string().min(1).regex(/\.[A-Za-z0-9]+$/, 'must end with an extension such as .db'),
+  })
+  .strict();
+
+const serverDatabase = z
+  .object({
+    engine: z.enum(['postgres', 'mssql']),
+    host: secretOrValue,
+    port: z.number().int().min(1).max(65535).optional(),
+    user: secretOrValue,
+    password: secretOrValue.optional(),
+    database: identifier,
+    encrypt: z.boolean().optional(),
+    trustServerCertificate: z.boolean().optional(),
+    dataDirectory: z.string().optional(),
+  })
+  .strict();
+
+export const databaseConfigSchema = z.discriminatedUnion('engine', [sqliteDatabase, serverDatabase]);
+
+const instanceSchema = z
+  .object({
+    database: databaseConfigSchema,
+    /** Directory backups of this instance are written to and copied into. */
+    backupLocation: z.string().min(1),
+    emailDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as demo-stg.example.com'),
+    metadataLocked: z.boolean().default(false),
+    maintenanceMode: z.boolean().default(false),
+  })
+  .strict();
+
+const cleanupScriptSchema = z.object({ name: z.string().min(1), sql: z.string().min(1) }).strict();
+
+/** `5GB`, `512 MB`, or a number of bytes. */
+const sizeSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB)\s*$/i, 'must be a size such as 5GB or 512MB'),
+]);
+
+const tenantSchema = z
+  .object({
+    schema: z.string().min(1),
+    contact: z.string().optional(),
+    /** Seed 000: shrink data to 5 GB or less after copying. */
+    shrinkCap: sizeSchema.default('5GB'),
+    cleanupScripts: z.array(cleanupScriptSchema).default([]),
+    instances: z.partialRecord(z.enum(LANDSCAPES), instanceSchema),
+  })
+  .strict();
+
+const schemaDescriptorSchema = z
+  .object({
+    /** `sample-itsm` takes the tables of sample/tenant-schema.ts. */
+    builtin: z.literal('sample-itsm').optional(),
+    tables: z.record(identifier, z.enum(DATA_CLASSES)).optional(),
+    emailConfigurationsTable: identifier.optional(),
+    apiKeysTable: identifier.optional(),
+  })
+  .strict()
+  .refine((s) => Boolean(s.builtin) !== Boolean(s.tables), 'give either builtin or tables, not both or neither');
+
+export const inventoryFileSchema = z
+  .object({
+    version: z.literal(1),
+    schemas: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'schema names are lower-case letters, digits and dashes'), schemaDescriptorSchema).default({}),
+    tenants: z.record(tenantName, tenantSchema),
+  })
+  .strict();
+
+export type InventoryFile = z.infer<typeof inventoryFileSchema>;
+export type DatabaseConfig = z.infer<typeof databaseConfigSchema>;
+export type InstanceFileConfig = z.infer<typeof instanceSchema>;
+export type SizeSetting = z.infer<typeof sizeSchema>;

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Landscape } from '../domain/landscapes';
+import { SAMPLE_TENANT_TABLES } from '../sample/tenant-schema';
+import { inventoryFileSchema, type DatabaseConfig, type InventoryFile, type SizeSetting } from './inventory-schema';
+import { InventoryError, type Inventory, type InstanceConfig, type SchemaDescriptor, type TenantConfig } from './inventory';
+
+/** Built-in schema descriptors a tenant may name without declaring them. */
+const BUILTIN_SCHEMAS: Record<string, SchemaDescriptor> = {
+  'sample-itsm': {
+    name: 'sample-itsm',
+    tables: SAMPLE_TENANT_TABLES,
+    emailConfigurationsTable: 'email_configurations',
+    apiKeysTable: 'api_keys',
+  },
+};
+
+/** Reads and validates `stagecoach.yaml`; every problem is reported with its key path. */
+export function loadInventory(file: string): Inventory {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new InventoryError(`cannot read inventory ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseInventory(text, absolute);
+}
+
+/** Validates inventory text; `file` is used for messages and to resolve relative paths. */
+export function parseInventory(text: string, file: string): Inventory {
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`);
+    throw new InventoryError(`invalid inventory ${file}: ${problems.join('; ')}`, problems);
+  }
+  const result = inventoryFileSchema.safeParse(document.toJS());
+  if (!result.success) {
+    const problems = result.error.issues.map(describeIssue);
+    throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
+  }
+  return buildInventory(result.data, file);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const keyPath = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const base = issue.path.length ? `${keyPath}.` : '';
+    return issue.keys.map((key) => `${base}${key}: unknown key`).join('; ');
+  }
+  return `${keyPath}: ${issue.message}`;
+}
+
+function buildInventory(data: InventoryFile, file: string): Inventory {
+  const baseDir = path.dirname(file);
+  const problems: string[] = [];
+  const schemas: Record<string, SchemaDescriptor> = { ...BUILTIN_SCHEMAS };
+  for (const [name, declared] of Object.entries(data.schemas)) {
+    schemas[name] = declared.builtin
+      ? { ...BUILTIN_SCHEMAS[declared.builtin], name }
+      : {
+          name,
+          tables: declared.tables!,
+          emailConfigurationsTable: declared.emailConfigurationsTable ?? 'email_configurations',
+          apiKeysTable: declared.apiKeysTable ?? 'api_keys',
+        };
+  }
+  const tenants: Record<string, TenantConfig> = {};
+  for (const [name, tenant] of Object.entries(data.tenants)) {
+    const schema = schemas[tenant.schema];
+    if (!schema) {
+      problems.push(`tenants.${name}.schema: unknown schema '${tenant.schema}' (known: ${Object.keys(schemas).join(', ')})`);
+      continue;
+    }
+    const instances: Partial<Record<Landscape, InstanceConfig>> = {};
+    for (const [landscape, instance] of Object.entries(tenant.instances) as [Landscape, NonNullable<(typeof tenant.instances)[Landscape]>][]) {
+      instances[landscape] = {
+        tenant: name,
+        landscape,
+        database: resolveDatabasePaths(instance.database, baseDir),
+        backupLocation: path.resolve(baseDir, instance.backupLocation),
+        emailDomain: instance.emailDomain.toLowerCase(),
+        metadataLocked: instance.metadataLocked,
+        maintenanceMode: instance.maintenanceMode,
+      };
+    }
+    if (Object.keys(instances).length === 0) problems.push(`tenants.${name}.instances: a tenant needs at least one instance`);
+    tenants[name] = {
+      name,
+      schema,
+      contact: tenant.contact,
+      shrinkCapBytes: parseSize(tenant.shrinkCap),
+      cleanupScripts: tenant.cleanupScripts,
+      instances,
+    };
+  }
+  problems.push(...sharedDatabaseProblems(tenants));
+  if (problems.length > 0) throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
+  return { file, tenants };
+}
+
+function resolveDatabasePaths(database: DatabaseConfig, baseDir: string): DatabaseConfig {
+  return database.engine === 'sqlite' ? { ...database, file: path.resolve(baseDir, database.file) } : database;
+}
+
+/** Two instances on one database would make a copy overwrite its own source. */
+function sharedDatabaseProblems(tenants: Record<string, TenantConfig>): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const tenant of Object.values(tenants)) {
+    for (const instance of Object.values(tenant.instances)) {
+      const db = instance.database;
+      const key = db.engine === 'sqlite' ? `sqlite:${db.file}` : `${db.engine}:${db.host}:${db.port ?? ''}:${db.database.toLowerCase()}`;
+      const where = `tenants.${tenant.name}.instances.${instance.landscape}.database`;
+      const other = seen.get(key);
+      if (other) problems.push(`${where}: same database as ${other}`);
+      else seen.set(key, where);
+    }
+  }
+  return problems;
+}
+
+const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+export function parseSize(size: SizeSetting): number {
+  if (typeof size === 'number') return size;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)\s*$/i.exec(size)!;
+  return Math.round(Number(match[1]) * UNITS[match[2].toUpperCase()]);
+}
