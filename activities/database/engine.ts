@@ -61,6 +61,14 @@ export interface RestoreOptions extends EngineCallOptions {
   scratchName: string;
 }
 
+export interface VerifyBackupOptions extends EngineCallOptions {
+  /**
+   * SQL Server: a connection to the server that reads `file` (its backup files are server-side
+   * paths, read by the server, not the worker). Required there; ignored by the other engines.
+   */
+  server?: DatabaseConnection;
+}
+
 /** Row count and order-independent content checksum of one table. */
 export interface TableFingerprint {
   table: string;
@@ -83,7 +91,7 @@ export interface DatabaseEngine {
    */
   backup(source: DatabaseConnection, file: string, options?: EngineCallOptions): Promise<BackupResult>;
   /** Engine-level integrity check of a backup file (RESTORE VERIFYONLY, pg_restore --list, integrity_check). */
-  verifyBackup(file: string, options?: EngineCallOptions): Promise<void>;
+  verifyBackup(file: string, options?: VerifyBackupOptions): Promise<void>;
   /**
    * Restores `file` into `target`: first into a fresh database named `scratchName` on the same
    * server, then swaps it in (drop the old target, rename scratch to target). The target is
