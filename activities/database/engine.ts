@@ -61,6 +61,15 @@ export interface RestoreOptions extends EngineCallOptions {
   scratchName: string;
 }
 
+export interface BackupOptions extends EngineCallOptions {
+  /**
+   * Tables to fingerprint as they are IN the backup (one consistent snapshot: SQLite reads the
+   * backup file, PostgreSQL shares pg_dump's snapshot). Optional: an engine that cannot do it
+   * omits `fingerprints` in its result and the activity fingerprints the source right after.
+   */
+  fingerprintTables?: string[];
+}
+
 export interface VerifyBackupOptions extends EngineCallOptions {
   /**
    * SQL Server: a connection to the server that reads `file` (its backup files are server-side
@@ -80,6 +89,8 @@ export interface TableFingerprint {
 export interface BackupResult {
   file: string;
   bytes: number;
+  /** Present when `fingerprintTables` was given and the engine fingerprints its snapshot. */
+  fingerprints?: TableFingerprint[];
 }
 
 export interface DatabaseEngine {
@@ -89,7 +100,7 @@ export interface DatabaseEngine {
    * backup location), replacing a file of that name: names are deterministic, so a retry
    * overwrites its own partial file. Never modifies the source.
    */
-  backup(source: DatabaseConnection, file: string, options?: EngineCallOptions): Promise<BackupResult>;
+  backup(source: DatabaseConnection, file: string, options?: BackupOptions): Promise<BackupResult>;
   /** Engine-level integrity check of a backup file (RESTORE VERIFYONLY, pg_restore --list, integrity_check). */
   verifyBackup(file: string, options?: VerifyBackupOptions): Promise<void>;
   /**
