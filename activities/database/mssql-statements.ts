@@ -67,6 +67,17 @@ export function backupStatement(database: string, file: string, options: { compr
   );
 }
 
+/** msdb's record of the newest backup of `database` written to `file` (bytes on the media). */
+export function backupSizeStatement(database: string, file: string): TsqlStatement {
+  quote('database name', database);
+  return statement(
+    'SELECT TOP (1) bs.compressed_backup_size AS bytes FROM msdb.dbo.backupset AS bs ' +
+      'JOIN msdb.dbo.backupmediafamily AS mf ON mf.media_set_id = bs.media_set_id ' +
+      'WHERE bs.database_name = @database AND mf.physical_device_name = @file ORDER BY bs.backup_finish_date DESC',
+    { database, file: checkServerPath('backup file', file) },
+  );
+}
+
 export function verifyBackupStatement(file: string): TsqlStatement {
   return statement('RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM', { file: checkServerPath('backup file', file) });
 }
