@@ -17,6 +17,8 @@ export const SAMPLE_TENANT_TABLES: Record<string, DataClass> = {
   metadata_items: 'metadata',
   validation_lists: 'validation',
   validation_list_values: 'validation',
+  applied_packages: 'metadata',
+  package_aspects: 'metadata',
   employees: 'master',
   teams: 'master',
   categories: 'master',
@@ -68,12 +70,31 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
   await knex.schema.createTable('validation_lists', (t) => {
     t.string('guid', 36).primary();
     t.string('name', 128).notNullable().unique();
+    /** Package id that installed the list; null when the tenant created it (overwrite mode). */
+    t.string('installed_by_package', 255);
   });
   await knex.schema.createTable('validation_list_values', (t) => {
     t.increments('id');
     t.string('list_guid', 36).notNullable().references('guid').inTable('validation_lists');
     t.string('value', 255).notNullable();
     t.integer('ordinal').notNullable();
+  });
+  await knex.schema.createTable('applied_packages', (t) => {
+    // Written in the same transaction as the package's changes: a retried apply finds it.
+    t.string('package_id', 100).notNullable();
+    t.string('package_version', 64).notNullable();
+    t.string('checksum', 64).notNullable();
+    t.string('applied_at', 32).notNullable();
+    t.primary(['package_id', 'package_version']);
+  });
+  await knex.schema.createTable('package_aspects', (t) => {
+    // Flags a feature's presence (seed 000 "Package Aspect"); packages add and remove them.
+    t.string('vendor_id', 128).notNullable();
+    t.string('aspect_id', 128).notNullable();
+    t.integer('version').notNullable();
+    t.string('vendor_name', 255);
+    t.string('installed_by_package', 100).notNullable();
+    t.primary(['vendor_id', 'aspect_id']);
   });
   await knex.schema.createTable('employees', (t) => {
     t.increments('id');

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import * as auditEvents from './0001-audit-events';
+import * as patchLog from './0200-patch-log';
 
 /** Ordered by key. Add new migrations here; never edit one that has shipped. */
 export const migrations: Record<string, Knex.Migration> = {
   '0001-audit-events': auditEvents,
+  '0200-patch-log': patchLog,
 };

@@ -1,0 +1,204 @@
+import type { ApplyUnit } from './master-order';
+import { applyMergePatch } from './merge-patch';
+import { changesOf, type Change, type ChangeRef, type IncrementalPackage, type PackageIssue } from './package-types';
+import type { PlanStep, TargetItem, TargetList, TargetSnapshot } from './apply-plan';
+import { schemaSteps } from './schema-steps';
+
+export interface Simulation {
+  steps: PlanStep[];
+  issues: PackageIssue[];
+}
+
+/**
+ * Runs the packages against a model of the target, in apply order, and returns the database
+ * steps an apply will take plus every error and warning keyed by sequence number. Nothing is
+ * touched: validation is this, and apply executes its steps.
+ */
+export function simulate(snapshot: TargetSnapshot, units: ApplyUnit[]): Simulation {
+  const state = new TargetState(snapshot);
+  for (const unit of units) {
+    if (unit.kind === 'aspects') state.steps.push({ kind: 'setAspects', packageId: unit.packageId, aspects: unit.aspects });
+    else {
+      for (const change of changesOf(unit.pkg)) state.apply(change, unit.pkg.id);
+      if (unit.pkg.overwrite) state.overwrite(unit.pkg);
+    }
+  }
+  return { steps: state.steps, issues: state.issues };
+}
+
+export function nameKey(objectType: string, businessObject: string | null | undefined, name: string): string {
+  return `${objectType}\u0000${(businessObject ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
+}
+
+export function describeItem(item: { objectType: string; businessObject?: string | null; name: string; guid: string }): string {
+  return `${item.objectType} "${item.name}"${item.businessObject ? ` on ${item.businessObject}` : ''} (GUID ${item.guid})`;
+}
+
+/** The target as the package sees it while it is being applied. */
+export class TargetState {
+  readonly steps: PlanStep[] = [];
+  readonly issues: PackageIssue[] = [];
+  readonly items = new Map<string, TargetItem>();
+  readonly names = new Map<string, string>();
+  readonly lists = new Map<string, TargetList>();
+  readonly listNames = new Map<string, string>();
+  readonly tables = new Map<string, Set<string>>();
+  readonly protectedTables: Set<string>;
+
+  constructor(snapshot: TargetSnapshot) {
+    for (const item of snapshot.items) this.putItem(item);
+    for (const list of snapshot.lists) this.putList(list);
+    for (const [table, columns] of Object.entries(snapshot.tables)) this.tables.set(table.toLowerCase(), new Set(columns.map((c) => c.toLowerCase())));
+    this.protectedTables = new Set(snapshot.protectedTables.map((t) => t.toLowerCase()));
+  }
+
+  error(at: ChangeRef, message: string): void {
+    this.issues.push({ severity: 'error', ...at, message });
+  }
+
+  warn(at: ChangeRef | { packageId: string }, message: string): void {
+    this.issues.push({ severity: 'warning', ...at, message });
+  }
+
+  apply(change: Change, packageId: string): void {
+    const at = { packageId, sequence: change.sequence };
+    if (change.objectType === 'ValidationList') this.applyList(change, at);
+    else if (change.operation === 'C') this.create(change, at);
+    else if (change.operation === 'U') this.update(change, at);
+    else this.remove(change, at);
+  }
+
+  private create(change: Change, at: ChangeRef): void {
+    const existing = this.items.get(change.guid.toLowerCase());
+    const item: TargetItem = {
+      guid: existing?.guid ?? change.guid.toLowerCase(),
+      objectType: change.objectType,
+      businessObject: change.businessObject ?? null,
+      name: change.entityName,
+      definition: change.data ?? {},
+      installedBy: at.packageId,
+    };
+    if (this.conflicts(item, at)) return;
+    if (existing) this.warn(at, `${describeItem(existing)} already exists on the target; it will be replaced`);
+    if (change.schemaChange && !this.schemaChange(change, at)) return;
+    this.steps.push({ kind: existing ? 'replaceItem' : 'insertItem', at, item });
+    if (existing) this.dropItem(existing);
+    this.putItem(item);
+  }
+
+  private update(change: Change, at: ChangeRef): void {
+    const existing = this.items.get(change.guid.toLowerCase());
+    if (!existing) {
+      this.error(at, `cannot update ${change.objectType} "${change.entityName}": the target has no item with GUID ${change.guid}`);
+      return;
+    }
+    if (existing.objectType !== change.objectType) {
+      this.error(at, `GUID ${change.guid} is a ${existing.objectType} on the target, not a ${change.objectType}`);
+      return;
+    }
+    const item: TargetItem = {
+      ...existing,
+      businessObject: change.businessObject ?? existing.businessObject,
+      name: change.entityName,
+      definition: applyMergePatch(existing.definition, change.data) as Record<string, unknown>,
+    };
+    if (this.conflicts(item, at)) return;
+    this.steps.push({ kind: 'replaceItem', at, item });
+    this.dropItem(existing);
+    this.putItem(item);
+  }
+
+  private remove(change: Change, at: ChangeRef): void {
+    const existing = this.items.get(change.guid.toLowerCase());
+    if (!existing) {
+      this.warn(at, `${change.objectType} "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`);
+      return;
+    }
+    if (change.schemaChange && !this.schemaChange(change, at, existing)) return;
+    this.steps.push({ kind: 'deleteItem', at, guid: existing.guid });
+    this.dropItem(existing);
+  }
+
+  /** Seed 003: a target item with the package item's name but another GUID stops the install. */
+  private conflicts(item: TargetItem, at: ChangeRef): boolean {
+    const holder = this.names.get(nameKey(item.objectType, item.businessObject, item.name));
+    if (holder === undefined || holder === item.guid.toLowerCase()) return false;
+    const other = this.items.get(holder)!;
+    const origin = other.installedBy ? `installed by package ${other.installedBy}` : 'created on the target';
+    this.error(at, `conflict: the target already has ${describeItem(other)}, ${origin}; the package's item has GUID ${item.guid}. Rename one of them`);
+    return true;
+  }
+
+  private schemaChange(change: Change, at: ChangeRef, existing?: TargetItem): boolean {
+    const result = schemaSteps(this, change, at, existing);
+    if ('error' in result) {
+      this.error(at, result.error);
+      return false;
+    }
+    this.steps.push(...result.steps);
+    return true;
+  }
+
+  private applyList(change: Change, at: ChangeRef): void {
+    const existing = this.lists.get(change.guid.toLowerCase());
+    const guid = existing?.guid ?? change.guid.toLowerCase();
+    if (change.operation === 'D') {
+      if (!existing) this.warn(at, `ValidationList "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`);
+      else {
+        this.steps.push({ kind: 'deleteList', at, guid });
+        this.dropList(existing);
+      }
+      return;
+    }
+    if (change.operation === 'U' && !existing) {
+      this.error(at, `cannot update ValidationList "${change.entityName}": the target has no list with GUID ${change.guid}`);
+      return;
+    }
+    const holder = this.listNames.get(change.entityName.toLowerCase());
+    if (holder !== undefined && holder !== guid.toLowerCase()) {
+      this.error(at, `conflict: the target already has ValidationList "${change.entityName}" with GUID ${holder}; the package's list has GUID ${change.guid}. Rename one of them`);
+      return;
+    }
+    const list = { guid, name: change.entityName, installedBy: existing ? existing.installedBy ?? at.packageId : at.packageId };
+    this.steps.push({ kind: 'putList', at, list, values: change.data!.values as string[], exists: existing !== undefined });
+    if (existing) this.dropList(existing);
+    this.putList(list);
+  }
+
+  /** Seed 003 "Overwrite Previous Package": only items earlier versions of this package installed. */
+  overwrite(pkg: IncrementalPackage): void {
+    const kept = new Set(changesOf(pkg).filter((c) => c.operation !== 'D').map((c) => c.guid.toLowerCase()));
+    for (const item of [...this.items.values()]) {
+      if (item.installedBy !== pkg.id || kept.has(item.guid.toLowerCase())) continue;
+      this.steps.push({ kind: 'deleteItem', guid: item.guid, overwriteOf: pkg.id });
+      this.warn({ packageId: pkg.id }, `overwrite: deletes ${describeItem(item)}, installed by an earlier version of ${pkg.id} and no longer in it`);
+      this.dropItem(item);
+    }
+    for (const list of [...this.lists.values()]) {
+      if (list.installedBy !== pkg.id || kept.has(list.guid.toLowerCase())) continue;
+      this.steps.push({ kind: 'deleteList', guid: list.guid, overwriteOf: pkg.id });
+      this.warn({ packageId: pkg.id }, `overwrite: deletes ValidationList "${list.name}" (GUID ${list.guid}), installed by an earlier version of ${pkg.id} and no longer in it`);
+      this.dropList(list);
+    }
+  }
+
+  putItem(item: TargetItem): void {
+    this.items.set(item.guid.toLowerCase(), item);
+    this.names.set(nameKey(item.objectType, item.businessObject, item.name), item.guid.toLowerCase());
+  }
+
+  private dropItem(item: TargetItem): void {
+    this.items.delete(item.guid.toLowerCase());
+    this.names.delete(nameKey(item.objectType, item.businessObject, item.name));
+  }
+
+  private putList(list: TargetList): void {
+    this.lists.set(list.guid.toLowerCase(), list);
+    this.listNames.set(list.name.toLowerCase(), list.guid.toLowerCase());
+  }
+
+  private dropList(list: TargetList): void {
+    this.lists.delete(list.guid.toLowerCase());
+    this.listNames.delete(list.name.toLowerCase());
+  }
+}
