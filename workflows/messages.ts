@@ -21,9 +21,30 @@ export interface DecideResult {
 /** Update: answers the caller at once whether the decision counted (validator refuses otherwise). */
 export const decideUpdate = defineUpdate<DecideResult, [DecideRequest]>('decide');
 
+/**
+ * Signals from a release manager to a gate in `needs-resolution` (`resolve`: ask the approvers
+ * again) or to any open gate (`cancel`: give up). Same JSON shape as decisions, for the Web UI.
+ */
+export interface ResolutionRequest {
+  gate: string;
+  user: string;
+  comment?: string;
+}
+export const resolveSignal = defineSignal<[ResolutionRequest]>('resolve');
+export const cancelSignal = defineSignal<[ResolutionRequest]>('cancel');
+
 export interface ApprovalStatus {
   subject: string;
   gate: GateState;
   waitingFor?: string;
+  /** Decisions and resolutions that arrived while no gate was open; recorded, never counted. */
+  stray?: StrayMessage[];
 }
 export const approvalStatusQuery = defineQuery<ApprovalStatus>('status');
+
+export interface StrayMessage {
+  kind: DecisionKind | 'resolve' | 'cancel';
+  request: GateDecision;
+  at: string;
+  refusal: string;
+}

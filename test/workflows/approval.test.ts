@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { DecisionRefusedError } from '../../client';
 import type { GateDefinition } from '../../domain/gates';
 import { AuditStore } from '../../store/audit-store';
+import { cancelSignal } from '../../workflows/messages';
 import { openControlDatabase } from '../../store/control-database';
 import { createScratchDatabase } from '../helpers/postgres';
 import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
@@ -40,8 +41,18 @@ async function open(definition: GateDefinition): Promise<string> {
   return workflowId;
 }
 
+/** Audit kinds; without a mailer each notification is an audit row of its own, checked apart. */
 async function auditKinds(workflowId: string): Promise<string[]> {
-  return (await new AuditStore(controlDb).listForWorkflow(workflowId)).map((event) => event.kind);
+  const kinds = (await new AuditStore(controlDb).listForWorkflow(workflowId)).map((event) => event.kind);
+  return kinds.filter((kind) => kind !== 'notification');
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
 }
 
 describe('approval gate', () => {
@@ -57,22 +68,50 @@ describe('approval gate', () => {
     expect(result.outcome).toBe('approved');
     expect(result.decisions).toMatchObject([{ user: 'alice', decision: 'approve', counted: true, comment: 'ok' }]);
     expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
+    // No SMTP server configured: the approval request to the approvers is in the audit table.
+    const notices = (await new AuditStore(controlDb).listForWorkflow(workflowId)).filter((e) => e.kind === 'notification');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].detail).toMatchObject({ recipients: ['alice@localhost', 'bob@localhost'] });
   });
 
-  it('is rejected by a reject signal, as the Web UI sends it', async () => {
+  it('is rejected by reject signals, as the Web UI sends them: re-requested once, then cancelled', async () => {
     const workflowId = await open(gate());
     await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'bob', comment: 'not yet' });
+    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.round === 2);
+    await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'bob', comment: 'still not' });
+    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.phase === 'needs-resolution');
+    await ctx.client.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { gate: 'uat-push', user: 'rita' });
     const result = await ctx.client.approvalResult(workflowId);
-    expect(result.outcome).toBe('rejected');
-    expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-reject', 'gate-rejected']);
+    expect(result.outcome).toBe('cancelled');
+    expect(await auditKinds(workflowId)).toEqual([
+      'gate-opened',
+      'decision-reject',
+      'gate-rejected',
+      'gate-rerequested',
+      'decision-reject',
+      'gate-rejected',
+      'gate-needs-resolution',
+      'gate-cancel-requested',
+      'gate-cancelled',
+    ]);
   });
 
-  it('times out when nobody decides', async () => {
+  it('times out when nobody decides (onTimeout reject: re-requested, then needs resolution)', async () => {
     const workflowId = await open(gate({ timeoutSeconds: 2 }));
+    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.phase === 'needs-resolution');
+    await ctx.client.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { gate: 'uat-push', user: 'rita' });
     const result = await ctx.client.approvalResult(workflowId);
-    expect(result.outcome).toBe('timed-out');
+    expect(result.outcome).toBe('cancelled');
     expect(result.decisions).toEqual([]);
-    expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'gate-timed-out']);
+    expect(await auditKinds(workflowId)).toEqual([
+      'gate-opened',
+      'gate-timed-out',
+      'gate-rerequested',
+      'gate-timed-out',
+      'gate-needs-resolution',
+      'gate-cancel-requested',
+      'gate-cancelled',
+    ]);
   });
 
   it('refuses self-approval and non-approvers, records them, and keeps waiting', async () => {

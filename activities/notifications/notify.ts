@@ -1,0 +1,68 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { AuditStore } from '../../store/audit-store';
+import type { Clock } from '../audit/record-audit-event';
+import type { Mailer } from './smtp-mailer';
+
+/** What a workflow asks to tell people; recipients are user names or mail addresses. */
+export interface NotificationMessage {
+  recipients: string[];
+  subject: string;
+  text: string;
+}
+
+export interface NotifyInput extends NotificationMessage {
+  workflowId: string;
+  /** Deterministic per notification (workflow id, run id, sequence). */
+  idempotencyKey: string;
+}
+
+export interface NotifyResult {
+  delivery: 'mail' | 'audit' | 'already-sent';
+  addresses: string[];
+}
+
+export interface NotificationDependencies {
+  auditStore: AuditStore;
+  clock: Clock;
+  /** Absent when the worker has no SMTP server: notifications then land in the audit table. */
+  mailer?: Mailer;
+  /** Domain appended to user names that are not mail addresses (`alice` → `alice@<domain>`). */
+  mailDomain?: string;
+}
+
+export function createNotificationActivities(deps: NotificationDependencies) {
+  const addressOf = (recipient: string) =>
+    recipient.includes('@') ? recipient : `${recipient}@${deps.mailDomain ?? 'localhost'}`;
+
+  return {
+    /**
+     * Sends a notification by mail, or records it in the audit table when no SMTP server is
+     * configured. Either way an audit row with the idempotency key marks it done, so a retry
+     * after a successful send does not mail twice (a crash between send and row can still
+     * resend once; the Message-ID is stable so mail clients fold the copy).
+     */
+    async notify(input: NotifyInput): Promise<NotifyResult> {
+      const addresses = [...new Set(input.recipients.map(addressOf))];
+      if (addresses.length === 0) {
+        throw ApplicationFailure.nonRetryable(`notification '${input.subject}' names no recipients`, 'NoRecipients');
+      }
+      const doneKey = `${input.idempotencyKey}/notification`;
+      const earlier = await deps.auditStore.listForWorkflow(input.workflowId);
+      if (earlier.some((event) => event.idempotencyKey === doneKey)) return { delivery: 'already-sent', addresses };
+
+      let messageId: string | undefined;
+      if (deps.mailer) {
+        ({ messageId } = await deps.mailer.send({ to: addresses, subject: input.subject, text: input.text, idempotencyKey: input.idempotencyKey }));
+      }
+      await deps.auditStore.record({
+        workflowId: input.workflowId,
+        kind: deps.mailer ? 'notification-sent' : 'notification',
+        subject: input.subject,
+        detail: { recipients: addresses, text: input.text, ...(messageId ? { messageId } : {}) },
+        occurredAt: deps.clock.now().toISOString(),
+        idempotencyKey: doneKey,
+      });
+      return { delivery: deps.mailer ? 'mail' : 'audit', addresses };
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { CancellationScope, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { NotificationMessage } from '../activities/notifications/notify';
+
+const { recordAuditEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
+
+// A mail server that is down must not stall the workflow forever: after a few tries the
+// notification is given up on and the audit table says so.
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
+});
+
+type Entry =
+  | { kind: 'audit'; event: string; actor?: string; detail: Record<string, unknown>; key: string }
+  | { kind: 'notify'; message: NotificationMessage; key: string };
+
+export interface AuditTrail {
+  /** Queues an audit event; events reach the table in the order they were recorded. */
+  record(event: string, actor: string | undefined, detail: Record<string, unknown>): void;
+  /** Queues a notification (mail, or an audit row when the worker has no SMTP server). */
+  notify(message: NotificationMessage): void;
+  /** Resolves once everything recorded so far has been written. */
+  settled(): Promise<void>;
+}
+
+/**
+ * An ordered outbox of audit events and notifications. Handlers (signals, updates) record
+ * synchronously; one background loop writes entries one at a time, so the audit table keeps
+ * the order of the history, and a slow mail server never blocks a signal handler. The loop
+ * runs outside cancellation: a cancelled workflow still records why.
+ */
+export function createAuditTrail(subject: string): AuditTrail {
+  const pending: Entry[] = [];
+  let sequence = 0;
+  let draining: Promise<void> | undefined;
+  const key = () => `${workflowInfo().workflowId}/${workflowInfo().runId}/${sequence++}`;
+
+  const write = async (entry: Entry): Promise<void> => {
+    const workflowId = workflowInfo().workflowId;
+    if (entry.kind === 'audit') {
+      await recordAuditEvent({
+        workflowId,
+        kind: entry.event,
+        actor: entry.actor,
+        subject,
+        detail: entry.detail,
+        idempotencyKey: entry.key,
+      });
+      return;
+    }
+    try {
+      await notify({ ...entry.message, workflowId, idempotencyKey: entry.key });
+    } catch (error) {
+      log.warn('notification failed', { subject: entry.message.subject, error: String(error) });
+      await recordAuditEvent({
+        workflowId,
+        kind: 'notification-failed',
+        subject,
+        detail: { recipients: entry.message.recipients, subject: entry.message.subject, error: String(error) },
+        idempotencyKey: `${entry.key}/failed`,
+      });
+    }
+  };
+
+  const drain = () =>
+    CancellationScope.nonCancellable(async () => {
+      while (pending.length > 0) await write(pending[0]).then(() => pending.shift());
+      draining = undefined;
+    });
+
+  const enqueue = (entry: Entry) => {
+    pending.push(entry);
+    draining ??= drain();
+  };
+
+  return {
+    record: (event, actor, detail) => enqueue({ kind: 'audit', event, actor, detail, key: key() }),
+    notify: (message) => enqueue({ kind: 'notify', message, key: key() }),
+    settled: async () => {
+      while (draining) await draining;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import {
+  approvalsStillNeeded,
+  outcomeOf,
+  currentRound,
+  refusalFor,
+  resolutionRefusalFor,
+  validateGateDefinition,
+  type DecisionKind,
+  type GateDecision,
+  type GateDefinition,
+  type GateState,
+  type RecordedDecision,
+  type ResolutionKind,
+} from '../../domain/gates';
+import type { NotificationMessage } from '../../activities/notifications/notify';
+import type { AuditTrail } from '../audit-trail';
+import {
+  approveSignal,
+  cancelSignal,
+  decideUpdate,
+  rejectSignal,
+  resolveSignal,
+  type DecideResult,
+  type ResolutionRequest,
+  type StrayMessage,
+} from '../messages';
+import { announceGate, runGate, type GateVerdict } from './gate-process';
+
+export interface GateKeeperOptions {
+  /** What the gates guard, e.g. `release acme 1.1`: in mails and the audit table. */
+  subject: string;
+  /** The release's starter: may not approve, and is a release manager. */
+  requestedBy: string;
+  /** Who may `resolve` or `cancel`; defaults to the starter. */
+  releaseManagers?: string[];
+  trail: AuditTrail;
+  /**
+   * A gate that is open from the workflow's start. Updates sent with the start are delivered
+   * as soon as the handler is registered, so the gate must exist before that.
+   */
+  openAtStart?: GateDefinition;
+}
+
+export interface GateResult {
+  verdict: GateVerdict;
+  gate: GateState;
+}
+
+export interface GateKeeper {
+  /** Opens `definition` and resolves once it is approved or cancelled (SPEC §5 rules). */
+  run(definition: GateDefinition): Promise<GateResult>;
+  /** The open gate, or the last one. */
+  current(): GateState | undefined;
+  /** Every gate opened so far, in order. */
+  gates(): GateState[];
+  /** Decisions and resolutions that arrived while no gate was open. */
+  stray(): StrayMessage[];
+}
+
+/**
+ * Owns the `approve`/`reject` signals, the `decide` update and the `resolve`/`cancel`
+ * signals for a workflow's whole life, so gates opened one after another share them.
+ * Create it before the workflow's first await.
+ */
+export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
+  const managers = options.releaseManagers?.length ? options.releaseManagers : [options.requestedBy];
+  const gates: GateState[] = [];
+  const stray: StrayMessage[] = [];
+  const open = () => {
+    const last = gates[gates.length - 1];
+    return last && (last.phase === 'waiting' || last.phase === 'needs-resolution') ? last : undefined;
+  };
+  const refusal = (request: GateDecision) =>
+    open() ? refusalFor(open()!, request) : `gate '${request.gate}' is not open; no gate is waiting for decisions`;
+
+  const receive = (kind: DecisionKind, request: GateDecision): void => {
+    const state = open();
+    const refused = refusal(request);
+    const at = new Date().toISOString();
+    if (!state) stray.push({ kind, request, at, refusal: refused! });
+    else {
+      const recorded: RecordedDecision = { ...pick(request), decision: kind, at, counted: !refused, refusal: refused, round: state.round };
+      state.decisions.push(recorded);
+      if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
+    }
+    options.trail.record(refused ? 'decision-refused' : `decision-${kind}`, request.user, {
+      ...pick(request),
+      decision: kind,
+      counted: !refused,
+      refusal: refused,
+      round: state?.round,
+    });
+  };
+
+  const resolve = (kind: ResolutionKind, request: ResolutionRequest): void => {
+    const state = open();
+    const at = new Date().toISOString();
+    const refused = state
+      ? resolutionRefusalFor(state, kind, request, managers)
+      : `gate '${request.gate}' is not open; nothing to ${kind}`;
+    if (!state) stray.push({ kind, request, at, refusal: refused! });
+    else (state.resolutions ??= []).push({ kind, ...pick(request), at, counted: !refused, refusal: refused });
+    options.trail.record(refused ? `${kind}-refused` : `gate-${kind}-requested`, request.user, {
+      ...pick(request),
+      counted: !refused,
+      refusal: refused,
+    });
+  };
+
+  const notify = (message: NotificationMessage) => {
+    if (message.recipients.length > 0) options.trail.notify(message);
+  };
+
+  const context = { subject: options.subject, releaseManagers: managers, trail: options.trail, notify };
+  const openGate = (definition: GateDefinition): GateState => {
+    const problems = validateGateDefinition(definition, options.requestedBy);
+    if (problems.length > 0) {
+      throw ApplicationFailure.create({ type: 'InvalidGate', message: problems.join('; '), nonRetryable: true });
+    }
+    const state: GateState = { definition, requestedBy: options.requestedBy, decisions: [], phase: 'waiting', round: 1 };
+    gates.push(state);
+    announceGate(state, context);
+    return state;
+  };
+  let openedAtStart = options.openAtStart ? openGate(options.openAtStart) : undefined;
+
+  setHandler(approveSignal, (request) => receive('approve', request));
+  setHandler(rejectSignal, (request) => receive('reject', request));
+  setHandler(resolveSignal, (request) => resolve('resolve', request));
+  setHandler(cancelSignal, (request) => resolve('cancel', request));
+  setHandler(
+    decideUpdate,
+    (request): DecideResult => {
+      receive(request.decision, request);
+      return { counted: true, gate: request.gate, approvalsStillNeeded: approvalsStillNeeded(open() ?? gates[gates.length - 1]) };
+    },
+    {
+      // Validators must not change state (they do not replay). A refused update leaves no
+      // history event, so the client library re-sends it as a signal to be recorded.
+      validator: (request) => {
+        const refused = refusal(request);
+        if (refused) throw new Error(refused);
+      },
+    },
+  );
+
+  return {
+    async run(definition) {
+      const state = openedAtStart?.definition === definition ? openedAtStart : openGate(definition);
+      openedAtStart = undefined;
+      const verdict = await runGate(state, context);
+      return { verdict, gate: state };
+    },
+    current: () => gates[gates.length - 1],
+    gates: () => gates,
+    stray: () => stray,
+  };
+}
+
+/** Only the fields a person sent: a Web UI signal may carry anything. */
+function pick(request: GateDecision): GateDecision {
+  return { gate: request.gate, user: request.user, ...(request.comment !== undefined ? { comment: request.comment } : {}) };
+}
