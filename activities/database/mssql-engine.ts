@@ -91,6 +91,7 @@ export class MssqlEngine implements DatabaseEngine {
 
   async restore(target: DatabaseConnection, file: string, options: RestoreOptions): Promise<void> {
     const server = serverConnection(target);
+    assertIdentifier(server.database, 'database name');
     assertIdentifier(options.scratchName, 'scratch database name');
     checkServerPath('backup file', file);
     if (options.scratchName.toLowerCase() === server.database.toLowerCase()) {

@@ -22,8 +22,8 @@ const BY_NUMBER: Array<[DatabaseErrorKind, readonly number[]]> = [
   // Object/database/server permission denied, no access to database, no BACKUP/RESTORE permission.
   ['permission', [229, 230, 262, 300, 916, 3110, 5011, 15247]],
   ['missing-database', [911, 4060, 15010]],
-  // Deadlock victim, lock timeout, exclusive access not obtained, database in use, timeouts and dropped or
-  // throttled connections (on-premises and Azure SQL).
+  // Deadlock victim, lock timeout, exclusive access not obtained, database in use, timeouts
+  // and dropped or throttled connections (on-premises and Azure SQL).
   ['transient', [1205, 1222, 3101, 3702, 5061, -2, 64, 233, 10053, 10054, 10060, 10928, 10929, 40197, 40501, 40613, 49918, 49919, 49920]],
 ];
 
@@ -53,7 +53,7 @@ interface MssqlLikeError {
   code?: string;
   number?: number;
   precedingErrors?: MssqlLikeError[];
-  originalError?: MssqlLikeError & { info?: { number?: number } };
+  originalError?: MssqlLikeError & { info?: { number?: number }; isTransient?: boolean };
 }
 
 /** The SQL Server error numbers carried by an mssql error, earliest first. */
@@ -75,7 +75,9 @@ function kindOf(error: unknown): DatabaseErrorKind | undefined {
   const numbers = errorNumbers(error);
   const e = error as MssqlLikeError;
   if (e?.code === 'ELOGIN') {
-    // tedious reports a missing database at login as a failed login too.
+    // tedious flags login errors the server calls transient (e.g. Azure SQL failing over).
+    if (e.originalError?.isTransient) return 'transient';
+    // It reports a missing database at login as a failed login too.
     return /cannot open database/i.test(allMessages(error)) ? 'missing-database' : 'auth';
   }
   // 3201 with OS error 5 is the service account lacking rights on the file, not a missing file.
