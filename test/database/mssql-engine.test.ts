@@ -1,23 +1,11 @@
-import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError, type Progress } from '../../activities/database/engine';
 import { MssqlEngine } from '../../activities/database/mssql-engine';
-import { deferred, RecordingSqlServer, replyByPrefix, SERVER, type Reply, type SentStatement } from './recording-sql-session';
+import { batchError, deferred, RecordingSqlServer, replyByPrefix, SERVER, type Reply, type SentStatement } from './recording-sql-session';
 
 const FILE = '/var/opt/mssql/backup/acme_production_release-acme-1.bak';
 const SOURCE = { ...SERVER, database: 'acme_production' };
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** An mssql RequestError as the driver builds it for a failed batch: causes first, then the last. */
-function requestError(...failures: Array<[number, string]>): sql.RequestError {
-  const [last, ...earlier] = failures.reverse().map(([number, message]) => {
-    const error = new sql.RequestError(message, 'EREQUEST');
-    error.number = number;
-    return error;
-  });
-  last.precedingErrors = earlier.reverse();
-  return last;
-}
 
 function engineOn(server: RecordingSqlServer, warnings: string[] = []): MssqlEngine {
   return new MssqlEngine({ openSession: server.open, pollIntervalMs: 1000, wait: immediate, warn: (m) => warnings.push(m) });
@@ -82,7 +70,7 @@ describe('SQL Server backup', () => {
       replyByPrefix([
         [
           'BACKUP DATABASE [acme_production] TO DISK = @file WITH COPY_ONLY, CHECKSUM, COMPRESSION',
-          requestError([1844, 'BACKUP DATABASE WITH COMPRESSION is not supported on Express Edition'], [3013, 'BACKUP DATABASE is terminating abnormally.']),
+          batchError([1844, 'BACKUP DATABASE WITH COMPRESSION is not supported on Express Edition'], [3013, 'BACKUP DATABASE is terminating abnormally.']),
         ],
       ]),
     );
@@ -101,7 +89,7 @@ describe('SQL Server backup', () => {
       replyByPrefix([
         [
           'BACKUP DATABASE',
-          requestError(
+          batchError(
             [3201, `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`],
             [3013, 'BACKUP DATABASE is terminating abnormally.'],
           ),
@@ -124,7 +112,7 @@ describe('SQL Server verify', () => {
       replyByPrefix([
         [
           'RESTORE VERIFYONLY',
-          requestError(
+          batchError(
             [3189, `Damage to the backup set was detected.`],
             [3013, 'VERIFY DATABASE is terminating abnormally.'],
           ),
@@ -227,7 +215,7 @@ describe('SQL Server restore', () => {
   });
 
   it('leaves the target untouched when the backup fails its checksum during RESTORE', async () => {
-    const damaged = requestError(
+    const damaged = batchError(
       [3183, 'RESTORE detected an error on page (1:312) in database "acme_staging_restore_r1" as being restored.'],
       [3013, 'RESTORE DATABASE is terminating abnormally.'],
     );
@@ -243,7 +231,7 @@ describe('SQL Server restore', () => {
   });
 
   it('maps a missing backup file at FILELISTONLY and sends nothing after it', async () => {
-    const missing = requestError(
+    const missing = batchError(
       [3201, `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`],
       [3013, 'RESTORE FILELIST is terminating abnormally.'],
     );
@@ -255,7 +243,7 @@ describe('SQL Server restore', () => {
 
   it('puts the old target back in multi-user mode when it cannot be dropped', async () => {
     const server = new RecordingSqlServer(
-      restoreReplies([['DROP DATABASE', requestError([3702, 'Cannot drop database "acme_staging" because it is currently in use.'])]]),
+      restoreReplies([['DROP DATABASE', batchError([3702, 'Cannot drop database "acme_staging" because it is currently in use.'])]]),
     );
     const error = await failureOf(engineOn(server).restore(SERVER, FILE, { scratchName: SCRATCH }));
     expect(error.kind).toBe('transient');

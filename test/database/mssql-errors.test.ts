@@ -2,21 +2,10 @@ import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError } from '../../activities/database/engine';
 import { classifyMssqlError, errorNumbers } from '../../activities/database/mssql-errors';
+import { batchError } from './recording-sql-session';
 
 const FILE = 'D:\\Backups\\acme_production.bak';
 const SUBJECT = { server: 'sql01:1433', operation: 'RESTORE DATABASE', database: 'acme_uat', file: FILE };
-
-/** A failed batch as mssql reports it: the last message, earlier ones in precedingErrors. */
-function batchError(...failures: Array<[number, string]>): sql.RequestError {
-  const errors = failures.map(([number, message]) => {
-    const error = new sql.RequestError(message, 'EREQUEST');
-    error.number = number;
-    return error;
-  });
-  const last = errors.pop()!;
-  last.precedingErrors = errors;
-  return last;
-}
 
 function loginError(message: string, isTransient = false): sql.ConnectionError {
   const tedious = Object.assign(new Error(message), { code: 'ELOGIN', isTransient });

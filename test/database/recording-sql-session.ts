@@ -1,3 +1,4 @@
+import sql from 'mssql';
 import type { ServerConnection } from '../../activities/database/engine';
 import type { OpenSqlSession, SqlSession } from '../../activities/database/mssql-session';
 import type { SqlValue, TsqlStatement } from '../../activities/database/mssql-statements';
@@ -78,3 +79,14 @@ export const SERVER: ServerConnection = {
   password: 'not-a-real-secret',
   database: 'acme_staging',
 };
+
+/** A failed batch as mssql reports it: the last message, the earlier ones in `precedingErrors`. */
+export function batchError(...failures: Array<[number, string]>): sql.RequestError {
+  const errors = failures.map(([number, message]) => {
+    const error = new sql.RequestError(message, 'EREQUEST');
+    error.number = number;
+    return error;
+  });
+  const last = errors.pop()!;
+  return Object.assign(last, { precedingErrors: errors });
+}
