@@ -77,9 +77,13 @@ async function bulkInsert(knex: Knex, spec: BulkTable): Promise<void> {
   const client = knex.client.config.client as string;
   if (client === 'better-sqlite3') return insertSqlite(knex, spec);
   if (client === 'pg') return copyPostgres(knex, spec);
+  // SQL Server refuses explicit values for IDENTITY columns; inserting in order, it assigns 1..n itself.
+  const skipped = client === 'mssql' ? 'id' : undefined;
   for (let start = 1; start <= spec.count; start += BATCH) {
     const rows = [];
-    for (let i = start; i < Math.min(start + BATCH, spec.count + 1); i++) rows.push(Object.fromEntries(spec.columns.map((c, k) => [c, spec.row(i)[k]])));
+    for (let i = start; i < Math.min(start + BATCH, spec.count + 1); i++) {
+      rows.push(Object.fromEntries(spec.columns.map((c, k) => [c, spec.row(i)[k]]).filter(([c]) => c !== skipped)));
+    }
     await knex.batchInsert(spec.table, rows, 200);
   }
 }
