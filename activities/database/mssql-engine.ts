@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { log } from '@temporalio/activity';
 import {
   DatabaseError,
+  type BackupOptions,
   type BackupResult,
   type DatabaseConnection,
   type DatabaseEngine,
@@ -61,7 +62,12 @@ export class MssqlEngine implements DatabaseEngine {
     this.warn = options.warn ?? warnInActivity;
   }
 
-  async backup(source: DatabaseConnection, file: string, options: EngineCallOptions = {}): Promise<BackupResult> {
+  /**
+   * BACKUP then RESTORE VERIFYONLY. `fingerprintTables` is not honoured: SQL Server offers no
+   * read of the backup's own snapshot short of restoring it, so the result carries no
+   * fingerprints and the activity fingerprints the source right after (engine contract).
+   */
+  async backup(source: DatabaseConnection, file: string, options: BackupOptions = {}): Promise<BackupResult> {
     const server = serverConnection(source);
     const backup = backupStatement(server.database, file, { compression: true });
     const verify = verifyBackupStatement(file);

@@ -26,7 +26,7 @@ function quote(what: string, name: string): string {
 // characters and `..` segments from ever reaching the server, so a hostile path is reported
 // instead of being tried.
 const PATH_START = /^(?:[A-Za-z]:[\\/]|\\\\[A-Za-z0-9_.-]+[\\/]|\/)/;
-const PATH_BODY = /^[A-Za-z0-9 _.\-\\/]*$/;
+const PATH_BODY = /^[A-Za-z0-9 _.()$\-\\/]*$/;
 
 /** Validates a path on the SQL Server host; returns it unchanged. */
 export function checkServerPath(what: string, path: string): string {
@@ -35,7 +35,7 @@ export function checkServerPath(what: string, path: string): string {
   const start = PATH_START.exec(path);
   if (!start) throw fail('expected an absolute path (C:\\…, \\\\host\\share\\… or /…)');
   if (!PATH_BODY.test(path.slice(start[0].length))) {
-    throw fail('only letters, digits, spaces and _ . - \\ / are allowed after the root');
+    throw fail('only letters, digits, spaces and _ . - ( ) $ \\ / are allowed after the root');
   }
   if (path.split(/[\\/]/).includes('..')) throw fail('".." segments are not allowed');
   if (path.includes('--')) throw fail('"--" is not allowed');

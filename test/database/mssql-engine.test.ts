@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError, type Progress } from '../../activities/database/engine';
 import { MssqlEngine } from '../../activities/database/mssql-engine';
@@ -348,3 +349,23 @@ describe('SQL Server injection attempts reach no server', () => {
     expect(server.sent).toHaveLength(0);
   });
 });
+
+describe('SQL Server engine over the real mssql driver', () => {
+  it('reports a server that refuses connections as a transient failure naming it', async () => {
+    const closed = await closedPort();
+    const error = await failureOf(new MssqlEngine().databaseExists({ ...SERVER, host: '127.0.0.1', port: closed, encrypt: false }));
+    expect(error.kind).toBe('transient');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain(`server 127.0.0.1:${closed}, database "acme_staging"`);
+    expect(error.message).not.toContain(SERVER.password!);
+  });
+});
+
+/** A port nothing listens on: bind one, note it, close it. */
+async function closedPort(): Promise<number> {
+  const listener = net.createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as { port: number };
+  await new Promise<void>((resolve) => listener.close(() => resolve()));
+  return port;
+}

@@ -185,7 +185,11 @@ describe('SQL Server injection attempts are refused before any SQL is built', ()
   });
 
   it('accepts ordinary Windows, UNC and Linux paths', () => {
-    for (const path of ['C:\\Program Files\\Microsoft SQL Server\\Backup\\acme.bak', '\\\\backup01\\sql\\acme.bak', FILE]) {
+    for (const path of [
+      'C:\\Program Files (x86)\\Microsoft SQL Server\\MSSQL16.MSSQLSERVER\\MSSQL\\Backup\\acme.bak',
+      '\\\\backup01\\D$\\sql\\acme.bak',
+      FILE,
+    ]) {
       expect(checkServerPath('backup file', path)).toBe(path);
     }
   });
