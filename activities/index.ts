@@ -3,6 +3,14 @@ import { AuditStore } from '../store/audit-store';
 import { createAuditActivities, type Clock } from './audit/record-audit-event';
 import { createNotificationActivities } from './notifications/notify';
 import type { Mailer } from './notifications/smtp-mailer';
+import { createInstanceLockActivities, type InstanceLockDependencies } from './locks/instance-lock-activities';
+import type { TenantDatabases } from './database/tenant-databases';
+import { createPackageActivities, missingTenantDatabases } from './packages/package-activities';
+import { PackageStore } from '../store/package-store';
+import { PatchLogStore } from '../store/patch-log-store';
+import { BackupCatalog } from '../store/backup-catalog';
+import { createDatabaseActivities } from './database/database-activities';
+import { InventoryTenantDatabases } from './database/inventory-tenant-databases';
 
 export interface ActivityDependencies {
   controlDb: Knex;
@@ -11,6 +19,12 @@ export interface ActivityDependencies {
   mailer?: Mailer;
   /** Appended to user names to make mail addresses (`alice` → `alice@<mailDomain>`). */
   mailDomain?: string;
+  /** A Temporal client and lock timings, for the instance lock activities. */
+  instanceLocks?: InstanceLockDependencies;
+  /** Opens tenant instances' databases (package apply, export); activities needing it fail without. */
+  tenantDatabases?: TenantDatabases;
+  /** Bytes per second for backup copies between locations (STAGECOACH_COPY_BANDWIDTH); unlimited when absent. */
+  copyBandwidthLimit?: number;
 }
 
 /** Every activity the worker registers, built once from its dependencies. */
@@ -23,6 +37,21 @@ export function createActivities(deps: ActivityDependencies) {
       clock,
       mailer: deps.mailer,
       mailDomain: deps.mailDomain,
+    }),
+    ...createInstanceLockActivities(deps.instanceLocks),
+    ...createPackageActivities({
+      tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
+      patchLog: new PatchLogStore(deps.controlDb),
+      packageStore: new PackageStore(deps.controlDb),
+      auditStore: new AuditStore(deps.controlDb),
+      clock,
+    }),
+    // Backup, copy, restore, verify, fix-ups, refresh: need the inventory-backed implementation.
+    ...createDatabaseActivities({
+      tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
+      catalog: new BackupCatalog(deps.controlDb),
+      clock,
+      copyBandwidthLimit: deps.copyBandwidthLimit,
     }),
   };
 }

@@ -25,6 +25,8 @@ export interface AuditTrail {
   notify(message: NotificationMessage): void;
   /** Resolves once everything recorded so far has been written. */
   settled(): Promise<void>;
+  /** True when nothing is waiting to be written. */
+  idle(): boolean;
 }
 
 /**
@@ -83,5 +85,6 @@ export function createAuditTrail(subject: string): AuditTrail {
     settled: async () => {
       while (draining) await draining;
     },
+    idle: () => pending.length === 0,
   };
 }

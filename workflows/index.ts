@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 export { approval } from './approval';
+export { instanceLock } from './locks/instance-lock';
+export { copyBackup, copyDatabase, transactionalRefresh } from './copy-database';

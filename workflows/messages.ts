@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { GateDecision, GateState, DecisionKind } from '../domain/gates';
+import type { LockHolder, LockRequest } from '../domain/instance-locks';
 
 /** Signals: what an approver sends from the Web UI's "Send signal" (JSON `{gate,user,comment}`). */
 export const approveSignal = defineSignal<[GateDecision]>('approve');
@@ -48,3 +49,44 @@ export interface StrayMessage {
   at: string;
   refusal: string;
 }
+
+/* ── Instance lock (SPEC §5): one `instanceLock` workflow per tenant instance ── */
+
+export type { LockHolder, LockRequest } from '../domain/instance-locks';
+export const acquireLockSignal = defineSignal<[LockRequest]>('acquire-lock');
+
+/** From the holder when it is done, or to withdraw a request still in the queue. */
+export interface LockRelease {
+  requestId: string;
+  holderWorkflowId: string;
+}
+export const releaseLockSignal = defineSignal<[LockRelease]>('release-lock');
+
+/**
+ * Sent by the lock to the holder. One signal name per lock workflow, so a workflow waiting for
+ * several instances at once (production and staging) has one handler per lock.
+ */
+export interface LockGrant {
+  requestId: string;
+  lockWorkflowId: string;
+}
+export const lockGrantedSignalFor = (lockWorkflowId: string) => defineSignal<[LockGrant]>(`lock-granted:${lockWorkflowId}`);
+
+/** An admin frees the instance from a holder that will not release it; audited with the reason. */
+export interface ForceReleaseRequest {
+  user: string;
+  reason: string;
+  /** When given, only this request is released (protects against releasing a newer holder). */
+  requestId?: string;
+}
+export interface ForceReleaseResult {
+  released: LockHolder;
+}
+export const forceReleaseLockUpdate = defineUpdate<ForceReleaseResult, [ForceReleaseRequest]>('force-release-lock');
+
+export interface InstanceLockStatus {
+  lockWorkflowId: string;
+  holder?: LockHolder;
+  queue: LockRequest[];
+}
+export const lockStatusQuery = defineQuery<InstanceLockStatus>('lock-status');

@@ -29,7 +29,10 @@ export interface TemporalTestContext {
  * A real worker (the production wiring of worker/create-worker.ts) on a task queue of its own,
  * so test files running in parallel never take each other's tasks.
  */
-export async function startTestWorker(deps: ActivityDependencies & { controlDb: Knex }): Promise<TemporalTestContext> {
+export async function startTestWorker(
+  deps: ActivityDependencies & { controlDb: Knex },
+  options: { workflowBundleCode?: string } = {},
+): Promise<TemporalTestContext> {
   installQuietRuntime();
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomUUID()}`;
@@ -39,7 +42,8 @@ export async function startTestWorker(deps: ActivityDependencies & { controlDb: 
     namespace: 'default',
     taskQueue,
     activities: createActivities(deps),
-    workflowBundleCode: fs.readFileSync(inject('workflowBundlePath'), 'utf8'),
+    // A test may bring its own bundle (product workflows plus test-only ones, see test/workflows/fixtures/).
+    workflowBundleCode: options.workflowBundleCode ?? fs.readFileSync(inject('workflowBundlePath'), 'utf8'),
   });
   const running = worker.run();
   const client = await StagecoachClient.connect({ address, taskQueue });

@@ -1,0 +1,77 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { INSTANCE_LOCK_WORKFLOW_TYPE, type LockRequest } from '../../domain/instance-locks';
+import type { InstanceRef } from '../../domain/landscapes';
+import { acquireLockSignal } from '../../workflows/messages';
+import type { InstanceLockInput } from '../../workflows/locks/instance-lock';
+
+export interface InstanceLockDependencies {
+  /** A Temporal client: activities start, signal and describe workflows with it. */
+  temporal: Client;
+  /** How often a lock checks that its holder still runs (default 60 s; tests use 1 s). */
+  holderCheckSeconds?: number;
+  /** History length after which a lock continues as new, besides the server's suggestion. */
+  maxHistoryEvents?: number;
+}
+
+export interface RequestInstanceLockInput {
+  instance: InstanceRef;
+  lockWorkflowId: string;
+  request: LockRequest;
+}
+
+export interface HolderState {
+  running: boolean;
+  /** Temporal's execution status name, or NOT_FOUND. */
+  status: string;
+}
+
+/** Without a Temporal client (a worker wired without one) the lock activities fail at once. */
+export function createInstanceLockActivities(given: InstanceLockDependencies | undefined) {
+  const dependencies = (): InstanceLockDependencies => {
+    if (!given) throw ApplicationFailure.nonRetryable('this worker has no Temporal client for instance locks', 'NotConfigured');
+    return given;
+  };
+  return {
+    /**
+     * Queues a request on the instance's lock, starting the lock workflow if it does not run
+     * (signal-with-start is atomic on the server, so two first requesters cannot start two
+     * locks). Retrying is safe: the lock ignores a request id it has seen.
+     */
+    async requestInstanceLock(input: RequestInstanceLockInput): Promise<void> {
+      const deps = dependencies();
+      const lockInput: InstanceLockInput = {
+        instance: input.instance,
+        holderCheckSeconds: deps.holderCheckSeconds,
+        maxHistoryEvents: deps.maxHistoryEvents,
+      };
+      await deps.temporal.workflow.signalWithStart(INSTANCE_LOCK_WORKFLOW_TYPE, {
+        workflowId: input.lockWorkflowId,
+        taskQueue: Context.current().info.taskQueue,
+        args: [lockInput],
+        signal: acquireLockSignal,
+        signalArgs: [input.request],
+      });
+    },
+
+    /**
+     * Whether the lock's holder still runs. A terminated holder runs no code of its own, so
+     * the lock asks the server instead of waiting for a release that will never come.
+     */
+    async describeLockHolder(holder: { workflowId: string; runId: string }): Promise<HolderState> {
+      const deps = dependencies();
+      try {
+        let description = await deps.temporal.workflow.getHandle(holder.workflowId, holder.runId).describe();
+        // A holder that continued as new still holds the lock through its newest run.
+        if (description.status.name === 'CONTINUED_AS_NEW') {
+          description = await deps.temporal.workflow.getHandle(holder.workflowId).describe();
+        }
+        return { running: description.status.name === 'RUNNING', status: description.status.name };
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return { running: false, status: 'NOT_FOUND' };
+        throw error;
+      }
+    },
+  };
+}

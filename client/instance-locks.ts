@@ -1,0 +1,40 @@
+import type { Client } from '@temporalio/client';
+import { INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../domain/instance-locks';
+import type { InstanceRef } from '../domain/landscapes';
+import {
+  forceReleaseLockUpdate,
+  lockStatusQuery,
+  type ForceReleaseRequest,
+  type ForceReleaseResult,
+  type InstanceLockStatus,
+} from '../workflows/messages';
+
+/**
+ * Every running instance lock with its holder and queue. The list comes from Temporal's
+ * visibility store (eventually consistent: a lock started a moment ago may be missing).
+ */
+export async function listInstanceLocks(temporal: Client): Promise<InstanceLockStatus[]> {
+  const query = `WorkflowType = '${INSTANCE_LOCK_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+  const locks: InstanceLockStatus[] = [];
+  for await (const execution of temporal.workflow.list({ query })) {
+    locks.push(await temporal.workflow.getHandle(execution.workflowId).query(lockStatusQuery));
+  }
+  return locks.sort((a, b) => a.lockWorkflowId.localeCompare(b.lockWorkflowId));
+}
+
+export async function instanceLockStatus(temporal: Client, instance: InstanceRef): Promise<InstanceLockStatus> {
+  return temporal.workflow.getHandle(instanceLockWorkflowId(instance)).query(lockStatusQuery);
+}
+
+/**
+ * An admin frees an instance from its holder (audited with the reason); the next in the queue
+ * gets it. Refused at once, with the reason, when the lock is free or the request names
+ * another holder.
+ */
+export async function forceReleaseInstanceLock(
+  temporal: Client,
+  instance: InstanceRef,
+  request: ForceReleaseRequest,
+): Promise<ForceReleaseResult> {
+  return temporal.workflow.getHandle(instanceLockWorkflowId(instance)).executeUpdate(forceReleaseLockUpdate, { args: [request] });
+}

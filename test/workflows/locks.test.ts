@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from '../../client/instance-locks';
+import { instanceLockWorkflowId } from '../../domain/instance-locks';
+import type { InstanceRef } from '../../domain/landscapes';
+import type { InstanceLockStatus } from '../../workflows/messages';
+import { AuditStore } from '../../store/audit-store';
+import { openControlDatabase } from '../../store/control-database';
+import { createScratchDatabase } from '../helpers/postgres';
+import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { bundleTestWorkflows } from './fixtures/test-bundle';
+import { finishSignal } from './fixtures/test-workflows';
+
+// The instance lock on the real server, with small holder workflows (test/workflows/fixtures/).
+// Histories are kept short (continue-as-new after 60 events) so every test also crosses runs.
+let ctx: TemporalTestContext;
+let temporal: Client;
+let connection: Connection;
+let controlDb: Knex;
+let dropDatabase: () => Promise<void>;
+
+beforeAll(async () => {
+  const database = await createScratchDatabase('locks');
+  dropDatabase = database.drop;
+  controlDb = await openControlDatabase(database.url);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  temporal = new Client({ connection });
+  const instanceLocks = { temporal, holderCheckSeconds: 1, maxHistoryEvents: 60 };
+  ctx = await startTestWorker({ controlDb, instanceLocks }, { workflowBundleCode: await bundleTestWorkflows() });
+});
+
+afterAll(async () => {
+  await ctx?.stop();
+  await connection?.close();
+  await controlDb?.destroy();
+  await dropDatabase?.();
+});
+
+const newInstance = (): InstanceRef => ({ tenant: `t${randomUUID().slice(0, 8)}`, landscape: 'production' });
+
+async function startHolder(instance: InstanceRef, reason: string): Promise<string> {
+  const workflowId = uniqueId(`holder/${instance.tenant}/${reason}`);
+  await temporal.workflow.start('lockHolder', { taskQueue: ctx.taskQueue, workflowId, args: [{ instance, reason }] });
+  return workflowId;
+}
+
+async function lockWhen(
+  instance: InstanceRef,
+  predicate: (status: InstanceLockStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<InstanceLockStatus> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const status = await instanceLockStatus(temporal, instance);
+      if (predicate(status)) return status;
+      last = status;
+    } catch (error) {
+      last = error; // the lock workflow may not exist yet
+    }
+    if (Date.now() > until) throw new Error(`lock never matched; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+const holderOf = (status: InstanceLockStatus) => status.holder?.holderWorkflowId;
+const queueOf = (status: InstanceLockStatus) => status.queue.map((r) => r.holderWorkflowId);
+
+/** Starts holders one after another, each queued before the next starts, so FIFO order is known. */
+async function queueHolders(instance: InstanceRef, reasons: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const reason of reasons) {
+    ids.push(await startHolder(instance, reason));
+    await lockWhen(instance, (s) => [holderOf(s), ...queueOf(s)].includes(ids.at(-1)));
+  }
+  return ids;
+}
+
+async function lockAuditKinds(instance: InstanceRef): Promise<{ kind: string; actor?: string; detail?: Record<string, unknown> }[]> {
+  return new AuditStore(controlDb).listForWorkflow(instanceLockWorkflowId(instance));
+}
+
+describe.concurrent('instance lock', () => {
+  it('serializes two (and three) holders of one instance, first come first served', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b, c] = await queueHolders(instance, ['release-a', 'release-b', 'refresh-c']);
+    const status = await lockWhen(instance, (s) => holderOf(s) === a);
+    expect(queueOf(status)).toEqual([b, c]);
+    expect(status.holder!.reason).toBe('release-a');
+
+    await temporal.workflow.getHandle(a).signal(finishSignal, 'complete');
+    expect(await temporal.workflow.getHandle(a).result()).toBe('release-a done');
+    expect(queueOf(await lockWhen(instance, (s) => holderOf(s) === b))).toEqual([c]);
+    await temporal.workflow.getHandle(b).signal(finishSignal, 'complete');
+    await lockWhen(instance, (s) => holderOf(s) === c && s.queue.length === 0);
+    await temporal.workflow.getHandle(c).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(c).result();
+    await lockWhen(instance, (s) => s.holder === undefined);
+
+    await expect.poll(async () => (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-granted').map((e) => e.actor)).toEqual([a, b, c]);
+  });
+
+  it('passes to the next holder when the holder fails', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b] = await queueHolders(instance, ['a', 'b']);
+    await temporal.workflow.getHandle(a).signal(finishSignal, 'fail');
+    await expect(temporal.workflow.getHandle(a).result()).rejects.toThrow();
+    await lockWhen(instance, (s) => holderOf(s) === b);
+    await temporal.workflow.getHandle(b).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(b).result();
+  });
+
+  it('passes on when the holder is cancelled, and drops a cancelled request from the queue', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b, c] = await queueHolders(instance, ['a', 'b', 'c']);
+    await temporal.workflow.getHandle(b).cancel();
+    expect(queueOf(await lockWhen(instance, (s) => s.queue.length === 1))).toEqual([c]);
+    await temporal.workflow.getHandle(a).cancel();
+    await lockWhen(instance, (s) => holderOf(s) === c);
+    await temporal.workflow.getHandle(c).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(c).result();
+    await expect
+      .poll(async () => (await lockAuditKinds(instance)).map((e) => e.kind).filter((k) => k.startsWith('lock-re')))
+      .toEqual(['lock-requested', 'lock-requested', 'lock-requested', 'lock-request-withdrawn', 'lock-released', 'lock-released']);
+  });
+
+  it('notices by itself when the holder is terminated, and passes on', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b] = await queueHolders(instance, ['a', 'b']);
+    await temporal.workflow.getHandle(a).terminate('machine room on fire');
+    await lockWhen(instance, (s) => holderOf(s) === b);
+    await expect
+      .poll(async () => (await lockAuditKinds(instance)).find((e) => e.kind === 'lock-holder-gone')?.detail)
+      .toMatchObject({ status: 'TERMINATED' });
+    await temporal.workflow.getHandle(b).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(b).result();
+  });
+
+  it('skips a queued holder that was terminated while it waited', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b, c] = await queueHolders(instance, ['a', 'b', 'c']);
+    await temporal.workflow.getHandle(b).terminate('gone');
+    await temporal.workflow.getHandle(a).signal(finishSignal, 'complete');
+    await lockWhen(instance, (s) => holderOf(s) === c);
+    await expect
+      .poll(async () => (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-holder-gone').map((e) => e.actor))
+      .toEqual([b]);
+    await temporal.workflow.getHandle(c).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(c).result();
+  });
+
+  it('is force-released by an admin with a reason, audited; refused without one', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b] = await queueHolders(instance, ['stuck', 'next']);
+    await lockWhen(instance, (s) => holderOf(s) === a);
+    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: ' ' })).rejects.toThrow();
+    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'x', requestId: 'nope' })).rejects.toThrow();
+    const { released } = await forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'holder hangs on a dead database' });
+    expect(released.holderWorkflowId).toBe(a);
+    await lockWhen(instance, (s) => holderOf(s) === b);
+    await expect
+      .poll(async () => (await lockAuditKinds(instance)).find((e) => e.kind === 'lock-force-released'))
+      .toMatchObject({ actor: 'ada', detail: { reason: 'holder hangs on a dead database', holder: a } });
+
+    // The old holder's own release later changes nothing.
+    await temporal.workflow.getHandle(a).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(a).result();
+    expect(holderOf(await instanceLockStatus(temporal, instance))).toBe(b);
+    await temporal.workflow.getHandle(b).signal(finishSignal, 'complete');
+    await temporal.workflow.getHandle(b).result();
+    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'again' })).rejects.toThrow();
+  });
+
+  it('continues as new carrying holder and queue, and is listed by the client', async ({ expect }) => {
+    const instance = newInstance();
+    const [a, b, c] = await queueHolders(instance, ['a', 'b', 'c']);
+    const lockId = instanceLockWorkflowId(instance);
+    const firstRun = (await temporal.workflow.getHandle(lockId).describe()).runId;
+    // The holder check runs every second: the short history limit is crossed within seconds.
+    await expect.poll(async () => (await temporal.workflow.getHandle(lockId).describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+    const status = await instanceLockStatus(temporal, instance);
+    expect([holderOf(status), ...queueOf(status)]).toEqual([a, b, c]);
+    await expect.poll(async () => (await listInstanceLocks(temporal)).map((l) => l.lockWorkflowId), { timeout: 30_000 }).toContain(lockId);
+    for (const id of [a, b, c]) {
+      await lockWhen(instance, (s) => holderOf(s) === id);
+      await temporal.workflow.getHandle(id).signal(finishSignal, 'complete');
+      await temporal.workflow.getHandle(id).result();
+    }
+  });
+});
