@@ -1,4 +1,11 @@
-export { StagecoachClient, DecisionRefusedError, NotFoundError, type ConnectOptions } from './stagecoach-client';
+export { StagecoachClient, type ConnectOptions, type StartMetadata, type ListFilter } from './stagecoach-client';
+export { DecisionRefusedError, NotFoundError, ServerUnreachableError } from './errors';
+export type {
+  StagecoachAttributes,
+  PendingActivityProgress,
+  WorkflowProgress,
+  WorkflowListing,
+} from './workflow-progress';
 export type { ApprovalInput, ApprovalResult } from '../workflows/approval';
 export type { ApprovalStatus, DecideResult } from '../workflows/messages';
 export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/gates';

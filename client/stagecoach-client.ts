@@ -4,16 +4,30 @@ import {
   WorkflowUpdateFailedError,
   WorkflowNotFoundError,
   type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
-import type { DecisionKind, GateDecision } from '../domain/gates';
+import { DecisionRefusedError, NotFoundError, ServerUnreachableError } from './errors';
+import type { DecisionKind, GateDecision, RecordedResolution, ResolutionKind } from '../domain/gates';
 import type { ApprovalInput, ApprovalResult } from '../workflows/approval';
+import {
+  describeProgress,
+  listingOf,
+  searchAttributesFor,
+  visibilityQuery,
+  type StagecoachAttributes,
+  type WorkflowListing,
+  type WorkflowProgress,
+} from './workflow-progress';
 import {
   approvalStatusQuery,
   approveSignal,
   decideUpdate,
   rejectSignal,
+  resolveSignal,
+  cancelSignal,
   type ApprovalStatus,
+  type ResolutionRequest,
   type DecideResult,
 } from '../workflows/messages';
 
@@ -21,24 +35,16 @@ export interface ConnectOptions {
   address?: string;
   namespace?: string;
   taskQueue?: string;
+  /** How long to wait for the server before giving up with ServerUnreachableError. */
+  connectTimeoutMs?: number;
 }
 
-/** A decision the workflow refused; the reason names the gate and the user. */
-export class DecisionRefusedError extends Error {
-  constructor(
-    readonly workflowId: string,
-    readonly reason: string,
-  ) {
-    super(`Decision refused on ${workflowId}: ${reason}`);
-    this.name = 'DecisionRefusedError';
-  }
-}
-
-export class NotFoundError extends Error {
-  constructor(readonly workflowId: string) {
-    super(`No workflow '${workflowId}' was found`);
-    this.name = 'NotFoundError';
-  }
+/** What the Web UI shows about a workflow besides its id: search attributes and user metadata. */
+export interface StartMetadata extends StagecoachAttributes {
+  /** One line, shown in the Web UI's workflow list and header. */
+  summary?: string;
+  /** Markdown, shown in the Web UI's workflow page. */
+  details?: string;
 }
 
 /** The typed client library; the CLI is a thin layer over it. */
@@ -50,7 +56,14 @@ export class StagecoachClient {
   ) {}
 
   static async connect(options: ConnectOptions = {}): Promise<StagecoachClient> {
-    const connection = await Connection.connect({ address: options.address ?? '127.0.0.1:7233' });
+    const address = options.address ?? '127.0.0.1:7233';
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: connectTimeoutMs });
+    } catch {
+      throw new ServerUnreachableError(address, connectTimeoutMs);
+    }
     const temporal = new Client({ connection, namespace: options.namespace ?? DEFAULT_NAMESPACE });
     return new StagecoachClient(temporal, connection, options.taskQueue ?? TASK_QUEUE);
   }
@@ -59,12 +72,44 @@ export class StagecoachClient {
     await this.connection.close();
   }
 
-  async requestApproval(workflowId: string, input: ApprovalInput): Promise<WorkflowHandle> {
+  async requestApproval(
+    workflowId: string,
+    input: ApprovalInput,
+    metadata: StartMetadata = {},
+  ): Promise<WorkflowHandleWithFirstExecutionRunId> {
+    const { summary, details, ...attributes } = metadata;
     return this.temporal.workflow.start('approval', {
       workflowId,
       taskQueue: this.taskQueue,
       args: [input],
+      typedSearchAttributes: searchAttributesFor(attributes),
+      staticSummary: summary ?? `Approval of gate ${input.gate.name}: ${input.subject}`,
+      staticDetails: details ?? approvalDetails(input),
     });
+  }
+
+  /** Waits for the gate to end; a workflow failure surfaces as the SDK's WorkflowFailedError. */
+  async waitForApproval(workflowId: string): Promise<ApprovalResult> {
+    try {
+      return (await this.handle(workflowId).result()) as ApprovalResult;
+    } catch (error) {
+      throw this.translate(workflowId, error);
+    }
+  }
+
+  /** Status, search attributes, user metadata and pending activities, as the Web UI sees them. */
+  async describe(workflowId: string): Promise<WorkflowProgress> {
+    return describeProgress(this.temporal, workflowId);
+  }
+
+  /** Workflows matching our search attributes (all given fields must match), newest first. */
+  async list(filter: ListFilter = {}, limit = 100): Promise<WorkflowListing[]> {
+    const listings: WorkflowListing[] = [];
+    for await (const info of this.temporal.workflow.list({ query: visibilityQuery(filter) || undefined })) {
+      listings.push(listingOf(info));
+      if (listings.length >= limit) break;
+    }
+    return listings;
   }
 
   async approvalResult(workflowId: string): Promise<ApprovalResult> {
@@ -94,6 +139,28 @@ export class StagecoachClient {
     await this.handle(workflowId).signal(decision === 'approve' ? approveSignal : rejectSignal, request);
   }
 
+  /**
+   * A release manager's `resolve` (ask the approvers again after two rejections) or `cancel`.
+   * They travel as signals (usable from the Web UI too), so the answer is read back from the
+   * status query: resolves with the recorded resolution, throws DecisionRefusedError when it
+   * did not count.
+   */
+  async sendResolution(workflowId: string, kind: ResolutionKind, request: ResolutionRequest): Promise<RecordedResolution> {
+    const before = resolutionsOf(await this.approvalStatus(workflowId), kind);
+    await this.handle(workflowId).signal(kind === 'resolve' ? resolveSignal : cancelSignal, request);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const after = resolutionsOf(await this.approvalStatus(workflowId), kind);
+      const recorded = after.onGate[before.onGate.length] ?? after.stray[before.stray.length];
+      if (recorded) {
+        if (!recorded.counted) throw new DecisionRefusedError(workflowId, recorded.refusal ?? 'not counted');
+        return recorded;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${workflowId} did not record the ${kind} within 15 s; is a worker polling '${this.taskQueue}'?`);
+  }
+
   async approvalStatus(workflowId: string): Promise<ApprovalStatus> {
     try {
       return await this.handle(workflowId).query(approvalStatusQuery);
@@ -109,4 +176,30 @@ export class StagecoachClient {
   private translate(workflowId: string, error: unknown): unknown {
     return error instanceof WorkflowNotFoundError ? new NotFoundError(workflowId) : error;
   }
+}
+
+export type ListFilter = Parameters<typeof visibilityQuery>[0];
+
+/** The Web UI shows this markdown on the workflow page: who decides, and how to do it there. */
+function approvalDetails(input: ApprovalInput): string {
+  const gate = input.gate;
+  return [
+    `**${input.subject}**, requested by ${input.requestedBy}.`,
+    '',
+    `Gate \`${gate.name}\`: ${gate.requiredApprovals} approval(s) from ${gate.approvers.join(', ')}; ` +
+      `after ${gate.timeoutSeconds} s: ${gate.onTimeout}.`,
+    '',
+    `To decide here: **Send signal** \`approve\` or \`reject\` with input ` +
+      `\`{"gate": "${gate.name}", "user": "<you>", "comment": "…"}\`.`,
+  ].join('\n');
+}
+
+/** Resolutions of `kind` as recorded, counted or not: on the gate, and those that found no open gate. */
+function resolutionsOf(status: ApprovalStatus, kind: ResolutionKind): { onGate: RecordedResolution[]; stray: RecordedResolution[] } {
+  return {
+    onGate: (status.gate.resolutions ?? []).filter((r) => r.kind === kind),
+    stray: (status.stray ?? [])
+      .filter((m) => m.kind === kind)
+      .map((m): RecordedResolution => ({ kind, ...m.request, at: m.at, counted: false, refusal: m.refusal })),
+  };
 }

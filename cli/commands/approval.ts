@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import type { ApprovalStatus, DecideResult, StagecoachClient } from '../../client';
+import type { DecisionKind, ResolutionKind } from '../../domain/gates';
+import { emit, withClient, withExamples } from '../context';
+import { CliError, usageError } from '../errors';
+import { EXIT } from '../exit-codes';
+import { collect, parsePositiveInteger } from '../parse';
+import { renderApprovalStatus, renderListing } from '../render/approval-text';
+
+interface RequestOptions {
+  id?: string;
+  gate: string;
+  approver: string[];
+  required: number;
+  timeout: number;
+  onTimeout: 'reject' | 'escalate' | 'remind';
+  subject: string;
+  requestedBy: string;
+  tenant?: string;
+  instance?: string;
+  version?: string;
+  phase?: string;
+}
+
+interface DecideOptions {
+  gate?: string;
+  user?: string;
+  comment?: string;
+}
+
+export function registerApprovalCommands(program: Command): void {
+  const group = program
+    .command('approval')
+    .description('a standalone approval gate: request one, decide on it, follow it');
+  registerRequest(group);
+  for (const decision of ['approve', 'reject'] as const) registerDecision(group, decision);
+  for (const kind of ['resolve', 'cancel'] as const) registerResolution(group, kind);
+  registerStatus(group);
+  registerWait(group);
+  registerList(group);
+}
+
+function registerRequest(group: Command): void {
+  const command = group
+    .command('request')
+    .description('open an approval gate and print its workflow id')
+    .requiredOption('--gate <name>', 'gate name, e.g. uat-push')
+    .requiredOption('--approver <users>', 'who may decide (repeat or comma-separate)', collect)
+    .requiredOption('--subject <text>', 'what is being approved')
+    .requiredOption('--requested-by <user>', 'who asks (may not approve it)')
+    .option('--id <workflowId>', 'workflow id (default approval/<tenant>/<gate>/<random>)')
+    .option('--required <n>', 'approvals needed', parsePositiveInteger, 1)
+    .option('--timeout <seconds>', 'how long the approvers have', parsePositiveInteger, 86_400)
+    .addOption(new Option('--on-timeout <action>', 'what a timeout does').choices(['reject', 'escalate', 'remind']).default('reject'))
+    .option('--tenant <name>', 'search attribute StagecoachTenant')
+    .option('--instance <name>', 'search attribute StagecoachInstance')
+    .option('--version <version>', 'search attribute StagecoachVersion')
+    .option('--phase <phase>', 'search attribute StagecoachPhase')
+    .action((options: RequestOptions, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = options.id ?? `approval/${options.tenant ?? 'adhoc'}/${options.gate}/${randomUUID().slice(0, 8)}`;
+        const gate = {
+          name: options.gate,
+          approvers: options.approver,
+          requiredApprovals: options.required,
+          timeoutSeconds: options.timeout,
+          onTimeout: options.onTimeout,
+        };
+        const handle = await client.requestApproval(
+          workflowId,
+          { subject: options.subject, requestedBy: options.requestedBy, gate },
+          { tenant: options.tenant, instance: options.instance, version: options.version, phase: options.phase },
+        );
+        emit(command, { workflowId, runId: handle.firstExecutionRunId }, () =>
+          `Requested approval ${workflowId} (gate ${gate.name}: ${gate.requiredApprovals} of ${gate.approvers.join(', ')})`,
+        );
+      }),
+    );
+  withExamples(command, [
+    'stagecoach approval request --gate uat-push --approver alice,bob --required 2 --subject "acme 1.4 to UAT" --requested-by rita --tenant acme',
+    'stagecoach approval request --id approval/acme/1.4 --gate go-live --approver carol --subject "acme 1.4 go-live" --requested-by rita --json',
+  ]);
+}
+
+function registerDecision(group: Command, decision: DecisionKind): void {
+  const command = group
+    .command(decision)
+    .argument('<workflowId>', 'the approval workflow')
+    .description(`${decision} a gate; exits 4 when the decision does not count (and says why)`)
+    .option('--gate <name>', 'gate to decide on (default: the gate the workflow waits for)')
+    .addOption(new Option('--user <user>', 'who decides').env('STAGECOACH_USER'))
+    .option('--comment <text>', 'recorded with the decision')
+    .action((workflowId: string, options: DecideOptions, command: Command) =>
+      withClient(command, async (client) => {
+        if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
+        const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
+        const answer = await client.decide(workflowId, decision, { gate, user: options.user, comment: options.comment });
+        emit<DecideResult & { workflowId: string; decision: DecisionKind }>(
+          command,
+          { workflowId, decision, ...answer },
+          (a) => `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
+        );
+      }),
+    );
+  withExamples(command, [
+    `stagecoach approval ${decision} approval/acme/1.4 --user alice --comment "${decision === 'approve' ? 'looks good' : 'not yet'}"`,
+    `STAGECOACH_USER=bob stagecoach approval ${decision} approval/acme/1.4 --gate uat-push --json`,
+  ]);
+}
+
+async function gateWaitedFor(client: StagecoachClient, workflowId: string): Promise<string> {
+  const status = await client.approvalStatus(workflowId);
+  const gate = status.waitingFor?.replace(/^(gate|resolution):/, '');
+  if (!gate) throw new CliError(EXIT.refused, `${workflowId} waits for no gate (it is ${status.gate.outcome ?? 'decided'}); pass --gate to record a decision anyway`);
+  return gate;
+}
+
+const resolutionHelp = {
+  resolve: 'ask the approvers again after a gate was rejected twice (release managers only)',
+  cancel: 'give up an open gate (release managers only)',
+};
+
+function registerResolution(group: Command, kind: ResolutionKind): void {
+  const command = group
+    .command(kind)
+    .argument('<workflowId>', 'the approval workflow')
+    .description(`${resolutionHelp[kind]}; exits 4 when it does not count`)
+    .option('--gate <name>', 'the gate (default: the gate the workflow waits for)')
+    .addOption(new Option('--user <user>', 'the release manager').env('STAGECOACH_USER'))
+    .option('--comment <text>', 'recorded with it')
+    .action((workflowId: string, options: DecideOptions, command: Command) =>
+      withClient(command, async (client) => {
+        if (!options.user) throw usageError(`${kind} needs --user (or STAGECOACH_USER)`);
+        const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
+        const recorded = await client.sendResolution(workflowId, kind, { gate, user: options.user, comment: options.comment });
+        emit(command, { workflowId, ...recorded }, () => `${options.user}: ${kind} of gate ${gate} recorded`);
+      }),
+    );
+  withExamples(command, [`stagecoach approval ${kind} approval/acme/1.4 --user rita --comment "${kind === 'resolve' ? 'package fixed' : 'release dropped'}"`]);
+}
+
+function registerStatus(group: Command): void {
+  const command = group
+    .command('status')
+    .argument('<workflowId>', 'the approval workflow')
+    .description('where the gate stands: decisions, who is still to decide, what it waits for')
+    .action((workflowId: string, _options: unknown, command: Command) =>
+      withClient(command, async (client) => {
+        const [progress, approval] = await Promise.all([client.describe(workflowId), client.approvalStatus(workflowId)]);
+        emit<{ workflowId: string; status: string; approval: ApprovalStatus }>(
+          command,
+          { workflowId, status: progress.status, approval },
+          (value) => renderApprovalStatus(value.workflowId, value.status, value.approval),
+        );
+      }),
+    );
+  withExamples(command, ['stagecoach approval status approval/acme/1.4', 'stagecoach approval status approval/acme/1.4 --json | jq .approval.waitingFor']);
+}
+
+function registerWait(group: Command): void {
+  const command = group
+    .command('wait')
+    .argument('<workflowId>', 'the approval workflow')
+    .description('wait until the gate is decided: exit 0 approved, 4 rejected or timed out, 5 failed')
+    .action((workflowId: string, _options: unknown, command: Command) =>
+      withClient(command, async (client) => {
+        const result = await client.waitForApproval(workflowId);
+        emit(command, { workflowId, ...result }, (r) => `${workflowId}: ${r.outcome}`);
+        if (result.outcome !== 'approved') throw new CliError(EXIT.refused, `${workflowId}: gate ${result.outcome}`, true);
+      }),
+    );
+  withExamples(command, ['stagecoach approval wait approval/acme/1.4 && echo approved']);
+}
+
+function registerList(group: Command): void {
+  const command = group
+    .command('list')
+    .description('approval workflows, newest first, filtered by search attributes')
+    .option('--tenant <name>', 'StagecoachTenant')
+    .option('--phase <phase>', 'StagecoachPhase')
+    .option('--waiting-for <what>', 'StagecoachWaitingFor, e.g. gate:uat-push')
+    .option('--open', 'only running ones')
+    .option('--limit <n>', 'at most this many', parsePositiveInteger, 50)
+    .action((options: { tenant?: string; phase?: string; waitingFor?: string; open?: boolean; limit: number }, command: Command) =>
+      withClient(command, async (client) => {
+        const { limit, ...filter } = options;
+        const workflows = await client.list({ ...filter, type: 'approval' }, limit);
+        emit(command, workflows, renderListing);
+      }),
+    );
+  withExamples(command, ['stagecoach approval list --open --waiting-for gate:uat-push', 'stagecoach approval list --tenant acme --json']);
+}

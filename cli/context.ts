@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { StagecoachClient } from '../client';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
+import { DEFAULT_TEMPORAL_ADDRESS, WORKER_ENV } from '../worker/settings';
+
+/** Options every command accepts; unset ones fall back to the worker's environment variables. */
+export interface GlobalOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  json: boolean;
+}
+
+export function globalOptions(command: Command, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+  const options = command.optsWithGlobals<Partial<GlobalOptions>>();
+  return {
+    address: options.address ?? (env[WORKER_ENV.temporalAddress] || DEFAULT_TEMPORAL_ADDRESS),
+    namespace: options.namespace ?? (env[WORKER_ENV.temporalNamespace] || DEFAULT_NAMESPACE),
+    taskQueue: options.taskQueue ?? (env[WORKER_ENV.taskQueue] || TASK_QUEUE),
+    json: options.json ?? false,
+  };
+}
+
+/** Runs `use` with a connected client and always closes it. */
+export async function withClient<T>(command: Command, use: (client: StagecoachClient) => Promise<T>): Promise<T> {
+  const { address, namespace, taskQueue } = globalOptions(command);
+  const client = await StagecoachClient.connect({ address, namespace, taskQueue });
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Prints a command's result: the value as JSON with `--json`, else the human text. Human
+ * text is built lazily so `--json` never pays for formatting.
+ */
+export function emit<T>(command: Command, value: T, human: (value: T) => string): void {
+  if (globalOptions(command).json) {
+    process.stdout.write(`${JSON.stringify(value)}\n`);
+  } else {
+    process.stdout.write(`${human(value)}\n`);
+  }
+}
+
+/** Appends an "Examples" section to a command's --help. */
+export function withExamples(command: Command, examples: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}\n`);
+}

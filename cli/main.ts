@@ -1,0 +1,52 @@
+// `stagecoach`: the command line over the client library (client/). bin/stagecoach runs this.
+import { Command, CommanderError, Option } from 'commander';
+import { registerApprovalCommands } from './commands/approval';
+import { registerServerCommand } from './commands/server';
+import { registerWorkerCommand } from './commands/worker';
+import { globalOptions } from './context';
+import { describeFailure } from './errors';
+import { EXIT, exitCodeName, type ExitCode } from './exit-codes';
+
+export function buildProgram(): Command {
+  const program = new Command('stagecoach')
+    .description('Carries tenant configuration from production to staging to UAT and back, on Temporal.')
+    .addOption(new Option('--address <host:port>', 'Temporal server').env('TEMPORAL_ADDRESS'))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace').env('TEMPORAL_NAMESPACE'))
+    .addOption(new Option('--task-queue <name>', 'task queue of the Stagecoach worker').env('STAGECOACH_TASK_QUEUE'))
+    .option('--json', 'print results as JSON for scripts')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 1 unexpected (e.g. server not reachable), 2 usage error, 3 not found,
+4 refused (decision not counted, gate rejected, lock held), 5 the workflow failed.
+
+Examples:
+  $ stagecoach server                      # dev server with Web UI on :8233
+  $ stagecoach worker                      # a worker on the 'stagecoach' task queue
+  $ stagecoach approval status approval/acme/1.4 --json`,
+  );
+  registerServerCommand(program);
+  registerWorkerCommand(program);
+  registerApprovalCommands(program);
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
+export async function main(argv: string[]): Promise<ExitCode> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok; // --help, --version
+    const options = globalOptions(program);
+    const { exitCode, message, resultPrinted } = describeFailure(error, options.address);
+    process.stderr.write(`stagecoach: ${message}\n`);
+    if (options.json && !resultPrinted) {
+      process.stdout.write(`${JSON.stringify({ error: { code: exitCodeName(exitCode), exitCode, message } })}\n`);
+    }
+    return exitCode;
+  }
+}

@@ -1,0 +1,30 @@
+/** Errors the client library throws; each names the thing it is about so callers can say so. */
+
+/** A decision the workflow refused; the reason names the gate and the user. */
+export class DecisionRefusedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly reason: string,
+  ) {
+    super(`Decision refused on ${workflowId}: ${reason}`);
+    this.name = 'DecisionRefusedError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`No workflow '${workflowId}' was found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** No Temporal server answered at the address: nothing was sent. */
+export class ServerUnreachableError extends Error {
+  constructor(
+    readonly address: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`No Temporal server answered at ${address} within ${timeoutMs / 1000} s`);
+    this.name = 'ServerUnreachableError';
+  }
+}
