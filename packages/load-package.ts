@@ -27,7 +27,7 @@ export const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(packageSchema);
+  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(packageSchema);
   return compiled;
 }
 
