@@ -16,7 +16,7 @@ import {
 import { assertIdentifier } from './identifiers';
 import { classifyMssqlError, errorNumbers } from './mssql-errors';
 import { realWait, runWithProgress, type ProgressPolling } from './mssql-progress';
-import { databaseExists, dropIfExists, repairOrphanedUsers, restoreViaScratch } from './mssql-restore';
+import { databaseState, dropIfExists, repairOrphanedUsers, restoreViaScratch } from './mssql-restore';
 import { openMssqlSession, type OpenSqlSession, type SqlSession } from './mssql-session';
 import {
   backupSizeStatement,
@@ -131,7 +131,7 @@ export class MssqlEngine implements DatabaseEngine {
     const server = serverConnection(database);
     assertIdentifier(server.database, 'database name');
     return this.inMaster(server, { operation: 'database lookup', database: server.database }, (session) =>
-      databaseExists(session, server.database),
+      databaseState(session, server.database).then((state) => state !== undefined),
     );
   }
 

@@ -20,7 +20,7 @@ const BY_NUMBER: Array<[DatabaseErrorKind, readonly number[]]> = [
   ['missing-file', [3201, 5133]],
   ['auth', [18456, 18452, 18470, 18486, 18487, 18488]],
   // Object/database/server permission denied, no access to database, no BACKUP/RESTORE permission.
-  ['permission', [229, 230, 262, 300, 916, 3110, 5011, 15247]],
+  ['permission', [229, 230, 262, 300, 916, 3110, 15247]],
   ['missing-database', [911, 4060, 15010]],
   // Deadlock victim, lock timeout, exclusive access not obtained, database in use, timeouts
   // and dropped or throttled connections (on-premises and Azure SQL).

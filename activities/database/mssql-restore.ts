@@ -4,7 +4,7 @@ import { runWithProgress } from './mssql-progress';
 import type { SqlSession } from './mssql-session';
 import {
   checkServerPath,
-  databaseExistsStatement,
+  databaseStateStatement,
   defaultFilePathsStatement,
   dropDatabaseStatement,
   fileListStatement,
@@ -71,7 +71,7 @@ export async function restoreViaScratch(
   const moves = planFileMoves(files, plan.scratchName, directories.data, directories.log);
   const restore = restoreStatement(plan.scratchName, plan.file, moves);
   // A scratch database left by an earlier attempt of this same restore: ours to overwrite.
-  if (await databaseExists(session, plan.scratchName)) await session.query(singleUserStatement(plan.scratchName));
+  await takeExclusive(session, plan.scratchName);
   await runWithProgress(session, restore, 'RESTORE DATABASE', polling, options);
   await swapIn(session, plan.scratchName, plan.target.database);
 }
@@ -91,9 +91,20 @@ async function fileDirectories(session: SqlSession, target: ServerConnection): P
   return { data: row.data_path, log: row.log_path ?? row.data_path };
 }
 
-export async function databaseExists(session: SqlSession, database: string): Promise<boolean> {
-  const [row] = await session.query<{ database_id: number | null }>(databaseExistsStatement(database));
-  return row?.database_id !== null && row?.database_id !== undefined;
+export async function databaseState(session: SqlSession, database: string): Promise<string | undefined> {
+  const [row] = await session.query<{ state_desc: string }>(databaseStateStatement(database));
+  return row?.state_desc;
+}
+
+/**
+ * Makes this session the only user of an existing database. Only an ONLINE database takes
+ * SINGLE_USER: one left RESTORING by a crashed restore refuses ALTER DATABASE, has no users,
+ * and is overwritten or dropped as it is. Returns whether the database exists.
+ */
+async function takeExclusive(session: SqlSession, database: string): Promise<boolean> {
+  const state = await databaseState(session, database);
+  if (state === 'ONLINE') await session.query(singleUserStatement(database));
+  return state !== undefined;
 }
 
 /** Drops the old target (kicking its sessions out) and renames the restored scratch to it. */
@@ -104,8 +115,7 @@ async function swapIn(session: SqlSession, scratchName: string, target: string):
 }
 
 export async function dropIfExists(session: SqlSession, database: string): Promise<void> {
-  if (!(await databaseExists(session, database))) return;
-  await session.query(singleUserStatement(database));
+  if (!(await takeExclusive(session, database))) return;
   try {
     await session.query(dropDatabaseStatement(database));
   } catch (error) {

@@ -94,9 +94,10 @@ export function defaultFilePathsStatement(): TsqlStatement {
   );
 }
 
-export function databaseExistsStatement(database: string): TsqlStatement {
+/** No row when the database does not exist; else ONLINE, RESTORING, SUSPECT, OFFLINE, … */
+export function databaseStateStatement(database: string): TsqlStatement {
   quote('database name', database);
-  return statement('SELECT DB_ID(@database) AS database_id', { database });
+  return statement('SELECT state_desc FROM sys.databases WHERE name = @database', { database });
 }
 
 export function singleUserStatement(database: string): TsqlStatement {

@@ -147,7 +147,7 @@ function restoreReplies(overrides: Array<[string, Reply | ((sent: SentStatement)
     ['RESTORE FILELISTONLY', FILE_LIST],
     ['SELECT CAST(SERVERPROPERTY', [{ data_path: '/var/opt/mssql/data/', log_path: '/var/opt/mssql/log/' }]],
     // The scratch database does not exist yet; the target does.
-    ['SELECT DB_ID(@database)', (sent) => [{ database_id: sent.params.database === SCRATCH ? null : 7 }]],
+    ['SELECT state_desc', (sent) => (sent.params.database === SCRATCH ? [] : [{ state_desc: 'ONLINE' }])],
     [
       'SELECT dp.name AS user_name',
       [
@@ -168,10 +168,10 @@ describe('SQL Server restore', () => {
     expect(server.texts(1)).toEqual([
       'RESTORE FILELISTONLY FROM DISK = @file',
       "SELECT CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(1024)) AS data_path, CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(1024)) AS log_path",
-      'SELECT DB_ID(@database) AS database_id',
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
       'SELECT @@SPID AS session_id, @@SERVERNAME AS server_name',
       `RESTORE DATABASE [${SCRATCH}] FROM DISK = @file WITH MOVE @logical_0 TO @physical_0, MOVE @logical_1 TO @physical_1, REPLACE, CHECKSUM`,
-      'SELECT DB_ID(@database) AS database_id',
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
       'ALTER DATABASE [acme_staging] SET SINGLE_USER WITH ROLLBACK IMMEDIATE',
       'DROP DATABASE [acme_staging]',
       `ALTER DATABASE [${SCRATCH}] MODIFY NAME = [acme_staging]`,
@@ -196,16 +196,16 @@ describe('SQL Server restore', () => {
     const server = new RecordingSqlServer(
       replyByPrefix([
         ['RESTORE FILELISTONLY', FILE_LIST],
-        ['SELECT DB_ID(@database)', (sent) => [{ database_id: sent.params.database === SCRATCH ? 9 : null }]],
+        ['SELECT state_desc', (sent) => (sent.params.database === SCRATCH ? [{ state_desc: 'ONLINE' }] : [])],
       ]),
     );
     await engineOn(server).restore({ ...SERVER, dataDirectory: 'E:\\SQLData' }, FILE, { scratchName: SCRATCH });
     expect(server.texts()).toEqual([
       'RESTORE FILELISTONLY FROM DISK = @file',
-      'SELECT DB_ID(@database) AS database_id',
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
       `ALTER DATABASE [${SCRATCH}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE`,
       expect.stringMatching(/^RESTORE DATABASE \[acme_staging_restore_r1\] FROM DISK = @file WITH MOVE/),
-      'SELECT DB_ID(@database) AS database_id',
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
       `ALTER DATABASE [${SCRATCH}] MODIFY NAME = [acme_staging]`,
       'ALTER DATABASE [acme_staging] SET MULTI_USER',
       expect.stringMatching(/^SELECT dp.name AS user_name/),
@@ -213,6 +213,19 @@ describe('SQL Server restore', () => {
     const restore = server.sent.find((s) => s.text.startsWith('RESTORE DATABASE'))!;
     expect(restore.params.physical_0).toBe(`E:\\SQLData\\${SCRATCH}.mdf`);
     expect(restore.params.physical_1).toBe(`E:\\SQLData\\${SCRATCH}_log.ldf`);
+  });
+
+  it('restores over a scratch database a crashed attempt left RESTORING, without ALTER DATABASE on it', async () => {
+    const server = new RecordingSqlServer(
+      restoreReplies([['SELECT state_desc', (sent) => [{ state_desc: sent.params.database === SCRATCH ? 'RESTORING' : 'ONLINE' }]]]),
+    );
+    await engineOn(server).restore(SERVER, FILE, { scratchName: SCRATCH });
+    expect(server.texts().slice(2, 5)).toEqual([
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
+      expect.stringMatching(/^RESTORE DATABASE \[acme_staging_restore_r1\]/),
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
+    ]);
+    expect(server.texts().filter((t) => t.startsWith(`ALTER DATABASE [${SCRATCH}] SET`))).toEqual([]);
   });
 
   it('leaves the target untouched when the backup fails its checksum during RESTORE', async () => {
@@ -290,17 +303,23 @@ describe('SQL Server fingerprints and database housekeeping', () => {
   });
 
   it('drops only an existing database, after taking it to single-user', async () => {
-    const exists = new RecordingSqlServer(replyByPrefix([['SELECT DB_ID', [{ database_id: 12 }]]]));
+    const exists = new RecordingSqlServer(replyByPrefix([['SELECT state_desc', [{ state_desc: 'ONLINE' }]]]));
     await engineOn(exists).dropDatabase(SERVER);
     expect(exists.texts()).toEqual([
-      'SELECT DB_ID(@database) AS database_id',
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
       'ALTER DATABASE [acme_staging] SET SINGLE_USER WITH ROLLBACK IMMEDIATE',
       'DROP DATABASE [acme_staging]',
     ]);
-    const absent = new RecordingSqlServer(replyByPrefix([['SELECT DB_ID', [{ database_id: null }]]]));
+    const absent = new RecordingSqlServer(replyByPrefix([['SELECT state_desc', []]]));
     await engineOn(absent).dropDatabase(SERVER);
-    expect(absent.texts()).toEqual(['SELECT DB_ID(@database) AS database_id']);
+    expect(absent.texts()).toEqual(['SELECT state_desc FROM sys.databases WHERE name = @database']);
     expect(await engineOn(absent).databaseExists(SERVER)).toBe(false);
+  });
+
+  it('drops a database left RESTORING without trying to make it single-user', async () => {
+    const server = new RecordingSqlServer(replyByPrefix([['SELECT state_desc', [{ state_desc: 'RESTORING' }]]]));
+    await engineOn(server).dropDatabase(SERVER);
+    expect(server.texts()).toEqual(['SELECT state_desc FROM sys.databases WHERE name = @database', 'DROP DATABASE [acme_staging]']);
   });
 
   it('renames in single-user mode and reads sizes and shrinks by quoted name', async () => {

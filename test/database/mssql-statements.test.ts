@@ -4,7 +4,7 @@ import {
   backupSizeStatement,
   backupStatement,
   checkServerPath,
-  databaseExistsStatement,
+  databaseStateStatement,
   databaseSizeStatement,
   defaultFilePathsStatement,
   dropDatabaseStatement,
@@ -71,7 +71,10 @@ describe('SQL Server statements: the exact T-SQL sent', () => {
     expect(multiUserStatement('acme_uat').text).toBe('ALTER DATABASE [acme_uat] SET MULTI_USER');
     expect(dropDatabaseStatement('acme_uat').text).toBe('DROP DATABASE [acme_uat]');
     expect(renameDatabaseStatement('acme_scratch', 'acme_uat').text).toBe('ALTER DATABASE [acme_scratch] MODIFY NAME = [acme_uat]');
-    expect(databaseExistsStatement('acme_uat')).toEqual({ text: 'SELECT DB_ID(@database) AS database_id', params: { database: 'acme_uat' } });
+    expect(databaseStateStatement('acme_uat')).toEqual({
+      text: 'SELECT state_desc FROM sys.databases WHERE name = @database',
+      params: { database: 'acme_uat' },
+    });
   });
 
   it('finds orphaned SQL users by SID and repairs them in the database context', () => {
@@ -143,7 +146,7 @@ describe('SQL Server injection attempts are refused before any SQL is built', ()
     expect(() => backupStatement(name, FILE, { compression: true })).toThrow(DatabaseError);
     expect(() => singleUserStatement(name)).toThrow(JSON.stringify(name));
     expect(() => restoreStatement(name, FILE, [])).toThrow(JSON.stringify(name));
-    expect(() => databaseExistsStatement(name)).toThrow(JSON.stringify(name));
+    expect(() => databaseStateStatement(name)).toThrow(JSON.stringify(name));
   });
 
   it.each(hostileNames)('table and user name %j', (name) => {
