@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { InstanceRef } from '../../domain/landscapes';
+import { cancellationSignal, heartbeat, lastHeartbeat } from './activity-context';
+import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { requireBackup, requireDatabases, summarize, type BackupSummary, type DatabaseActivityDependencies } from './database-dependencies';
+import { copyWithSha256, type TransferResult } from './file-transfer';
+
+export interface CopyBackupInput {
+  backupId: number;
+  /** The instance whose backup location receives the copy. */
+  target: InstanceRef;
+  workflowId: string;
+}
+
+export interface CopyBackupResult extends BackupSummary {
+  /** Offset this attempt resumed from (0 on a fresh start), and what it read to get there. */
+  transfer: Omit<TransferResult, 'sha256'>;
+}
+
+/** Heartbeat details: the first `offset` bytes of `partial` are a good copy. */
+interface CopyCheckpoint {
+  partial: string;
+  offset: number;
+  total: number;
+}
+
+/**
+ * Streams a cataloged backup into another backup location, hashing while copying (SPEC §2).
+ * Heartbeats carry the offset written; after a worker crash the retry continues from there.
+ */
+export function createCopyBackupActivity(deps: DatabaseActivityDependencies) {
+  return {
+    async copyBackupFile(input: CopyBackupInput): Promise<CopyBackupResult> {
+      return withDatabaseFailures(async () => {
+        const entry = await requireBackup(deps, input.backupId);
+        const location = requireDatabases(deps).instance(input.target).backupLocation;
+        const destination = path.join(location, entry.fileName);
+        const unchanged = { sourceBytesRead: 0, rehashedBytes: 0, resumedFromOffset: 0, bytes: entry.sizeBytes };
+        if (path.resolve(destination) === path.resolve(entry.path)) return { ...summarize(entry), transfer: unchanged };
+        const done = await deps.catalog.findByPath(destination);
+        if (done && done.sha256 === entry.sha256 && fs.existsSync(destination)) return { ...summarize(done), transfer: unchanged };
+        if (!fs.existsSync(entry.path)) throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
+
+        fs.mkdirSync(location, { recursive: true });
+        const partial = `${destination}.partial`;
+        const checkpoint = lastHeartbeat<CopyCheckpoint>();
+        const transfer = await copyWithSha256(entry.path, partial, {
+          resumeOffset: checkpoint?.partial === partial ? checkpoint.offset : 0,
+          onProgress: ({ offset, total }) => heartbeat({ partial, offset, total } satisfies CopyCheckpoint),
+          bandwidthLimit: deps.copyBandwidthLimit,
+          signal: cancellationSignal(),
+        });
+        if (transfer.sha256 !== entry.sha256) {
+          fs.rmSync(partial, { force: true });
+          throw nonRetryable(
+            'BackupChecksumMismatch',
+            `copy of ${entry.path} to ${destination} has SHA-256 ${transfer.sha256}, the catalog records ${entry.sha256}: the source file changed or is damaged`,
+          );
+        }
+        fs.renameSync(partial, destination);
+        const copy = await deps.catalog.record({
+          ...entry,
+          path: destination,
+          copiedFromId: entry.id,
+          workflowId: input.workflowId,
+          createdAt: deps.clock.now().toISOString(),
+        });
+        const { bytes, sourceBytesRead, rehashedBytes, resumedFromOffset } = transfer;
+        return { ...summarize(copy), transfer: { bytes, sourceBytesRead, rehashedBytes, resumedFromOffset } };
+      });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { createBackupActivities } from './backup-activities';
+import { createCopyBackupActivity } from './copy-backup-activity';
+import type { DatabaseActivityDependencies } from './database-dependencies';
+import { createFixupActivities } from './post-restore-fixups';
+import { createRestoreActivities } from './restore-activities';
+import { createRefreshActivity } from './transactional-refresh';
+
+/** The database operations of SPEC §2 as activities. */
+export function createDatabaseActivities(deps: DatabaseActivityDependencies) {
+  return {
+    ...createBackupActivities(deps),
+    ...createCopyBackupActivity(deps),
+    ...createRestoreActivities(deps),
+    ...createFixupActivities(deps),
+    ...createRefreshActivity(deps),
+  };
+}

@@ -1,0 +1,48 @@
+import type { BackupCatalog, BackupEntry } from '../../store/backup-catalog';
+import type { Clock } from '../audit/record-audit-event';
+import { nonRetryable } from './database-failures';
+import type { InventoryTenantDatabases } from './inventory-tenant-databases';
+
+/** What the database activities need; built once in the worker. */
+export interface DatabaseActivityDependencies {
+  /** Absent when the worker has no inventory (STAGECOACH_INVENTORY unset). */
+  tenantDatabases?: InventoryTenantDatabases;
+  catalog: BackupCatalog;
+  clock: Clock;
+  /** Bytes per second for copies between backup locations; unlimited when absent. */
+  copyBandwidthLimit?: number;
+}
+
+export function requireDatabases(deps: DatabaseActivityDependencies): InventoryTenantDatabases {
+  if (!deps.tenantDatabases) {
+    throw nonRetryable('InventoryNotConfigured', 'this worker has no inventory: set STAGECOACH_INVENTORY to the path of stagecoach.yaml');
+  }
+  return deps.tenantDatabases;
+}
+
+export async function requireBackup(deps: DatabaseActivityDependencies, backupId: number): Promise<BackupEntry> {
+  const entry = await deps.catalog.get(backupId);
+  if (!entry) throw nonRetryable('BackupNotCataloged', `backup ${backupId} is not in the backup catalog`);
+  return entry;
+}
+
+/** What activities return about a backup: a reference and its facts, never a secret. */
+export interface BackupSummary {
+  backupId: number;
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  tables: number;
+  rows: number;
+}
+
+export function summarize(entry: BackupEntry): BackupSummary {
+  return {
+    backupId: entry.id,
+    path: entry.path,
+    sizeBytes: entry.sizeBytes,
+    sha256: entry.sha256,
+    tables: entry.fingerprints.length,
+    rows: entry.fingerprints.reduce((sum, f) => sum + f.rows, 0),
+  };
+}

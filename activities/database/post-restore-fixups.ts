@@ -1,0 +1,127 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { InstanceRef } from '../../domain/landscapes';
+import { instanceKey } from '../../domain/landscapes';
+import { heartbeat } from './activity-context';
+import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
+import { assertIdentifier } from './identifiers';
+
+export interface PostRestoreFixupsInput {
+  source: InstanceRef;
+  target: InstanceRef;
+}
+
+export interface PostRestoreFixupsResult {
+  emailConfigurationsDisabled: number;
+  targetEmailDomain: string;
+  apiKeysReplaced: number;
+  cleanupScriptsRun: string[];
+}
+
+export interface ShrinkDatabaseInput {
+  target: InstanceRef;
+}
+
+export interface ShrinkDatabaseResult {
+  capBytes: number;
+  sizeBefore: number;
+  sizeAfter: number;
+  rowsPurged: number;
+}
+
+/** The tenant's own clean-up scripts live in this table of the sample schema (seed 000 Step 6). */
+const CLEANUP_TABLE = 'cleanup_scripts';
+
+export function createFixupActivities(deps: DatabaseActivityDependencies) {
+  return {
+    /**
+     * Seed 000 Step 1, in one transaction on the target: the source's email configurations off,
+     * the target's email domain on, a fresh API key (keys are unique per instance), then the
+     * tenant's clean-up scripts. Re-running it converges to the same state (plus a new key).
+     */
+    async applyPostRestoreFixups(input: PostRestoreFixupsInput): Promise<PostRestoreFixupsResult> {
+      return withDatabaseFailures(async () => {
+        const databases = requireDatabases(deps);
+        const tenant = databases.tenant(input.target.tenant);
+        const domain = databases.instance(input.target).emailDomain;
+        const emailTable = assertIdentifier(tenant.schema.emailConfigurationsTable, 'email configurations table');
+        const keysTable = assertIdentifier(tenant.schema.apiKeysTable, 'API keys table');
+        const knex = await databases.knexFor(input.target);
+        return knex.transaction(async (trx) => {
+          const disabled = await trx(emailTable).whereNot({ domain }).andWhere({ enabled: true }).update({ enabled: false });
+          const enabled = await trx(emailTable).where({ domain }).update({ enabled: true });
+          if (enabled === 0) {
+            await trx(emailTable).insert({ name: `${input.target.landscape}-service-desk`, mailbox: `servicedesk@${domain}`, domain, enabled: true });
+          }
+          const replaced = await trx(keysTable).delete();
+          // Only the hash is stored; the key itself is handed out by the application's own admin UI.
+          const keyHash = createHash('sha256').update(randomBytes(32)).digest('hex');
+          await trx(keysTable).insert({ label: `${instanceKey(input.target)} (issued after restore)`, key_hash: keyHash, created_at: deps.clock.now().toISOString() });
+          const scripts = await runCleanupScripts(trx, tenant.cleanupScripts, tenant.schema.tables[CLEANUP_TABLE] !== undefined, instanceKey(input.target));
+          return { emailConfigurationsDisabled: disabled, targetEmailDomain: domain, apiKeysReplaced: replaced, cleanupScriptsRun: scripts };
+        });
+      });
+    },
+
+    /**
+     * Shrinks the target to the tenant's size cap (seed: 5 GB) by purging the oldest rows of
+     * transactional tables in proportion, then compacting. Other data classes are never touched.
+     */
+    async shrinkDatabase(input: ShrinkDatabaseInput): Promise<ShrinkDatabaseResult> {
+      return withDatabaseFailures(async () => {
+        const databases = requireDatabases(deps);
+        const tenant = databases.tenant(input.target.tenant);
+        const engine = databases.engineFor(input.target);
+        const connection = databases.connectionFor(input.target);
+        const capBytes = tenant.shrinkCapBytes;
+        const sizeBefore = await engine.databaseSizeBytes(connection);
+        if (sizeBefore <= capBytes) return { capBytes, sizeBefore, sizeAfter: sizeBefore, rowsPurged: 0 };
+        // Free space is not returned until compaction; keep a margin below the cap.
+        const keepFraction = (capBytes / sizeBefore) * 0.8;
+        const knex = await databases.knexFor(input.target);
+        let rowsPurged = 0;
+        for (const [table, dataClass] of Object.entries(tenant.schema.tables)) {
+          if (dataClass !== 'transactional') continue;
+          rowsPurged += await purgeOldest(knex, assertIdentifier(table, 'table name'), keepFraction);
+          heartbeat({ step: 'shrink', table, rowsPurged });
+        }
+        await databases.release(input.target);
+        await engine.compact(connection, { onProgress: () => heartbeat({ step: 'compact' }) });
+        return { capBytes, sizeBefore, sizeAfter: await engine.databaseSizeBytes(connection), rowsPurged };
+      });
+    },
+  };
+}
+
+async function runCleanupScripts(trx: Knex.Transaction, fromInventory: { name: string; sql: string }[], tableExists: boolean, target: string): Promise<string[]> {
+  const fromTenant = tableExists
+    ? ((await trx(CLEANUP_TABLE).select('name', 'statement').orderBy('run_order')) as { name: string; statement: string }[]).map((r) => ({ name: r.name, sql: r.statement }))
+    : [];
+  const run: string[] = [];
+  for (const script of [...fromInventory, ...fromTenant]) {
+    try {
+      // Clean-up scripts are SQL written by the tenant's administrators: trusted configuration.
+      await trx.raw(script.sql);
+    } catch (error) {
+      throw nonRetryable('CleanupScriptFailed', `clean-up script '${script.name}' failed on ${target}: ${(error as Error).message}`);
+    }
+    run.push(script.name);
+  }
+  return run;
+}
+
+/** Deletes the oldest rows by id so that `keepFraction` of them remain; batched to keep transactions small. */
+async function purgeOldest(knex: Knex, table: string, keepFraction: number): Promise<number> {
+  const [{ count }] = (await knex(table).count({ count: '*' })) as { count: string | number }[];
+  const purge = Number(count) - Math.floor(Number(count) * keepFraction);
+  if (purge <= 0) return 0;
+  const cutoff = (await knex(table).select('id').orderBy('id').offset(purge - 1).limit(1).first()) as { id: number | string } | undefined;
+  if (!cutoff) return 0;
+  let purged = 0;
+  for (;;) {
+    const batch = await knex(table).whereIn('id', knex(table).select('id').where('id', '<=', cutoff.id).orderBy('id').limit(10_000)).delete();
+    purged += batch;
+    if (batch === 0) return purged;
+  }
+}

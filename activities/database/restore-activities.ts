@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import type { InstanceRef } from '../../domain/landscapes';
+import { instanceKey } from '../../domain/landscapes';
+import { cancellationSignal, heartbeat, heartbeatProgress } from './activity-context';
+import { scratchDatabaseName } from './backup-names';
+import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
+import { describeDatabase, sameDatabase } from './engine';
+import { sha256OfFile } from './file-transfer';
+
+export interface RestoreBackupInput {
+  backupId: number;
+  /** The instance the data came from: never restored over. */
+  source: InstanceRef;
+  target: InstanceRef;
+  workflowId: string;
+}
+
+export interface RestoreBackupResult {
+  /** Engine, host and database name of the target; no credentials. */
+  database: string;
+  file: string;
+}
+
+export interface VerifyDatabaseInput {
+  backupId: number;
+  target: InstanceRef;
+}
+
+export interface VerifyDatabaseResult {
+  tables: number;
+  rows: number;
+}
+
+export function createRestoreActivities(deps: DatabaseActivityDependencies) {
+  return {
+    /**
+     * Restores a cataloged backup into the target (SPEC §2): the file's SHA-256 must match the
+     * catalog before anything touches the target; the engine restores into a scratch database
+     * and swaps it in only when complete.
+     */
+    async restoreBackup(input: RestoreBackupInput): Promise<RestoreBackupResult> {
+      return withDatabaseFailures(async () => {
+        const databases = requireDatabases(deps);
+        const entry = await requireBackup(deps, input.backupId);
+        const target = databases.connectionFor(input.target);
+        const engine = databases.engineFor(input.target);
+        if (instanceKey(input.source) === instanceKey(input.target) || sameDatabase(databases.connectionFor(input.source), target)) {
+          throw nonRetryable('RestoreOverSource', `refusing to restore over the source: ${instanceKey(input.target)} is ${describeDatabase(target)}`);
+        }
+        if (entry.engine !== engine.kind) {
+          throw nonRetryable('EngineMismatch', `backup ${entry.path} is a ${entry.engine} backup; ${instanceKey(input.target)} runs ${engine.kind}`);
+        }
+        if (!fs.existsSync(entry.path)) throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
+        const sha256 = await sha256OfFile(entry.path, (done, total) => heartbeat({ step: 'sha256', done, total }));
+        if (sha256 !== entry.sha256) {
+          throw nonRetryable(
+            'BackupChecksumMismatch',
+            `backup file ${entry.path} has SHA-256 ${sha256}, the catalog records ${entry.sha256}: it is damaged; ${describeDatabase(target)} was not touched`,
+          );
+        }
+        await engine.verifyBackup(entry.path, { server: target, onProgress: heartbeatProgress('verify backup') });
+        await databases.release(input.target);
+        await engine.restore(target, entry.path, {
+          scratchName: scratchDatabaseName(input.target, input.workflowId),
+          onProgress: heartbeatProgress('restore'),
+          signal: cancellationSignal(),
+        });
+        await databases.release(input.target);
+        return { database: describeDatabase(target), file: entry.path };
+      });
+    },
+
+    /** Per-table row counts and checksums of the target equal the catalog's (SPEC §2), or a non-retryable failure naming the table. */
+    async verifyRestoredDatabase(input: VerifyDatabaseInput): Promise<VerifyDatabaseResult> {
+      return withDatabaseFailures(async () => {
+        const databases = requireDatabases(deps);
+        const entry = await requireBackup(deps, input.backupId);
+        const target = databases.connectionFor(input.target);
+        const tables = entry.fingerprints.map((f) => f.table);
+        const actual = await databases.engineFor(input.target).fingerprints(target, tables, { onProgress: heartbeatProgress('fingerprint') });
+        for (const [index, expected] of entry.fingerprints.entries()) {
+          const found = actual[index];
+          if (found.rows !== expected.rows || found.checksum !== expected.checksum) {
+            throw nonRetryable(
+              'RestoredDatabaseMismatch',
+              `table ${expected.table} in ${describeDatabase(target)} differs from backup ${entry.path}: ` +
+                `${found.rows} rows (checksum ${found.checksum}), the catalog records ${expected.rows} rows (checksum ${expected.checksum})`,
+            );
+          }
+        }
+        return { tables: tables.length, rows: actual.reduce((sum, f) => sum + f.rows, 0) };
+      });
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { InstanceRef } from '../../domain/landscapes';
+import { instanceKey } from '../../domain/landscapes';
+import { heartbeat, lastHeartbeat } from './activity-context';
+import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
+import { copyTableRows } from './table-copy';
+
+export interface RefreshTransactionalInput {
+  source: InstanceRef;
+  target: InstanceRef;
+  /** Rows per batch; defaults to 5,000. There is no limit on the total. */
+  batchSize?: number;
+}
+
+export interface RefreshTransactionalResult {
+  tables: { table: string; rows: number }[];
+  rows: number;
+  seconds: number;
+}
+
+/** Heartbeat details: tables already refreshed, skipped by a retry. */
+interface RefreshCheckpoint {
+  done: { table: string; rows: number }[];
+  table?: string;
+  rows?: number;
+}
+
+/**
+ * Transactional refresh (seed 000 Step 3): copies only the tables the schema descriptor marks
+ * `transactional` from source to target, each table replaced in one transaction, in batches,
+ * with no row limit (the seed's console failed beyond 100,000 records).
+ */
+export function createRefreshActivity(deps: DatabaseActivityDependencies) {
+  return {
+    async refreshTransactionalData(input: RefreshTransactionalInput): Promise<RefreshTransactionalResult> {
+      return withDatabaseFailures(async () => {
+        if (input.source.tenant !== input.target.tenant) {
+          throw nonRetryable('InvalidRefresh', `a transactional refresh stays within one tenant: ${instanceKey(input.source)} → ${instanceKey(input.target)}`);
+        }
+        if (instanceKey(input.source) === instanceKey(input.target)) {
+          throw nonRetryable('InvalidRefresh', `source and target are both ${instanceKey(input.source)}`);
+        }
+        const databases = requireDatabases(deps);
+        const tables = Object.entries(databases.tenant(input.source.tenant).schema.tables)
+          .filter(([, dataClass]) => dataClass === 'transactional')
+          .map(([table]) => table);
+        const source = await databases.knexFor(input.source);
+        const target = await databases.knexFor(input.target);
+        const started = Date.now();
+        const done = [...(lastHeartbeat<RefreshCheckpoint>()?.done ?? [])];
+        for (const table of tables) {
+          if (done.some((d) => d.table === table)) continue;
+          const rows = await copyTableRows(source, target, table, {
+            batchSize: input.batchSize ?? 5000,
+            onRows: (rows) => heartbeat({ done, table, rows } satisfies RefreshCheckpoint),
+          });
+          done.push({ table, rows });
+          heartbeat({ done } satisfies RefreshCheckpoint);
+        }
+        return { tables: done, rows: done.reduce((sum, t) => sum + t.rows, 0), seconds: (Date.now() - started) / 1000 };
+      });
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BackupSummary } from '../activities/database/database-dependencies';
+import type { PostRestoreFixupsResult, ShrinkDatabaseResult } from '../activities/database/post-restore-fixups';
+import type { CopyBackupResult } from '../activities/database/copy-backup-activity';
+import type { RefreshTransactionalResult } from '../activities/database/transactional-refresh';
+import type { VerifyDatabaseResult } from '../activities/database/restore-activities';
+import { LANDSCAPES, type InstanceRef, type Landscape } from '../domain/landscapes';
+
+/** Seed 000 "Backup Types". Wire values: stored in histories of running releases. */
+export const BACKUP_TYPES = ['live', 'last', 'copied', 'alreadyRestored'] as const;
+export type BackupType = (typeof BACKUP_TYPES)[number];
+
+export interface CopyDatabaseInput {
+  tenant: string;
+  source: Landscape;
+  target: Landscape;
+  backupType: BackupType;
+  /** `copied`: the file in the target's backup location. `alreadyRestored`: the backup the target was restored from (default: the source's newest). */
+  fileName?: string;
+  /** Post-restore fix-ups of SPEC §2 (email, API key, clean-up scripts); default true. */
+  fixups?: boolean;
+  /** Shrink to the tenant's size cap afterwards; default true. */
+  shrink?: boolean;
+}
+
+export interface CopyDatabaseResult {
+  backupType: BackupType;
+  backup: BackupSummary;
+  copy?: CopyBackupResult;
+  restored: boolean;
+  verified: VerifyDatabaseResult;
+  fixups?: PostRestoreFixupsResult;
+  shrink?: ShrinkDatabaseResult;
+}
+
+export interface TransactionalRefreshInput {
+  tenant: string;
+  source: Landscape;
+  target: Landscape;
+  batchSize?: number;
+}
+
+export interface CopyBackupInput {
+  backupId: number;
+  tenant: string;
+  target: Landscape;
+}
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+// Long steps heartbeat; a silent worker (crashed, partitioned) is replaced within 10 s and the
+// retry resumes from the last heartbeat where the activity supports it (copy, refresh).
+const long = proxyActivities<Activities>({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '10 seconds',
+  retry: { maximumInterval: '2 minutes', maximumAttempts: 10 },
+});
+
+/**
+ * Copies a tenant instance's database to another instance (SPEC §2): obtain a backup by the
+ * chosen type, bring it to the target's backup location, restore (never over the source),
+ * verify against the catalog, then the post-restore fix-ups and shrink.
+ */
+export async function copyDatabase(input: CopyDatabaseInput): Promise<CopyDatabaseResult> {
+  validate(input);
+  const workflowId = workflowInfo().workflowId;
+  const source: InstanceRef = { tenant: input.tenant, landscape: input.source };
+  const target: InstanceRef = { tenant: input.tenant, landscape: input.target };
+
+  const backup = await obtainBackup(input, source, target, workflowId);
+  let copy: CopyBackupResult | undefined;
+  let restoredFrom = backup;
+  if (input.backupType !== 'alreadyRestored') {
+    copy = await long.copyBackupFile({ backupId: backup.backupId, target, workflowId });
+    restoredFrom = copy;
+    await long.restoreBackup({ backupId: copy.backupId, source, target, workflowId });
+  }
+  const verified = await long.verifyRestoredDatabase({ backupId: restoredFrom.backupId, target });
+  const fixups = input.fixups === false ? undefined : await quick.applyPostRestoreFixups({ source, target });
+  const shrink = input.shrink === false ? undefined : await long.shrinkDatabase({ target });
+  return { backupType: input.backupType, backup, copy, restored: input.backupType !== 'alreadyRestored', verified, fixups, shrink };
+}
+
+async function obtainBackup(input: CopyDatabaseInput, source: InstanceRef, target: InstanceRef, workflowId: string): Promise<BackupSummary> {
+  switch (input.backupType) {
+    case 'live':
+      return long.backupDatabase({ instance: source, workflowId });
+    case 'last':
+      return quick.findLatestBackup({ instance: source });
+    case 'copied':
+      return long.findBackupFile({ location: target, fileName: input.fileName!, workflowId });
+    case 'alreadyRestored':
+      return input.fileName
+        ? long.findBackupFile({ location: target, fileName: input.fileName, workflowId })
+        : quick.findLatestBackup({ instance: source });
+  }
+}
+
+function validate(input: CopyDatabaseInput): void {
+  const problems: string[] = [];
+  if (!(BACKUP_TYPES as readonly string[]).includes(input.backupType)) problems.push(`backupType must be one of ${BACKUP_TYPES.join(', ')}`);
+  for (const key of ['source', 'target'] as const) {
+    if (!(LANDSCAPES as readonly string[]).includes(input[key])) problems.push(`${key} must be one of ${LANDSCAPES.join(', ')}`);
+  }
+  if (input.source === input.target) problems.push(`source and target are both ${input.source}: a restore never goes over its source`);
+  if (input.backupType === 'copied' && !input.fileName) problems.push('backupType copied needs fileName (a file in the target backup location)');
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({ type: 'InvalidCopyDatabaseInput', message: `copyDatabase ${input.tenant}: ${problems.join('; ')}`, nonRetryable: true });
+  }
+}
+
+/** Transactional refresh (SPEC §2, seed 000 Step 3) as its own workflow, e.g. production → UAT. */
+export async function transactionalRefresh(input: TransactionalRefreshInput): Promise<RefreshTransactionalResult> {
+  if (input.source === input.target) {
+    throw ApplicationFailure.create({ type: 'InvalidRefresh', message: `source and target are both ${input.source}`, nonRetryable: true });
+  }
+  return long.refreshTransactionalData({
+    source: { tenant: input.tenant, landscape: input.source },
+    target: { tenant: input.tenant, landscape: input.target },
+    batchSize: input.batchSize,
+  });
+}
+
+/** One cataloged backup into another instance's backup location (resumable streaming copy). */
+export async function copyBackup(input: CopyBackupInput): Promise<CopyBackupResult> {
+  return long.copyBackupFile({ backupId: input.backupId, target: { tenant: input.tenant, landscape: input.target }, workflowId: workflowInfo().workflowId });
+}
