@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { openControlDatabase } from '../store/control-database';
 import { createWorker } from './create-worker';
 import type { WorkerSettings } from './settings';
+import { openTenantDatabases } from './tenant-database-wiring';
 
 export interface RunWorkerHooks {
   /** Called once the worker polls its task queue (the CLI and tests wait for this). */
@@ -14,6 +15,7 @@ export interface RunWorkerHooks {
  * code path behind `npm run worker` and `stagecoach worker`.
  */
 export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks = {}): Promise<void> {
+  const tenantDatabases = openTenantDatabases(settings);
   const controlDb = await openControlDatabase(settings.controlDbUrl);
   let connection: NativeConnection | undefined;
   try {
@@ -22,7 +24,7 @@ export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks 
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      activities: createActivities({ controlDb }),
+      activities: createActivities({ controlDb, ...tenantDatabases.deps }),
     });
     const running = worker.run();
     hooks.onPolling?.(settings);
@@ -30,5 +32,6 @@ export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks 
   } finally {
     await connection?.close();
     await controlDb.destroy();
+    await tenantDatabases.close();
   }
 }

@@ -7,6 +7,10 @@ export const WORKER_ENV = {
   temporalNamespace: 'TEMPORAL_NAMESPACE',
   taskQueue: 'STAGECOACH_TASK_QUEUE',
   controlDb: 'STAGECOACH_CONTROL_DB',
+  /** Path of stagecoach.yaml; database activities fail (non-retryably) without one. */
+  inventory: 'STAGECOACH_INVENTORY',
+  /** Bytes per second for backup copies between locations (e.g. `50MB`); unlimited when unset. */
+  copyBandwidth: 'STAGECOACH_COPY_BANDWIDTH',
 } as const;
 
 export interface WorkerSettings {
@@ -15,6 +19,9 @@ export interface WorkerSettings {
   taskQueue: string;
   /** SQLite file path, `postgres://…` or `mssql://…`. */
   controlDbUrl: string;
+  /** Absolute path of the inventory, when configured. */
+  inventoryPath?: string;
+  copyBandwidthLimit?: number;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -25,5 +32,15 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     namespace: env[WORKER_ENV.temporalNamespace] || DEFAULT_NAMESPACE,
     taskQueue: env[WORKER_ENV.taskQueue] || TASK_QUEUE,
     controlDbUrl: env[WORKER_ENV.controlDb] || path.resolve('.stagecoach', 'control.db'),
+    inventoryPath: env[WORKER_ENV.inventory] ? path.resolve(env[WORKER_ENV.inventory]!) : undefined,
+    copyBandwidthLimit: env[WORKER_ENV.copyBandwidth] ? parseBandwidth(env[WORKER_ENV.copyBandwidth]!) : undefined,
   };
+}
+
+/** `50MB`, `1.5GB` or plain bytes, per second. */
+function parseBandwidth(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$/i.exec(value);
+  if (!match) throw new Error(`${WORKER_ENV.copyBandwidth}=${value}: expected bytes per second such as 50MB`);
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(match[2] ?? 'B').toUpperCase() as 'B'];
+  return Math.round(Number(match[1]) * unit);
 }
