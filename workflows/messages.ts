@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { GateDecision, GateState, DecisionKind } from '../domain/gates';
 import type { LockHolder, LockRequest } from '../domain/instance-locks';
+import type { Freeze } from '../domain/maintenance-windows';
 
 /** Signals: what an approver sends from the Web UI's "Send signal" (JSON `{gate,user,comment}`). */
 export const approveSignal = defineSignal<[GateDecision]>('approve');
@@ -90,3 +91,26 @@ export interface InstanceLockStatus {
   queue: LockRequest[];
 }
 export const lockStatusQuery = defineQuery<InstanceLockStatus>('lock-status');
+
+/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+
+/** A freeze declared while a workflow already waits; it is taken into account at once. */
+export const addFreezeSignal = defineSignal<[Freeze]>('add-freeze');
+
+/** An admin lets this workflow through a freeze; audited with the reason. */
+export interface FreezeOverrideRequest {
+  freezeId: string;
+  user: string;
+  reason: string;
+}
+export const overrideFreezeSignal = defineSignal<[FreezeOverrideRequest]>('override-freeze');
+
+export interface MaintenanceWindowStatus {
+  tenant: string;
+  waiting: boolean;
+  /** When the wait ends (ISO), as computed now; absent once open or when nothing opens. */
+  opensAt?: string;
+  freezes: Freeze[];
+  overrides: (FreezeOverrideRequest & { at: string; counted: boolean; refusal?: string })[];
+}
+export const maintenanceWindowQuery = defineQuery<MaintenanceWindowStatus>('maintenance-window');
