@@ -9,6 +9,7 @@ import type { ApplyPackageInput } from '../../../activities/packages/apply-packa
 import type { InstanceRef } from '../../../domain/landscapes';
 import { openControlDatabase } from '../../../store/control-database';
 import { PatchLogStore } from '../../../store/patch-log-store';
+import { QUIET } from '../../packages/support/activity-harness';
 import { fingerprint } from '../../packages/support/fingerprint';
 import { incremental, form } from '../../packages/support/package-builders';
 import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../../packages/support/tenant-fixtures';
@@ -73,7 +74,7 @@ afterAll(async () => {
 
 async function expectRefused(input: Omit<ApplyPackageInput, 'target' | 'mode'>, type: string, ...messageParts: string[]): Promise<void> {
   const before = await fingerprint(tenant.knex);
-  const run = new MockActivityEnvironment().run(activities.applyPackage, { target, mode: 'validateThenApply' as const, ...input });
+  const run = new MockActivityEnvironment(undefined, { logger: QUIET }).run(activities.applyPackage, { target, mode: 'validateThenApply' as const, ...input });
   const failure = await run.then(() => undefined, (error: unknown) => error as { type: string; nonRetryable: boolean; message: string });
   expect(failure).toMatchObject({ type, nonRetryable: true });
   for (const part of messageParts) expect(failure!.message).toContain(part);
