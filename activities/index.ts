@@ -4,6 +4,7 @@ import { createAuditActivities, type Clock } from './audit/record-audit-event';
 import { createNotificationActivities } from './notifications/notify';
 import type { Mailer } from './notifications/smtp-mailer';
 import { createInstanceLockActivities, type InstanceLockDependencies } from './locks/instance-lock-activities';
+import { createInstanceFlagActivities } from './instance-flags/instance-flags';
 import type { TenantDatabases } from './database/tenant-databases';
 import { createPackageActivities, missingTenantDatabases } from './packages/package-activities';
 import { PackageStore } from '../store/package-store';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDependencies) {
       mailDomain: deps.mailDomain,
     }),
     ...createInstanceLockActivities(deps.instanceLocks),
+    ...createInstanceFlagActivities({ tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases() }),
     ...createPackageActivities({
       tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
       patchLog: new PatchLogStore(deps.controlDb),
