@@ -1,9 +1,11 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { ServerUnreachableError } from '../client/errors';
 import { openControlDatabase } from '../store/control-database';
 import { createWorker } from './create-worker';
 import type { WorkerSettings } from './settings';
 import { openTenantDatabases } from './tenant-database-wiring';
+import { openGateAndLockDependencies } from './gate-and-lock-wiring';
 
 export interface RunWorkerHooks {
   /** Called once the worker polls its task queue (the CLI and tests wait for this). */
@@ -18,19 +20,24 @@ export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks 
   const tenantDatabases = openTenantDatabases(settings);
   const controlDb = await openControlDatabase(settings.controlDbUrl);
   let connection: NativeConnection | undefined;
+  let gatesAndLocks: Awaited<ReturnType<typeof openGateAndLockDependencies>> | undefined;
   try {
-    connection = await NativeConnection.connect({ address: settings.temporalAddress });
+    connection = await NativeConnection.connect({ address: settings.temporalAddress }).catch(() => {
+      throw new ServerUnreachableError(settings.temporalAddress);
+    });
+    gatesAndLocks = await openGateAndLockDependencies(settings);
     const worker = await createWorker({
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      activities: createActivities({ controlDb, ...tenantDatabases.deps }),
+      activities: createActivities({ controlDb, ...tenantDatabases.deps, ...gatesAndLocks.deps }),
     });
     const running = worker.run();
     hooks.onPolling?.(settings);
     await running;
   } finally {
     await connection?.close();
+    await gatesAndLocks?.close();
     await controlDb.destroy();
     await tenantDatabases.close();
   }

@@ -11,6 +11,13 @@ export const WORKER_ENV = {
   inventory: 'STAGECOACH_INVENTORY',
   /** Bytes per second for backup copies between locations (e.g. `50MB`); unlimited when unset. */
   copyBandwidth: 'STAGECOACH_COPY_BANDWIDTH',
+  /** `smtp://host:port` for gate notifications; without it they go to the audit table. */
+  smtpUrl: 'STAGECOACH_SMTP_URL',
+  mailFrom: 'STAGECOACH_MAIL_FROM',
+  /** Appended to user names that are not addresses (`alice` → `alice@<domain>`). */
+  mailDomain: 'STAGECOACH_MAIL_DOMAIN',
+  /** Seconds between an instance lock's checks that its holder still runs (default 60). */
+  lockHolderCheckSeconds: 'STAGECOACH_LOCK_HOLDER_CHECK_SECONDS',
 } as const;
 
 export interface WorkerSettings {
@@ -22,6 +29,10 @@ export interface WorkerSettings {
   /** Absolute path of the inventory, when configured. */
   inventoryPath?: string;
   copyBandwidthLimit?: number;
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailDomain?: string;
+  lockHolderCheckSeconds?: number;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -34,6 +45,10 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     controlDbUrl: env[WORKER_ENV.controlDb] || path.resolve('.stagecoach', 'control.db'),
     inventoryPath: env[WORKER_ENV.inventory] ? path.resolve(env[WORKER_ENV.inventory]!) : undefined,
     copyBandwidthLimit: env[WORKER_ENV.copyBandwidth] ? parseBandwidth(env[WORKER_ENV.copyBandwidth]!) : undefined,
+    smtpUrl: env[WORKER_ENV.smtpUrl] || undefined,
+    mailFrom: env[WORKER_ENV.mailFrom] || undefined,
+    mailDomain: env[WORKER_ENV.mailDomain] || undefined,
+    lockHolderCheckSeconds: env[WORKER_ENV.lockHolderCheckSeconds] ? positiveSeconds(env[WORKER_ENV.lockHolderCheckSeconds]!) : undefined,
   };
 }
 
@@ -43,4 +58,10 @@ function parseBandwidth(value: string): number {
   if (!match) throw new Error(`${WORKER_ENV.copyBandwidth}=${value}: expected bytes per second such as 50MB`);
   const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[(match[2] ?? 'B').toUpperCase() as 'B'];
   return Math.round(Number(match[1]) * unit);
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!(seconds > 0)) throw new Error(`${WORKER_ENV.lockHolderCheckSeconds}=${value}: expected a number of seconds > 0`);
+  return seconds;
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { DecisionRefusedError } from '../../client';
-import { cancelGate, resolveGate } from '../../client/gate-resolution';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { openControlDatabase } from '../../store/control-database';
 import { createScratchDatabase } from '../helpers/postgres';
@@ -92,8 +91,10 @@ describe.concurrent('gate paths', () => {
     await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(
       /rejected twice and waits for the release manager/,
     );
-    await resolveGate(ctx.client.temporal, workflowId, { gate: 'uat-push', user: 'alice', comment: 'let me' });
-    await resolveGate(ctx.client.temporal, workflowId, { gate: 'uat-push', user: 'max', comment: 'package fixed' });
+    await expect(ctx.client.sendResolution(workflowId, 'resolve', { gate: 'uat-push', user: 'alice', comment: 'let me' })).rejects.toThrow(
+      /alice is not a release manager/,
+    );
+    await ctx.client.sendResolution(workflowId, 'resolve', { gate: 'uat-push', user: 'max', comment: 'package fixed' });
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'waiting' && s.gate.round === 3);
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
 
@@ -126,7 +127,7 @@ describe.concurrent('gate paths', () => {
     await statusWhen(ctx, workflowId, (s) => s.gate.round === 2);
     await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'alice' });
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'needs-resolution');
-    await cancelGate(ctx.client.temporal, workflowId, { gate: 'uat-push', user: 'rita', comment: 'dropped' });
+    await ctx.client.sendResolution(workflowId, 'cancel', { gate: 'uat-push', user: 'rita', comment: 'dropped' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('cancelled');
     expect((await auditKinds(controlDb, workflowId)).slice(-3)).toEqual([
       'gate-needs-resolution',
@@ -138,7 +139,7 @@ describe.concurrent('gate paths', () => {
   it('timeout with reject: counts as a rejection, re-requests, then needs resolution', async () => {
     const { workflowId } = await openGate(ctx, gate({ timeoutSeconds: 1 }));
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'needs-resolution');
-    await cancelGate(ctx.client.temporal, workflowId, { gate: 'uat-push', user: 'rita' });
+    await ctx.client.sendResolution(workflowId, 'cancel', { gate: 'uat-push', user: 'rita' });
     await ctx.client.approvalResult(workflowId);
     const timedOut = (await auditEvents(controlDb, workflowId)).filter((e) => e.kind === 'gate-timed-out');
     expect(timedOut.map((e) => e.detail)).toEqual([
