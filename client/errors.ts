@@ -22,9 +22,9 @@ export class NotFoundError extends Error {
 export class ServerUnreachableError extends Error {
   constructor(
     readonly address: string,
-    readonly timeoutMs: number,
+    readonly timeoutMs?: number,
   ) {
-    super(`No Temporal server answered at ${address} within ${timeoutMs / 1000} s`);
+    super(`No Temporal server answered at ${address}${timeoutMs ? ` within ${timeoutMs / 1000} s` : ''}`);
     this.name = 'ServerUnreachableError';
   }
 }

@@ -23,9 +23,7 @@ export function registerWorkerCommand(program: Command): void {
         taskQueue: global.taskQueue,
         ...(options.controlDb ? { controlDbUrl: options.controlDb } : {}),
       };
-      // Loaded here, not at the top: the native worker runtime would slow every other command.
-      const { DefaultLogger, Runtime } = await import('@temporalio/worker');
-      const { runWorker } = await import('../../worker/run-worker');
+      const { DefaultLogger, Runtime, runWorker } = loadWorkerModules();
       Runtime.install({ logger: new DefaultLogger(options.logLevel) });
       await runWorker(settings, {
         onPolling: () =>
@@ -39,4 +37,16 @@ export function registerWorkerCommand(program: Command): void {
     'stagecoach worker --address temporal.internal:7233 --control-db postgres://stagecoach@db/stagecoach',
     'STAGECOACH_TASK_QUEUE=stagecoach-eu stagecoach worker --log-level INFO',
   ]);
+}
+
+/**
+ * Required here, not imported at the top: the native worker runtime would slow every other
+ * command by a second. `require`, because the launcher registers tsx for CommonJS only.
+ */
+function loadWorkerModules() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const sdk = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const { runWorker } = require('../../worker/run-worker') as typeof import('../../worker/run-worker');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { DefaultLogger: sdk.DefaultLogger, Runtime: sdk.Runtime, runWorker };
 }
