@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import type { TargetItem } from '../../packages/apply-plan';
 import { analyzePackageImpact } from '../../packages/impact-analysis';
-import { loadPackage } from '../../packages/load-package';
+import { loadPackage, PackageLoadError } from '../../packages/load-package';
 import { diffMergePatch, sameJson } from '../../packages/merge-patch';
 import { OBJECT_TYPES, type Change, type IncrementalPackage, type ObjectType } from '../../packages/package-types';
 import type { PackageActivityDependencies } from './package-activities';
@@ -61,7 +61,12 @@ export async function runExportPackage(deps: PackageActivityDependencies, input:
     transactionSets: changes.length > 0 ? [{ id: 1, changes }] : [],
   };
   const content = `${JSON.stringify(document, null, 2)}\n`;
-  loadPackage(content, `export ${input.packageId}@${input.version}`); // what we publish must load
+  try {
+    loadPackage(content, `export ${input.packageId}@${input.version}`); // what we publish must load
+  } catch (error) {
+    if (error instanceof PackageLoadError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidExport');
+    throw error;
+  }
   const hash = sha256(content);
   await deps.packageStore.put({ sha256: hash, packageId: input.packageId, packageVersion: input.version, content, storedAt: deps.clock.now().toISOString() });
   let outputFile: string | undefined;
@@ -127,7 +132,7 @@ function schemaFlag(item: TargetItem, has: InstanceMetadata, lacks: InstanceMeta
   const column = String(item.definition.column ?? item.name).toLowerCase();
   const inHas = has.tables[table]?.includes(column) ?? false;
   const inLacks = lacks.tables[table]?.includes(column) ?? false;
-  return inHas && !inLacks && lacks.tables[table] ? { schemaChange: true } : {};
+  return inHas && !inLacks ? { schemaChange: true } : {};
 }
 
 function tableOf(item: TargetItem, metadata: InstanceMetadata): string | undefined {

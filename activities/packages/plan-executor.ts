@@ -131,7 +131,7 @@ async function putList(trx: Knex.Transaction, step: Extract<PlanStep, { kind: 'p
   }
 }
 
-function itemRow(item: TargetItem, now: string) {
+export function itemRow(item: TargetItem, now: string) {
   return {
     guid: item.guid,
     object_type: item.objectType,
