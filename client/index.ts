@@ -10,3 +10,5 @@ export type { ApprovalInput, ApprovalResult } from '../workflows/approval';
 export type { ApprovalStatus, DecideResult } from '../workflows/messages';
 export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/gates';
 export { TASK_QUEUE, SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+export { listInstanceLocks, instanceLockStatus, forceReleaseInstanceLock } from './instance-locks';
+export type { InstanceLockStatus, ForceReleaseRequest, ResolutionRequest, FreezeOverrideRequest } from '../workflows/messages';
