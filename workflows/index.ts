@@ -2,3 +2,4 @@
 export { approval } from './approval';
 export { instanceLock } from './locks/instance-lock';
 export { copyBackup, copyDatabase, transactionalRefresh } from './copy-database';
+export { deployPackage } from './deploy-package';

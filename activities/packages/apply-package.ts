@@ -62,6 +62,8 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   const logged = await deps.patchLog.find(target, id, version);
   if (logged && input.mode !== 'validate') return alreadyApplied(loaded, logged.checksum, target, logged.impact as PackageImpact['level']);
 
+  const heartbeat = (phase: string) => activityContext()?.heartbeat({ phase });
+  heartbeat('loaded');
   const knex = await deps.tenantDatabases().knexFor(input.target);
   const context = await readTargetState(knex);
   if (input.mode !== 'validate') {
@@ -76,7 +78,10 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   const impact = analyzeIncrementals(incrementalsOf(order));
   checkReadOnlyRule(input, context, impact, target, id);
 
-  const simulation = simulate(await readSnapshot(knex), order.units);
+  const snapshot = await readSnapshot(knex);
+  heartbeat('read target');
+  const simulation = simulate(snapshot, order.units);
+  heartbeat('validated');
   const report = reportOf(loaded, target, impact, order, simulation.issues);
   if (input.previewFile) {
     const preview = buildPreview({ header: { id, version, checksum: loaded.checksum }, target, order, impact, steps: simulation.steps, issues: simulation.issues });

@@ -1,0 +1,54 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { AnalyzePackageResult } from '../activities/packages/package-activities';
+import type { PackageReport } from '../activities/packages/apply-package';
+import type { InstanceRef } from '../domain/landscapes';
+import type { PackageRef } from '../packages/package-types';
+
+export interface DeployPackageInput {
+  target: InstanceRef;
+  /** A file the worker can read or a document in the control database: never the content. */
+  package: PackageRef;
+  /** Required when the target's metadata is locked (SPEC §3: apply only after a backup). */
+  backupId?: string;
+  compact?: boolean;
+  previewFile?: string;
+}
+
+export interface DeployPackageResult {
+  analysis: AnalyzePackageResult;
+  validation: PackageReport;
+  applied: PackageReport;
+}
+
+const analysis = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+// Apply is one database transaction; it heartbeats by phase and every few hundred steps.
+const apply = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/**
+ * Validates a package against one tenant instance and applies it if there are no errors: the
+ * step releases (SPEC §4 push to UAT / production) and mass deployments (§6) repeat per target.
+ * Re-running it after success is a no-op (the patch log answers `already-applied`).
+ */
+export async function deployPackage(input: DeployPackageInput): Promise<DeployPackageResult> {
+  const analyzed = await analysis.analyzePackage({ package: input.package });
+  const validation = await apply.validatePackage({ target: input.target, package: input.package, compact: input.compact, previewFile: input.previewFile });
+  if (validation.errorCount > 0) {
+    throw ApplicationFailure.create({
+      type: 'PackageValidationFailed',
+      message: `package ${validation.packageId}@${validation.version} has ${validation.errorCount} error(s) on ${validation.target}: ${validation.errors.slice(0, 3).join(' | ')}`,
+      nonRetryable: true,
+      details: [validation],
+    });
+  }
+  const applied = await apply.applyPackage({ target: input.target, package: input.package, mode: 'validateThenApply', backupId: input.backupId, compact: input.compact });
+  return { analysis: analyzed, validation, applied };
+}
