@@ -1,4 +1,5 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { gateCurrentDetails } from '../../domain/gate-details';
 import {
   approvalsStillNeeded,
   outcomeOf,
@@ -83,6 +84,7 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
       const recorded: RecordedDecision = { ...pick(request), decision: kind, at, counted: !refused, refusal: refused, round: state.round };
       state.decisions.push(recorded);
       if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
+      setCurrentDetails(gateCurrentDetails(state));
     }
     options.trail.record(refused ? 'decision-refused' : `decision-${kind}`, request.user, {
       ...pick(request),

@@ -1,4 +1,5 @@
-import { condition, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { gateCurrentDetails } from '../../domain/gate-details';
 import { ROUNDS_BEFORE_RESOLUTION, eligibleApprovers, type GateState, type RecordedResolution } from '../../domain/gates';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { NotificationMessage } from '../../activities/notifications/notify';
@@ -31,7 +32,7 @@ export async function runGate(state: GateState, ctx: GateContext): Promise<GateV
   const gate = state.definition.name;
   let rejections = 0;
   for (;;) {
-    waitingFor(`gate:${gate}`);
+    waitingFor(`gate:${gate}`, state);
     const outcome = await runRound(state, ctx);
     if (outcome === 'cancelled') return finish(state, ctx, 'cancelled');
     if (outcome === 'approved') return finish(state, ctx, 'approved');
@@ -44,7 +45,7 @@ export async function runGate(state: GateState, ctx: GateContext): Promise<GateV
       continue;
     }
     state.phase = 'needs-resolution';
-    waitingFor(`resolution:${gate}`);
+    waitingFor(`resolution:${gate}`, state);
     ctx.trail.record('gate-needs-resolution', undefined, { gate, releaseManagers: ctx.releaseManagers });
     ctx.notify(needsResolution(ctx.subject, state, ctx.releaseManagers));
     const resolution = await nextResolution(state);
@@ -114,11 +115,13 @@ function startRound(state: GateState): void {
 
 function finish(state: GateState, ctx: GateContext, verdict: GateVerdict): GateVerdict {
   state.phase = verdict;
-  waitingFor(undefined);
+  waitingFor(undefined, state);
   ctx.trail.record(`gate-${verdict}`, undefined, { gate: state.definition.name, round: state.round });
   return verdict;
 }
 
-function waitingFor(what: string | undefined): void {
+function waitingFor(what: string | undefined, state: GateState): void {
   upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: what ? [what] : [] });
+  // What the Web UI shows as the workflow's current details (no history event: safe to add).
+  setCurrentDetails(gateCurrentDetails(state));
 }
