@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Client as PgClient } from 'pg';
+import type BetterSqlite3 from 'better-sqlite3';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DatabaseError } from './engine';
 import { quoteIdentifier } from './identifiers';
@@ -20,8 +21,14 @@ export interface TableCopyOptions {
  */
 export async function copyTableRows(source: Knex, target: Knex, table: string, options: TableCopyOptions): Promise<number> {
   const isPg = (k: Knex) => k.client.config.client === 'pg';
+  const isSqlite = (k: Knex) => k.client.config.client === 'better-sqlite3';
   quoteIdentifier('postgres', table, 'table name');
-  const rows = isPg(source) && isPg(target) ? await copyWithPgCopy(source, target, table, options) : await copyInBatches(source, target, table, options);
+  const rows =
+    isPg(source) && isPg(target)
+      ? await copyWithPgCopy(source, target, table, options)
+      : isSqlite(source) && isSqlite(target)
+        ? await copySqliteBatches(source, target, table, options)
+        : await copyInBatches(source, target, table, options);
   if (isPg(target)) await resetSequence(target, table);
   return rows;
 }
@@ -50,6 +57,47 @@ async function copyWithPgCopy(source: Knex, target: Knex, table: string, options
     throw error;
   } finally {
     await source.client.releaseConnection(reader);
+    await target.client.releaseConnection(writer);
+  }
+}
+
+/**
+ * The target attaches the source file and copies id-ordered batches inside the engine (no row
+ * passes through JavaScript), yielding between batches so heartbeats go out.
+ */
+async function copySqliteBatches(source: Knex, target: Knex, table: string, options: TableCopyOptions): Promise<number> {
+  const quoted = quoteIdentifier('sqlite', table, 'table name');
+  const sourceFile = (source.client.config.connection as { filename: string }).filename;
+  const writer = (await target.client.acquireConnection()) as BetterSqlite3.Database;
+  writer.prepare('attach database ? as refresh_source').run(sourceFile);
+  try {
+    const columns = (writer.pragma(`refresh_source.table_info(${quoted})`) as { name: string }[]).map((c) => quoteIdentifier('sqlite', c.name, 'column name'));
+    if (!columns.includes('"id"')) throw new DatabaseError('invalid-input', `table ${table} has no id column: a batched refresh pages by id`);
+    const list = columns.join(', ');
+    const copyBatch = writer.prepare(`insert into main.${quoted} (${list}) select ${list} from refresh_source.${quoted} where id > ? order by id limit ?`);
+    const lastCopied = writer.prepare(`select max(id) as id from main.${quoted}`);
+    const batch = Math.max(options.batchSize, 50_000);
+    writer.exec('begin immediate');
+    try {
+      writer.exec(`delete from main.${quoted}`);
+      let rows = 0;
+      let lastId: unknown = -Infinity;
+      for (;;) {
+        const copied = copyBatch.run(lastId, batch).changes;
+        if (copied === 0) break;
+        rows += copied;
+        lastId = (lastCopied.get() as { id: unknown }).id;
+        options.onRows?.(rows);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      writer.exec('commit');
+      return rows;
+    } catch (error) {
+      if (writer.inTransaction) writer.exec('rollback');
+      throw error;
+    }
+  } finally {
+    writer.exec('detach database refresh_source');
     await target.client.releaseConnection(writer);
   }
 }
