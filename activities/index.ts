@@ -12,6 +12,10 @@ import { PatchLogStore } from '../store/patch-log-store';
 import { BackupCatalog } from '../store/backup-catalog';
 import { createDatabaseActivities } from './database/database-activities';
 import { InventoryTenantDatabases } from './database/inventory-tenant-databases';
+import { createBundleActivities } from './bundles/bundle-activities';
+import { BundleStore } from '../store/bundle-store';
+import { PromotionStore } from '../store/promotion-store';
+import type { Inventory } from '../inventory/inventory';
 
 export interface ActivityDependencies {
   controlDb: Knex;
@@ -26,6 +30,8 @@ export interface ActivityDependencies {
   tenantDatabases?: TenantDatabases;
   /** Bytes per second for backup copies between locations (STAGECOACH_COPY_BANDWIDTH); unlimited when absent. */
   copyBandwidthLimit?: number;
+  /** The inventory (roles, tenants, contacts); taken from an InventoryTenantDatabases when absent. */
+  inventory?: Inventory;
 }
 
 /** Every activity the worker registers, built once from its dependencies. */
@@ -55,7 +61,18 @@ export function createActivities(deps: ActivityDependencies) {
       clock,
       copyBandwidthLimit: deps.copyBandwidthLimit,
     }),
+    ...createBundleActivities({
+      tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
+      bundles: new BundleStore(deps.controlDb),
+      promotions: new PromotionStore(deps.controlDb),
+      roles: () => inventoryOf(deps)?.roles ?? {},
+      clock,
+    }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+function inventoryOf(deps: ActivityDependencies): Inventory | undefined {
+  return deps.inventory ?? (deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases.inventory : undefined);
+}

@@ -12,3 +12,17 @@ export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/g
 export { TASK_QUEUE, SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 export { listInstanceLocks, instanceLockStatus, forceReleaseInstanceLock } from './instance-locks';
 export type { InstanceLockStatus, ForceReleaseRequest, ResolutionRequest, FreezeOverrideRequest } from '../workflows/messages';
+export {
+  runBundleCommand,
+  promote,
+  newPromotionId,
+  promotionResult,
+  promotionStatus,
+  reschedulePromotion,
+  cancelPromotion,
+  backOutPromotion,
+  BundleCommandError,
+} from './bundles';
+export type { BundleAdminRequest, BundleAdminResult } from '../activities/bundles/bundle-admin-activities';
+export type { BundlePromotionInput, BundlePromotionResult } from '../workflows/bundle-promotion';
+export type { PromotionStatus } from '../workflows/bundles/promotion-messages';

@@ -81,6 +81,8 @@ export const inventoryFileSchema = z
   .object({
     version: z.literal(1),
     schemas: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'schema names are lower-case letters, digits and dashes'), schemaDescriptorSchema).default({}),
+    /** Role name → user names (bundle-admin, promotion-admin, accept-bundle, admin, approver roles…). */
+    roles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lower-case letters, digits and dashes'), z.array(z.string().min(1))).default({}),
     tenants: z.record(tenantName, tenantSchema),
   })
   .strict();

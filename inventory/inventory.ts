@@ -41,6 +41,8 @@ export interface Inventory {
   /** Absolute path of the file it was loaded from. */
   file: string;
   tenants: Record<string, TenantConfig>;
+  /** Role name → user names, from the file's `roles` section (absent in hand-built inventories). */
+  roles?: Record<string, string[]>;
 }
 
 /** An inventory problem; the message names the key path (`tenants.demo.instances.uat.database.port`). */

@@ -98,7 +98,7 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
   }
   problems.push(...sharedDatabaseProblems(tenants));
   if (problems.length > 0) throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
-  return { file, tenants };
+  return { file, tenants, roles: data.roles };
 }
 
 function resolveDatabasePaths(database: DatabaseConfig, baseDir: string): DatabaseConfig {

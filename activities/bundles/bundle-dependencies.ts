@@ -1,0 +1,26 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { refusalFor, type BundleRole, type RoleMembers } from '../../bundles/roles';
+import type { BundleStore } from '../../store/bundle-store';
+import type { PromotionStore } from '../../store/promotion-store';
+import type { Clock } from '../audit/record-audit-event';
+import type { TenantDatabases } from '../database/tenant-databases';
+
+export interface BundleActivityDependencies {
+  /** Throws a non-retryable failure when the worker has no tenant databases configured. */
+  tenantDatabases(): TenantDatabases;
+  bundles: BundleStore;
+  promotions: PromotionStore;
+  /** Role members from the inventory's `roles` section; empty when there is none. */
+  roles(): RoleMembers;
+  clock: Clock;
+}
+
+/** Fails non-retryably with the refusal (user, action, role) when `user` lacks `role`. */
+export function requireRole(deps: BundleActivityDependencies, user: string, role: BundleRole, action: string): void {
+  const refusal = refusalFor(deps.roles(), user, role, action);
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'PermissionDenied');
+}
+
+export function invalid(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'InvalidBundleRequest');
+}

@@ -1,0 +1,120 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PromotionOutcome } from '../activities/bundles/promotion-activities';
+import type { ItemSelector, PromotionContent } from '../bundles/bundle-types';
+import { instanceKey, type InstanceRef } from '../domain/landscapes';
+import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { messageOf, rootFailure } from './bundles/failures';
+import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionPhase, type PromotionStatus, type RescheduleRequest } from './bundles/promotion-messages';
+import { withInstanceLock } from './locks/with-instance-lock';
+
+export interface BundlePromotionInput {
+  requestedBy: string;
+  targetName: string;
+  /** A bundle, or single items of one source instance (bundleless promotion). */
+  bundle?: string;
+  items?: { source: InstanceRef; selectors: ItemSelector[] };
+  /** ISO date and time to promote at; absent: now. */
+  scheduledFor?: string;
+  /** For a scheduled promotion: freeze the content now (`snapshot`, default) or read it then (`live`). */
+  content?: PromotionContent;
+  /** Promotion history older than this is purged when the promotion ends (default 90). */
+  retentionDays?: number;
+}
+
+export interface BundlePromotionResult extends PromotionOutcome {
+  historyPurged: number;
+}
+
+const DEFAULT_RETENTION_DAYS = 90;
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Promotes a bundle (or single items) to a promotion target, now or at a date (SPEC §6, seed
+ * 004). The id is the promotion's id in the history. Waiting, it can be rescheduled (Update
+ * `reschedule-promotion`) or cancelled (workflow cancellation); promoting holds the target
+ * instance's lock.
+ */
+export async function bundlePromotion(input: BundlePromotionInput): Promise<BundlePromotionResult> {
+  const promotionId = workflowInfo().workflowId;
+  const content: PromotionContent = input.scheduledFor ? (input.content ?? 'snapshot') : 'live';
+  const status: PromotionStatus = { promotionId, phase: 'preparing', targetName: input.targetName, bundle: input.bundle, content, scheduledFor: input.scheduledFor, reschedules: [] };
+  let scheduleVersion = 0;
+  setHandler(promotionStatusQuery, () => status);
+  setHandler(
+    reschedulePromotionUpdate,
+    async (request) => {
+      await authorizeOrFail(request.user, `reschedule promotion ${promotionId}`);
+      if (status.phase !== 'scheduled') throw ApplicationFailure.create({ type: 'TooLate', message: `promotion ${promotionId} is ${status.phase}: too late to reschedule`, nonRetryable: true });
+      await acts.recordPromotionSchedule({ promotionId, scheduledFor: request.at });
+      status.reschedules.push({ user: request.user, at: request.at, previous: status.scheduledFor });
+      status.scheduledFor = request.at;
+      scheduleVersion += 1;
+      return { scheduledFor: request.at };
+    },
+    { validator: validateReschedule(status) },
+  );
+
+  try {
+    const prepared = await acts.preparePromotion({ promotionId, requestedBy: input.requestedBy, targetName: input.targetName, bundle: input.bundle, items: input.items, content, scheduledFor: input.scheduledFor });
+    status.itemCount = prepared.itemCount;
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.tenant]: [prepared.target.tenant], [SEARCH_ATTRIBUTES.instance]: [instanceKey(prepared.target)] });
+    setPhase(status, 'scheduled');
+    while (status.scheduledFor) {
+      const waitMs = Date.parse(status.scheduledFor) - Date.now();
+      if (waitMs <= 0) break;
+      const seen = scheduleVersion;
+      await condition(() => scheduleVersion !== seen, waitMs);
+    }
+    setPhase(status, 'waiting-for-lock');
+    const outcome = await withInstanceLock(prepared.target, `promotion ${promotionId} by ${input.requestedBy}`, () => {
+      setPhase(status, 'promoting');
+      return acts.promoteToTarget({ promotionId });
+    });
+    setPhase(status, 'promoted');
+    const { purged } = await acts.purgePromotionHistory({ retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    return { ...outcome, historyPurged: purged };
+  } catch (error) {
+    const cancelled = isCancellation(error);
+    status.error = cancelled ? 'cancelled' : messageOf(error);
+    if (status.phase !== 'preparing') {
+      await CancellationScope.nonCancellable(() => acts.finishPromotion({ promotionId, status: cancelled ? 'cancelled' : 'failed', reason: status.error! }));
+    }
+    setPhase(status, cancelled ? 'cancelled' : 'failed');
+    throw rootFailure(error);
+  }
+}
+
+function setPhase(status: PromotionStatus, phase: PromotionPhase): void {
+  status.phase = phase;
+  upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: [phase] });
+}
+
+function validateReschedule(status: PromotionStatus) {
+  return (request: RescheduleRequest): void => {
+    if (!request?.user?.trim()) throw new Error('a reschedule must name the user who does it');
+    if (Number.isNaN(Date.parse(request.at ?? ''))) throw new Error(`'${request.at}' is not a date and time (ISO 8601, e.g. 2026-03-01T22:00:00Z)`);
+    if (status.phase !== 'scheduled') throw new Error(`promotion ${status.promotionId} is ${status.phase}: only a scheduled promotion can be rescheduled`);
+  };
+}
+
+async function authorizeOrFail(user: string, action: string): Promise<void> {
+  try {
+    await acts.authorizePromotionAction({ user, action });
+  } catch (error) {
+    throw rootFailure(error);
+  }
+}

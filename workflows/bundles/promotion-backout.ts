@@ -1,0 +1,35 @@
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { BackOutOutcome } from '../../activities/bundles/promotion-activities';
+import { instanceKey } from '../../domain/landscapes';
+import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { withInstanceLock } from '../locks/with-instance-lock';
+import { rootFailure } from './failures';
+
+const { authorizePromotionAction, describePromotion, backOutPromotion } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export interface PromotionBackoutInput {
+  promotionId: string;
+  user: string;
+}
+
+/** Seed 004 back-out, holding the target instance's lock like any change to it (SPEC §5). */
+export async function promotionBackout(input: PromotionBackoutInput): Promise<BackOutOutcome> {
+  try {
+    await authorizePromotionAction({ user: input.user, action: `back out promotion ${input.promotionId}` });
+    const promotion = await describePromotion({ promotionId: input.promotionId });
+    upsertSearchAttributes({
+      [SEARCH_ATTRIBUTES.tenant]: [promotion.target.tenant],
+      [SEARCH_ATTRIBUTES.instance]: [instanceKey(promotion.target)],
+      [SEARCH_ATTRIBUTES.phase]: ['back-out'],
+    });
+    return await withInstanceLock(promotion.target, `back-out of promotion ${input.promotionId} by ${input.user}`, () =>
+      backOutPromotion({ promotionId: input.promotionId, user: input.user }),
+    );
+  } catch (error) {
+    throw rootFailure(error);
+  }
+}
