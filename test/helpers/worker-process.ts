@@ -20,7 +20,9 @@ export async function spawnWorkerProcess(settings: {
   env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   let output = '';
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'worker/main.ts')], {
+  // `--import tsx` keeps the worker in this one process: the tsx CLI would run it in a child
+  // that SIGKILL of the CLI leaves running (an orphan that goes on working and heartbeating).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker/main.ts')], {
     cwd: root,
     env: {
       ...process.env,
