@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { DecisionRefusedError, NotFoundError, ServerUnreachableError } from '../client';
+import { NotFoundError, RefusedError, ServerUnreachableError } from '../client';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An error the CLI reports as one line with a chosen exit code. */
@@ -30,7 +30,7 @@ export function describeFailure(
     return { exitCode: EXIT.usage, message: `${error.message.replace(/^error: /, '')} (see --help)` };
   }
   if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, message: error.message };
-  if (error instanceof DecisionRefusedError) return { exitCode: EXIT.refused, message: error.message };
+  if (error instanceof RefusedError) return { exitCode: EXIT.refused, message: error.message };
   if (error instanceof ServerUnreachableError) {
     return {
       exitCode: EXIT.unexpected,

@@ -1,6 +1,7 @@
 // `stagecoach`: the command line over the client library (client/). bin/stagecoach runs this.
 import { Command, CommanderError, Option } from 'commander';
 import { registerApprovalCommands } from './commands/approval';
+import { registerLockCommands } from './commands/lock';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -30,6 +31,7 @@ Examples:
   registerServerCommand(program);
   registerWorkerCommand(program);
   registerApprovalCommands(program);
+  registerLockCommands(program);
   return program;
 }
 

@@ -1,12 +1,21 @@
 /** Errors the client library throws; each names the thing it is about so callers can say so. */
 
-/** A decision the workflow refused; the reason names the gate and the user. */
-export class DecisionRefusedError extends Error {
+/** A request the workflow understood and refused (its update validator said no). */
+export class RefusedError extends Error {
   constructor(
     readonly workflowId: string,
     readonly reason: string,
+    what = 'Request',
   ) {
-    super(`Decision refused on ${workflowId}: ${reason}`);
+    super(`${what} refused on ${workflowId}: ${reason}`);
+    this.name = 'RefusedError';
+  }
+}
+
+/** A decision the workflow refused; the reason names the gate and the user. */
+export class DecisionRefusedError extends RefusedError {
+  constructor(workflowId: string, reason: string) {
+    super(workflowId, reason, 'Decision');
     this.name = 'DecisionRefusedError';
   }
 }

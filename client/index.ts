@@ -1,5 +1,5 @@
 export { StagecoachClient, type ConnectOptions, type StartMetadata, type ListFilter } from './stagecoach-client';
-export { DecisionRefusedError, NotFoundError, ServerUnreachableError } from './errors';
+export { DecisionRefusedError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
 export type {
   StagecoachAttributes,
   PendingActivityProgress,

@@ -7,7 +7,10 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
-import { DecisionRefusedError, NotFoundError, ServerUnreachableError } from './errors';
+import { DecisionRefusedError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
+import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from './instance-locks';
+import { instanceLockWorkflowId } from '../domain/instance-locks';
+import type { InstanceRef } from '../domain/landscapes';
 import type { DecisionKind, GateDecision, RecordedResolution, ResolutionKind } from '../domain/gates';
 import type { ApprovalInput, ApprovalResult } from '../workflows/approval';
 import {
@@ -27,6 +30,9 @@ import {
   resolveSignal,
   cancelSignal,
   type ApprovalStatus,
+  type ForceReleaseRequest,
+  type ForceReleaseResult,
+  type InstanceLockStatus,
   type ResolutionRequest,
   type DecideResult,
 } from '../workflows/messages';
@@ -165,6 +171,32 @@ export class StagecoachClient {
     try {
       return await this.handle(workflowId).query(approvalStatusQuery);
     } catch (error) {
+      throw this.translate(workflowId, error);
+    }
+  }
+
+  /** Every running instance lock with holder and queue (visibility: eventually consistent). */
+  async listLocks(): Promise<InstanceLockStatus[]> {
+    return listInstanceLocks(this.temporal);
+  }
+
+  async lockStatus(instance: InstanceRef): Promise<InstanceLockStatus> {
+    try {
+      return await instanceLockStatus(this.temporal, instance);
+    } catch (error) {
+      throw this.translate(instanceLockWorkflowId(instance), error);
+    }
+  }
+
+  /** An admin frees the instance from its holder; RefusedError (with the reason) when the lock says no. */
+  async forceReleaseLock(instance: InstanceRef, request: ForceReleaseRequest): Promise<ForceReleaseResult> {
+    const workflowId = instanceLockWorkflowId(instance);
+    try {
+      return await forceReleaseInstanceLock(this.temporal, instance, request);
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new RefusedError(workflowId, error.cause?.message ?? error.message, 'Force-release');
+      }
       throw this.translate(workflowId, error);
     }
   }
