@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerApprovalCommands } from './commands/approval';
 import { registerLockCommands } from './commands/lock';
+import { registerBackupCommands } from './commands/backup';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -32,6 +33,7 @@ Examples:
   registerWorkerCommand(program);
   registerApprovalCommands(program);
   registerLockCommands(program);
+  registerBackupCommands(program);
   return program;
 }
 
