@@ -15,9 +15,10 @@ export function changeDataProblems(change: Change, path: string): LoadProblem[] 
   const problems: LoadProblem[] = [];
   const at = `sequence ${change.sequence}`;
   if (change.data !== undefined) {
-    const shape = dataShapeProblem(change.data);
+    const { problem: shape, sizeBound } = dataShape(change.data);
     if (shape) problems.push({ path: `${path}.data${shape.path}`, reason: `${shape.reason} (${at})` });
-    const size = JSON.stringify(change.data).length;
+    // The walk bounds the JSON size from above; only data that might be too big is serialized.
+    const size = !shape && sizeBound > MAX_CHANGE_DATA_BYTES ? JSON.stringify(change.data).length : 0;
     if (size > MAX_CHANGE_DATA_BYTES) {
       problems.push({ path: `${path}.data`, reason: `data is ${size} bytes, more than the ${MAX_CHANGE_DATA_BYTES} allowed per change (${at})` });
     }
@@ -32,19 +33,41 @@ export function changeDataProblems(change: Change, path: string): LoadProblem[] 
   return problems;
 }
 
-/** Depth and key checks without recursion, so a hostile 100,000-deep document cannot blow the stack. */
-function dataShapeProblem(data: Record<string, unknown>): { path: string; reason: string } | undefined {
-  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value: data, path: '', depth: 1 }];
-  while (pending.length > 0) {
-    const { value, path, depth } = pending.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > MAX_DATA_DEPTH) return { path, reason: `data is nested deeper than ${MAX_DATA_DEPTH} levels` };
-    for (const [key, child] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return { path, reason: `data contains the forbidden key "${key}"` };
-      pending.push({ value: child, path: Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, depth: depth + 1 });
+/**
+ * Depth and key checks without recursion, so a hostile 100,000-deep document cannot blow the
+ * stack. Paths are built only for a problem found; the walk also bounds the serialized size
+ * from above (as if every character were escaped as \uXXXX).
+ */
+function dataShape(data: Record<string, unknown>): { problem?: { path: string; reason: string }; sizeBound: number } {
+  const values: unknown[] = [data];
+  const depths: number[] = [1];
+  const parents: number[] = [-1];
+  const keys: string[] = [''];
+  let bound = 0;
+  for (let next = 0; next < values.length; next += 1) {
+    const value = values[next];
+    if (typeof value === 'string') bound += value.length * 6 + 3;
+    else if (value === null || typeof value !== 'object') bound += 25;
+    else {
+      if (depths[next] > MAX_DATA_DEPTH) return { sizeBound: bound, problem: { path: pathOf(next, parents, keys, values), reason: `data is nested deeper than ${MAX_DATA_DEPTH} levels` } };
+      bound += 2;
+      for (const key of Object.keys(value)) {
+        if (FORBIDDEN_KEYS.has(key)) return { sizeBound: bound, problem: { path: pathOf(next, parents, keys, values), reason: `data contains the forbidden key "${key}"` } };
+        bound += key.length * 6 + 4;
+        values.push((value as Record<string, unknown>)[key]);
+        depths.push(depths[next] + 1);
+        parents.push(next);
+        keys.push(key);
+      }
     }
   }
-  return undefined;
+  return { sizeBound: bound };
+}
+
+function pathOf(index: number, parents: number[], keys: string[], values: unknown[]): string {
+  const parts: string[] = [];
+  for (let at = index; parents[at] >= 0; at = parents[at]) parts.push(Array.isArray(values[parents[at]]) ? `[${keys[at]}]` : `.${keys[at]}`);
+  return parts.reverse().join('');
 }
 
 /** The schema changes the applier can make; anything else needs a hand-written migration. */

@@ -26,7 +26,7 @@ export interface PackageImpact {
 export function analyzeChange(change: Change, packageId: string): ChangeImpact {
   const reasons: ImpactReason[] = [];
   for (const rule of IMPACT_RULES) {
-    if (rule.matches(change)) reasons.push({ rule: rule.id, level: rule.level, text: rule.text });
+    if (rule.matches(change)) reasons.push(rule.reason);
   }
   return { packageId, sequence: change.sequence, level: maxLevel(reasons.map((r) => r.level)), reasons };
 }

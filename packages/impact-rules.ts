@@ -3,7 +3,7 @@ import type { Change, ObjectType } from './package-types';
 export const IMPACT_LEVELS = ['low', 'medium', 'high'] as const;
 export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
 
-export interface ImpactRule {
+interface RuleDefinition {
   id: string;
   level: ImpactLevel;
   /** The seed's wording (000, "Importing a Package", impact level table). */
@@ -11,17 +11,27 @@ export interface ImpactRule {
   matches(change: Change): boolean;
 }
 
+export interface ImpactRule extends RuleDefinition {
+  /** What analysis reports when the rule matches; shared, never mutated. */
+  reason: Readonly<{ rule: string; level: ImpactLevel; text: string }>;
+}
+
 const UI_TYPES: ObjectType[] = ['Form', 'List', 'Layout', 'QuickAction', 'PickListDefinition', 'Dashboard', 'ChartPart', 'ListPart', 'SpecialPart'];
 const BUSINESS_OBJECT_PARTS: ObjectType[] = ['Field', 'Relationship'];
 const WORKFLOW_LIKE: ObjectType[] = ['Workflow', 'Counter', 'ViewPart', 'GlobalConstant', 'RequestOffering', 'Report'];
 
-const is = (...types: ObjectType[]) => (change: Change) => types.includes(change.objectType);
+const is = (...types: ObjectType[]) => {
+  const set = new Set<string>(types);
+  return (change: Change) => set.has(change.objectType);
+};
+const isUiDefinition = is(...UI_TYPES);
+const isBusinessObjectPart = is(...BUSINESS_OBJECT_PARTS);
 const fieldUpdateSets = (...keys: string[]) => (change: Change) =>
   change.objectType === 'Field' && change.operation === 'U' && keys.some((key) => change.data !== undefined && key in change.data);
 const added = (change: Change) => change.operation === 'C';
 
 /** Seed 000's impact table, rule by rule. Order is the order reasons are listed in. */
-export const IMPACT_RULES: ImpactRule[] = [
+const RULES: RuleDefinition[] = [
   { id: 'schema-change', level: 'high', text: 'Contains a database schema change', matches: (c) => c.schemaChange === true },
   { id: 'business-object-deleted', level: 'high', text: 'Deletes a business object', matches: (c) => c.objectType === 'BusinessObject' && c.operation === 'D' },
   { id: 'field-stored', level: 'high', text: 'Updates a stored property for a field of a business object', matches: fieldUpdateSets('stored') },
@@ -37,10 +47,10 @@ export const IMPACT_RULES: ImpactRule[] = [
     id: 'business-object-metadata',
     level: 'medium',
     text: 'Changes the metadata of a business object',
-    matches: (c) => (c.objectType === 'BusinessObject' && c.operation === 'U') || BUSINESS_OBJECT_PARTS.includes(c.objectType) || (c.objectType === 'AuditField' && c.operation === 'U'),
+    matches: (c) => (c.objectType === 'BusinessObject' && c.operation === 'U') || isBusinessObjectPart(c) || (c.objectType === 'AuditField' && c.operation === 'U'),
   },
   { id: 'business-rule', level: 'medium', text: 'Changes or overrides a business rule', matches: is('BusinessRule') },
-  { id: 'ui-definition-changed', level: 'medium', text: 'Changes or deletes a form, list, layout, quick action, pick list definition, dashboard, chart part, list part, or special part', matches: (c) => is(...UI_TYPES)(c) && !added(c) },
+  { id: 'ui-definition-changed', level: 'medium', text: 'Changes or deletes a form, list, layout, quick action, pick list definition, dashboard, chart part, list part, or special part', matches: (c) => isUiDefinition(c) && !added(c) },
   { id: 'role-changed', level: 'medium', text: 'Changes or deletes a role', matches: (c) => c.objectType === 'Role' && !added(c) },
   { id: 'branding-changed', level: 'medium', text: 'Changes or deletes branding', matches: (c) => c.objectType === 'Branding' && !added(c) },
   { id: 'workflow', level: 'medium', text: 'Changes a workflow, counter, view part, global constant, request offering, or report', matches: is(...WORKFLOW_LIKE) },
@@ -49,14 +59,18 @@ export const IMPACT_RULES: ImpactRule[] = [
   { id: 'ldap-authentication', level: 'medium', text: 'Changes the LDAP configuration or authentication provider', matches: is('LdapConfiguration', 'AuthenticationProvider') },
   { id: 'password-policy', level: 'medium', text: 'Changes the password policy', matches: is('PasswordPolicy') },
   { id: 'escalation-schedule', level: 'medium', text: 'Changes an escalation schedule', matches: is('EscalationSchedule') },
-  { id: 'ui-definition-added', level: 'low', text: 'Adds a form, list, layout, quick action, pick list definition, dashboard, chart part, list part, special part', matches: (c) => is(...UI_TYPES)(c) && added(c) },
+  { id: 'ui-definition-added', level: 'low', text: 'Adds a form, list, layout, quick action, pick list definition, dashboard, chart part, list part, special part', matches: (c) => isUiDefinition(c) && added(c) },
   { id: 'role-added', level: 'low', text: 'Adds a role', matches: (c) => c.objectType === 'Role' && added(c) },
   { id: 'branding-added', level: 'low', text: 'Adds branding', matches: (c) => c.objectType === 'Branding' && added(c) },
   { id: 'data-only', level: 'low', text: 'Does not contain a database schema change or changes to the metadata for a business object', matches: is('ValidationList') },
 ];
 
+export const IMPACT_RULES: ImpactRule[] = RULES.map((rule) => ({ ...rule, reason: Object.freeze({ rule: rule.id, level: rule.level, text: rule.text }) }));
+
+const RANK: Record<ImpactLevel, number> = { low: 0, medium: 1, high: 2 };
+
 export function maxLevel(levels: Iterable<ImpactLevel>): ImpactLevel {
   let rank = 0;
-  for (const level of levels) rank = Math.max(rank, IMPACT_LEVELS.indexOf(level));
+  for (const level of levels) rank = Math.max(rank, RANK[level]);
   return IMPACT_LEVELS[rank];
 }

@@ -44,39 +44,37 @@ export function collectDefinitions(root: PackageDocument, rootPath: string, prob
 
 function incrementalProblems(pkg: IncrementalPackage, path: string): LoadProblem[] {
   const problems: LoadProblem[] = [];
-  const sequences = new Map<number, string>();
-  const setIds = new Map<number, string>();
-  const guidTypes = new Map<string, { objectType: string; path: string }>();
+  // Positions, not path strings: 100,000 changes should not cost 100,000 strings when all is well.
+  const at = (s: number, c?: number) => `${path}.transactionSets[${s}]${c === undefined ? '' : `.changes[${c}]`}`;
+  const sequences = new Map<number, [number, number]>();
+  const setIds = new Map<number, number>();
+  const guidTypes = new Map<string, { objectType: string; s: number; c: number }>();
   pkg.transactionSets.forEach((set, s) => {
-    const setPath = `${path}.transactionSets[${s}]`;
     const earlierSet = setIds.get(set.id);
-    if (earlierSet) problems.push({ path: `${setPath}.id`, reason: `duplicate transaction set id ${set.id} (first at ${earlierSet})` });
-    setIds.set(set.id, setPath);
+    if (earlierSet !== undefined) problems.push({ path: `${at(s)}.id`, reason: `duplicate transaction set id ${set.id} (first at ${at(earlierSet)})` });
+    setIds.set(set.id, s);
     set.changes.forEach((change, c) => {
-      const changePath = `${setPath}.changes[${c}]`;
       const earlier = sequences.get(change.sequence);
-      if (earlier) {
-        problems.push({ path: `${changePath}.sequence`, reason: `duplicate sequence number ${change.sequence} (first at ${earlier})` });
-      }
-      sequences.set(change.sequence, changePath);
-      const typed = guidTypes.get(change.guid.toLowerCase());
+      if (earlier) problems.push({ path: `${at(s, c)}.sequence`, reason: `duplicate sequence number ${change.sequence} (first at ${at(...earlier)})` });
+      else sequences.set(change.sequence, [s, c]);
+      const guid = change.guid.toLowerCase();
+      const typed = guidTypes.get(guid);
       if (typed && typed.objectType !== change.objectType) {
-        problems.push({
-          path: `${changePath}.guid`,
-          reason: `GUID ${change.guid} is a ${typed.objectType} at ${typed.path} but a ${change.objectType} here`,
-        });
+        problems.push({ path: `${at(s, c)}.guid`, reason: `GUID ${change.guid} is a ${typed.objectType} at ${at(typed.s, typed.c)} but a ${change.objectType} here` });
       }
-      if (!typed) guidTypes.set(change.guid.toLowerCase(), { objectType: change.objectType, path: changePath });
-      problems.push(...changeProblems(change, changePath));
+      if (!typed) guidTypes.set(guid, { objectType: change.objectType, s, c });
+      const found = changeProblems(change, '');
+      if (found.length > 0) problems.push(...found.map((p) => ({ ...p, path: `${at(s, c)}${p.path}` })));
     });
   });
   return problems;
 }
 
+const NEEDS_BUSINESS_OBJECT = new Set(['Field', 'Relationship', 'Index', 'FullTextIndex', 'AuditField']);
+
 function changeProblems(change: Change, path: string): LoadProblem[] {
   const problems = changeDataProblems(change, path);
-  const needsBusinessObject = ['Field', 'Relationship', 'Index', 'FullTextIndex', 'AuditField'].includes(change.objectType);
-  if (needsBusinessObject && !change.businessObject) {
+  if (NEEDS_BUSINESS_OBJECT.has(change.objectType) && !change.businessObject) {
     problems.push({ path, reason: `a ${change.objectType} change needs "businessObject" (sequence ${change.sequence})` });
   }
   return problems;

@@ -5,12 +5,13 @@ import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { compactPackage } from '../../packages/compaction';
 import { analyzeIncrementals, headlineReasons, type PackageImpact } from '../../packages/impact-analysis';
 import { applyOrder, incrementalsOf, type ApplyOrder } from '../../packages/master-order';
+import type { PlanStep } from '../../packages/apply-plan';
 import type { PackageIssue, PackageRef } from '../../packages/package-types';
 import { buildPreview } from '../../packages/preview';
 import { simulate } from '../../packages/simulation';
 import type { PackageActivityDependencies } from './package-activities';
 import { loadPackageRef, type LoadedPackage } from './package-source';
-import { executePlan, PackageStepError } from './plan-executor';
+import { applyPlan, PackageStepError } from './plan-executor';
 import { writePreviewFile } from './preview-file';
 import { appliedMarker, readSnapshot, readTargetState, type TargetContext } from './target-reader';
 
@@ -125,13 +126,16 @@ function compacted(order: ApplyOrder, compact: boolean | undefined): ApplyOrder 
   return { ...order, units: order.units.map((u) => (u.kind === 'changes' ? { ...u, pkg: compactPackage(u.pkg).pkg } : u)) };
 }
 
-async function applyInTransaction(deps: PackageActivityDependencies, knex: Knex, loaded: LoadedPackage, steps: Parameters<typeof executePlan>[1], target: string): Promise<void> {
+async function applyInTransaction(deps: PackageActivityDependencies, knex: Knex, loaded: LoadedPackage, steps: PlanStep[], target: string): Promise<void> {
   const now = deps.clock.now().toISOString();
   const heartbeat = activityContext();
   try {
-    await knex.transaction(async (trx) => {
-      await executePlan(trx, steps, { now, onProgress: (done, total) => heartbeat?.heartbeat({ done, total }) });
-      await trx('applied_packages').insert({ package_id: loaded.document.id, package_version: loaded.document.version, checksum: loaded.checksum, applied_at: now });
+    await applyPlan(knex, steps, {
+      now,
+      onProgress: (done, total) => heartbeat?.heartbeat({ done, total }),
+      finish: async (trx) => {
+        await trx('applied_packages').insert({ package_id: loaded.document.id, package_version: loaded.document.version, checksum: loaded.checksum, applied_at: now });
+      },
     });
   } catch (error) {
     if (error instanceof PackageStepError && !isConnectionError(error.cause)) {

@@ -17,26 +17,56 @@ export interface ExecuteOptions {
   now: string;
   /** Called every few hundred steps (the activity heartbeats). */
   onProgress?(done: number, total: number): void;
+  /** Runs last inside the same transaction (the apply marker). */
+  finish?(trx: Knex.Transaction): Promise<void>;
 }
 
 /** SQL Server allows 2,100 parameters per statement; 7 columns × 250 rows stays under it. */
 const INSERT_BATCH = 250;
-const DELETE_BATCH = 500;
+const DELETE_BATCH = 1000;
+const SEGMENT_LIMIT = 2000;
 
 /**
- * Runs the plan inside the caller's transaction. Consecutive inserts and deletes go in batches;
- * a failing batch is replayed row by row under savepoints to name the change that failed.
+ * Applies the plan in one transaction: all or nothing. Metadata rows go in set-based segments
+ * (fast); if the transaction fails, the plan is replayed step by step in a transaction that is
+ * always rolled back, to name the change at fault (PackageStepError). The target is untouched
+ * either way.
  */
-export async function executePlan(trx: Knex.Transaction, steps: PlanStep[], options: ExecuteOptions): Promise<void> {
+export async function applyPlan(knex: Knex, steps: PlanStep[], options: ExecuteOptions): Promise<void> {
+  try {
+    await knex.transaction(async (trx) => {
+      await executeSegments(trx, steps, options);
+      await options.finish?.(trx);
+    });
+  } catch (error) {
+    if (error instanceof PackageStepError) throw error;
+    throw (await diagnose(knex, steps, options.now)) ?? error;
+  }
+}
+
+const ROLLBACK = Symbol('diagnosis done');
+
+async function diagnose(knex: Knex, steps: PlanStep[], now: string): Promise<PackageStepError | undefined> {
+  try {
+    await knex.transaction(async (trx) => {
+      for (const step of steps) await executeOne(trx, step, now);
+      throw ROLLBACK;
+    });
+  } catch (error) {
+    if (error instanceof PackageStepError) return error;
+    if (error !== ROLLBACK) return undefined;
+  }
+  return undefined;
+}
+
+export async function executeSegments(trx: Knex.Transaction, steps: PlanStep[], options: ExecuteOptions): Promise<void> {
   let index = 0;
   let reported = 0;
   while (index < steps.length) {
-    const step = steps[index];
-    const run = runOf(steps, index, step.kind === 'insertItem' ? INSERT_BATCH : DELETE_BATCH);
-    if (step.kind === 'insertItem' && run.length > 1) await insertBatch(trx, run as InsertStep[], options.now);
-    else if (step.kind === 'deleteItem' && run.length > 1) await deleteBatch(trx, run as DeleteStep[]);
-    else await executeOne(trx, step, options.now);
-    index += step.kind === 'insertItem' || step.kind === 'deleteItem' ? run.length : 1;
+    const segment = itemSegment(steps, index);
+    if (segment.length > 1) await applySegment(trx, segment, options.now);
+    else await executeOne(trx, steps[index], options.now);
+    index += Math.max(segment.length, 1);
     if (index - reported >= 500) {
       options.onProgress?.(index, steps.length);
       reported = index;
@@ -45,31 +75,37 @@ export async function executePlan(trx: Knex.Transaction, steps: PlanStep[], opti
   options.onProgress?.(steps.length, steps.length);
 }
 
-type InsertStep = Extract<PlanStep, { kind: 'insertItem' }>;
-type DeleteStep = Extract<PlanStep, { kind: 'deleteItem' }>;
+type ItemStep = Extract<PlanStep, { kind: 'insertItem' | 'replaceItem' | 'deleteItem' }>;
 
-function runOf(steps: PlanStep[], from: number, limit: number): PlanStep[] {
-  const kind = steps[from].kind;
-  let to = from;
-  while (to < steps.length && to - from < limit && steps[to].kind === kind) to += 1;
-  return steps.slice(from, to);
+const isItemStep = (step: PlanStep): step is ItemStep => step.kind === 'insertItem' || step.kind === 'replaceItem' || step.kind === 'deleteItem';
+
+/** Consecutive metadata-row steps on distinct GUIDs: their order inside the run does not matter. */
+function itemSegment(steps: PlanStep[], from: number): ItemStep[] {
+  const guids = new Set<string>();
+  const segment: ItemStep[] = [];
+  for (let i = from; i < steps.length && segment.length < SEGMENT_LIMIT; i += 1) {
+    const step = steps[i];
+    if (!isItemStep(step)) break;
+    const guid = (step.kind === 'deleteItem' ? step.guid : step.item.guid).toLowerCase();
+    if (guids.has(guid)) break;
+    guids.add(guid);
+    segment.push(step);
+  }
+  return segment;
 }
 
-async function insertBatch(trx: Knex.Transaction, run: InsertStep[], now: string): Promise<void> {
-  try {
-    await trx.transaction((savepoint) => savepoint('metadata_items').insert(run.map((s) => itemRow(s.item, now))));
-  } catch {
-    // The batch is rolled back to its savepoint; find the row at fault so the error names it.
-    for (const step of run) await trx.transaction((savepoint) => executeOne(savepoint, step, now));
-  }
-}
-
-async function deleteBatch(trx: Knex.Transaction, run: DeleteStep[]): Promise<void> {
-  try {
-    await trx('metadata_items').whereIn('guid', run.map((s) => s.guid)).delete();
-  } catch (error) {
-    throw new PackageStepError(run[0], error);
-  }
+/**
+ * A segment as two set operations: delete every row it replaces or deletes, then insert every
+ * row it creates or replaces. In a validated plan the final names are unique, so no insert can
+ * collide with a row the segment still holds. metadata_items has no dependants to cascade to.
+ */
+async function applySegment(trx: Knex.Transaction, segment: ItemStep[], now: string): Promise<void> {
+  const gone = segment.filter((s) => s.kind !== 'insertItem').map((s) => (s.kind === 'deleteItem' ? s.guid : s.item.guid));
+  let deleted = 0;
+  for (let i = 0; i < gone.length; i += DELETE_BATCH) deleted += await trx('metadata_items').whereIn('guid', gone.slice(i, i + DELETE_BATCH)).delete();
+  if (deleted !== gone.length) throw new Error(`the target changed since validation: ${gone.length} items to replace or delete, ${deleted} found`);
+  const rows = segment.flatMap((s) => (s.kind === 'deleteItem' ? [] : [itemRow(s.item, now)]));
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx('metadata_items').insert(rows.slice(i, i + INSERT_BATCH));
 }
 
 async function executeOne(trx: Knex.Transaction, step: PlanStep, now: string): Promise<void> {

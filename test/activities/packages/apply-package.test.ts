@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../domain/landscapes';
-import { executePlan } from '../../../activities/packages/plan-executor';
+import { applyPlan } from '../../../activities/packages/plan-executor';
 import type { PlanStep } from '../../../packages/apply-plan';
 import type { Change } from '../../../packages/package-types';
 import { AuditStore } from '../../../store/audit-store';
@@ -66,7 +66,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     expect(await new PatchLogStore(harness.controlDb).listForInstance('acme/uat')).toEqual([]);
   });
 
-  it('a failing row inside a batch of creates is named by its sequence number, and nothing stays', async () => {
+  it('a row failing inside a set-based segment is named by its sequence number, and nothing stays', async () => {
     const knex = await open();
     const before = await fingerprint(knex);
     // What validation saw is stale: someone created "Form 23" on the target since the snapshot.
@@ -75,7 +75,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
       at: { packageId: 'acme-forms', sequence: i + 1 },
       item: { guid: guid(i + 1), objectType: 'Form', businessObject: 'Incident', name: i === 22 ? 'Local Triage Form' : `Form ${i + 1}`, definition: {}, installedBy: 'acme-forms' },
     }));
-    const run = knex.transaction((trx) => executePlan(trx, steps, { now: 'now' }));
+    const run = applyPlan(knex, steps, { now: 'now' });
     await expect(run).rejects.toThrow(`acme-forms sequence 23 (Form "Local Triage Form", GUID ${guid(23)}) failed`);
     expect(await fingerprint(knex)).toEqual(before);
   });

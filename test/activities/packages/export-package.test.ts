@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ExportPackageResult } from '../../../activities/packages/export-package';
 import { readTableColumns } from '../../../activities/packages/target-reader';
 import type { InstanceRef } from '../../../domain/landscapes';
 import { loadPackage } from '../../../packages/load-package';
@@ -49,7 +50,7 @@ describe.each(ENGINES)('exportPackage on %s', (engine) => {
     await harness.knex(uat)('metadata_items').insert({ guid: guid(50), object_type: 'Form', business_object: 'Incident', name: 'UAT Scratch Form', definition: '{}', installed_by_package: null, updated_at: 'x' });
     const env = new MockActivityEnvironment(undefined, { logger: QUIET });
     const outputFile = `${harness.previewPath()}.package.json`;
-    const exported = await env.run(harness.activities.exportPackage, { source: staging, target: uat, packageId: 'acme-staging-diff', version: '2026.02', outputFile });
+    const exported: ExportPackageResult = await env.run(harness.activities.exportPackage, { source: staging, target: uat, packageId: 'acme-staging-diff', version: '2026.02', outputFile });
     expect(exported).toMatchObject({ packageId: 'acme-staging-diff', changes: 7, impact: 'high' });
     const document = loadPackage(fs.readFileSync(outputFile, 'utf8'), outputFile);
     const changes = document.kind === 'incremental' ? document.transactionSets[0].changes : [];
