@@ -14,7 +14,7 @@ import {
   type SqliteConnection,
   type TableFingerprint,
 } from './engine';
-import { quoteIdentifier } from './identifiers';
+import { assertIdentifier, quoteIdentifier } from './identifiers';
 import { RowChecksum } from './row-checksum';
 
 /** SQLite (SPEC §2): online backup API, integrity_check, restore by file swap. */
@@ -67,6 +67,7 @@ export class SqliteEngine implements DatabaseEngine {
 
   async fingerprints(database: DatabaseConnection, tables: string[], options: EngineCallOptions = {}): Promise<TableFingerprint[]> {
     const file = asSqlite(database).file;
+    tables.forEach((table) => assertIdentifier(table, 'table name'));
     const db = openExisting(file, 'database');
     try {
       return tables.map((table, index) => {
