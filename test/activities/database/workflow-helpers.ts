@@ -30,7 +30,7 @@ export async function failureOf(promise: Promise<unknown>): Promise<FailureFacts
     let activityType: string | undefined;
     while (cause) {
       if (cause instanceof ActivityFailure) activityType = cause.activityType;
-      if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, message: cause.message, nonRetryable: cause.nonRetryable, activityType };
+      if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, message: cause.message, nonRetryable: cause.nonRetryable ?? undefined, activityType };
       cause = (cause as { cause?: unknown }).cause;
     }
     return { message: error.message, activityType };
