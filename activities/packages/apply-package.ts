@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { compactPackage } from '../../packages/compaction';
-import { analyzeIncrementals, headlineReasons, type PackageImpact } from '../../packages/impact-analysis';
+import { analyzeIncrementals, analyzePackageImpact, headlineReasons, type PackageImpact } from '../../packages/impact-analysis';
 import { applyOrder, incrementalsOf, type ApplyOrder } from '../../packages/master-order';
 import type { PlanStep } from '../../packages/apply-plan';
 import type { PackageIssue, PackageRef } from '../../packages/package-types';
@@ -70,7 +70,7 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   if (input.mode !== 'validate') {
     const marker = await appliedMarker(knex, id, version);
     if (marker !== undefined) {
-      const report = alreadyApplied(loaded, marker, target, 'low');
+      const report = alreadyApplied(loaded, marker, target, analyzePackageImpact(loaded.document).level);
       await recordPatchLog(deps, input, report, 0);
       return report;
     }
