@@ -60,20 +60,19 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   const target = instanceKey(input.target);
   const loaded = await loadPackageRef(input.package, deps.packageStore);
   const { id, version } = loaded.document;
+  // Also in validate mode: applying would be a no-op (or refused), and that is what to report.
   const logged = await deps.patchLog.find(target, id, version);
-  if (logged && input.mode !== 'validate') return alreadyApplied(loaded, logged.checksum, target, logged.impact as PackageImpact['level']);
+  if (logged) return alreadyApplied(loaded, logged.checksum, target, logged.impact as PackageImpact['level']);
 
   const heartbeat = (phase: string) => activityContext()?.heartbeat({ phase });
   heartbeat('loaded');
   const knex = await deps.tenantDatabases().knexFor(input.target);
   const context = await readTargetState(knex);
-  if (input.mode !== 'validate') {
-    const marker = await appliedMarker(knex, id, version);
-    if (marker !== undefined) {
-      const report = alreadyApplied(loaded, marker, target, analyzePackageImpact(loaded.document).level);
-      await recordPatchLog(deps, input, report, 0);
-      return report;
-    }
+  const marker = await appliedMarker(knex, id, version);
+  if (marker !== undefined) {
+    const report = alreadyApplied(loaded, marker, target, analyzePackageImpact(loaded.document).level);
+    if (input.mode !== 'validate') await recordPatchLog(deps, input, report, 0);
+    return report;
   }
   const order = compacted(applyOrder(loaded.document, { landscape: input.target.landscape, ...context }), input.compact);
   const impact = analyzeIncrementals(incrementalsOf(order));

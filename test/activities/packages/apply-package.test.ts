@@ -87,6 +87,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     const after = await fingerprint(knex);
     const again = await harness.apply({ target: uat, package: harness.file(JSON.stringify(assetPackage())), mode: 'validateThenApply' });
     expect(again.outcome).toBe('already-applied');
+    expect((await harness.apply({ target: uat, package: ref, mode: 'validate' })).outcome).toBe('already-applied');
     expect(await fingerprint(knex)).toEqual(after);
     await harness.controlDb('patch_log').delete(); // as if the worker died between commit and log
     const recovered = await harness.apply({ target: uat, package: ref, mode: 'validateThenApply' });
@@ -103,6 +104,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     const failure = await harness.applyFailure({ target: uat, package: harness.file(changed), mode: 'validateThenApply' });
     expect(failure).toMatchObject({ type: 'PackageVersionConflict', nonRetryable: true });
     expect(failure.message).toMatch(/acme\/uat already has package acme-assets@1\.0\.0 with checksum [0-9a-f]{64}; this package has checksum [0-9a-f]{64}/);
+    await expect(harness.apply({ target: uat, package: harness.file(changed), mode: 'validate' })).rejects.toMatchObject({ type: 'PackageVersionConflict' });
     expect(await fingerprint(knex)).toEqual(after);
   });
 
