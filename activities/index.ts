@@ -13,9 +13,12 @@ import { BackupCatalog } from '../store/backup-catalog';
 import { createDatabaseActivities } from './database/database-activities';
 import { InventoryTenantDatabases } from './database/inventory-tenant-databases';
 import { createBundleActivities } from './bundles/bundle-activities';
+import { createDeploymentActivities } from './deployments/deployment-activities';
+import { DeploymentStore } from '../store/deployment-store';
 import { BundleStore } from '../store/bundle-store';
 import { PromotionStore } from '../store/promotion-store';
 import type { Inventory } from '../inventory/inventory';
+import { createReleaseActivities } from './releases/release-activities';
 
 export interface ActivityDependencies {
   controlDb: Knex;
@@ -37,6 +40,13 @@ export interface ActivityDependencies {
 /** Every activity the worker registers, built once from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   const clock = deps.clock ?? { now: () => new Date() };
+  const packageActivities = createPackageActivities({
+    tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
+    patchLog: new PatchLogStore(deps.controlDb),
+    packageStore: new PackageStore(deps.controlDb),
+    auditStore: new AuditStore(deps.controlDb),
+    clock,
+  });
   return {
     ...createAuditActivities({ auditStore: new AuditStore(deps.controlDb), clock }),
     ...createNotificationActivities({
@@ -47,19 +57,29 @@ export function createActivities(deps: ActivityDependencies) {
     }),
     ...createInstanceLockActivities(deps.instanceLocks),
     ...createInstanceFlagActivities({ tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases() }),
-    ...createPackageActivities({
-      tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
-      patchLog: new PatchLogStore(deps.controlDb),
-      packageStore: new PackageStore(deps.controlDb),
-      auditStore: new AuditStore(deps.controlDb),
-      clock,
-    }),
+    ...packageActivities,
     // Backup, copy, restore, verify, fix-ups, refresh: need the inventory-backed implementation.
     ...createDatabaseActivities({
       tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
       catalog: new BackupCatalog(deps.controlDb),
       clock,
       copyBandwidthLimit: deps.copyBandwidthLimit,
+    }),
+    // The release workflow's own steps (settings, acceptance log, clean-up, rollback restore).
+    ...createReleaseActivities({
+      tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
+      catalog: new BackupCatalog(deps.controlDb),
+      clock,
+      inventory: () => inventoryOf(deps),
+      packageStore: new PackageStore(deps.controlDb),
+    }),
+    ...createDeploymentActivities({
+      inventory: () => inventoryOf(deps),
+      packageStore: new PackageStore(deps.controlDb),
+      patchLog: new PatchLogStore(deps.controlDb),
+      deployments: new DeploymentStore(deps.controlDb),
+      applyPackage: packageActivities.applyPackage,
+      clock,
     }),
     ...createBundleActivities({
       tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),

@@ -27,3 +27,24 @@ export {
 export type { BundleAdminRequest, BundleAdminResult } from '../activities/bundles/bundle-admin-activities';
 export type { BundlePromotionInput, BundlePromotionResult } from '../workflows/bundle-promotion';
 export type { PromotionStatus } from '../workflows/bundles/promotion-messages';
+export { startDeployment, deploymentStatus, tenantDeploymentStatus, cancelDeployment, deploymentResult, DeploymentError } from './deployments';
+export type { MassDeploymentInput, MassDeploymentResult } from '../workflows/mass-deployment';
+export type { DeploymentStatus } from '../workflows/deployments/deployment-messages';
+export type { TenantStatus } from '../workflows/deployments/deployment-state';
+export {
+  startRelease,
+  releaseStatus,
+  releaseResult,
+  sendConfigurationReady,
+  registerChange,
+  sendCorrectedPackage,
+  cancelRelease,
+  listReleases,
+  scheduleStagingRefresh,
+  stagingRefreshScheduleId,
+  ReleaseAlreadyStartedError,
+  InvalidReleaseInputError,
+} from './releases';
+export type { StartedRelease, StagingRefreshSchedule } from './releases';
+export type { ReleaseInput, ReleaseResult, ReleaseStatus, ReleaseVariant, ReleasePhase, ChangeEntry } from '../domain/releases';
+export { releaseWorkflowId } from '../domain/releases';

@@ -6,3 +6,7 @@ export { deployPackage } from './deploy-package';
 export { bundlePromotion } from './bundle-promotion';
 export { bundleAdmin } from './bundles/bundle-admin';
 export { promotionBackout } from './bundles/promotion-backout';
+export { massDeployment } from './mass-deployment';
+export { deployToTenant } from './deployments/deploy-to-tenant';
+export { release } from './release';
+export { stagingRefresh } from './staging-refresh';

@@ -1,0 +1,125 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { instanceKey, type Landscape } from '../../domain/landscapes';
+import type { Inventory } from '../../inventory/inventory';
+import type { DeploymentStore, TenantResult } from '../../store/deployment-store';
+
+export type { TenantResult } from '../../store/deployment-store';
+import type { PackageStore } from '../../store/package-store';
+import type { PatchLogStore } from '../../store/patch-log-store';
+import type { Clock } from '../audit/record-audit-event';
+import type { ApplyPackageInput, PackageReport } from '../packages/apply-package';
+import { loadPackageRef } from '../packages/package-source';
+
+export interface DeploymentActivityDependencies {
+  inventory(): Inventory | undefined;
+  packageStore: PackageStore;
+  patchLog: PatchLogStore;
+  deployments: DeploymentStore;
+  /** The package activities' applyPackage, run inside our activity (same context, same heartbeat). */
+  applyPackage(input: ApplyPackageInput): Promise<PackageReport>;
+  clock: Clock;
+}
+
+export interface PrepareDeploymentInput {
+  deploymentId: string;
+  /** A published package: stored in the control database by content hash, so it cannot change. */
+  packageSha256: string;
+  landscape: Landscape;
+  /** A selection of tenants; absent: every tenant of the inventory. */
+  tenants?: string[];
+  submitter: string;
+}
+
+export interface PreparedDeployment {
+  packageId: string;
+  version: string;
+  checksum: string;
+  /** Tenants to deploy to, in order. */
+  tenants: string[];
+  /** Tenants left out before starting (no instance in the landscape), with the reason. */
+  skipped: TenantResult[];
+}
+
+export interface TenantDeploymentInput {
+  deploymentId: string;
+  tenant: string;
+  landscape: Landscape;
+  packageSha256: string;
+  packageId: string;
+  version: string;
+}
+
+export interface TenantDeploymentResult {
+  status: 'succeeded' | 'skipped';
+  reason?: string;
+  /** The tenant's designated contact (seed 003 notice), when it has one. */
+  contact?: string;
+  changesApplied: number;
+}
+
+export function createDeploymentActivities(deps: DeploymentActivityDependencies) {
+  const now = () => deps.clock.now().toISOString();
+  const inventory = () =>
+    deps.inventory() ?? fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory');
+
+  return {
+    /** Checks the package is published and the selection is known, records the deployment. */
+    async prepareDeployment(input: PrepareDeploymentInput): Promise<PreparedDeployment> {
+      if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? '')) fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
+      const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);
+      const known = inventory().tenants;
+      const selection = input.tenants ?? Object.keys(known).sort();
+      const unknown = selection.filter((tenant) => !known[tenant]);
+      if (unknown.length > 0) fail(`tenant(s) not in the inventory: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}; nothing deployed`, 'UnknownTenant');
+      const duplicates = selection.filter((tenant, i) => selection.indexOf(tenant) !== i);
+      if (duplicates.length > 0) fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
+      const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
+      const skipped: TenantResult[] = selection
+        .filter((tenant) => !known[tenant].instances[input.landscape])
+        .map((tenant) => ({ tenant, status: 'skipped', reason: `tenant ${tenant} has no ${input.landscape} instance`, finishedAt: now() }));
+      await deps.deployments.create({
+        id: input.deploymentId,
+        packageSha256: input.packageSha256,
+        packageId: loaded.document.id,
+        packageVersion: loaded.document.version,
+        landscape: input.landscape,
+        submitter: input.submitter,
+        status: 'running',
+        total: selection.length,
+        createdAt: now(),
+      });
+      if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
+      return { packageId: loaded.document.id, version: loaded.document.version, checksum: loaded.checksum, tenants, skipped };
+    },
+
+    /**
+     * Validates and applies the package on one tenant instance (one transaction, SPEC §3). A
+     * tenant that had this package before the deployment is skipped; a retry of our own apply
+     * finds the patch log entry written under this workflow id and counts as success.
+     */
+    async deployPackageToTenant(input: TenantDeploymentInput): Promise<TenantDeploymentResult> {
+      const target = { tenant: input.tenant, landscape: input.landscape };
+      const contact = inventory().tenants[input.tenant]?.contact;
+      const workflowId = Context.current().info.workflowExecution?.workflowId;
+      const earlier = await deps.patchLog.find(instanceKey(target), input.packageId, input.version);
+      if (earlier && earlier.workflowId !== workflowId) {
+        return { status: 'skipped', reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`, contact, changesApplied: 0 };
+      }
+      const report = await deps.applyPackage({ target, package: { sha256: input.packageSha256 }, mode: 'validateThenApply' });
+      return { status: 'succeeded', contact, changesApplied: report.stepsApplied };
+    },
+
+    async recordDeploymentTenants(input: { deploymentId: string; results: TenantResult[] }): Promise<void> {
+      await deps.deployments.recordTenants(input.deploymentId, input.results);
+    },
+
+    async finishDeployment(input: { deploymentId: string; status: 'finished' | 'cancelled' }): Promise<void> {
+      await deps.deployments.finish(input.deploymentId, input.status, now());
+    },
+  };
+}
+
+function fail(message: string, type: string): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}

@@ -1,0 +1,52 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { TenantDeploymentInput } from '../../activities/deployments/deployment-activities';
+import { withInstanceLock } from '../locks/with-instance-lock';
+import { messageOf } from '../bundles/failures';
+
+export interface DeployToTenantInput extends TenantDeploymentInput {
+  notifyTenant: boolean;
+}
+
+export type DeployToTenantResult = { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
+
+const { deployPackageToTenant } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 3 },
+});
+
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * One tenant of a mass deployment: holds the instance's lock (SPEC §5) while the package is
+ * validated and applied. It never fails: a failure is this tenant's result, so the deployment
+ * goes on with the others.
+ */
+export async function deployToTenant(input: DeployToTenantInput): Promise<DeployToTenantResult> {
+  const instance = { tenant: input.tenant, landscape: input.landscape };
+  let result;
+  try {
+    result = await withInstanceLock(instance, `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`, () => deployPackageToTenant(input));
+  } catch (error) {
+    return { status: 'failed', reason: messageOf(error) };
+  }
+  if (result.status === 'skipped') return { status: 'skipped', reason: result.reason ?? 'skipped' };
+  if (!input.notifyTenant || !result.contact) return { status: 'succeeded' };
+  // Seed 003: a notice to the tenant's designated address on success; none without one.
+  try {
+    await notify({
+      workflowId: workflowInfo().workflowId,
+      idempotencyKey: `${workflowInfo().workflowId}/upgrade-notice`,
+      recipients: [result.contact],
+      subject: `Your system was upgraded with ${input.packageId} ${input.version}`,
+      text: `Package ${input.packageId} version ${input.version} was installed on your ${input.landscape} system (${input.tenant}).`,
+    });
+    return { status: 'succeeded', notified: result.contact };
+  } catch {
+    return { status: 'succeeded' };
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { TenantResult } from '../activities/deployments/deployment-activities';
+import type { Landscape } from '../domain/landscapes';
+import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { rootFailure } from './bundles/failures';
+import { deployToTenant, type DeployToTenantResult } from './deployments/deploy-to-tenant';
+import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentPhase } from './deployments/deployment-messages';
+import { countsOf, newProgress, recordOutcome, summaryMessage, tenantStatus, type DeploymentProgress, type TenantProblem } from './deployments/deployment-state';
+
+export interface MassDeploymentInput {
+  /** SHA-256 of a published package (in the control database's packages table). */
+  packageSha256: string;
+  /** The instances to deploy to (default production). */
+  landscape?: Landscape;
+  /** A selection of tenants; absent: all tenants of the inventory. */
+  tenants?: string[];
+  /** Tenants deployed at the same time (sliding window; default 10). */
+  concurrency?: number;
+  /** ISO date and time to start at; absent: now. */
+  scheduledFor?: string;
+  /** Seed 003: mail each tenant's contact when its deployment succeeded. */
+  notifyTenants?: boolean;
+  /** Who asked; gets the summary by mail. */
+  submitter: string;
+  /** Continue as new past this history length (default 5,000) even before the server suggests it. */
+  maxHistoryEvents?: number;
+  /** Carried by continue-as-new. */
+  carried?: CarriedDeployment;
+}
+
+export interface CarriedDeployment {
+  packageId: string;
+  version: string;
+  progress: DeploymentProgress;
+  cancelled?: CancelDeploymentRequest;
+}
+
+export interface MassDeploymentResult {
+  deploymentId: string;
+  package: string;
+  counts: ReturnType<typeof countsOf>;
+  runs: number;
+  cancelled?: CancelDeploymentRequest;
+}
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+const FLUSH_EVERY = 100;
+
+/**
+ * One published package to many tenants (SPEC §6, seed 003): a sliding window of `deployToTenant`
+ * children, each holding its instance's lock. Statuses are queryable while it runs; it continues
+ * as new (after the window drains, so no child is ever started twice) to keep histories bounded.
+ */
+export async function massDeployment(input: MassDeploymentInput): Promise<MassDeploymentResult> {
+  const deploymentId = workflowInfo().workflowId;
+  const landscape = input.landscape ?? 'production';
+  const concurrency = Math.max(1, input.concurrency ?? 10);
+  const running = new Set<string>();
+  const unflushed: TenantResult[] = [];
+  let carried = input.carried;
+  let cancelled = carried?.cancelled;
+  let phase: DeploymentPhase = carried ? 'deploying' : input.scheduledFor ? 'scheduled' : 'preparing';
+
+  setHandler(cancelDeploymentSignal, (request) => {
+    cancelled ??= request;
+  });
+  setHandler(deploymentStatusQuery, () => ({
+    deploymentId,
+    phase,
+    package: carried ? `${carried.packageId}@${carried.version}` : undefined,
+    landscape,
+    scheduledFor: input.scheduledFor,
+    concurrency,
+    counts: carried ? countsOf(carried.progress, running.size) : { total: 0, processed: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 },
+    running: [...running].sort(),
+    problems: carried ? Object.entries(carried.progress.problems).slice(0, 500).map(([tenant, p]) => ({ tenant, ...p })) : [],
+    runs: carried?.progress.runs ?? 1,
+  }));
+  setHandler(tenantDeploymentStatusQuery, (tenant) => (carried ? (tenantStatus(carried.progress, running, tenant) ?? null) : null));
+
+  if (!carried) {
+    if (input.scheduledFor) await condition(() => cancelled !== undefined, Math.max(0, Date.parse(input.scheduledFor) - Date.now()));
+    phase = 'preparing';
+    carried = await prepare(input, deploymentId, landscape);
+  }
+  const state = carried;
+  const progress = state.progress;
+  phase = 'deploying';
+  upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: ['deploying'], [SEARCH_ATTRIBUTES.version]: [state.version] });
+
+  const finished = (tenant: string, outcome: DeployToTenantResult) => {
+    running.delete(tenant);
+    recordOutcome(progress, tenant, outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem));
+    unflushed.push({ tenant, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined, finishedAt: new Date().toISOString() });
+  };
+  const maxEvents = input.maxHistoryEvents ?? 5_000;
+  const timeToContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
+
+  while (progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
+    await condition(() => running.size < concurrency || cancelled !== undefined);
+    if (cancelled) break;
+    const tenant = progress.tenants[progress.next];
+    progress.next += 1;
+    running.add(tenant);
+    // Not awaited: the window slides as children finish; `finished` books each one.
+    void executeChild(deployToTenant, {
+      workflowId: `${deploymentId}/${tenant}`,
+      args: [{ deploymentId, tenant, landscape, packageSha256: input.packageSha256, packageId: state.packageId, version: state.version, notifyTenant: input.notifyTenants ?? false }],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    }).then(
+      (outcome) => finished(tenant, outcome),
+      (error: unknown) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) }),
+    );
+    if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
+  }
+  await condition(() => running.size === 0);
+  await flush(deploymentId, unflushed);
+
+  if (progress.next < progress.tenants.length && !cancelled) {
+    await condition(allHandlersFinished);
+    progress.runs += 1;
+    return continueAsNew<typeof massDeployment>({ ...input, carried: { ...state, cancelled } });
+  }
+  return finish(input, deploymentId, landscape, state, cancelled, (p) => (phase = p));
+}
+
+async function prepare(input: MassDeploymentInput, deploymentId: string, landscape: Landscape): Promise<CarriedDeployment> {
+  try {
+    const prepared = await acts.prepareDeployment({ deploymentId, packageSha256: input.packageSha256, landscape, tenants: input.tenants, submitter: input.submitter });
+    const preSkipped = Object.fromEntries(prepared.skipped.map((s) => [s.tenant, { status: 'skipped' as const, reason: s.reason ?? 'skipped' }]));
+    return { packageId: prepared.packageId, version: prepared.version, progress: newProgress(prepared.tenants, preSkipped) };
+  } catch (error) {
+    throw rootFailure(error);
+  }
+}
+
+async function flush(deploymentId: string, unflushed: TenantResult[]): Promise<void> {
+  if (unflushed.length === 0) return;
+  const results = unflushed.splice(0, unflushed.length);
+  await acts.recordDeploymentTenants({ deploymentId, results });
+}
+
+async function finish(
+  input: MassDeploymentInput,
+  deploymentId: string,
+  landscape: Landscape,
+  state: CarriedDeployment,
+  cancelled: CancelDeploymentRequest | undefined,
+  setPhase: (phase: DeploymentPhase) => void,
+): Promise<MassDeploymentResult> {
+  const progress = state.progress;
+  if (cancelled) {
+    const reason = `deployment cancelled by ${cancelled.user}: ${cancelled.reason}`;
+    const rest = progress.tenants.slice(progress.next);
+    for (const tenant of rest) recordOutcome(progress, tenant, { status: 'skipped', reason });
+    progress.next = progress.tenants.length;
+    for (let i = 0; i < rest.length; i += 1_000) {
+      await acts.recordDeploymentTenants({ deploymentId, results: rest.slice(i, i + 1_000).map((tenant) => ({ tenant, status: 'skipped', reason, finishedAt: new Date().toISOString() })) });
+    }
+  }
+  setPhase('notifying');
+  await acts.finishDeployment({ deploymentId, status: cancelled ? 'cancelled' : 'finished' });
+  const packageLabel = `${state.packageId}@${state.version}`;
+  const summary = summaryMessage({ deploymentId, packageLabel, landscape, cancelled: cancelled ? `Cancelled by ${cancelled.user}: ${cancelled.reason}` : undefined }, progress);
+  await acts.notify({ workflowId: deploymentId, idempotencyKey: `${deploymentId}/summary`, recipients: [input.submitter], ...summary });
+  setPhase(cancelled ? 'cancelled' : 'finished');
+  return { deploymentId, package: packageLabel, counts: countsOf(progress, 0), runs: progress.runs, cancelled };
+}
