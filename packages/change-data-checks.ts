@@ -24,6 +24,9 @@ export function changeDataProblems(change: Change, path: string): LoadProblem[] 
     }
   }
   if (change.schemaChange) problems.push(...schemaChangeProblems(change, path));
+  if (change.objectType === 'ValidationList' && change.entityName.length > 128) {
+    problems.push({ path: `${path}.entityName`, reason: `a ValidationList name must be at most 128 characters, got ${change.entityName.length} (${at})` });
+  }
   if (change.objectType === 'ValidationList' && change.operation !== 'D') {
     const values = change.data?.values;
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'string' && v.length <= 255)) {

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, string> = {
   'duplicate-package-id.json': '$.subPackages[1].package.id: package id "acme-forms" is defined twice',
   'field-without-business-object.json': '$.transactionSets[0].changes[0]: a Field change needs "businessObject" (sequence 1)',
   'validation-list-without-values.json': '$.transactionSets[0].changes[0].data.values: a ValidationList needs "values"',
+  'validation-list-name-too-long.json': '$.transactionSets[0].changes[0].entityName: a ValidationList name must be at most 128 characters, got 200 (sequence 1)',
   'path-in-package-id.json': '$.id: must be a package id: letters, digits, . _ - (at most 100), got "../../etc/passwd"',
   'stored-field-bad-type.json': '$.transactionSets[0].changes[0].data.dataType: dataType must be one of string, text, integer',
 };
