@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATA_CLASSES } from '../domain/data-classes';
 import { LANDSCAPES } from '../domain/landscapes';
+import { releaseSettingsSchema } from './release-settings-schema';
 
 /**
  * The shape of `stagecoach.yaml` (SPEC §1). Objects are strict so a misspelt key is an error
@@ -62,6 +63,8 @@ const tenantSchema = z
     /** Seed 000: shrink data to 5 GB or less after copying. */
     shrinkCap: sizeSchema.default('5GB'),
     cleanupScripts: z.array(cleanupScriptSchema).default([]),
+    /** Overrides of the top-level `release` defaults for this tenant (windows, gates, durations). */
+    release: releaseSettingsSchema.optional(),
     instances: z.partialRecord(z.enum(LANDSCAPES), instanceSchema),
   })
   .strict();
@@ -83,6 +86,8 @@ export const inventoryFileSchema = z
     schemas: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'schema names are lower-case letters, digits and dashes'), schemaDescriptorSchema).default({}),
     /** Role name → user names (bundle-admin, promotion-admin, accept-bundle, admin, approver roles…). */
     roles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lower-case letters, digits and dashes'), z.array(z.string().min(1))).default({}),
+    /** Release defaults for every tenant (SPEC §4–§5); seed 000 timings where absent. */
+    release: releaseSettingsSchema.optional(),
     tenants: z.record(tenantName, tenantSchema),
   })
   .strict();

@@ -1,5 +1,6 @@
 import type { DataClass } from '../domain/data-classes';
 import type { InstanceRef, Landscape } from '../domain/landscapes';
+import type { ReleaseSettingsSpec } from '../domain/release-settings';
 import type { DatabaseConfig } from './inventory-schema';
 
 /** Which data class each table of a tenant database belongs to, and the tables fix-ups touch. */
@@ -34,6 +35,8 @@ export interface TenantConfig {
   shrinkCapBytes: number;
   cleanupScripts: CleanupScript[];
   instances: Partial<Record<Landscape, InstanceConfig>>;
+  /** The tenant's `release` overrides, as written (durations unparsed). */
+  release?: ReleaseSettingsSpec;
 }
 
 /** A validated inventory. Holds no secret: database passwords are still `${ENV}` references. */
@@ -43,6 +46,8 @@ export interface Inventory {
   tenants: Record<string, TenantConfig>;
   /** Role name → user names, from the file's `roles` section (absent in hand-built inventories). */
   roles?: Record<string, string[]>;
+  /** The top-level `release` defaults, as written. */
+  release?: ReleaseSettingsSpec;
 }
 
 /** An inventory problem; the message names the key path (`tenants.demo.instances.uat.database.port`). */

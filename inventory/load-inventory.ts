@@ -94,11 +94,12 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
       shrinkCapBytes: parseSize(tenant.shrinkCap),
       cleanupScripts: tenant.cleanupScripts,
       instances,
+      release: tenant.release,
     };
   }
   problems.push(...sharedDatabaseProblems(tenants));
   if (problems.length > 0) throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
-  return { file, tenants, roles: data.roles };
+  return { file, tenants, roles: data.roles, release: data.release };
 }
 
 function resolveDatabasePaths(database: DatabaseConfig, baseDir: string): DatabaseConfig {

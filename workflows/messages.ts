@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { GateDecision, GateState, DecisionKind } from '../domain/gates';
 import type { LockHolder, LockRequest } from '../domain/instance-locks';
 import type { Freeze } from '../domain/maintenance-windows';
+import type { ConfigurationReady, CorrectedPackage, RegisterChange, ReleaseStatus } from '../domain/releases';
 
 /** Signals: what an approver sends from the Web UI's "Send signal" (JSON `{gate,user,comment}`). */
 export const approveSignal = defineSignal<[GateDecision]>('approve');
@@ -114,3 +115,19 @@ export interface MaintenanceWindowStatus {
   overrides: (FreezeOverrideRequest & { at: string; counted: boolean; refusal?: string })[];
 }
 export const maintenanceWindowQuery = defineQuery<MaintenanceWindowStatus>('maintenance-window');
+
+/* ── Release (SPEC §4): one `release` workflow per tenant release ── */
+
+export type { ChangeEntry, ConfigurationReady, CorrectedPackage, RegisterChange, ReleaseStatus } from '../domain/releases';
+
+/** Step 2 ends: the configuration on staging is ready, and these packages carry it. */
+export const configurationReadySignal = defineSignal<[ConfigurationReady]>('configurationReady');
+/** Step 2: a change made on staging, for the change register (seed 000). */
+export const registerChangeSignal = defineSignal<[RegisterChange]>('registerChange');
+/** After a failed push (step 4 or 6): the corrected package(s) to push again. */
+export const correctedPackageSignal = defineSignal<[CorrectedPackage]>('correctedPackage');
+/**
+ * A release's status. Same wire name as an approval's `status`, with a superset shape
+ * (`gate`, `stray`), so tools that read an approval's gate work on releases too.
+ */
+export const releaseStatusQuery = defineQuery<ReleaseStatus>('status');

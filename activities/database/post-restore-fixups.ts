@@ -94,7 +94,7 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
   };
 }
 
-async function runCleanupScripts(trx: Knex.Transaction, fromInventory: { name: string; sql: string }[], tableExists: boolean, target: string): Promise<string[]> {
+export async function runCleanupScripts(trx: Knex.Transaction, fromInventory: { name: string; sql: string }[], tableExists: boolean, target: string): Promise<string[]> {
   const fromTenant = tableExists
     ? ((await trx(CLEANUP_TABLE).select('name', 'statement').orderBy('run_order')) as { name: string; statement: string }[]).map((r) => ({ name: r.name, sql: r.statement }))
     : [];

@@ -31,11 +31,12 @@ export interface TemporalTestContext {
  */
 export async function startTestWorker(
   deps: ActivityDependencies & { controlDb: Knex },
-  options: { workflowBundleCode?: string } = {},
+  options: { workflowBundleCode?: string; taskQueue?: string } = {},
 ): Promise<TemporalTestContext> {
   installQuietRuntime();
   const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
+  // A test may continue on the queue of a worker it killed (test/workflows/release/).
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,

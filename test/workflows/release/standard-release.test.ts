@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DecisionRefusedError } from '../../../client';
+import { registerChange, releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
+import { AuditStore } from '../../../store/audit-store';
+import { BackupCatalog } from '../../../store/backup-catalog';
+import { PatchLogStore } from '../../../store/patch-log-store';
+import type { TemporalTestContext } from '../../helpers/temporal';
+import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
+
+// A whole standard release (SPEC §4 steps 1–7) on three real PostgreSQL databases, every
+// decision and signal sent through the client library.
+let fixture: ReleaseFixture;
+let ctx: TemporalTestContext;
+
+beforeAll(async () => {
+  fixture = await createReleaseFixture('postgres', [{ label: 'full' }]);
+  ctx = await fixture.startWorker();
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+describe('standard release on PostgreSQL', () => {
+  it('runs production → staging → UAT → production: package live, staging refreshed, UAT in maintenance, flags and audit as the seed says', async () => {
+    const tenant = fixture.tenant('full');
+    const production = fixture.open(tenant, 'production');
+    const staging = fixture.open(tenant, 'staging');
+    const uat = fixture.open(tenant, 'uat');
+    const productionIncidents = await production('incidents').count({ n: '*' });
+    const pkg = fixture.packageFile('release.json', releasePackage('full-config', '2.0.0'));
+
+    const { workflowId } = await startRelease(ctx.client, { tenant, version: '2.0', startedBy: 'rita' });
+    expect(workflowId).toBe(`release/${tenant}/2.0`);
+
+    // Step 1 done, step 2 waits: production locked, staging a fresh copy of production.
+    await statusWhen(ctx.client, workflowId, waitingFor('configuration'));
+    expect(await flagsOf(production)).toMatchObject({ metadataLocked: true });
+    expect(await staging('incidents').count({ n: '*' })).toEqual(productionIncidents);
+    await registerChange(ctx.client, workflowId, { user: 'sam', description: 'new intake form', reference: 'SR-1' });
+    await registerChange(ctx.client, workflowId, { user: 'sam', description: 'review form' });
+    await sendConfigurationReady(ctx.client, workflowId, 'sam', [{ path: pkg }]);
+
+    // Step 3 refreshed UAT's transactional data; step 4's gate: the starter may not approve.
+    await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
+    expect(await uat('incidents').count({ n: '*' })).toEqual(productionIncidents);
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toBeInstanceOf(DecisionRefusedError);
+    await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
+
+    // Step 5: the role member approves the production push; steps 6 and 7 follow.
+    await approveGate(ctx.client, workflowId, 'production-push', 'carol');
+    const atGoLive = await statusWhen(ctx.client, workflowId, waitingFor('gate:go-live'));
+    expect(await metadataNames(production)).toContain('Intake Form full-config');
+    expect(await flagsOf(uat)).toMatchObject({ metadataLocked: true });
+    expect(atGoLive.pushes.map((p) => [p.target, p.outcome])).toEqual([['uat', 'applied'], ['production', 'applied']]);
+    await approveGate(ctx.client, workflowId, 'go-live', 'bob');
+
+    const result = await releaseResult(ctx.client, workflowId);
+    expect(result.outcome).toBe('completed');
+    const status = result.status;
+    expect(status.timeline.map((t) => t.phase)).toEqual(['starting', 'baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'production-push', 'afterwards', 'completed']);
+    expect(status.changeRegister.map((c) => c.description)).toEqual(['new intake form', 'review form']);
+    expect(status.backups.map((b) => [b.purpose, b.instance])).toEqual([['baseline', 'production'], ['production-push-1', 'production'], ['afterwards', 'production']]);
+    expect(status.gates.map((g) => [g.definition.name, g.phase])).toEqual([['uat-push', 'approved'], ['production-push', 'approved'], ['go-live', 'approved']]);
+
+    // Production carries the package; staging was refreshed from it; flags as seed 000 says.
+    const productionMetadata = await metadataNames(production);
+    expect(productionMetadata).toEqual(expect.arrayContaining(['Intake Form full-config', 'Review Form full-config']));
+    const freshStaging = fixture.open(tenant, 'staging');
+    expect(await metadataNames(freshStaging)).toEqual(productionMetadata);
+    expect(await freshStaging('applied_packages').pluck('package_id')).toEqual(['full-config']);
+    expect(await flagsOf(production)).toEqual({ metadataLocked: true, maintenanceMode: false });
+    expect(await flagsOf(fixture.open(tenant, 'uat'))).toEqual({ metadataLocked: true, maintenanceMode: true });
+    expect(await flagsOf(freshStaging)).toEqual({ metadataLocked: false, maintenanceMode: false });
+
+    // Each push once in the patch log, each backup once in the catalog.
+    const patchLog = new PatchLogStore(fixture.controlDb);
+    expect((await patchLog.listForInstance(`${tenant}/uat`)).map((e) => e.packageId)).toEqual(['full-config']);
+    expect((await patchLog.listForInstance(`${tenant}/production`)).map((e) => e.packageId)).toEqual(['full-config']);
+    const productionBackups = await new BackupCatalog(fixture.controlDb).listFor(tenant, 'production');
+    // Three backups of production (baseline, pre-push, afterwards); two copied to staging's location.
+    expect(productionBackups.filter((b) => b.copiedFromId === undefined || b.copiedFromId === null)).toHaveLength(3);
+    expect(productionBackups.filter((b) => b.copiedFromId)).toHaveLength(2);
+
+    // The audit table tells the story in order.
+    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
+    const story = ['release-started', 'phase-entered', 'change-registered', 'configuration-ready', 'gate-opened', 'decision-refused', 'decision-approve', 'gate-approved', 'push-applied', 'acceptance-log-clean', 'maintenance-window-open', 'cleanup-scripts-run', 'backup-taken', 'push-applied', 'gate-approved', 'instance-flag-set'];
+    let cursor = 0;
+    for (const kind of kinds) if (kind === story[cursor]) cursor++;
+    expect(story.slice(cursor), `audit kinds: ${kinds.join(' ')}`).toEqual([]);
+    await recordHistory(fixture.temporal, workflowId, 'release-standard');
+  });
+});

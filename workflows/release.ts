@@ -1,0 +1,120 @@
+import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Landscape } from '../domain/landscapes';
+import { landscapesOf, releaseInputProblems, type ReleaseInput, type ReleaseResult } from '../domain/releases';
+import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { createAuditTrail } from './audit-trail';
+import { createGateKeeper } from './gates/gate-keeper';
+import { withInstanceLock } from './locks/with-instance-lock';
+import { afterwards, goLiveOrAutoLock } from './release/afterwards';
+import { baseline, configure } from './release/baseline';
+import { productionPush } from './release/production-push';
+import { provision } from './release/provisioning';
+import { createReleaseState } from './release/release-state';
+import { createSaga, quick, ReleaseCancelledByGate, releaseChildId, type ReleaseContext } from './release/release-context';
+import { acceptance, describeFailure, pushToUat, uatRefresh } from './release/uat';
+
+export type { ReleaseInput, ReleaseResult } from '../domain/releases';
+
+/**
+ * One tenant release (SPEC §4, seed 000 "Data Migration Process"), id `release/<tenant>/<version>`.
+ * It holds the locks of every instance it changes for its whole life (production and staging,
+ * and UAT in a standard release), so two releases of a tenant, or a release and a scheduled
+ * staging refresh, never interleave. Cancelled or failed, it undoes its flag changes (saga).
+ */
+export async function release(input: ReleaseInput): Promise<ReleaseResult> {
+  const subject = `release ${input.tenant} ${input.version}`;
+  const trail = createAuditTrail(subject);
+  // The gate keeper keeps this array: release managers from the settings are added to it later.
+  const managers: string[] = [input.startedBy];
+  const gates = createGateKeeper({ subject, requestedBy: input.startedBy, releaseManagers: managers, trail });
+  const state = createReleaseState(input, trail, gates, () => managers);
+  try {
+    const problems = releaseInputProblems(input);
+    if (problems.length > 0) throw ApplicationFailure.create({ type: 'InvalidReleaseInput', message: `${subject}: ${problems.join('; ')}`, nonRetryable: true });
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.tenant]: [input.tenant], [SEARCH_ATTRIBUTES.version]: [input.version], [SEARCH_ATTRIBUTES.phase]: ['starting'] });
+    trail.record('release-started', input.startedBy, { variant: state.status.variant, packages: input.packages });
+    const settings = await quick.resolveReleaseSettings({
+      tenant: input.tenant,
+      version: input.version,
+      startedBy: input.startedBy,
+      variant: state.status.variant,
+      overrides: input.settings,
+    });
+    managers.push(...settings.releaseManagers.filter((m) => !managers.includes(m)));
+    const ctx: ReleaseContext = {
+      input,
+      settings,
+      state,
+      gates,
+      trail,
+      saga: createSaga(),
+      instance: (landscape) => ({ tenant: input.tenant, landscape }),
+      childId: releaseChildId,
+    };
+    await holdingLocks(ctx, landscapesOf(state.status.variant), async () => {
+      try {
+        await runSteps(ctx);
+      } catch (error) {
+        await ctx.saga.compensate(trail);
+        throw error;
+      }
+    });
+    state.enterPhase('completed');
+    state.status.outcome = 'completed';
+    return { outcome: 'completed', status: state.snapshot() };
+  } catch (error) {
+    if (error instanceof ReleaseCancelledByGate) {
+      state.enterPhase('cancelled', error.message);
+      state.status.outcome = 'cancelled';
+      return { outcome: 'cancelled', status: state.snapshot() };
+    }
+    state.enterPhase(isCancellation(error) ? 'cancelled' : 'failed', isCancellation(error) ? 'cancelled by request' : describeFailure(error));
+    state.status.outcome = isCancellation(error) ? 'cancelled' : 'failed';
+    throw error;
+  } finally {
+    state.waitFor(undefined);
+    await trail.settled();
+  }
+}
+
+async function runSteps(ctx: ReleaseContext): Promise<void> {
+  const variant = ctx.state.status.variant;
+  if (variant === 'initialProvisioning') return initialProvisioning(ctx);
+  await baseline(ctx);
+  await configure(ctx);
+  if (variant === 'standard') await uatRefresh(ctx);
+  for (let attempt = 1; ; attempt++) {
+    if (variant === 'standard') {
+      const pushed = await pushToUat(ctx, attempt);
+      attempt = pushed.attempt;
+      if (!(await acceptance(ctx, pushed.pushedAt))) {
+        await ctx.state.correctedPackage();
+        continue;
+      }
+    }
+    if ((await productionPush(ctx, attempt, { maintenanceWindow: true })) === 'applied') break;
+    // Seed 000 "If a Step Fails": production restored; back to step 4 with a corrected package.
+    await ctx.state.correctedPackage();
+  }
+  await afterwards(ctx);
+}
+
+/** Initial provisioning: production 0.0 from a template, staging from it, configure, push, go live. */
+async function initialProvisioning(ctx: ReleaseContext): Promise<void> {
+  await provision(ctx);
+  await configure(ctx);
+  // Production is not live yet: no maintenance window to wait for.
+  for (let attempt = 1; ; attempt++) {
+    if ((await productionPush(ctx, attempt, { maintenanceWindow: false })) === 'applied') break;
+    await ctx.state.correctedPackage();
+  }
+  await goLiveOrAutoLock(ctx);
+}
+
+/** Takes the instances' locks in landscape order (production, staging, uat), so two holders never wait on each other crosswise. */
+async function holdingLocks(ctx: ReleaseContext, landscapes: Landscape[], fn: () => Promise<void>): Promise<void> {
+  const [first, ...rest] = landscapes;
+  if (!first) return fn();
+  const reason = `release ${ctx.input.tenant} ${ctx.input.version} (${workflowInfo().workflowId})`;
+  return withInstanceLock(ctx.instance(first), reason, () => holdingLocks(ctx, rest, fn));
+}
