@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { StagecoachClient } from '../client';
 import { isListening, startDevServer, type DevServer } from '../server/dev-server';
@@ -18,6 +18,8 @@ const keep = process.argv.includes('--keep');
 const stateDir = path.resolve(__dirname, '..', '.stagecoach');
 
 async function main(): Promise<void> {
+  // The SDK logs every worker start and bundling step at INFO; the demo prints its own steps.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   fs.mkdirSync(stateDir, { recursive: true });
   let server: DevServer | undefined;
   if (await isListening(port)) {
@@ -41,19 +43,28 @@ async function main(): Promise<void> {
     activities: createActivities({ controlDb }),
   });
   const running = worker.run();
-  console.log(`• Worker polling '${TASK_QUEUE}'`);
+  console.log(`• Worker polling task queue '${TASK_QUEUE}' (workflows and activities)`);
 
   const client = await StagecoachClient.connect({ address });
   const workflowId = `approval/demo-tenant/${randomUUID().slice(0, 8)}`;
-  await client.requestApproval(workflowId, {
-    subject: 'demo-tenant 1.0: push to UAT',
-    requestedBy: 'rita.release-manager',
-    gate: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 300, onTimeout: 'reject' },
-  });
-  console.log(`• Requested approval ${workflowId} (gate uat-push, 2 of alice, bob)`);
+  await client.requestApproval(
+    workflowId,
+    {
+      subject: 'demo-tenant 1.0: push to UAT',
+      requestedBy: 'rita.release-manager',
+      gate: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 300, onTimeout: 'reject' },
+    },
+    { tenant: 'demo-tenant', version: '1.0', phase: 'uat-push' },
+  );
+  console.log(`• rita.release-manager requested approval ${workflowId} (gate uat-push: 2 of alice, bob)`);
+  try {
+    await client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita.release-manager' });
+  } catch (error) {
+    console.log(`• rita tried to approve her own request and was refused: ${(error as Error).message.replace(/^.*: /, '')}`);
+  }
   for (const user of ['alice', 'bob']) {
     const answer = await client.decide(workflowId, 'approve', { gate: 'uat-push', user, comment: 'demo' });
-    console.log(`• ${user} approved; approvals still needed: ${answer.approvalsStillNeeded}`);
+    console.log(`• ${user} approved as a demo approver; approvals still needed: ${answer.approvalsStillNeeded}`);
   }
   const result = await client.approvalResult(workflowId);
   const audit = await new AuditStore(controlDb).listForWorkflow(workflowId);
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
   await client.close();
   if (keep) {
     console.log('\n--keep: server and worker keep running; Ctrl-C stops them.');
+    console.log(`Try: node bin/stagecoach approval list --tenant demo-tenant`);
     await running;
   } else {
     worker.shutdown();
