@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,10 +6,15 @@ import knexFactory, { type Knex } from 'knex';
 import type { TenantDatabases } from '../../../activities/database/tenant-databases';
 import { instanceKey, type InstanceRef } from '../../../domain/landscapes';
 import { createSampleTenantSchema } from '../../../sample/tenant-schema';
+import { knexConfigFor } from '../../../store/control-database';
 import { createScratchDatabase } from '../../helpers/postgres';
 
-export type EngineName = 'sqlite' | 'postgres';
-export const ENGINES: EngineName[] = ['sqlite', 'postgres'];
+export type EngineName = 'sqlite' | 'postgres' | 'mssql';
+/**
+ * SQLite and PostgreSQL always; SQL Server when MSSQL_URL points at one (none runs on the
+ * development machine, so those runs happen only where a server is configured).
+ */
+export const ENGINES: EngineName[] = ['sqlite', 'postgres', ...(process.env.MSSQL_URL ? (['mssql'] as const) : [])];
 
 export interface TenantDatabase {
   knex: Knex;
@@ -20,7 +26,7 @@ export const TARGET_CREATED_GUID = '00000000-0000-4000-8000-00000000c001';
 
 /** A sample tenant database with a little of everything, on a real engine. */
 export async function createTenantDatabase(engine: EngineName, label: string): Promise<TenantDatabase> {
-  const opened = engine === 'sqlite' ? openSqlite(label) : await openPostgres(label);
+  const opened = engine === 'sqlite' ? openSqlite(label) : engine === 'postgres' ? await openPostgres(label) : await openMssql(label);
   await createSampleTenantSchema(opened.knex);
   await seedTenant(opened.knex);
   return opened;
@@ -46,6 +52,27 @@ async function openPostgres(label: string): Promise<TenantDatabase> {
     drop: async () => {
       await knex.destroy();
       await scratch.drop();
+    },
+  };
+}
+
+async function openMssql(label: string): Promise<TenantDatabase> {
+  const name = `stagecoach_pkg_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const server = new URL(process.env.MSSQL_URL!.replace(/^sqlserver:/, 'mssql:'));
+  const on = (database: string) => {
+    const url = new URL(server);
+    url.pathname = `/${database}`;
+    return knexFactory(knexConfigFor(url.toString()));
+  };
+  const master = on('master');
+  await master.raw(`CREATE DATABASE [${name}]`);
+  const knex = on(name);
+  return {
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      await master.raw(`ALTER DATABASE [${name}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [${name}]`);
+      await master.destroy();
     },
   };
 }
