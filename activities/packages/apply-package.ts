@@ -63,40 +63,46 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   // Also in validate mode: applying would be a no-op (or refused), and that is what to report.
   const logged = await deps.patchLog.find(target, id, version);
   if (logged) return alreadyApplied(loaded, logged.checksum, target, logged.impact as PackageImpact['level']);
-
-  const heartbeat = (phase: string) => activityContext()?.heartbeat({ phase });
   heartbeat('loaded');
   const knex = await deps.tenantDatabases().knexFor(input.target);
-  const context = await readTargetState(knex);
   const marker = await appliedMarker(knex, id, version);
   if (marker !== undefined) {
     const report = alreadyApplied(loaded, marker, target, analyzePackageImpact(loaded.document).level);
     if (input.mode !== 'validate') await recordPatchLog(deps, input, report, 0);
     return report;
   }
-  const order = compacted(applyOrder(loaded.document, { landscape: input.target.landscape, ...context }), input.compact);
-  const impact = analyzeIncrementals(incrementalsOf(order));
-  checkReadOnlyRule(input, context, impact, target, id);
-
-  const snapshot = await readSnapshot(knex);
-  heartbeat('read target');
-  const simulation = simulate(snapshot, order.units);
-  heartbeat('validated');
-  const report = reportOf(loaded, target, impact, order, simulation.issues);
-  if (input.previewFile) {
-    const preview = buildPreview({ header: { id, version, checksum: loaded.checksum }, target, order, impact, steps: simulation.steps, issues: simulation.issues });
-    report.previewFile = await writePreviewFile(input.previewFile, preview);
-  }
+  const { report, steps } = await validateOnTarget(knex, input, loaded, target);
   if (input.mode === 'validate') return { ...report, outcome: report.errorCount > 0 ? 'invalid' : 'validated' };
   if (input.mode === 'validateThenApply' && report.errorCount > 0) {
     throw ApplicationFailure.nonRetryable(`package ${id}@${version} has ${report.errorCount} error(s) on ${target}; nothing applied: ${report.errors.slice(0, 5).join(' | ')}`, 'PackageValidationFailed', report);
   }
   if (input.mode === 'applyWithoutValidation') await auditForcedApply(deps, input, report);
-
-  await applyInTransaction(deps, knex, loaded, simulation.steps, target);
-  const applied = { ...report, outcome: 'applied' as const, stepsApplied: simulation.steps.length };
-  await recordPatchLog(deps, input, applied, simulation.steps.length);
+  await applyInTransaction(deps, knex, loaded, steps, target);
+  const applied = { ...report, outcome: 'applied' as const, stepsApplied: steps.length };
+  await recordPatchLog(deps, input, applied, steps.length);
   return applied;
+}
+
+/** Order, impact, the read-only rule, then the simulation against the target (and the preview). */
+async function validateOnTarget(knex: Knex, input: ApplyPackageInput, loaded: LoadedPackage, target: string): Promise<{ report: PackageReport; steps: PlanStep[] }> {
+  const context = await readTargetState(knex);
+  const order = compacted(applyOrder(loaded.document, { landscape: input.target.landscape, ...context }), input.compact);
+  const impact = analyzeIncrementals(incrementalsOf(order));
+  checkReadOnlyRule(input, context, impact, target, loaded.document.id);
+  const snapshot = await readSnapshot(knex);
+  heartbeat('read target');
+  const { steps, issues } = simulate(snapshot, order.units);
+  heartbeat('validated');
+  const report = reportOf(loaded, target, impact, order, issues);
+  if (input.previewFile) {
+    const header = { id: loaded.document.id, version: loaded.document.version, checksum: loaded.checksum };
+    report.previewFile = await writePreviewFile(input.previewFile, buildPreview({ header, target, order, impact, steps, issues }));
+  }
+  return { report, steps };
+}
+
+function heartbeat(phase: string): void {
+  activityContext()?.heartbeat({ phase });
 }
 
 function checkForce(input: ApplyPackageInput): void {
