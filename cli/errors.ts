@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { NotFoundError, RefusedError, ServerUnreachableError } from '../client';
+import { NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from '../client';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An error the CLI reports as one line with a chosen exit code. */
@@ -37,6 +37,7 @@ export function describeFailure(
       message: `${error.message}. Start one with 'stagecoach server' or pass --address host:port`,
     };
   }
+  if (error instanceof NoWorkerError) return { exitCode: EXIT.unexpected, message: error.message };
   if (error instanceof WorkflowFailedError) {
     const cause = error.cause?.message ?? error.message;
     return { exitCode: EXIT.failed, message: `Workflow failed: ${cause}` };

@@ -37,3 +37,14 @@ export class ServerUnreachableError extends Error {
     this.name = 'ServerUnreachableError';
   }
 }
+
+/** A workflow that needs a worker to answer, and no worker polls its task queue. */
+export class NoWorkerError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly taskQueue: string,
+  ) {
+    super(`No worker polls task queue '${taskQueue}', so ${workflowId} cannot answer; start one with 'stagecoach worker --task-queue ${taskQueue}'`);
+    this.name = 'NoWorkerError';
+  }
+}

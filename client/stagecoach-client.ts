@@ -7,7 +7,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
-import { DecisionRefusedError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
+import { DecisionRefusedError, NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from './instance-locks';
 import { instanceLockWorkflowId } from '../domain/instance-locks';
 import type { InstanceRef } from '../domain/landscapes';
@@ -168,10 +168,35 @@ export class StagecoachClient {
   }
 
   async approvalStatus(workflowId: string): Promise<ApprovalStatus> {
+    return this.query(workflowId, () => this.handle(workflowId).query(approvalStatusQuery));
+  }
+
+  /**
+   * A query needs a worker. Without one the server would hold the call for a long time and
+   * then fail vaguely, so give it 10 s and then say whether a worker polls the task queue.
+   */
+  private async query<T>(workflowId: string, ask: () => Promise<T>): Promise<T> {
     try {
-      return await this.handle(workflowId).query(approvalStatusQuery);
+      return await this.connection.withDeadline(Date.now() + 10_000, ask);
     } catch (error) {
-      throw this.translate(workflowId, error);
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError(workflowId);
+      const taskQueue = await this.taskQueueWithoutWorker(workflowId);
+      throw taskQueue ? new NoWorkerError(workflowId, taskQueue) : error;
+    }
+  }
+
+  /** The workflow's task queue when no worker polls it; undefined when one does (or unknown). */
+  private async taskQueueWithoutWorker(workflowId: string): Promise<string | undefined> {
+    try {
+      const { taskQueue } = await this.handle(workflowId).describe();
+      const { pollers } = await this.temporal.workflowService.describeTaskQueue({
+        namespace: this.temporal.options.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return (pollers ?? []).length === 0 ? taskQueue : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -209,6 +234,9 @@ export class StagecoachClient {
     return error instanceof WorkflowNotFoundError ? new NotFoundError(workflowId) : error;
   }
 }
+
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, without depending on the proto package. */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 export type ListFilter = Parameters<typeof visibilityQuery>[0];
 

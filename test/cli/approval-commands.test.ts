@@ -135,6 +135,20 @@ describe('stagecoach approval', () => {
     expect(help.stdout).toContain('Examples:\n  $ stagecoach approval approve approval/acme/1.4 --user alice');
   });
 
+  it('exits 1 naming the task queue when no worker polls it', async () => {
+    const taskQueue = `nobody-${Date.now()}`;
+    const workflowId = uniqueId('approval/no-worker');
+    const started = await runCli(['--address', ctx.address, '--task-queue', taskQueue, 'approval', 'request', '--id', workflowId,
+      '--gate', 'uat-push', '--approver', 'alice', '--subject', 's', '--requested-by', 'rita']);
+    expect(started.code).toBe(0);
+    const status = await cli('approval', 'status', workflowId);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toBe(
+      `stagecoach: No worker polls task queue '${taskQueue}', so ${workflowId} cannot answer; start one with 'stagecoach worker --task-queue ${taskQueue}'\n`,
+    );
+    await ctx.client.temporal.workflow.getHandle(workflowId).terminate('test done');
+  });
+
   it('exits 1 with a hint when no server answers', async () => {
     const run = await runCli(['--address', '127.0.0.1:1', 'approval', 'status', 'approval/x']);
     expect(run.code).toBe(1);
