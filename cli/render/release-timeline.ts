@@ -1,63 +1,60 @@
-import type { PhaseRecord, PhaseState, ReleaseStatus, WaitingFor } from '../../client/release-status';
+import type { PhaseRecord, ReleasePhase, ReleaseStatus, ReleaseVariant } from '../../domain/releases';
+import { approvalsStillNeeded, pendingApprovers } from '../../domain/gates';
 import { EXIT, type ExitCode } from '../exit-codes';
+import { formatDuration } from '../format';
 
-const marks: Record<PhaseState, string> = {
-  pending: '·',
-  running: '▶',
-  waiting: '⏸',
-  done: '✓',
-  failed: '✗',
-  skipped: '–',
+/** SPEC §4 steps each variant goes through, in order; the timeline shows those still ahead. */
+const PLANNED: Record<ReleaseVariant, ReleasePhase[]> = {
+  standard: ['baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'production-push', 'afterwards'],
+  withoutUat: ['baseline', 'configure', 'production-push', 'afterwards'],
+  initialProvisioning: ['provision', 'configure', 'production-push', 'afterwards'],
 };
 
+/** What a release waits for that only a person can give: `release watch` stops there. */
+const PERSON_WAITS = [/^gate:/, /^resolution:/, /^configuration$/, /^corrected-package$/];
+
 /**
- * The phase timeline of `release status|watch`, one line per phase, then what it waits for.
- * With `now`, running phases show how long they have run (live on a terminal); without, only
- * finished phases show durations, so the text changes only when the release does (for logs).
+ * The phase timeline of `release status|watch`: one line per phase entered (a phase entered
+ * again, e.g. uat-push after a failed production push, appears again), then the phases still
+ * ahead, then what the release waits for. With `now`, the running phase shows how long it
+ * has run (live on a terminal); without, the text changes only when the release does (logs).
  */
 export function renderTimeline(status: ReleaseStatus, now?: Date): string {
-  const header = `${status.releaseId}  ${status.tenant} ${status.version}  ${status.outcome ?? `in ${status.phase}`}`;
-  const lines = [header, ...status.phases.map((record) => renderPhase(record, now))];
-  if (status.waitingFor) lines.push(`  waiting for ${describeWaiting(status.waitingFor)}`);
-  if (status.reason) lines.push(`  ${status.outcome === 'failed' ? 'failed' : 'reason'}: ${status.reason}`);
+  const ended = !!status.outcome;
+  const lines = [`${status.releaseId}  ${status.tenant} ${status.version} (${status.variant})  ${status.outcome ?? `in ${status.phase}`}`];
+  status.timeline.forEach((record, index) => {
+    const running = !record.endedAt && index === status.timeline.length - 1 && !ended;
+    lines.push(renderPhase(record, running ? (status.waitingFor ? '⏸' : '▶') : record.phase === 'failed' ? '✗' : '✓', running ? now : undefined));
+  });
+  if (!ended) {
+    const entered = new Set(status.timeline.map((r) => r.phase));
+    const ahead = PLANNED[status.variant].slice(PLANNED[status.variant].indexOf(status.phase) + 1).filter((p) => !entered.has(p));
+    for (const phase of ahead) lines.push(`  · ${phase}`);
+  }
+  if (status.waitingFor) lines.push(`  waiting for ${describeWaiting(status)}`);
+  const lastPush = status.pushes[status.pushes.length - 1];
+  if (lastPush) lines.push(`  last push: ${lastPush.target} attempt ${lastPush.attempt} ${lastPush.outcome}${lastPush.error ? ` (${lastPush.error})` : ''}`);
+  if (status.problems.length) lines.push(`  problem: ${status.problems[status.problems.length - 1]}`);
   return lines.join('\n');
 }
 
-function renderPhase(record: PhaseRecord, now: Date | undefined): string {
-  const started = record.startedAt ? new Date(record.startedAt) : undefined;
-  const ended = record.endedAt ? new Date(record.endedAt) : record.state === 'running' || record.state === 'waiting' ? now : undefined;
-  const took = started && ended ? `  ${formatDuration(ended.getTime() - started.getTime())}` : '';
-  const attempts = (record.attempts ?? 1) > 1 ? `  (attempt ${record.attempts})` : '';
-  const detail = record.detail ? `  ${record.detail}` : '';
-  return `  ${marks[record.state]} ${record.phase.padEnd(16)}${took}${attempts}${detail}`;
+function renderPhase(record: PhaseRecord, mark: string, now: Date | undefined): string {
+  const end = record.endedAt ? new Date(record.endedAt) : now;
+  const took = end ? `  ${formatDuration(end.getTime() - new Date(record.startedAt).getTime())}` : '';
+  return `  ${mark} ${record.phase.padEnd(16)}${took}${record.note ? `  ${record.note}` : ''}`.trimEnd();
 }
 
-export function describeWaiting(waiting: WaitingFor): string {
-  switch (waiting.kind) {
-    case 'gate':
-      return `gate ${waiting.gate}: ${waiting.approvalsStillNeeded} approval(s) from ${waiting.approvers.join(', ')}`;
-    case 'resolution':
-      return `a release manager (${waiting.releaseManagers.join(', ')}) to resolve or cancel gate ${waiting.gate}`;
-    case 'configuration-ready':
-      return 'configurationReady: staging is being configured; send it with the package(s) to promote';
-    case 'corrected-package':
-      return 'a corrected package after a failed push';
-    case 'maintenance-window':
-      return `the maintenance window opening ${waiting.opensAt}`;
-    case 'instance-lock':
-      return `the lock of ${waiting.instance}${waiting.heldBy ? ` (held by ${waiting.heldBy})` : ''}`;
+function describeWaiting(status: ReleaseStatus): string {
+  const what = status.waitingFor!;
+  const gate = status.gate;
+  if (what.startsWith('gate:') && gate) {
+    const pending = pendingApprovers(gate);
+    return `${what}: ${approvalsStillNeeded(gate)} approval(s)${pending.length ? ` from ${pending.join(', ')}` : ''}`;
   }
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${minutes}m`;
-  if (minutes > 0) return `${minutes}m ${seconds % 60}s`;
-  return `${seconds}s`;
+  if (what.startsWith('resolution:')) return `${what}: a release manager to resolve or cancel the twice-rejected gate`;
+  if (what === 'configuration') return 'configuration: send configurationReady naming the package(s) to promote';
+  if (what === 'corrected-package') return 'corrected-package: the push failed; send correctedPackage';
+  return what;
 }
 
 /**
@@ -68,13 +65,13 @@ export function watchVerdict(status: ReleaseStatus): { stop: boolean; exitCode: 
   if (status.outcome === 'completed') return { stop: true, exitCode: EXIT.ok };
   if (status.outcome === 'failed') return { stop: true, exitCode: EXIT.failed };
   if (status.outcome === 'cancelled') return { stop: true, exitCode: EXIT.refused };
-  if (status.waitingFor?.person) return { stop: true, exitCode: EXIT.ok };
-  return { stop: false, exitCode: EXIT.ok };
+  const waitsForPerson = !!status.waitingFor && PERSON_WAITS.some((pattern) => pattern.test(status.waitingFor!));
+  return { stop: waitsForPerson, exitCode: EXIT.ok };
 }
 
 /**
- * The loop of `release watch`: redraws the timeline on a terminal (or prints it when it
- * changed, for logs), until `watchVerdict` says stop. `read` is the client's status call.
+ * The loop of `release watch`: redraws the timeline in place on a terminal (or prints it when
+ * it changed, for logs) until `watchVerdict` says stop. `read` is the client's status call.
  */
 export async function watchRelease(
   read: () => Promise<ReleaseStatus>,
@@ -85,7 +82,6 @@ export async function watchRelease(
     const status = await read();
     const text = renderTimeline(status, options.out.isTTY ? new Date() : undefined);
     if (text !== shown) {
-      // On a terminal, move up over the previous drawing and redraw in place.
       if (options.out.isTTY && shown) options.out.write(`\x1b[${shown.split('\n').length}F\x1b[J`);
       options.out.write(`${text}\n`);
       shown = text;

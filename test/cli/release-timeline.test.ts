@@ -1,31 +1,51 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStatus } from '../../client/release-status';
+import type { ReleaseStatus } from '../../domain/releases';
 import { renderTimeline, watchRelease, watchVerdict } from '../../cli/render/release-timeline';
 
-// `release watch` renders the status the release workflow will answer (client/release-status.ts).
-const base: ReleaseStatus = {
+// `release watch` renders the release workflow's status query (domain/releases.ts).
+const configuring: ReleaseStatus = {
   releaseId: 'release/acme/1.4',
   tenant: 'acme',
   version: '1.4',
+  variant: 'standard',
+  startedBy: 'rita',
   phase: 'configure',
-  phases: [
-    { phase: 'baseline', state: 'done', startedAt: '2026-11-01T08:00:00Z', endedAt: '2026-11-05T10:30:00Z', detail: 'production copied to staging (live backup, 1.5 GiB)' },
-    { phase: 'configure', state: 'running', startedAt: '2026-11-05T10:30:00Z' },
-    { phase: 'uat-refresh', state: 'pending' },
+  waitingFor: 'configuration',
+  gates: [],
+  stray: [],
+  packages: [],
+  changeRegister: [],
+  backups: [],
+  pushes: [],
+  problems: [],
+  timeline: [
+    { phase: 'starting', startedAt: '2026-11-01T08:00:00Z', endedAt: '2026-11-01T08:00:01Z' },
+    { phase: 'baseline', startedAt: '2026-11-01T08:00:01Z', endedAt: '2026-11-05T10:30:01Z', note: 'live backup' },
+    { phase: 'configure', startedAt: '2026-11-05T10:30:01Z' },
   ],
 };
 
+const gate = {
+  definition: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 600, onTimeout: 'reject' as const },
+  requestedBy: 'rita',
+  decisions: [{ gate: 'uat-push', user: 'alice', decision: 'approve' as const, at: '2026-11-26T09:01:00Z', counted: true, round: 1 }],
+  phase: 'waiting' as const,
+  round: 1,
+};
+
 const atGate: ReleaseStatus = {
-  ...base,
-  phase: 'push-to-uat',
-  phases: [
-    base.phases[0],
-    { phase: 'configure', state: 'done', startedAt: '2026-11-05T10:30:00Z', endedAt: '2026-11-26T09:00:00Z' },
-    { phase: 'uat-refresh', state: 'done', startedAt: '2026-11-26T09:00:00Z', endedAt: '2026-11-26T09:00:42Z' },
-    { phase: 'push-to-uat', state: 'waiting', startedAt: '2026-11-26T09:00:42Z', attempts: 2 },
+  ...configuring,
+  phase: 'uat-push',
+  waitingFor: 'gate:uat-push',
+  gate,
+  gates: [gate],
+  timeline: [
+    ...configuring.timeline.slice(0, 2),
+    { phase: 'configure', startedAt: '2026-11-05T10:30:01Z', endedAt: '2026-11-26T09:00:00Z' },
+    { phase: 'uat-refresh', startedAt: '2026-11-26T09:00:00Z', endedAt: '2026-11-26T09:00:42Z' },
+    { phase: 'uat-push', startedAt: '2026-11-26T09:00:42Z' },
   ],
-  waitingFor: { kind: 'gate', gate: 'uat-push', approvers: ['alice', 'bob'], approvalsStillNeeded: 2, since: '2026-11-26T09:00:42Z', person: true },
 };
 
 function logStream() {
@@ -36,36 +56,44 @@ function logStream() {
 }
 
 describe('release timeline', () => {
-  it('shows each phase with its mark, duration and detail, and whom the release waits for', () => {
+  it('shows phases done with durations, the one waiting, those ahead, and whom it waits for', () => {
     expect(renderTimeline(atGate)).toBe(
       [
-        'release/acme/1.4  acme 1.4  in push-to-uat',
-        '  ✓ baseline          4d 2h  production copied to staging (live backup, 1.5 GiB)',
+        'release/acme/1.4  acme 1.4 (standard)  in uat-push',
+        '  ✓ starting          1s',
+        '  ✓ baseline          4d 2h  live backup',
         '  ✓ configure         20d 22h',
         '  ✓ uat-refresh       42s',
-        '  ⏸ push-to-uat       (attempt 2)',
-        '  waiting for gate uat-push: 2 approval(s) from alice, bob',
+        '  ⏸ uat-push',
+        '  · acceptance',
+        '  · production-push',
+        '  · afterwards',
+        '  waiting for gate:uat-push: 1 approval(s) from bob',
       ].join('\n'),
     );
-    expect(renderTimeline(base, new Date('2026-11-05T10:35:10Z')).split('\n')[2]).toBe('  ▶ configure         5m 10s');
+    const live = renderTimeline({ ...configuring, waitingFor: undefined }, new Date('2026-11-05T10:35:11Z'));
+    expect(live.split('\n')[3]).toBe('  ▶ configure         5m 10s');
   });
 
   it('tells watch to stop when the release ends or waits for a person, with the exit code', () => {
-    expect(watchVerdict(base)).toEqual({ stop: false, exitCode: 0 });
+    expect(watchVerdict({ ...configuring, waitingFor: undefined })).toEqual({ stop: false, exitCode: 0 });
+    expect(watchVerdict({ ...configuring, waitingFor: 'maintenance-window' })).toEqual({ stop: false, exitCode: 0 });
+    expect(watchVerdict(configuring)).toEqual({ stop: true, exitCode: 0 });
     expect(watchVerdict(atGate)).toEqual({ stop: true, exitCode: 0 });
-    expect(watchVerdict({ ...base, waitingFor: { kind: 'maintenance-window', opensAt: '2026-11-29T22:00:00Z', since: '', person: false } })).toEqual({ stop: false, exitCode: 0 });
-    expect(watchVerdict({ ...base, outcome: 'completed' })).toEqual({ stop: true, exitCode: 0 });
-    expect(watchVerdict({ ...base, outcome: 'failed', reason: 'verify failed' })).toEqual({ stop: true, exitCode: 5 });
-    expect(watchVerdict({ ...base, outcome: 'cancelled' })).toEqual({ stop: true, exitCode: 4 });
+    expect(watchVerdict({ ...atGate, waitingFor: 'resolution:uat-push' })).toEqual({ stop: true, exitCode: 0 });
+    expect(watchVerdict({ ...atGate, waitingFor: undefined, outcome: 'completed' })).toEqual({ stop: true, exitCode: 0 });
+    expect(watchVerdict({ ...atGate, outcome: 'failed' })).toEqual({ stop: true, exitCode: 5 });
+    expect(watchVerdict({ ...atGate, outcome: 'cancelled' })).toEqual({ stop: true, exitCode: 4 });
   });
 
   it('watch prints the timeline when it changes and returns at the gate', async () => {
-    const statuses = [base, base, atGate];
+    const running = { ...configuring, phase: 'uat-refresh' as const, waitingFor: undefined };
+    const statuses = [running, running, atGate];
     const log = logStream();
     const result = await watchRelease(async () => statuses.shift()!, { out: log.out, intervalMs: 1 });
     expect(result.exitCode).toBe(0);
-    expect(result.status.waitingFor?.kind).toBe('gate');
-    expect(log.text().match(/release\/acme\/1.4 {2}acme 1.4/g)).toHaveLength(2);
-    expect(log.text()).toContain('waiting for gate uat-push');
+    expect(result.status.waitingFor).toBe('gate:uat-push');
+    expect(log.text().match(/^release\/acme\/1.4 /gm)).toHaveLength(2);
+    expect(log.text()).toContain('waiting for gate:uat-push');
   });
 });
