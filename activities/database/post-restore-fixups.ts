@@ -76,19 +76,25 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
         const connection = databases.connectionFor(input.target);
         const capBytes = tenant.shrinkCapBytes;
         const sizeBefore = await engine.databaseSizeBytes(connection);
-        if (sizeBefore <= capBytes) return { capBytes, sizeBefore, sizeAfter: sizeBefore, rowsPurged: 0 };
-        // Free space is not returned until compaction; keep a margin below the cap.
-        const keepFraction = (capBytes / sizeBefore) * 0.8;
-        const knex = await databases.knexFor(input.target);
+        const tables = Object.entries(tenant.schema.tables).filter(([, c]) => c === 'transactional').map(([t]) => assertIdentifier(t, 'table name'));
+        let size = sizeBefore;
         let rowsPurged = 0;
-        for (const [table, dataClass] of Object.entries(tenant.schema.tables)) {
-          if (dataClass !== 'transactional') continue;
-          rowsPurged += await purgeOldest(knex, assertIdentifier(table, 'table name'), keepFraction);
-          heartbeat({ step: 'shrink', table, rowsPurged });
+        // Part of the size is not purgeable (catalogs, configuration), so one proportional pass
+        // can fall short: repeat on the measured size until it fits or nothing is left to purge.
+        for (let round = 0; round < 8 && size > capBytes; round++) {
+          const knex = await databases.knexFor(input.target);
+          let purged = 0;
+          for (const table of tables) {
+            purged += await purgeOldest(knex, table, (capBytes / size) * 0.8);
+            heartbeat({ step: 'shrink', table, rowsPurged: rowsPurged + purged });
+          }
+          await databases.release(input.target);
+          if (purged === 0) break;
+          rowsPurged += purged;
+          await engine.compact(connection, { onProgress: () => heartbeat({ step: 'compact' }) });
+          size = await engine.databaseSizeBytes(connection);
         }
-        await databases.release(input.target);
-        await engine.compact(connection, { onProgress: () => heartbeat({ step: 'compact' }) });
-        return { capBytes, sizeBefore, sizeAfter: await engine.databaseSizeBytes(connection), rowsPurged };
+        return { capBytes, sizeBefore, sizeAfter: size, rowsPurged };
       });
     },
   };

@@ -30,7 +30,7 @@ const LANDSCAPES: Landscape[] = ['production', 'staging', 'uat'];
  * them, and a control database. Production gets the sample schema and `data`; the others get
  * the schema and a little different data of their own.
  */
-export async function createTenantFixture(engine: TestEngine, data: TenantDataOptions, extra: { env?: NodeJS.ProcessEnv; user?: string } = {}): Promise<TenantFixture> {
+export async function createTenantFixture(engine: TestEngine, data: TenantDataOptions, extra: { env?: NodeJS.ProcessEnv; user?: string; shrinkCap?: string } = {}): Promise<TenantFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stagecoach-db-${engine}-`));
   fs.mkdirSync(path.join(dir, 'databases'));
   const drops: (() => Promise<void>)[] = [];
@@ -48,7 +48,7 @@ export async function createTenantFixture(engine: TestEngine, data: TenantDataOp
     stringify({
       version: 1,
       tenants: {
-        acme: { schema: 'sample-itsm', shrinkCap: '5GB', cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }], instances },
+        acme: { schema: 'sample-itsm', shrinkCap: extra.shrinkCap ?? '5GB', cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }], instances },
       },
     }),
   );
