@@ -10,9 +10,10 @@ export interface DeployToTenantInput extends TenantDeploymentInput {
 
 export type DeployToTenantResult = { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
 
+// applyPackage heartbeats by phase and every few hundred steps; a dead worker is noticed within a minute.
 const { deployPackageToTenant } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 

@@ -1,0 +1,126 @@
+// `npm run bench:deploy`: a 100-change package to N SQLite tenants through massDeployment (a worker
+// in this process, a window of 50, every tenant under its instance lock) versus a plain sequential
+// loop applying the same package to N fresh copies of the same tenants without Temporal.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import { StagecoachClient } from '../client';
+import { deploymentResult, startDeployment } from '../client/deployments';
+import { loadInventory } from '../inventory/load-inventory';
+import type { IncrementalPackage } from '../packages/package-types';
+import { freePort, startDevServer } from '../server/dev-server';
+import { openControlDatabase } from '../store/control-database';
+import { createTenantFleet, publishPackage, type TenantFleet } from '../test/deployments/tenant-fleet';
+import { createWorker, WORKFLOWS_PATH } from '../worker/create-worker';
+
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const guid = (n: number) => `00000000-0000-4000-8000-${(0xbe000 + n).toString(16).padStart(12, '0')}`;
+
+/** 100 low-impact creates (forms, layouts, lists on Incident). */
+function benchPackage(): IncrementalPackage {
+  const types = ['Form', 'Layout', 'List'] as const;
+  const changes = Array.from({ length: 100 }, (_, i) => ({
+    sequence: i + 1,
+    operation: 'C' as const,
+    objectType: types[i % 3],
+    businessObject: 'Incident',
+    entityName: `Bench ${types[i % 3]} ${i + 1}`,
+    guid: guid(i + 1),
+    data: { label: `Item ${i + 1}`, columns: ['subject', 'status'], order: i },
+  }));
+  return { formatVersion: 1, kind: 'incremental', id: 'bench-deploy', version: '1', transactionSets: [{ id: 1, changes }] };
+}
+
+async function baseline(fleet: TenantFleet, document: IncrementalPackage): Promise<number> {
+  const controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
+  const tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
+  const activities = createActivities({ controlDb, tenantDatabases });
+  const packageSha256 = await publishPackage(controlDb, document);
+  const quiet = new DefaultLogger('ERROR');
+  const started = performance.now();
+  for (const tenant of fleet.tenants) {
+    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `baseline/${tenant}`, runId: 'run' } }, { logger: quiet });
+    const report = await env.run(activities.applyPackage, { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' });
+    if (report.outcome !== 'applied') throw new Error(`baseline: ${tenant} ${report.outcome}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await tenantDatabases.destroyAll();
+  await controlDb.destroy();
+  return seconds;
+}
+
+async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): Promise<{ seconds: number; peakRss: number; runs: number }> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-bench-deploy-'));
+  const [server, bundle] = await Promise.all([
+    startDevServer({ port: await freePort(), headless: true, logFile: path.join(scratch, 'temporal.log') }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),
+  ]);
+  const controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
+  const tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const taskQueue = 'bench-deploy';
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: createActivities({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }) } }),
+    workflowBundleCode: bundle.code,
+  });
+  const running = worker.run();
+  const client = await StagecoachClient.connect({ address: server.address, taskQueue });
+  const packageSha256 = await publishPackage(controlDb, document);
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const started = performance.now();
+  const id = await startDeployment(client, { packageSha256, concurrency: CONCURRENCY, submitter: 'bench' });
+  const result = await deploymentResult(client, id);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment: ${JSON.stringify(result.counts)}`);
+  worker.shutdown();
+  await running;
+  await client.close();
+  await connection.close();
+  await nativeConnection.close();
+  await tenantDatabases.destroyAll();
+  await controlDb.destroy();
+  await server.stop();
+  fs.rmSync(scratch, { recursive: true, force: true });
+  return { seconds, peakRss, runs: result.runs };
+}
+
+async function main(): Promise<void> {
+  const document = benchPackage();
+  const ours = await createTenantFleet(TENANTS, { prefix: 'o' });
+  const plain = await createTenantFleet(TENANTS, { prefix: 'b' });
+  try {
+    const baselineSeconds = await baseline(plain, document);
+    const run = await orchestrated(ours, document);
+    const oursRate = TENANTS / run.seconds;
+    const baselineRate = TENANTS / baselineSeconds;
+    console.log(`tenants: ${TENANTS}, package: 100 changes, window: ${CONCURRENCY}`);
+    console.log(`massDeployment: ${run.seconds.toFixed(1)} s, ${oursRate.toFixed(1)} tenants/s, ${run.runs} run(s), worker peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`sequential loop without Temporal: ${baselineSeconds.toFixed(1)} s, ${baselineRate.toFixed(1)} tenants/s`);
+    console.log(JSON.stringify({ bench: 'deploy', ratio: Number((oursRate / baselineRate).toFixed(3)), target: 1.0 }));
+  } finally {
+    ours.remove();
+    plain.remove();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
