@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerApprovalCommands } from './commands/approval';
 import { registerLockCommands } from './commands/lock';
 import { registerBackupCommands } from './commands/backup';
+import { registerReleaseCommands } from './commands/release';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -27,10 +28,12 @@ Exit codes: 0 ok, 1 unexpected (e.g. server not reachable), 2 usage error, 3 not
 Examples:
   $ stagecoach server                      # dev server with Web UI on :8233
   $ stagecoach worker                      # a worker on the 'stagecoach' task queue
-  $ stagecoach approval status approval/acme/1.4 --json`,
+  $ stagecoach release start --tenant acme --version 1.4 --started-by rita
+  $ stagecoach release watch acme/1.4`,
   );
   registerServerCommand(program);
   registerWorkerCommand(program);
+  registerReleaseCommands(program);
   registerApprovalCommands(program);
   registerLockCommands(program);
   registerBackupCommands(program);

@@ -1,0 +1,231 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import {
+  cancelRelease,
+  InvalidReleaseInputError,
+  listReleases,
+  registerChange,
+  ReleaseAlreadyStartedError,
+  releaseStatus,
+  sendConfigurationReady,
+  sendCorrectedPackage,
+  startRelease,
+  type StagecoachClient,
+} from '../../client';
+import type { DecisionKind, ResolutionKind } from '../../domain/gates';
+import { RELEASE_VARIANTS, type ReleaseVariant } from '../../domain/releases';
+import { emit, globalOptions, withClient, withExamples } from '../context';
+import { CliError, usageError } from '../errors';
+import { EXIT } from '../exit-codes';
+import { collect, parsePositiveInteger } from '../parse';
+import { renderListing } from '../render/approval-text';
+import { renderTimeline, watchRelease } from '../render/release-timeline';
+
+/** `acme/1.4` and `release/acme/1.4` name the same release. */
+const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
+const packageRefs = (files: string[]) => files.map((file) => ({ path: path.resolve(file) }));
+
+export function registerReleaseCommands(program: Command): void {
+  const group = program.command('release').description('tenant releases (SPEC §4): start, steer, watch');
+  registerStart(group);
+  registerStatus(group);
+  registerWatch(group);
+  for (const decision of ['approve', 'reject'] as const) registerDecision(group, decision);
+  registerResolve(group);
+  registerConfiguration(group);
+  registerCancel(group);
+  registerList(group);
+}
+
+function registerStart(group: Command): void {
+  const command = group
+    .command('start')
+    .description('start release/<tenant>/<version>; exits 4 if it already runs, 2 for bad input')
+    .requiredOption('--tenant <name>', 'tenant from the inventory')
+    .requiredOption('--version <version>', 'release version, e.g. 1.4')
+    .addOption(new Option('--started-by <user>', 'the release manager (may not approve its gates)').env('STAGECOACH_USER').makeOptionMandatory())
+    .addOption(new Option('--variant <variant>', 'release variant').choices(RELEASE_VARIANTS).default('standard'))
+    .option('--package <file>', 'package(s) known now (else the release waits for configuration-ready)', collect)
+    .action((options: { tenant: string; version: string; startedBy: string; variant: ReleaseVariant; package?: string[] }, command: Command) =>
+      withClient(command, async (client) => {
+        const started = await startRelease(client, {
+          tenant: options.tenant,
+          version: options.version,
+          startedBy: options.startedBy,
+          variant: options.variant,
+          ...(options.package ? { packages: packageRefs(options.package) } : {}),
+        }).catch(translateStartError);
+        emit(command, started, (s) => `Started ${s.workflowId}; follow it with 'stagecoach release watch ${s.workflowId}'`);
+      }),
+    );
+  withExamples(command, ['stagecoach release start --tenant acme --version 1.4 --started-by rita', 'stagecoach release start --tenant acme --version 1.5 --variant withoutUat --package acme-1.5.json --json']);
+}
+
+function translateStartError(error: unknown): never {
+  if (error instanceof ReleaseAlreadyStartedError) throw new CliError(EXIT.refused, error.message);
+  if (error instanceof InvalidReleaseInputError) throw usageError(error.message);
+  throw error;
+}
+
+function registerStatus(group: Command): void {
+  const command = group
+    .command('status')
+    .argument('<release>', 'release id: release/<tenant>/<version> or <tenant>/<version>')
+    .description('the phase timeline, what the release waits for, pushes and problems')
+    .action((id: string, _options: unknown, command: Command) =>
+      withClient(command, async (client) => {
+        emit(command, await releaseStatus(client, releaseIdOf(id)), (status) => renderTimeline(status, new Date()));
+      }),
+    );
+  withExamples(command, ['stagecoach release status acme/1.4', 'stagecoach release status release/acme/1.4 --json | jq .waitingFor']);
+}
+
+function registerWatch(group: Command): void {
+  const command = group
+    .command('watch')
+    .argument('<release>', 'release id')
+    .description('the live phase timeline; exits when the release ends (0 completed, 5 failed, 4 cancelled) or waits for a person (0)')
+    .option('--interval <ms>', 'how often to look', parsePositiveInteger, 1000)
+    .action((id: string, options: { interval: number }, command: Command) =>
+      withClient(command, async (client) => {
+        const json = globalOptions(command).json;
+        const { status, exitCode } = await watchRelease(() => releaseStatus(client, releaseIdOf(id)), {
+          out: json ? devNull : process.stdout,
+          intervalMs: options.interval,
+        });
+        if (json) emit(command, status, () => '');
+        if (exitCode !== EXIT.ok) throw new CliError(exitCode, `${status.releaseId} ${status.outcome}`, true);
+      }),
+    );
+  withExamples(command, ['stagecoach release watch acme/1.4', 'stagecoach release watch acme/1.4 --json | jq .waitingFor']);
+}
+
+const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
+
+/** The gate a release waits at, from its status; refused when it waits at none. */
+async function gateOf(client: StagecoachClient, workflowId: string, given?: string): Promise<string> {
+  if (given) return given;
+  const status = await releaseStatus(client, workflowId);
+  const gate = status.waitingFor?.match(/^(?:gate|resolution):(.+)$/)?.[1];
+  if (!gate) throw new CliError(EXIT.refused, `${workflowId} waits at no gate (it is in ${status.phase}${status.waitingFor ? `, waiting for ${status.waitingFor}` : ''})`);
+  return gate;
+}
+
+function registerDecision(group: Command, decision: DecisionKind): void {
+  const command = group
+    .command(decision)
+    .argument('<release>', 'release id')
+    .description(`${decision} the gate the release waits at; exits 4 when the decision does not count`)
+    .option('--gate <name>', 'the gate (default: the one the release waits at)')
+    .addOption(new Option('--user <user>', 'who decides').env('STAGECOACH_USER').makeOptionMandatory())
+    .option('--comment <text>', 'recorded with the decision')
+    .action((id: string, options: { gate?: string; user: string; comment?: string }, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        const gate = await gateOf(client, workflowId, options.gate);
+        const answer = await client.decide(workflowId, decision, { gate, user: options.user, comment: options.comment });
+        emit(command, { workflowId, decision, ...answer }, (a) => `${options.user}: ${decision} on gate ${a.gate} counted; approvals still needed: ${a.approvalsStillNeeded}`);
+      }),
+    );
+  withExamples(command, [`stagecoach release ${decision} acme/1.4 --user alice --comment "checked in UAT"`]);
+}
+
+function registerResolve(group: Command): void {
+  const command = group
+    .command('resolve')
+    .argument('<release>', 'release id')
+    .description('after a gate was rejected twice: ask the approvers again (release managers)')
+    .option('--gate <name>', 'the gate (default: the one the release waits at)')
+    .addOption(new Option('--user <user>', 'the release manager').env('STAGECOACH_USER').makeOptionMandatory())
+    .option('--comment <text>', 'recorded with it')
+    .action((id: string, options: { gate?: string; user: string; comment?: string }, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        const gate = await gateOf(client, workflowId, options.gate);
+        const kind: ResolutionKind = 'resolve';
+        const recorded = await client.sendResolution(workflowId, kind, { gate, user: options.user, comment: options.comment });
+        emit(command, { workflowId, ...recorded }, () => `${options.user}: resolve of gate ${gate} recorded`);
+      }),
+    );
+  withExamples(command, ['stagecoach release resolve acme/1.4 --user rita --comment "package fixed"']);
+}
+
+function registerConfiguration(group: Command): void {
+  const ready = group
+    .command('configuration-ready')
+    .argument('<release>', 'release id')
+    .description('step 2 done: the configuration on staging is in these package(s)')
+    .addOption(new Option('--user <user>', 'who says so').env('STAGECOACH_USER').makeOptionMandatory())
+    .requiredOption('--package <file>', 'package file(s)', collect)
+    .option('--comment <text>', 'recorded with it')
+    .action((id: string, options: { user: string; package: string[]; comment?: string }, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        await sendConfigurationReady(client, workflowId, options.user, packageRefs(options.package), options.comment);
+        emit(command, { workflowId, sent: 'configurationReady' }, () => `Sent configurationReady to ${workflowId}`);
+      }),
+    );
+  withExamples(ready, ['stagecoach release configuration-ready acme/1.4 --user sam --package acme-1.4.json']);
+  const corrected = group
+    .command('corrected-package')
+    .argument('<release>', 'release id')
+    .description('after a failed push: the corrected package(s) to push again')
+    .addOption(new Option('--user <user>', 'who sends it').env('STAGECOACH_USER').makeOptionMandatory())
+    .requiredOption('--package <file>', 'package file(s)', collect)
+    .action((id: string, options: { user: string; package: string[] }, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        await sendCorrectedPackage(client, workflowId, options.user, packageRefs(options.package));
+        emit(command, { workflowId, sent: 'correctedPackage' }, () => `Sent correctedPackage to ${workflowId}`);
+      }),
+    );
+  withExamples(corrected, ['stagecoach release corrected-package acme/1.4 --user sam --package acme-1.4-fixed.json']);
+  const change = group
+    .command('register-change')
+    .argument('<release>', 'release id')
+    .description('record a configuration change in the release change register')
+    .addOption(new Option('--user <user>', 'who changed it').env('STAGECOACH_USER').makeOptionMandatory())
+    .requiredOption('--description <text>', 'what changed')
+    .option('--reference <ticket>', 'ticket or service request')
+    .action((id: string, options: { user: string; description: string; reference?: string }, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        await registerChange(client, workflowId, options);
+        emit(command, { workflowId, sent: 'registerChange' }, () => `Recorded the change in ${workflowId}`);
+      }),
+    );
+  withExamples(change, ['stagecoach release register-change acme/1.4 --user sam --description "new intake form" --reference SR-1']);
+}
+
+function registerCancel(group: Command): void {
+  const command = group
+    .command('cancel')
+    .argument('<release>', 'release id')
+    .description('cancel a release: it undoes its flag changes, releases its locks and ends cancelled')
+    .action((id: string, _options: unknown, command: Command) =>
+      withClient(command, async (client) => {
+        const workflowId = releaseIdOf(id);
+        await cancelRelease(client, workflowId);
+        emit(command, { workflowId, cancelRequested: true }, () => `Cancellation of ${workflowId} requested; 'stagecoach release watch ${workflowId}' shows it end`);
+      }),
+    );
+  withExamples(command, ['stagecoach release cancel acme/1.4']);
+}
+
+function registerList(group: Command): void {
+  const command = group
+    .command('list')
+    .description('releases, newest first, by tenant, phase or what they wait for')
+    .option('--tenant <name>', 'StagecoachTenant')
+    .option('--phase <phase>', 'StagecoachPhase, e.g. configure')
+    .option('--waiting-for <what>', 'StagecoachWaitingFor, e.g. gate:uat-push')
+    .option('--open', 'only running ones')
+    .option('--limit <n>', 'at most this many', parsePositiveInteger, 50)
+    .action((options: { tenant?: string; phase?: string; waitingFor?: string; open?: boolean; limit: number }, command: Command) =>
+      withClient(command, async (client) => {
+        const { limit, ...filter } = options;
+        emit(command, await listReleases(client, filter, limit), renderListing);
+      }),
+    );
+  withExamples(command, ['stagecoach release list --open', 'stagecoach release list --waiting-for gate:uat-push --json']);
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
+import { releasePackage } from '../workflows/release/release-helpers';
+import type { TemporalTestContext } from '../helpers/temporal';
+import { runCli } from './run-cli';
+
+// A whole standard release on SQLite, steered only through the real binary.
+let fixture: ReleaseFixture;
+let ctx: TemporalTestContext;
+
+beforeAll(async () => {
+  fixture = await createReleaseFixture('sqlite', [{ label: 'cli' }]);
+  ctx = await fixture.startWorker();
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
+
+describe('stagecoach release', () => {
+  it('starts, watches to each person it waits for, takes the decisions and ends completed', async () => {
+    const tenant = fixture.tenant('cli');
+    const id = `${tenant}/1.0`;
+    const start = await cli('release', 'start', '--tenant', tenant, '--version', '1.0', '--started-by', 'rita', '--json');
+    expect(start.stderr).toBe('');
+    expect(start.json()).toMatchObject({ workflowId: `release/${id}` });
+
+    const again = await cli('release', 'start', '--tenant', tenant, '--version', '1.0', '--started-by', 'rita', '--json');
+    expect(again.code).toBe(4);
+    expect(again.json().error.message).toMatch(/already running/);
+
+    // Watch returns when the release waits for a person: first the configuration.
+    const toConfiguration = await cli('release', 'watch', id, '--interval', '200');
+    expect(toConfiguration.code).toBe(0);
+    expect(toConfiguration.stdout).toMatch(/✓ baseline/);
+    expect(toConfiguration.stdout).toContain('waiting for configuration: send configurationReady');
+
+    expect((await cli('release', 'register-change', id, '--user', 'sam', '--description', 'new intake form')).code).toBe(0);
+    const pkg = fixture.packageFile('cli-release.json', releasePackage('cli-config', '1.0.0'));
+    expect((await cli('release', 'configuration-ready', id, '--user', 'sam', '--package', pkg)).code).toBe(0);
+
+    const toGate = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toGate.json()).toMatchObject({ phase: 'uat-push', waitingFor: 'gate:uat-push' });
+    const self = await cli('release', 'approve', id, '--user', 'rita');
+    expect(self.code).toBe(4);
+    expect(self.stderr).toMatch(/rita started this release/);
+    expect((await cli('release', 'approve', id, '--user', 'alice', '--comment', 'UAT ok')).code).toBe(0);
+
+    const toProduction = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toProduction.json()).toMatchObject({ waitingFor: 'gate:production-push' });
+    expect((await cli('release', 'approve', id, '--user', 'carol')).code).toBe(0);
+    const toGoLive = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toGoLive.json()).toMatchObject({ waitingFor: 'gate:go-live' });
+
+    const listed = await cli('release', 'list', '--tenant', tenant, '--json');
+    expect(listed.json()).toEqual([expect.objectContaining({ workflowId: `release/${id}`, status: 'RUNNING' })]);
+
+    expect((await cli('release', 'approve', id, '--user', 'bob')).code).toBe(0);
+    const end = await cli('release', 'watch', id, '--interval', '200');
+    expect(end.code).toBe(0);
+    expect(end.stdout).toMatch(new RegExp(`release/${id}  ${tenant} 1.0 \\(standard\\)  completed`));
+    const status = await cli('release', 'status', id, '--json');
+    expect(status.json()).toMatchObject({ outcome: 'completed', changeRegister: [{ user: 'sam', description: 'new intake form' }] });
+  }, 300_000);
+
+  it('cancel ends a release; watch then exits 4; bad input exits 2 and unknown releases 3', async () => {
+    const tenant = fixture.tenant('cli');
+    const id = `${tenant}/2.0`;
+    expect((await cli('release', 'start', '--tenant', tenant, '--version', '2.0', '--started-by', 'rita')).code).toBe(0);
+    expect((await cli('release', 'cancel', id)).code).toBe(0);
+    const watch = await cli('release', 'watch', id, '--interval', '200');
+    expect(watch.code).toBe(4);
+    expect(watch.stdout).toMatch(/cancelled/);
+
+    const bad = await cli('release', 'start', '--tenant', 'Not A Tenant', '--version', '1', '--started-by', 'rita');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stagecoach: Cannot start the release: tenant 'Not A Tenant' must be lower-case/);
+    const missing = await cli('release', 'status', 'nobody/9.9', '--json');
+    expect(missing.code).toBe(3);
+  }, 120_000);
+});
