@@ -10,6 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import type { ApplyPackageInput, PackageReport } from '../activities/packages/apply-package';
 import { StagecoachClient } from '../client';
 import { deploymentResult, startDeployment } from '../client/deployments';
 import { loadInventory } from '../inventory/load-inventory';
@@ -47,7 +48,8 @@ async function baseline(fleet: TenantFleet, document: IncrementalPackage): Promi
   const started = performance.now();
   for (const tenant of fleet.tenants) {
     const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `baseline/${tenant}`, runId: 'run' } }, { logger: quiet });
-    const report = await env.run(activities.applyPackage, { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' });
+    const input: ApplyPackageInput = { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' };
+    const report = (await env.run(activities.applyPackage, input)) as PackageReport;
     if (report.outcome !== 'applied') throw new Error(`baseline: ${tenant} ${report.outcome}`);
   }
   const seconds = (performance.now() - started) / 1000;
