@@ -27,10 +27,5 @@ export async function baseline(ctx: ReleaseContext): Promise<void> {
 export async function configure(ctx: ReleaseContext): Promise<void> {
   ctx.state.enterPhase('configure');
   if (ctx.input.packages?.length) return;
-  let ready = false;
-  const waiting = ctx.state.configurationReady().then(() => {
-    ready = true;
-  });
-  await ctx.state.waitWithOverdueNotice(() => ready, ctx.settings.phaseSeconds.configure, 'configurationReady');
-  await waiting;
+  await ctx.state.configurationReady(ctx.settings.phaseSeconds.configure);
 }

@@ -18,8 +18,8 @@ export interface ReleaseState {
   enterPhase(phase: ReleasePhase, note?: string): void;
   /** What the release waits for now (search attribute and current details), or nothing. */
   waitFor(what: string | undefined, details?: string): void;
-  /** Resolves with the packages named by `configurationReady` (step 2). */
-  configurationReady(): Promise<ConfigurationReady>;
+  /** Resolves with the packages named by `configurationReady` (step 2); overdue after `expectedSeconds`. */
+  configurationReady(expectedSeconds: number): Promise<ConfigurationReady>;
   /** Resolves with the next `correctedPackage` after a failed push. */
   correctedPackage(): Promise<CorrectedPackage>;
   /** Waits for `done`, notifying the release managers once when the phase outlasts `seconds`. */
@@ -94,9 +94,9 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
       upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: what ? [what] : [] });
       setCurrentDetails(details ?? `**Release ${input.tenant} ${input.version}**: ${status.phase}${what ? `, waiting for ${what}` : ''}.`);
     },
-    async configurationReady() {
+    async configurationReady(expectedSeconds) {
       state.waitFor('configuration', configureDetails(input));
-      await condition(() => ready !== undefined);
+      await state.waitWithOverdueNotice(() => ready !== undefined, expectedSeconds, 'configurationReady');
       state.waitFor(undefined);
       status.packages = ready!.packages;
       return ready!;

@@ -16,6 +16,7 @@ import { openControlDatabase } from '../../../store/control-database';
 import { createScratchDatabase, POSTGRES_URL } from '../../helpers/postgres';
 import { startTestWorker, type TemporalTestContext } from '../../helpers/temporal';
 import { fixtureEnv } from '../../activities/database/tenant-fixture';
+import { INCIDENT_BO_GUID } from '../../packages/support/tenant-fixtures';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -107,6 +108,16 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
       if (!(spec.emptyProduction && landscape === 'production')) {
         await generateTenantData(knex, { incidents: landscape === 'production' ? 120 : 9, emailDomain: `${name}.example.com` });
       }
+      // Packages that touch incidents (an index) need the business object that maps its table.
+      await knex('metadata_items').insert({
+        guid: INCIDENT_BO_GUID,
+        object_type: 'BusinessObject',
+        business_object: null,
+        name: 'Incident',
+        definition: JSON.stringify({ table: 'incidents', label: 'Incident' }),
+        installed_by_package: null,
+        updated_at: '2026-01-01T00:00:00.000Z',
+      });
     }
   }
   const connection = await Connection.connect({ address: inject('temporalAddress') });

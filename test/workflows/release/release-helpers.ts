@@ -14,7 +14,7 @@ export async function statusWhen(
   client: StagecoachClient,
   workflowId: string,
   predicate: (status: ReleaseStatus) => boolean,
-  timeoutMs = 90_000,
+  timeoutMs = 45_000,
 ): Promise<ReleaseStatus> {
   const until = Date.now() + timeoutMs;
   let last: unknown;

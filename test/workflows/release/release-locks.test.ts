@@ -1,0 +1,73 @@
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instanceLockStatus } from '../../../client/instance-locks';
+import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, startRelease, InvalidReleaseInputError } from '../../../client/releases';
+import { AuditStore } from '../../../store/audit-store';
+import type { TemporalTestContext } from '../../helpers/temporal';
+import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { flagsOf, statusWhen, waitingFor } from './release-helpers';
+
+// SPEC §4–§5: a release holds its tenant's instance locks for its whole life, so a second
+// release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.
+let fixture: ReleaseFixture;
+let ctx: TemporalTestContext;
+
+beforeAll(async () => {
+  fixture = await createReleaseFixture('sqlite', [{ label: 'locks' }]);
+  ctx = await fixture.startWorker();
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+describe('release locks, duplicates and cancellation', () => {
+  it('refuses bad input and a second start of a running release with a clear message', async () => {
+    const tenant = fixture.tenant('locks');
+    await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(InvalidReleaseInputError);
+    const { workflowId } = await startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita', settings: { backupType: 'last' } });
+    await expect(startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita' })).rejects.toThrow(
+      new ReleaseAlreadyStartedError(workflowId, 'running'),
+    );
+    // Backup type `last` with no cataloged backup of production: the baseline fails, naming it.
+    const failure = await releaseResult(ctx.client, workflowId).then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(rootMessage(failure)).toMatch(/no cataloged sqlite backup of .*\/production exists/);
+    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
+  });
+
+  it('serializes two releases of one tenant; cancelling the first undoes its flags and lets the second run', async () => {
+    const tenant = fixture.tenant('locks');
+    const first = await startRelease(ctx.client, { tenant, version: '1.0', startedBy: 'rita' });
+    await statusWhen(ctx.client, first.workflowId, waitingFor('configuration'));
+    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+
+    const second = await startRelease(ctx.client, { tenant, version: '1.1', startedBy: 'rita' });
+    const queued = await statusWhen(ctx.client, second.workflowId, waitingFor('instance-lock'));
+    expect(queued.phase).toBe('starting');
+    const lock = await instanceLockStatus(fixture.temporal, { tenant, landscape: 'production' });
+    expect(lock.holder?.holderWorkflowId).toBe(first.workflowId);
+    expect(lock.queue.map((r) => r.holderWorkflowId)).toEqual([second.workflowId]);
+    const listed = await listReleases(ctx.client, { tenant, open: true });
+    expect(listed.map((r) => r.workflowId).sort()).toEqual([first.workflowId, second.workflowId].sort());
+
+    await cancelRelease(ctx.client, first.workflowId);
+    const failure = await releaseResult(ctx.client, first.workflowId).then(() => undefined, (e: unknown) => e);
+    expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(first.workflowId)).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['compensation-done']));
+
+    // The second release gets the locks and runs its own baseline.
+    await statusWhen(ctx.client, second.workflowId, waitingFor('configuration'));
+    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    await cancelRelease(ctx.client, second.workflowId);
+    await releaseResult(ctx.client, second.workflowId).catch(() => undefined);
+    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
+  });
+});
+
+function rootMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown };
+  while (current.cause) current = current.cause as { message?: string; cause?: unknown };
+  return current.message ?? '';
+}

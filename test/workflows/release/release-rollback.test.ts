@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
+import { AuditStore } from '../../../store/audit-store';
+import { BackupCatalog } from '../../../store/backup-catalog';
+import { PatchLogStore } from '../../../store/patch-log-store';
+import type { TemporalTestContext } from '../../helpers/temporal';
+import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, uniqueSubjectIndex, waitingFor } from './release-helpers';
+
+// SPEC §4 step 6 "If it fails": a package that passed UAT fails on production (production's
+// data changed since UAT's refresh), production is restored and equals its pre-push backup, the
+// release waits at step 4 for a corrected package, and the corrected package completes it.
+let fixture: ReleaseFixture;
+let ctx: TemporalTestContext;
+
+beforeAll(async () => {
+  fixture = await createReleaseFixture('sqlite', [{ label: 'rollback' }]);
+  ctx = await fixture.startWorker();
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+describe('production push rollback', () => {
+  it('restores production to its pre-push state, waits for a corrected package at step 4, then completes', async () => {
+    const tenant = fixture.tenant('rollback');
+    const failing = fixture.packageFile('v1.json', releasePackage('rb-config', '1.0.0', [uniqueSubjectIndex]));
+    const corrected = fixture.packageFile('v1.0.1.json', releasePackage('rb-config', '1.0.1'));
+    const { workflowId } = await startRelease(ctx.client, { tenant, version: '3.0', startedBy: 'rita', packages: [{ path: failing }] });
+
+    await approveGate(ctx.client, workflowId, 'uat-push', 'bob');
+    await statusWhen(ctx.client, workflowId, waitingFor('gate:production-push'));
+    // Production lives on: a second incident with an existing subject arrives after UAT's refresh.
+    const production = fixture.open(tenant, 'production');
+    await production('incidents').insert({ subject: 'Incident 1', description: 'again', status: 'Logged', priority: 1, category_id: 1, owner_id: 1, created_at: '2026-01-02T00:00:00Z' });
+    const metadataBefore = await metadataNames(production);
+    await approveGate(ctx.client, workflowId, 'production-push', 'carol');
+
+    const waiting = await statusWhen(ctx.client, workflowId, waitingFor('corrected-package'));
+    expect(waiting.pushes.map((p) => [p.target, p.outcome])).toEqual([['uat', 'applied'], ['production', 'rolled-back']]);
+    expect(waiting.problems.join(' ')).toContain('rb-config sequence 3 (createIndex on table incidents) failed');
+    // Restored: equal to the backup taken right before the push, metadata as before, still locked.
+    const backup = waiting.backups.find((b) => b.purpose === 'production-push-1')!;
+    const entry = (await new BackupCatalog(fixture.controlDb).get(backup.backupId))!;
+    const ref = { tenant, landscape: 'production' as const };
+    const now = await fixture.tenantDatabases.engineFor(ref).fingerprints(fixture.tenantDatabases.connectionFor(ref), entry.fingerprints.map((f) => f.table));
+    expect(now).toEqual(entry.fingerprints);
+    const restored = fixture.open(tenant, 'production');
+    expect(await metadataNames(restored)).toEqual(metadataBefore);
+    expect(await flagsOf(restored)).toMatchObject({ metadataLocked: true });
+    expect(await new PatchLogStore(fixture.controlDb).listForInstance(`${tenant}/production`)).toEqual([]);
+
+    // Back at step 4: the corrected package goes to UAT (approved again), then to production.
+    await sendCorrectedPackage(ctx.client, workflowId, 'sam', [{ path: corrected }], 'without the unique index');
+    await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
+    await approveGate(ctx.client, workflowId, 'production-push', 'carol');
+    await approveGate(ctx.client, workflowId, 'go-live', 'bob');
+    const result = await releaseResult(ctx.client, workflowId);
+    expect(result.outcome).toBe('completed');
+    expect(result.status.pushes.map((p) => [p.target, p.attempt, p.outcome])).toEqual([
+      ['uat', 1, 'applied'],
+      ['production', 1, 'rolled-back'],
+      ['uat', 2, 'applied'],
+      ['production', 2, 'applied'],
+    ]);
+    expect(await metadataNames(fixture.open(tenant, 'production'))).toEqual(expect.arrayContaining(['Intake Form rb-config']));
+    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['push-failed', 'rolled-back', 'corrected-package']));
+    await recordHistory(fixture.temporal, workflowId, 'release-rollback');
+  });
+});
