@@ -37,9 +37,20 @@ export class PatchLogStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Any instance's entry for this id and version with another checksum: a different package. */
+  async findOtherChecksum(packageId: string, packageVersion: string, checksum: string): Promise<PatchLogEntry | undefined> {
+    const row = await this.knex<PatchLogRow>('patch_log')
+      .where({ package_id: packageId, package_version: packageVersion })
+      .whereNot({ checksum })
+      .orderBy('id')
+      .first();
+    return row ? fromRow(row) : undefined;
+  }
+
   /**
-   * Records an apply. A retry that finds its own entry is fine; an entry with another checksum
-   * is returned so the caller can refuse (two different packages under one id and version).
+   * Records an apply. An entry with the same checksum is refreshed (a retry, or a re-apply after
+   * the database was restored to a state without the package); an entry with another checksum
+   * is returned unchanged so the caller can refuse.
    */
   async record(entry: PatchLogEntry): Promise<PatchLogEntry> {
     try {
@@ -57,7 +68,12 @@ export class PatchLogStore {
       return entry;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return (await this.find(entry.instanceKey, entry.packageId, entry.packageVersion))!;
+      const existing = (await this.find(entry.instanceKey, entry.packageId, entry.packageVersion))!;
+      if (existing.checksum !== entry.checksum || entry.changesApplied === 0) return existing;
+      await this.knex<PatchLogRow>('patch_log')
+        .where({ instance_key: entry.instanceKey, package_id: entry.packageId, package_version: entry.packageVersion })
+        .update({ mode: entry.mode, impact: entry.impact, changes_applied: entry.changesApplied, workflow_id: entry.workflowId ?? null, applied_at: entry.appliedAt });
+      return entry;
     }
   }
 

@@ -60,10 +60,11 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   const target = instanceKey(input.target);
   const loaded = await loadPackageRef(input.package, deps.packageStore);
   const { id, version } = loaded.document;
-  // Also in validate mode: applying would be a no-op (or refused), and that is what to report.
-  const logged = await deps.patchLog.find(target, id, version);
-  if (logged) return alreadyApplied(loaded, logged.checksum, target, logged.impact as PackageImpact['level']);
+  const other = await deps.patchLog.findOtherChecksum(id, version, loaded.checksum);
+  if (other) refuseChangedPackage(other.instanceKey, id, version, other.checksum, loaded.checksum);
   heartbeat('loaded');
+  // The target's own marker says whether its database has the package: a restore or a copy
+  // changes that, the patch log does not. Also in validate mode: applying would be a no-op.
   const knex = await deps.tenantDatabases().knexFor(input.target);
   const marker = await appliedMarker(knex, id, version);
   if (marker !== undefined) {
@@ -202,11 +203,11 @@ async function recordPatchLog(deps: PackageActivityDependencies, input: ApplyPac
   refuseChangedPackage(report.target, report.packageId, report.version, entry.checksum, report.checksum);
 }
 
-/** SPEC §3: a different package under an id and version already applied is an error, never applied. */
-function refuseChangedPackage(target: string, id: string, version: string, recorded: string, actual: string): void {
+/** SPEC §3: a different package under an id and version already applied (anywhere) is an error. */
+function refuseChangedPackage(where: string, id: string, version: string, recorded: string, actual: string): void {
   if (recorded === actual) return;
   throw ApplicationFailure.nonRetryable(
-    `${target} already has package ${id}@${version} with checksum ${recorded}; this package has checksum ${actual}. A changed package needs a new version`,
+    `${where} already has package ${id}@${version} with checksum ${recorded}; this package has checksum ${actual}. A changed package needs a new version`,
     'PackageVersionConflict',
   );
 }

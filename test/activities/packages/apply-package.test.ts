@@ -11,6 +11,7 @@ import { change, form, guid, incremental } from '../../packages/support/package-
 import { ENGINES, INCIDENT_BO_GUID } from '../../packages/support/tenant-fixtures';
 
 const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };
+const production: InstanceRef = { tenant: 'acme', landscape: 'production' };
 
 /** A realistic package: a new business object with its table, a stored field, a form, a list. */
 function assetPackage(version = '1.0.0', extra: Change[] = []) {
@@ -27,10 +28,10 @@ function assetPackage(version = '1.0.0', extra: Change[] = []) {
 
 describe.each(ENGINES)('applyPackage on %s', (engine) => {
   let harness: PackageHarness;
-  const open = async () => {
+  const open = async (instances = [uat]) => {
     harness = new PackageHarness(engine);
-    await harness.open([uat]);
-    return harness.knex(uat);
+    await harness.open(instances);
+    return harness.knex(instances[0]);
   };
   afterEach(async () => harness?.close());
 
@@ -106,6 +107,31 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     expect(failure.message).toMatch(/acme\/uat already has package acme-assets@1\.0\.0 with checksum [0-9a-f]{64}; this package has checksum [0-9a-f]{64}/);
     await expect(harness.apply({ target: uat, package: harness.file(changed), mode: 'validate' })).rejects.toMatchObject({ type: 'PackageVersionConflict' });
     expect(await fingerprint(knex)).toEqual(after);
+  });
+
+  it('refuses on every instance a changed package under a version one instance already has', async () => {
+    await open([uat, production]);
+    await harness.apply({ target: uat, package: harness.file(assetPackage()), mode: 'validateThenApply' });
+    const before = await fingerprint(harness.knex(production));
+    const failure = await harness.applyFailure({ target: production, package: harness.file(assetPackage('1.0.0', [form(7, 'Sneaky Form')])), mode: 'validateThenApply' });
+    expect(failure).toMatchObject({ type: 'PackageVersionConflict', nonRetryable: true });
+    expect(failure.message).toContain('acme/uat already has package acme-assets@1.0.0 with checksum');
+    expect(await fingerprint(harness.knex(production))).toEqual(before);
+  });
+
+  it('applies again after the target was restored to a state without the package', async () => {
+    const knex = await open();
+    const pkg = incremental('acme-forms', '1', [form(1, 'Restored Form')]);
+    const before = await fingerprint(knex);
+    await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
+    // What a restore of the pre-push backup does to the tenant database (the patch log stays).
+    await knex('metadata_items').where({ guid: guid(1) }).delete();
+    await knex('applied_packages').delete();
+    expect(await fingerprint(knex)).toEqual(before);
+    const again = await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
+    expect(again.outcome).toBe('applied');
+    expect(await knex('metadata_items').where({ guid: guid(1) }).first()).toMatchObject({ name: 'Restored Form' });
+    expect(await new PatchLogStore(harness.controlDb).listForInstance('acme/uat')).toHaveLength(1);
   });
 
   it('applyWithoutValidation needs a reason; with one it applies despite errors and is audited', async () => {
