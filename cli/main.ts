@@ -4,6 +4,7 @@ import { registerApprovalCommands } from './commands/approval';
 import { registerLockCommands } from './commands/lock';
 import { registerBackupCommands } from './commands/backup';
 import { registerReleaseCommands } from './commands/release';
+import { registerDeployCommands } from './commands/deploy';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -37,6 +38,7 @@ Examples:
   registerApprovalCommands(program);
   registerLockCommands(program);
   registerBackupCommands(program);
+  registerDeployCommands(program);
   return program;
 }
 
