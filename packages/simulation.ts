@@ -78,6 +78,10 @@ export class TargetState {
       definition: change.data ?? {},
       installedBy: at.packageId,
     };
+    if (existing && existing.objectType !== change.objectType) {
+      this.error(at, `GUID ${change.guid} is a ${existing.objectType} on the target, not a ${change.objectType}`);
+      return;
+    }
     if (this.conflicts(item, at)) return;
     if (existing) this.warn(at, `${describeItem(existing)} already exists on the target; it will be replaced`);
     if (change.schemaChange && !this.schemaChange(change, at)) return;
