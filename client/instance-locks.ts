@@ -10,11 +10,13 @@ import {
 } from '../workflows/messages';
 
 /**
- * Every running instance lock with its holder and queue. The list comes from Temporal's
- * visibility store (eventually consistent: a lock started a moment ago may be missing).
+ * Every running instance lock on `taskQueue` with its holder and queue. The list comes from
+ * Temporal's visibility store (eventually consistent: a lock started a moment ago may be
+ * missing). Filtering by task queue matters: a query to a lock that no worker polls waits for
+ * one until it times out, so locks of other deployments must not be asked.
  */
-export async function listInstanceLocks(temporal: Client): Promise<InstanceLockStatus[]> {
-  const query = `WorkflowType = '${INSTANCE_LOCK_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+export async function listInstanceLocks(temporal: Client, taskQueue: string): Promise<InstanceLockStatus[]> {
+  const query = `WorkflowType = '${INSTANCE_LOCK_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
   const locks: InstanceLockStatus[] = [];
   for await (const execution of temporal.workflow.list({ query })) {
     locks.push(await temporal.workflow.getHandle(execution.workflowId).query(lockStatusQuery));

@@ -202,7 +202,7 @@ export class StagecoachClient {
 
   /** Every running instance lock with holder and queue (visibility: eventually consistent). */
   async listLocks(): Promise<InstanceLockStatus[]> {
-    return listInstanceLocks(this.temporal);
+    return listInstanceLocks(this.temporal, this.taskQueue);
   }
 
   async lockStatus(instance: InstanceRef): Promise<InstanceLockStatus> {

@@ -184,7 +184,7 @@ describe.concurrent('instance lock', () => {
     await expect.poll(async () => (await temporal.workflow.getHandle(lockId).describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
     const status = await instanceLockStatus(temporal, instance);
     expect([holderOf(status), ...queueOf(status)]).toEqual([a, b, c]);
-    await expect.poll(async () => (await listInstanceLocks(temporal)).map((l) => l.lockWorkflowId), { timeout: 30_000 }).toContain(lockId);
+    await expect.poll(async () => (await listInstanceLocks(temporal, ctx.taskQueue)).map((l) => l.lockWorkflowId), { timeout: 30_000 }).toContain(lockId);
     for (const id of [a, b, c]) {
       await lockWhen(instance, (s) => holderOf(s) === id);
       await temporal.workflow.getHandle(id).signal(finishSignal, 'complete');
