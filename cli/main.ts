@@ -5,6 +5,7 @@ import { registerLockCommands } from './commands/lock';
 import { registerBackupCommands } from './commands/backup';
 import { registerReleaseCommands } from './commands/release';
 import { registerDeployCommands } from './commands/deploy';
+import { registerBundleCommands } from './commands/bundle';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -39,6 +40,7 @@ Examples:
   registerLockCommands(program);
   registerBackupCommands(program);
   registerDeployCommands(program);
+  registerBundleCommands(program);
   return program;
 }
 

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ASSET_FORM, definitionOn, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { runCli } from './run-cli';
+
+// Bundles and promotions through the real binary; tenant databases on SQLite files.
+let fx: PromotionFixture;
+beforeAll(async () => {
+  fx = await openPromotionFixture('sqlite');
+});
+afterAll(async () => fx?.close());
+
+const cli = (...args: string[]) => runCli(['--address', fx.ctx.address, '--task-queue', fx.ctx.taskQueue, ...args]);
+const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+describe('stagecoach bundle', () => {
+  it('creates a bundle, promotes it now, shows history, backs it out', async () => {
+    const bundle = unique('cli');
+    const target = unique('prod');
+    expect((await cli('bundle', 'create', bundle, '--source', `${fx.tenant}/staging`, '--user', 'bea')).code).toBe(0);
+    const add = await cli('bundle', 'add', bundle, '--item', ASSET_FORM, '--item', 'Rule:Escalate P1', '--user', 'bea', '--json');
+    expect(add.code).toBe(0);
+    const show = await cli('bundle', 'show', bundle, '--user', 'pat', '--json');
+    expect(show.json().bundle.items).toHaveLength(2);
+    const defined = await cli('bundle', 'target', target, '--instance', `${fx.tenant}/production`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
+    expect(defined.code).toBe(0);
+
+    const promoted = await cli('bundle', 'promote', bundle, '--target', target, '--user', 'pat', '--json');
+    expect(promoted.code).toBe(0);
+    const { promotionId, result } = promoted.json();
+    expect(result).toMatchObject({ created: 2 });
+    expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
+
+    const history = await cli('bundle', 'history', '--bundle', bundle, '--user', 'pat', '--json');
+    expect(history.json().history).toEqual([expect.objectContaining({ id: promotionId, bundleName: bundle, requestedBy: 'pat' })]);
+    const backOut = await cli('bundle', 'back-out', promotionId, '--user', 'pat');
+    expect(backOut.code).toBe(0);
+    expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toBeUndefined();
+  }, 120_000);
+
+  it('schedules a promotion and cancels it; refusals exit 4 naming the role, unknown items 3', async () => {
+    const bundle = unique('cli');
+    const target = unique('uat');
+    await cli('bundle', 'create', bundle, '--source', `${fx.tenant}/staging`, '--user', 'bea');
+    await cli('bundle', 'add', bundle, '--item', ASSET_FORM, '--user', 'bea');
+    await cli('bundle', 'target', target, '--instance', `${fx.tenant}/uat`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await cli('bundle', 'promote', bundle, '--target', target, '--at', at, '--user', 'pat', '--json');
+    const { promotionId } = scheduled.json();
+    expect(scheduled.json().status).toMatchObject({ phase: 'scheduled' });
+    const cancel = await cli('bundle', 'cancel', promotionId, '--json');
+    expect(cancel.code).toBe(0);
+    expect(cancel.json().phase).toBe('cancelled');
+
+    const noRole = await cli('bundle', 'create', 'nope', '--source', `${fx.tenant}/staging`, '--user', 'carol');
+    expect(noRole.code).toBe(4);
+    expect(noRole.stderr).toBe("stagecoach: user 'carol' may not create bundle 'nope': it needs role bundle-admin (or admin); carol has no role\n");
+    const missing = await cli('bundle', 'add', bundle, '--item', 'Form:No Such Form', '--user', 'bea');
+    expect(missing.code).toBe(3);
+  }, 120_000);
+});
