@@ -158,21 +158,36 @@ export class PostgresEngine implements DatabaseEngine {
 }
 
 /**
- * Order-independent: the sum (exact numeric, no overflow) of each row's 64-bit hash. The
- * built-in hashtextextended (PostgreSQL 11+) costs well under md5 on wide rows; it detects a
- * wrong, partial or damaged restore, while the backup file's SHA-256 guards the bytes.
+ * Order-independent: the sum (exact numeric, no overflow) of each row's 64-bit hash. PostgreSQL
+ * 14+ hashes the record column by column (`hash_record_extended`, no text conversion: about 3×
+ * cheaper on wide rows); tables with a column type that has no hash function, and older servers,
+ * hash the row's text form. The prefix names the method so two methods never compare equal.
+ * These catch a wrong, partial or damaged restore; the backup file's SHA-256 guards the bytes.
  */
 async function fingerprintWith(client: Client, tables: string[], subject: string, options: EngineCallOptions): Promise<TableFingerprint[]> {
+  const { rows: version } = await client.query<{ v: number }>("select current_setting('server_version_num')::int as v");
+  const recordHash = version[0].v >= 140000;
   const result: TableFingerprint[] = [];
   for (const [index, table] of tables.entries()) {
     const quoted = quoteIdentifier('postgres', table, 'table name');
+    const query = (hash: string) => `select count(*)::text as rows, coalesce(sum(${hash}), 0)::text as checksum from ${quoted} t`;
     try {
-      const { rows } = await client.query<{ rows: string; checksum: string }>(
-        `select count(*)::text as rows,
-                coalesce(sum(hashtextextended(t::text, 0)), 0)::text as checksum
-           from ${quoted} t`,
-      );
-      result.push({ table, rows: Number(rows[0].rows), checksum: rows[0].checksum });
+      let found: { rows: string; checksum: string } | undefined;
+      if (recordHash) {
+        await client.query('savepoint fingerprint');
+        try {
+          const row = (await client.query<{ rows: string; checksum: string }>(query('hash_record_extended(t, 0)'))).rows[0];
+          found = { rows: row.rows, checksum: `r:${row.checksum}` };
+        } catch (error) {
+          if ((error as { code?: string }).code !== '42883') throw error; // no hash function for a column type
+          await client.query('rollback to savepoint fingerprint');
+        }
+      }
+      if (!found) {
+        const row = (await client.query<{ rows: string; checksum: string }>(query('hashtextextended(t::text, 0)'))).rows[0];
+        found = { rows: row.rows, checksum: `t:${row.checksum}` };
+      }
+      result.push({ table, rows: Number(found.rows), checksum: found.checksum });
     } catch (error) {
       throw classifyPostgresError(error, `fingerprint of table ${table} in ${subject}`);
     }
