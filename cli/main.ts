@@ -6,6 +6,7 @@ import { registerBackupCommands } from './commands/backup';
 import { registerReleaseCommands } from './commands/release';
 import { registerDeployCommands } from './commands/deploy';
 import { registerBundleCommands } from './commands/bundle';
+import { registerPackageCommands } from './commands/package';
 import { registerServerCommand } from './commands/server';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
@@ -41,6 +42,7 @@ Examples:
   registerBackupCommands(program);
   registerDeployCommands(program);
   registerBundleCommands(program);
+  registerPackageCommands(program);
   return program;
 }
 

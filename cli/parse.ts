@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { LANDSCAPES, type InstanceRef, type Landscape } from '../domain/landscapes';
+import { usageError } from './errors';
 
 /** Argument parsers for commander: a bad value is a usage error naming what was expected. */
 export function parsePort(value: string): number {
@@ -15,4 +17,13 @@ export function parsePositiveInteger(value: string): number {
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+}
+
+/** `acme/production` → the instance; anything else is a usage error naming the landscapes. */
+export function parseInstance(value: string): InstanceRef {
+  const [tenant, landscape] = value.split('/');
+  if (!tenant || !(LANDSCAPES as readonly string[]).includes(landscape)) {
+    throw usageError(`'${value}' is not <tenant>/<landscape> (landscape one of ${LANDSCAPES.join(', ')})`);
+  }
+  return { tenant, landscape: landscape as Landscape };
 }

@@ -10,11 +10,10 @@ import {
   type StagecoachClient,
 } from '../../client';
 import type { ItemSelector } from '../../bundles/bundle-types';
-import { LANDSCAPES, type InstanceRef, type Landscape } from '../../domain/landscapes';
 import { emit, withClient, withExamples } from '../context';
-import { CliError, usageError } from '../errors';
+import { CliError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect } from '../parse';
+import { collect, parseInstance } from '../parse';
 
 /** Refusals name the user, the action and the missing role; unknown items or bundles are "not found". */
 async function bundleCall<T>(call: () => Promise<T>): Promise<T> {
@@ -54,7 +53,7 @@ function admin(group: Command, name: string, description: string, example: strin
 
 function registerAdmin(group: Command): void {
   admin(group, 'create', 'create a bundle of definitions from a source instance', 'stagecoach bundle create q4-forms --source acme/staging --user bea',
-    ([bundle], o) => ({ action: 'create-bundle', user: o.user as string, bundle, source: instanceOf(o.source as string), description: o.description as string | undefined }), ['<bundle>'])
+    ([bundle], o) => ({ action: 'create-bundle', user: o.user as string, bundle, source: parseInstance(o.source as string), description: o.description as string | undefined }), ['<bundle>'])
     .requiredOption('--source <tenant/landscape>', 'where the definitions come from')
     .option('--description <text>', 'what the bundle is for');
   admin(group, 'add', 'add items by GUID or ObjectType:Name', 'stagecoach bundle add q4-forms --item Form:"Asset Form" --item 5c0e…-guid --user bea',
@@ -64,7 +63,7 @@ function registerAdmin(group: Command): void {
     ([bundle], o) => ({ action: 'remove-items', user: o.user as string, bundle, guids: o.guid as string[] }), ['<bundle>'])
     .requiredOption('--guid <guids>', 'GUIDs (repeat or comma-separate)', collect);
   admin(group, 'target', 'define a promotion target: an instance, its accepting user and a credential reference', 'stagecoach bundle target acme-prod --instance acme/production --target-user svc-accept --credential-ref \'${PROMOTE_PASSWORD}\' --user pat',
-    ([name], o) => ({ action: 'define-target', user: o.user as string, target: { name, instance: instanceOf(o.instance as string), targetUser: o.targetUser as string, credentialRef: o.credentialRef as string } }), ['<name>'])
+    ([name], o) => ({ action: 'define-target', user: o.user as string, target: { name, instance: parseInstance(o.instance as string), targetUser: o.targetUser as string, credentialRef: o.credentialRef as string } }), ['<name>'])
     .requiredOption('--instance <tenant/landscape>', 'the target instance')
     .requiredOption('--target-user <user>', 'the user that accepts bundles on the target')
     .requiredOption('--credential-ref <ref>', '${ENV_NAME} or vault:<path>; never the secret itself');
@@ -128,11 +127,6 @@ function registerPromotionCommands(group: Command): void {
   withExamples(backOut, ['stagecoach bundle back-out promotion/acme-prod/5f0c… --user pat']);
 }
 
-function instanceOf(value: string): InstanceRef {
-  const [tenant, landscape] = value.split('/');
-  if (!tenant || !(LANDSCAPES as readonly string[]).includes(landscape)) throw usageError(`'${value}' is not <tenant>/<landscape> (landscape one of ${LANDSCAPES.join(', ')})`);
-  return { tenant, landscape: landscape as Landscape };
-}
 
 /** `Form:Asset Form` selects by type and name; anything else is a GUID. */
 function selectorOf(value: string): ItemSelector {

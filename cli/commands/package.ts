@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { PackageReport } from '../../activities/packages/apply-package';
+import { checkPackageFile, validatePackageOnTarget } from '../../client/package-checks';
+import { PackageLoadError } from '../../packages/load-package';
+import type { DeployPackageInput, DeployPackageResult } from '../../workflows/deploy-package';
+import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
+import { emit, withClient, withExamples } from '../context';
+import { CliError, usageError } from '../errors';
+import { EXIT } from '../exit-codes';
+import { parseInstance } from '../parse';
+
+interface TargetOptions {
+  target?: string;
+  inventory?: string;
+  controlDb?: string;
+  out?: string;
+  compact?: boolean;
+}
+
+export function registerPackageCommands(program: Command): void {
+  const group = program.command('package').description('configuration packages (SPEC §3): validate, preview, apply');
+  registerCheck(group, 'validate');
+  registerCheck(group, 'preview');
+  registerApply(group);
+}
+
+const targetOptions = (command: Command) =>
+  command
+    .option('--target <tenant/landscape>', 'simulate against this instance (reads its database; changes nothing)')
+    .addOption(new Option('--inventory <file>', 'stagecoach.yaml naming the instance').env(WORKER_ENV.inventory))
+    .addOption(new Option('--control-db <url>', 'control database with the patch log').env(WORKER_ENV.controlDb))
+    .option('--compact', 'merge consecutive updates of the same entity first');
+
+function registerCheck(group: Command, kind: 'validate' | 'preview'): void {
+  const command = targetOptions(
+    group
+      .command(kind)
+      .argument('<file>', 'package JSON file')
+      .description(
+        kind === 'validate'
+          ? 'check a package (schema, rules, impact; with --target also conflicts and the read-only rule); exit 4 when invalid. No server needed'
+          : 'write the proposed changes, warnings and errors on a target to a file; exit 4 when invalid. No server needed',
+      ),
+  );
+  if (kind === 'preview') command.requiredOption('--out <file>', 'where to write the preview JSON');
+  command.action(async (file: string, options: TargetOptions, cmd: Command) => {
+    if (kind === 'preview' && !options.target) throw usageError('preview needs --target <tenant/landscape>');
+    const report = await check(file, options);
+    emit(cmd, report, renderCheck);
+    if ('errorCount' in report && report.errorCount > 0) {
+      throw new CliError(EXIT.refused, `package ${report.packageId}@${report.version} has ${report.errorCount} error(s) on ${report.target}`, true);
+    }
+  });
+  withExamples(command, [
+    `stagecoach package ${kind} acme-1.4.json${kind === 'preview' ? ' --out preview.json' : ''} --target acme/uat --inventory stagecoach.yaml`,
+    ...(kind === 'validate' ? ['stagecoach package validate acme-1.4.json --json | jq .impact'] : []),
+  ]);
+}
+
+async function check(file: string, options: TargetOptions) {
+  try {
+    if (!options.target) return checkPackageFile(file);
+    const inventoryFile = options.inventory ?? workerSettingsFromEnv().inventoryPath;
+    if (!inventoryFile) throw usageError('--target needs the inventory: --inventory <file> or STAGECOACH_INVENTORY');
+    return await validatePackageOnTarget(file, {
+      target: parseInstance(options.target),
+      inventoryFile,
+      controlDbUrl: options.controlDb ?? workerSettingsFromEnv().controlDbUrl,
+      previewFile: options.out,
+      compact: options.compact,
+    });
+  } catch (error) {
+    // A package that does not load is refused, with every problem named.
+    if (error instanceof PackageLoadError) throw new CliError(EXIT.refused, error.message);
+    throw error;
+  }
+}
+
+function registerApply(group: Command): void {
+  const command = group
+    .command('apply')
+    .argument('<file>', 'package JSON file, readable by the worker')
+    .description('validate then apply on a target through the worker (deployPackage workflow, one transaction); exit 4 when invalid')
+    .requiredOption('--target <tenant/landscape>', 'the instance')
+    .option('--backup-id <id>', 'backup taken before (required when the target metadata is locked)')
+    .option('--compact', 'merge consecutive updates of the same entity first')
+    .action((file: string, options: { target: string; backupId?: string; compact?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client) => {
+        const target = parseInstance(options.target);
+        const input: DeployPackageInput = { target, package: { path: path.resolve(file) }, backupId: options.backupId, compact: options.compact };
+        const workflowId = `package-apply/${target.tenant}/${target.landscape}/${Date.now()}`;
+        try {
+          const result = (await client.temporal.workflow.execute('deployPackage', {
+            workflowId,
+            taskQueue: client.taskQueue,
+            args: [input],
+            staticSummary: `apply ${path.basename(file)} to ${options.target}`,
+          })) as DeployPackageResult;
+          emit(cmd, { workflowId, ...result }, (r) => `${r.applied.packageId}@${r.applied.version} ${r.applied.outcome} on ${r.applied.target} (${r.applied.stepsApplied} steps, impact ${r.applied.impact})`);
+        } catch (error) {
+          const cause = error instanceof WorkflowFailedError ? (error.cause as { type?: string; message?: string } | undefined) : undefined;
+          if (cause?.type && /PackageValidationFailed|PackageInvalid|ReadOnly|Conflict/.test(cause.type)) throw new CliError(EXIT.refused, cause.message ?? 'refused');
+          throw error;
+        }
+      }),
+    );
+  withExamples(command, ['stagecoach package apply acme-1.4.json --target acme/uat', 'stagecoach package apply acme-1.4.json --target acme/production --backup-id 42 --json']);
+}
+
+function renderCheck(report: ReturnType<typeof checkPackageFile> | PackageReport): string {
+  if (!('errorCount' in report)) {
+    return `${report.packageId}@${report.version} (${report.kind}): valid; impact ${report.impact} (${report.counts.high} high, ${report.counts.medium} medium, ${report.counts.low} low)\n${report.reasons}`;
+  }
+  const lines = [`${report.packageId}@${report.version} on ${report.target}: ${report.outcome}; impact ${report.impact}; ${report.errorCount} error(s), ${report.warningCount} warning(s)`];
+  for (const error of report.errors) lines.push(`  error   ${error}`);
+  for (const warning of report.warnings) lines.push(`  warning ${warning}`);
+  if (report.previewFile) lines.push(`  preview written to ${report.previewFile}`);
+  return lines.join('\n');
+}
+

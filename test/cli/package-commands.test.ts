@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
+import { metadataNames, releasePackage } from '../workflows/release/release-helpers';
+import type { TemporalTestContext } from '../helpers/temporal';
+import { runCli } from './run-cli';
+
+// validate and preview run in the CLI's own process against the tenant's real SQLite database;
+// apply goes through the worker.
+let fixture: ReleaseFixture;
+let ctx: TemporalTestContext;
+let tenant: string;
+let pkg: string;
+
+beforeAll(async () => {
+  fixture = await createReleaseFixture('sqlite', [{ label: 'pkg' }]);
+  ctx = await fixture.startWorker();
+  tenant = fixture.tenant('pkg');
+  pkg = fixture.packageFile('pkg-cli.json', releasePackage('pkg-cli', '1.0.0'));
+});
+
+afterAll(async () => {
+  await fixture?.cleanup();
+});
+
+const local = (...args: string[]) => runCli([...args, '--inventory', fixture.inventoryFile, '--control-db', fixture.controlDbFile]);
+const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
+
+describe('stagecoach package', () => {
+  it('validate checks a file on its own and on a target; preview writes the proposed changes', async () => {
+    const alone = await runCli(['package', 'validate', pkg, '--json']);
+    expect(alone.code).toBe(0);
+    expect(alone.json()).toMatchObject({ packageId: 'pkg-cli', version: '1.0.0', kind: 'incremental', impact: expect.any(String) });
+
+    const onUat = await local('package', 'validate', pkg, '--target', `${tenant}/uat`, '--json');
+    expect(onUat.stderr).toBe('');
+    expect(onUat.json()).toMatchObject({ outcome: 'validated', target: `${tenant}/uat`, errorCount: 0 });
+
+    const out = path.join(fixture.dir, 'preview.json');
+    const preview = await local('package', 'preview', pkg, '--target', `${tenant}/uat`, '--out', out);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain(`preview written to ${out}`);
+    expect(JSON.stringify(JSON.parse(fs.readFileSync(out, 'utf8')))).toContain('Intake Form pkg-cli');
+    expect(await metadataNames(fixture.open(tenant, 'uat'))).not.toContain('Intake Form pkg-cli');
+  });
+
+  it('validate exits 4 naming the problems of a broken file', async () => {
+    const broken = fixture.packageFile('broken.json', { id: 'broken' });
+    const run = await runCli(['package', 'validate', broken]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
+  });
+
+  it('apply goes through the worker: applied, then already-applied; a conflicting target exits 4', async () => {
+    const applied = await cli('package', 'apply', pkg, '--target', `${tenant}/uat`, '--json');
+    expect(applied.stderr).toBe('');
+    expect(applied.json()).toMatchObject({ applied: { outcome: 'applied', target: `${tenant}/uat` } });
+    expect(await metadataNames(fixture.open(tenant, 'uat'))).toContain('Intake Form pkg-cli');
+    const again = await cli('package', 'apply', pkg, '--target', `${tenant}/uat`, '--json');
+    expect(again.json()).toMatchObject({ applied: { outcome: 'already-applied' } });
+
+    // Someone on staging created a form of the same name themselves (SPEC §3 conflict).
+    await fixture.open(tenant, 'staging')('metadata_items').insert({
+      guid: '00000000-0000-4000-8000-00000000beef', object_type: 'Form', business_object: 'Incident',
+      name: 'Intake Form pkg-cli', definition: '{}', installed_by_package: null, updated_at: 'x',
+    });
+    const conflict = await cli('package', 'apply', pkg, '--target', `${tenant}/staging`);
+    expect(conflict.code).toBe(4);
+    expect(conflict.stderr).toMatch(/error\(s\) on .*\/staging/);
+    const validate = await local('package', 'validate', pkg, '--target', `${tenant}/staging`);
+    expect(validate.code).toBe(4);
+    expect(validate.stdout).toMatch(/error {3}pkg-cli #1/);
+  });
+});
