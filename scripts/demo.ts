@@ -1,8 +1,9 @@
-// `npm run demo`: starts (or reuses) the dev server and a worker, then runs a release gate with
-// demo approvers, printing each step. `npm run demo -- --keep` leaves server and worker running.
+// `npm run demo`: starts (or reuses) the dev server and a worker, then runs a whole release of the
+// demo tenant (examples/stagecoach.yaml, SQLite databases recreated each run) with demo approvers,
+// printing each step. `npm run demo -- --keep` leaves server and worker running.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { StagecoachClient } from '../client';
@@ -11,6 +12,9 @@ import { openControlDatabase } from '../store/control-database';
 import { AuditStore } from '../store/audit-store';
 import { createWorker } from '../worker/create-worker';
 import { TASK_QUEUE } from '../domain/temporal-names';
+import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import { loadInventory } from '../inventory/load-inventory';
+import { DEMO_INVENTORY, demoFlags, resetDemoDatabases, runDemoRelease } from './demo-release';
 
 const port = Number(process.env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? port + 1000);
@@ -35,46 +39,37 @@ async function main(): Promise<void> {
   }
   const address = `127.0.0.1:${port}`;
   const controlDb = await openControlDatabase(path.join(stateDir, 'control.db'));
+  const inventory = loadInventory(DEMO_INVENTORY);
+  await resetDemoDatabases(inventory);
+  console.log(`• Demo tenant 'demo': production, staging and UAT recreated as SQLite files (${DEMO_INVENTORY.replace(`${process.cwd()}/`, '')})`);
+  const tenantDatabases = new InventoryTenantDatabases(inventory);
+  const lockConnection = await Connection.connect({ address });
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ controlDb }),
+    activities: createActivities({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection: lockConnection }), holderCheckSeconds: 5 } }),
   });
   const running = worker.run();
   console.log(`• Worker polling task queue '${TASK_QUEUE}' (workflows and activities)`);
 
   const client = await StagecoachClient.connect({ address });
-  const workflowId = `approval/demo-tenant/${randomUUID().slice(0, 8)}`;
-  await client.requestApproval(
-    workflowId,
-    {
-      subject: 'demo-tenant 1.0: push to UAT',
-      requestedBy: 'rita.release-manager',
-      gate: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 300, onTimeout: 'reject' },
-    },
-    { tenant: 'demo-tenant', version: '1.0', phase: 'uat-push' },
-  );
-  console.log(`• rita.release-manager requested approval ${workflowId} (gate uat-push: 2 of alice, bob)`);
-  try {
-    await client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita.release-manager' });
-  } catch (error) {
-    console.log(`• rita tried to approve her own request and was refused: ${(error as Error).message.replace(/^.*: /, '')}`);
-  }
-  for (const user of ['alice', 'bob']) {
-    const answer = await client.decide(workflowId, 'approve', { gate: 'uat-push', user, comment: 'demo' });
-    console.log(`• ${user} approved as a demo approver; approvals still needed: ${answer.approvalsStillNeeded}`);
-  }
-  const result = await client.approvalResult(workflowId);
+  const { workflowId, status } = await runDemoRelease(client, stateDir, (line) => console.log(`• ${line}`));
   const audit = await new AuditStore(controlDb).listForWorkflow(workflowId);
-  console.log(`\nOutcome: ${result.outcome}. Audit trail: ${audit.map((e) => e.kind).join(' → ')}`);
+  console.log(`\nRelease ${status.tenant} ${status.version}: ${status.outcome}.`);
+  for (const t of status.timeline) console.log(`  ${t.phase.padEnd(16)} ${t.startedAt}${t.note ? `  ${t.note}` : ''}`);
+  console.log(`Backups: ${status.backups.map((b) => `${b.purpose} (#${b.backupId})`).join(', ')}`);
+  console.log(`Gates: ${status.gates.map((g) => `${g.definition.name} ${g.phase} by ${g.decisions.filter((d) => d.counted).map((d) => d.user).join(', ')}`).join('; ')}`);
+  console.log('Instances now:');
+  for (const line of await demoFlags(inventory)) console.log(`  ${line}`);
+  console.log(`Audit: ${audit.length} events in the control database (.stagecoach/control.db)`);
   console.log(`Web UI: http://localhost:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
 
   await client.close();
   if (keep) {
     console.log('\n--keep: server and worker keep running; Ctrl-C stops them.');
-    console.log(`Try: node bin/stagecoach approval list --tenant demo-tenant`);
+    console.log(`Try: node bin/stagecoach approval list --tenant demo`);
     await running;
   } else {
     worker.shutdown();
@@ -82,6 +77,8 @@ async function main(): Promise<void> {
     await server?.stop();
   }
   await connection.close();
+  await lockConnection.close();
+  await tenantDatabases.destroyAll();
   await controlDb.destroy();
 }
 

@@ -1,13 +1,12 @@
-import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StagecoachClient } from '../../../client';
 import { releaseStatus } from '../../../client/releases';
 import type { ReleaseStatus } from '../../../domain/releases';
 import type { IncrementalPackage } from '../../../packages/package-types';
-import { change, form, incremental } from '../../packages/support/package-builders';
+import { change, form, guid, incremental } from '../../packages/support/package-builders';
 
 /** Polls the release's `status` query until `predicate` holds. */
 export async function statusWhen(
@@ -52,7 +51,9 @@ export async function metadataNames(knex: Knex): Promise<string[]> {
 
 /** The release's package: two forms (low impact), as configured on staging. */
 export function releasePackage(id: string, version: string, extra: IncrementalPackage['transactionSets'][number]['changes'] = []): IncrementalPackage {
-  return incremental(id, version, [form(1, `Intake Form ${id}`), form(2, `Review Form ${id}`), ...extra]);
+  // GUIDs clear of the sample data's own items (which use the low numbers).
+  const forms = [form(1, `Intake Form ${id}`), form(2, `Review Form ${id}`)].map((change) => ({ ...change, guid: guid(0x5000 + change.sequence) }));
+  return incremental(id, version, [...forms, ...extra.map((change) => ({ ...change, guid: guid(0x5000 + change.sequence) }))]);
 }
 
 /** A unique index on incident subjects: fine where subjects are unique, fails where they repeat. */
@@ -68,12 +69,19 @@ export const uniqueSubjectIndex = change(3, {
 /**
  * Writes a completed workflow's history to test/histories/<name>.json when
  * STAGECOACH_RECORD_HISTORIES is set; the replay test replays every file there against the
- * current workflow code.
+ * current workflow code. Runs scripts/record-history.ts in its own process: protobufjs's JSON
+ * conversion does not work inside vitest's module loader.
  */
 export async function recordHistory(temporal: Client, workflowId: string, name: string): Promise<void> {
   if (!process.env.STAGECOACH_RECORD_HISTORIES) return;
-  const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
-  const dir = path.resolve(__dirname, '..', '..', 'histories');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const address = (temporal.connection as Connection).options.address;
+  try {
+    execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/record-history.ts'), workflowId, name, '--address', address], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    throw new Error(`recording ${workflowId} failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+  }
 }

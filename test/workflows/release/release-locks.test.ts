@@ -5,7 +5,7 @@ import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult,
 import { AuditStore } from '../../../store/audit-store';
 import type { TemporalTestContext } from '../../helpers/temporal';
 import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
-import { flagsOf, statusWhen, waitingFor } from './release-helpers';
+import { flagsOf, recordHistory, statusWhen, waitingFor } from './release-helpers';
 
 // SPEC §4–§5: a release holds its tenant's instance locks for its whole life, so a second
 // release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.
@@ -22,6 +22,19 @@ afterAll(async () => {
 });
 
 describe('release locks, duplicates and cancellation', () => {
+  it('runs a standalone approval (its history is replayed with the releases)', async () => {
+    const workflowId = `approval/${fixture.tenant('locks')}/history`;
+    await ctx.client.requestApproval(workflowId, {
+      subject: 'hotfix window',
+      requestedBy: 'rita',
+      gate: { name: 'hotfix', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 600, onTimeout: 'reject' },
+    });
+    await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'alice' });
+    await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'bob' });
+    expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
+    await recordHistory(fixture.temporal, workflowId, 'approval');
+  });
+
   it('refuses bad input and a second start of a running release with a clear message', async () => {
     const tenant = fixture.tenant('locks');
     await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(InvalidReleaseInputError);

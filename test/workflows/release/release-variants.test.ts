@@ -5,7 +5,7 @@ import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
 import { maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../../workflows/messages';
 import type { TemporalTestContext } from '../../helpers/temporal';
-import { form, incremental } from '../../packages/support/package-builders';
+import { form, guid, incremental } from '../../packages/support/package-builders';
 import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
 
@@ -81,7 +81,7 @@ describe('release without UAT', () => {
 describe('initial provisioning', () => {
   async function provisionUntilGoLive(label: string, autoLockAfterGoLive: string): Promise<{ tenant: string; workflowId: string }> {
     const tenant = fixture.tenant(label);
-    const template = fixture.packageFile(`${label}-template.json`, incremental(`${label}-template`, '0.0', [form(11, 'Retail Home Form')]));
+    const template = fixture.packageFile(`${label}-template.json`, incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]));
     const config = fixture.packageFile(`${label}-config.json`, releasePackage(`${label}-config`, '1.0'));
     const { workflowId } = await startRelease(ctx.client, {
       tenant,
