@@ -1,7 +1,7 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceLockStatus } from '../../../client/instance-locks';
-import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, startRelease, InvalidReleaseInputError } from '../../../client/releases';
+import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, scheduleStagingRefresh, startRelease, InvalidReleaseInputError } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import type { TemporalTestContext } from '../../helpers/temporal';
 import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
@@ -76,6 +76,32 @@ describe('release locks, duplicates and cancellation', () => {
     await cancelRelease(ctx.client, second.workflowId);
     await releaseResult(ctx.client, second.workflowId).catch(() => undefined);
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
+  });
+});
+
+describe('staging refresh schedule', () => {
+  it('creates (then updates) a Schedule whose run copies production to staging under the lock', async () => {
+    const tenant = fixture.tenant('locks');
+    const production = fixture.open(tenant, 'production');
+    await production('incidents').insert({ subject: 'only in production', description: 'x', status: 'Logged', priority: 1, created_at: '2026-02-01T00:00:00Z' });
+    const scheduleId = await scheduleStagingRefresh(ctx.client, { tenant, cron: '0 3 * * 6', timeZone: 'Europe/Berlin' });
+    expect(await scheduleStagingRefresh(ctx.client, { tenant, everySeconds: 86_400 })).toBe(scheduleId);
+    const schedule = fixture.temporal.schedule.getHandle(scheduleId);
+    expect((await schedule.describe()).spec.intervals?.[0]).toMatchObject({ every: 86_400_000 });
+    await schedule.trigger();
+    try {
+      const until = Date.now() + 45_000;
+      let refreshed = false;
+      while (!refreshed && Date.now() < until) {
+        const staging = fixture.open(tenant, 'staging');
+        refreshed = (await staging('incidents').where({ subject: 'only in production' })).length === 1;
+        if (!refreshed) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(refreshed).toBe(true);
+      expect(await flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
+    } finally {
+      await schedule.delete();
+    }
   });
 });
 
