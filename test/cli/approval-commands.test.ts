@@ -78,12 +78,18 @@ describe('stagecoach approval', () => {
     expect(self.json()).toMatchObject({ error: { code: 'refused', exitCode: 4 } });
   });
 
-  it('after two rejections needs the release manager: resolve and cancel, wait exits 4 when cancelled', async () => {
+  it('after two rejections needs the release manager: resolve asks again, cancel ends it, wait exits 4', async () => {
     const workflowId = await request();
     expect((await cli('approval', 'reject', workflowId, '--user', 'bob', '--comment', 'not yet')).code).toBe(0);
     expect((await cli('approval', 'reject', workflowId, '--user', 'alice')).code).toBe(0);
     const status = await cli('approval', 'status', workflowId, '--json');
     expect(status.json()).toMatchObject({ approval: { waitingFor: 'resolution:uat-push', gate: { phase: 'needs-resolution' } } });
+
+    const resolve = await cli('approval', 'resolve', workflowId, '--user', 'rita', '--comment', 'data refreshed', '--json');
+    expect(resolve.code).toBe(0);
+    expect(resolve.json()).toMatchObject({ kind: 'resolve', user: 'rita', counted: true });
+    const asked = await cli('approval', 'status', workflowId, '--json');
+    expect(asked.json()).toMatchObject({ approval: { waitingFor: 'gate:uat-push', gate: { phase: 'waiting' } } });
 
     const notManager = await cli('approval', 'cancel', workflowId, '--user', 'bob', '--json');
     expect(notManager.code).toBe(4);

@@ -48,9 +48,16 @@ describe('stagecoach bundle', () => {
     const scheduled = await cli('bundle', 'promote', bundle, '--target', target, '--at', at, '--user', 'pat', '--json');
     const { promotionId } = scheduled.json();
     expect(scheduled.json().status).toMatchObject({ phase: 'scheduled' });
+    const status = await cli('bundle', 'promotion', promotionId, '--json');
+    expect(status.json()).toMatchObject({ promotionId, phase: 'scheduled', scheduledFor: at });
     const cancel = await cli('bundle', 'cancel', promotionId, '--json');
     expect(cancel.code).toBe(0);
     expect(cancel.json().phase).toBe('cancelled');
+
+    const listed = await cli('bundle', 'list', '--user', 'pat', '--json');
+    expect(listed.json().bundles).toEqual(expect.arrayContaining([expect.objectContaining({ name: bundle, itemCount: 1 })]));
+    expect((await cli('bundle', 'remove', bundle, '--guid', ASSET_FORM, '--user', 'bea')).code).toBe(0);
+    expect((await cli('bundle', 'show', bundle, '--user', 'pat', '--json')).json().bundle.items).toEqual([]);
 
     const noRole = await cli('bundle', 'create', 'nope', '--source', `${fx.tenant}/staging`, '--user', 'carol');
     expect(noRole.code).toBe(4);

@@ -55,6 +55,18 @@ describe('stagecoach deploy', () => {
     expect(human.stdout).toMatch(/8\/8 processed: 8 succeeded, 0 failed, 0 skipped/);
   });
 
+  it('a scheduled deployment is cancelled before it starts: every tenant skipped with the reason', async () => {
+    const file = path.join(fleet.dir, 'cli-later.json');
+    fs.writeFileSync(file, JSON.stringify(incremental('cli-later', '1.0.0', [form(1, 'Later Form')])));
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const start = await cli('deploy', 'start', '--package', file, '--control-db', controlDbFile, '--at', at, '--submitter', 'rita', '--json');
+    const { deploymentId } = start.json();
+    expect((await cli('deploy', 'cancel', deploymentId, '--user', 'rita', '--reason', 'wrong package')).code).toBe(0);
+    const wait = await cli('deploy', 'wait', deploymentId, '--json');
+    expect(wait.code).toBe(0);
+    expect(wait.json()).toMatchObject({ cancelled: { user: 'rita', reason: 'wrong package' }, counts: { succeeded: 0, failed: 0 } });
+  });
+
   it('exits 2 naming the problem for an invalid package file, and for a missing package argument', async () => {
     const file = path.join(fleet.dir, 'broken.json');
     fs.writeFileSync(file, '{"id": "broken"}');

@@ -46,6 +46,13 @@ describe('stagecoach release', () => {
     const self = await cli('release', 'approve', id, '--user', 'rita');
     expect(self.code).toBe(4);
     expect(self.stderr).toMatch(/rita started this release/);
+    // Two rejections need the release manager; resolve asks the approvers again.
+    expect((await cli('release', 'reject', id, '--user', 'bob', '--comment', 'labels wrong')).code).toBe(0);
+    expect((await cli('release', 'reject', id, '--user', 'alice')).code).toBe(0);
+    const toResolution = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toResolution.json()).toMatchObject({ waitingFor: 'resolution:uat-push' });
+    expect((await cli('release', 'resolve', id, '--user', 'rita', '--comment', 'labels fixed')).code).toBe(0);
+    await cli('release', 'watch', id, '--interval', '200');
     expect((await cli('release', 'approve', id, '--user', 'alice', '--comment', 'UAT ok')).code).toBe(0);
 
     const toProduction = await cli('release', 'watch', id, '--interval', '200', '--json');
