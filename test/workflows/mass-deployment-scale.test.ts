@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { deploymentResult, startDeployment } from '../../client/deployments';
+import { loadInventory } from '../../inventory/load-inventory';
+import { openControlDatabase } from '../../store/control-database';
+import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { form, incremental } from '../packages/support/package-builders';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+
+// SPEC §6 "thousands of tenants": 5,000 tiny SQLite tenants. The deployment continues as new
+// whenever its history passes MAX_EVENTS, so every run's history stays bounded.
+// Measured 2026-11-23 on the shared 2-core machine: 1,365 s (11 runs). That alone would take most
+// of the suite's 30-minute budget, so it runs only when asked: `npm run test:scale`.
+const SCALE_TESTS = process.env.STAGECOACH_SCALE_TESTS === '1';
+const COUNT = 5_000;
+const CONCURRENCY = 50;
+const MAX_EVENTS = 2_000;
+describe.skipIf(!SCALE_TESTS)('mass deployment to 5,000 tenants (STAGECOACH_SCALE_TESTS=1)', () => {
+  let fleet: TenantFleet;
+  let controlDb: Knex;
+  let connection: Connection;
+  let tenantDatabases: InventoryTenantDatabases;
+  let ctx: TemporalTestContext;
+
+  beforeAll(async () => {
+    fleet = await createTenantFleet(COUNT, { prefix: 's' });
+    controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
+    ctx = await startTestWorker({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 30 } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await ctx?.stop();
+    await tenantDatabases?.destroyAll();
+    await connection?.close();
+    await controlDb?.destroy();
+    fleet?.remove();
+  });
+
+  it('deploys to 5,000 tenants over several runs, each with a bounded history', async () => {
+    const started = Date.now();
+    const packageSha256 = await publishPackage(controlDb, incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]));
+    const id = await startDeployment(ctx.client, { packageSha256, concurrency: CONCURRENCY, submitter: 'rita', maxHistoryEvents: MAX_EVENTS });
+    const result = await deploymentResult(ctx.client, id);
+    expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT, failed: 0, skipped: 0 });
+    expect(result.runs).toBeGreaterThan(1);
+
+    const runs: number[] = [];
+    const until = Date.now() + 60_000;
+    while (runs.length < result.runs && Date.now() < until) {
+      runs.length = 0;
+      for await (const execution of ctx.client.temporal.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(execution.historyLength);
+      if (runs.length < result.runs) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(runs).toHaveLength(result.runs);
+    // Past MAX_EVENTS the run stops launching and drains its window: at most ~6 events per child more.
+    for (const length of runs) expect(length).toBeLessThanOrEqual(MAX_EVENTS + CONCURRENCY * 8 + 50);
+
+    const logged = await patchLogCounts(controlDb, 'scale-form');
+    expect(logged.size).toBe(COUNT);
+    expect([...logged.values()].every((n) => n === 1)).toBe(true);
+    console.log(`5,000 tenants deployed in ${((Date.now() - started) / 1000).toFixed(0)} s over ${result.runs} runs; history lengths ${runs.join(', ')}`);
+  }, 3_600_000);
+});

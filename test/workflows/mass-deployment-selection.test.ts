@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { cancelDeployment, DeploymentError, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
+import { loadInventory } from '../../inventory/load-inventory';
+import { openControlDatabase } from '../../store/control-database';
+import { DeploymentStore } from '../../store/deployment-store';
+import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { form, incremental } from '../packages/support/package-builders';
+import { createTenantFleet, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+
+// Selections, skips and cancellation of mass deployments (SPEC §6), on a small fleet.
+let fleet: TenantFleet;
+let controlDb: Knex;
+let connection: Connection;
+let tenantDatabases: InventoryTenantDatabases;
+let ctx: TemporalTestContext;
+let packageSha256: string;
+
+beforeAll(async () => {
+  fleet = await createTenantFleet(30, { prefix: 'sel' });
+  controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
+  ctx = await startTestWorker({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 5 } });
+  packageSha256 = await publishPackage(controlDb, incremental('selection-forms', '1.0.0', [form(1, 'Selection Form')]));
+}, 60_000);
+
+afterAll(async () => {
+  await ctx?.stop();
+  await tenantDatabases?.destroyAll();
+  await connection?.close();
+  await controlDb?.destroy();
+  fleet?.remove();
+});
+
+it('refuses a selection naming unknown tenants, and an unpublished package, before deploying anything', async () => {
+  const unknown = await startDeployment(ctx.client, { packageSha256, tenants: [fleet.tenants[0], 'nobody', 'ghost'], submitter: 'rita' });
+  await expect(deploymentResult(ctx.client, unknown)).rejects.toThrow(new DeploymentError(unknown, 'UnknownTenant', 'tenant(s) not in the inventory: nobody, ghost; nothing deployed'));
+  const unpublished = await startDeployment(ctx.client, { packageSha256: 'f'.repeat(64), submitter: 'rita' });
+  await expect(deploymentResult(ctx.client, unpublished)).rejects.toThrow(`package sha256:${'f'.repeat(64)} is not in the control database's packages table`);
+  expect(await controlDb('patch_log').where({ package_id: 'selection-forms' })).toEqual([]);
+});
+
+it('skips tenants that already have the package, naming the deployment that applied it', async () => {
+  const first = await startDeployment(ctx.client, { packageSha256, tenants: fleet.tenants.slice(0, 2), submitter: 'rita' });
+  expect((await deploymentResult(ctx.client, first)).counts).toMatchObject({ succeeded: 2, failed: 0, skipped: 0 });
+  const second = await startDeployment(ctx.client, { packageSha256, tenants: fleet.tenants.slice(0, 4), submitter: 'rita' });
+  expect((await deploymentResult(ctx.client, second)).counts).toMatchObject({ total: 4, succeeded: 2, skipped: 2 });
+  const skipped = await new DeploymentStore(controlDb).tenants(second, { status: 'skipped' });
+  expect(skipped.map((s) => s.tenant)).toEqual(fleet.tenants.slice(0, 2));
+  expect(skipped[0].reason).toContain(`already has selection-forms@1.0.0 (applied `);
+  expect(skipped[0].reason).toContain(`by ${first}/${fleet.tenants[0]})`);
+});
+
+it('a cancelled deployment lets running tenants finish and skips the rest with the reason', async () => {
+  const tenants = fleet.tenants.slice(10, 30);
+  const id = await startDeployment(ctx.client, { packageSha256, tenants, concurrency: 1, submitter: 'rita' });
+  for (let status = await deploymentStatus(ctx.client, id).catch(() => undefined); !status || status.counts.processed < 2; status = await deploymentStatus(ctx.client, id).catch(() => undefined)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await cancelDeployment(ctx.client, id, { user: 'rita', reason: 'wrong package' });
+  const result = await deploymentResult(ctx.client, id);
+  expect(result.cancelled).toEqual({ user: 'rita', reason: 'wrong package' });
+  expect(result.counts.succeeded).toBeGreaterThanOrEqual(2);
+  expect(result.counts.succeeded + result.counts.skipped).toBe(20);
+  expect(result.counts.skipped).toBeGreaterThan(0);
+  expect(await tenantDeploymentStatus(ctx.client, id, tenants[19])).toEqual({ tenant: tenants[19], status: 'skipped', reason: 'deployment cancelled by rita: wrong package' });
+  expect(await new DeploymentStore(controlDb).get(id)).toMatchObject({ status: 'cancelled', succeeded: result.counts.succeeded, skipped: result.counts.skipped });
+  const applied = await controlDb('patch_log').where({ package_id: 'selection-forms' }).whereIn('instance_key', tenants.map((t) => `${t}/production`));
+  expect(applied).toHaveLength(result.counts.succeeded);
+});
+
+it('a scheduled deployment waits for its date and shows it', async () => {
+  const at = new Date(Date.now() + 3_600_000).toISOString();
+  const id = await startDeployment(ctx.client, { packageSha256, tenants: fleet.tenants.slice(5, 7), scheduledFor: at, submitter: 'rita' });
+  let status = await deploymentStatus(ctx.client, id).catch(() => undefined);
+  while (!status) status = await deploymentStatus(ctx.client, id).catch(() => undefined);
+  expect(status).toMatchObject({ phase: 'scheduled', scheduledFor: at, counts: { processed: 0 } });
+  await cancelDeployment(ctx.client, id, { user: 'rita', reason: 'not this week' });
+  expect((await deploymentResult(ctx.client, id)).counts).toMatchObject({ total: 2, succeeded: 0, skipped: 2 });
+});
