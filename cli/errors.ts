@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from '../client';
 import { EXIT, type ExitCode } from './exit-codes';
 
@@ -43,5 +43,6 @@ export function describeFailure(
     return { exitCode: EXIT.failed, message: `Workflow failed: ${cause}` };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: EXIT.unexpected, message: `${message} (server ${address})` };
+  // Only a failed call to the server is worth naming the server for.
+  return { exitCode: EXIT.unexpected, message: error instanceof ServiceError ? `${message} (server ${address})` : message };
 }
