@@ -257,7 +257,8 @@ function approvalDetails(input: ApprovalInput): string {
 /** Resolutions of `kind` as recorded, counted or not: on the gate, and those that found no open gate. */
 function resolutionsOf(status: ApprovalStatus, kind: ResolutionKind): { onGate: RecordedResolution[]; stray: RecordedResolution[] } {
   return {
-    onGate: (status.gate.resolutions ?? []).filter((r) => r.kind === kind),
+    // A release answers the same `status` query but has no gate before its first one opens.
+    onGate: (status.gate?.resolutions ?? []).filter((r) => r.kind === kind),
     stray: (status.stray ?? [])
       .filter((m) => m.kind === kind)
       .map((m): RecordedResolution => ({ kind, ...m.request, at: m.at, counted: false, refusal: m.refusal })),
