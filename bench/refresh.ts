@@ -26,6 +26,8 @@ async function main(): Promise<void> {
       await knex.destroy();
     }
     const activities = createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases });
+    // Untimed first refresh: every timed run (ours and COPY alike) then replaces ROWS rows.
+    await activities.refreshTransactionalData({ source: { tenant: 'bench', landscape: 'production' }, target: { tenant: 'bench', landscape: 'uat' } });
     const ours: number[] = [];
     const copy: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -46,11 +48,11 @@ async function main(): Promise<void> {
       if (count !== ROWS) throw new Error(`baseline copied ${count} rows`);
       console.log(`round ${round + 1}: refresh ${fmt(ours[round])} rows/s, COPY | COPY ${fmt(copy[round])} rows/s`);
     }
-    const best = (xs: number[]) => Math.max(...xs);
-    const ratio = best(ours) / best(copy);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const ratio = median(ours) / median(copy);
     console.log(`machine: ${machine()}`);
-    console.log(`table incidents, ${ROWS.toLocaleString('en')} rows; best of ${ROUNDS}: refresh ${fmt(best(ours))} rows/s, COPY | COPY ${fmt(best(copy))} rows/s`);
-    console.log(JSON.stringify({ bench: 'refresh', rows: ROWS, oursRowsPerSecond: Math.round(best(ours)), copyRowsPerSecond: Math.round(best(copy)), ratio: +ratio.toFixed(3), target: 0.5 }));
+    console.log(`table incidents, ${ROWS.toLocaleString('en')} rows; median of ${ROUNDS}: refresh ${fmt(median(ours))} rows/s, COPY | COPY ${fmt(median(copy))} rows/s`);
+    console.log(JSON.stringify({ bench: 'refresh', rows: ROWS, oursRowsPerSecond: Math.round(median(ours)), copyRowsPerSecond: Math.round(median(copy)), ratio: +ratio.toFixed(3), target: 0.5 }));
   } finally {
     await fixture.close();
     for (const db of [SOURCE, TARGET]) psql(`drop database if exists ${db} with (force)`);
