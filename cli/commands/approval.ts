@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { ApprovalStatus, DecideResult, StagecoachClient } from '../../client';
 import type { DecisionKind, ResolutionKind } from '../../domain/gates';
 import { emit, withClient, withExamples } from '../context';
+import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parsePositiveInteger } from '../parse';
@@ -174,15 +175,8 @@ function registerWait(group: Command): void {
 }
 
 function registerList(group: Command): void {
-  const command = group
-    .command('list')
-    .description('approval workflows, newest first, filtered by search attributes')
-    .option('--tenant <name>', 'StagecoachTenant')
-    .option('--phase <phase>', 'StagecoachPhase')
-    .option('--waiting-for <what>', 'StagecoachWaitingFor, e.g. gate:uat-push')
-    .option('--open', 'only running ones')
-    .option('--limit <n>', 'at most this many', parsePositiveInteger, 50)
-    .action((options: { tenant?: string; phase?: string; waitingFor?: string; open?: boolean; limit: number }, command: Command) =>
+  const command = withListingOptions(group.command('list').description('approval workflows, newest first, filtered by search attributes'))
+    .action((options: ListingOptions, command: Command) =>
       withClient(command, async (client) => {
         const { limit, ...filter } = options;
         const workflows = await client.list({ ...filter, type: 'approval' }, limit);

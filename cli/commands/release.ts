@@ -15,6 +15,7 @@ import {
 import type { DecisionKind, ResolutionKind } from '../../domain/gates';
 import { RELEASE_VARIANTS, type ReleaseVariant } from '../../domain/releases';
 import { emit, globalOptions, withClient, withExamples } from '../context';
+import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parsePositiveInteger } from '../parse';
@@ -213,15 +214,8 @@ function registerCancel(group: Command): void {
 }
 
 function registerList(group: Command): void {
-  const command = group
-    .command('list')
-    .description('releases, newest first, by tenant, phase or what they wait for')
-    .option('--tenant <name>', 'StagecoachTenant')
-    .option('--phase <phase>', 'StagecoachPhase, e.g. configure')
-    .option('--waiting-for <what>', 'StagecoachWaitingFor, e.g. gate:uat-push')
-    .option('--open', 'only running ones')
-    .option('--limit <n>', 'at most this many', parsePositiveInteger, 50)
-    .action((options: { tenant?: string; phase?: string; waitingFor?: string; open?: boolean; limit: number }, command: Command) =>
+  const command = withListingOptions(group.command('list').description('releases, newest first, by tenant, phase or what they wait for'))
+    .action((options: ListingOptions, command: Command) =>
       withClient(command, async (client) => {
         const { limit, ...filter } = options;
         emit(command, await listReleases(client, filter, limit), renderListing);
