@@ -1,6 +1,8 @@
 // Saves a completed workflow's history for the replay test (test/workflows/replay-histories.test.ts):
-//   npx tsx scripts/record-history.ts <workflow-id> <name> [--address 127.0.0.1:7233]
-// writes test/histories/<name>.json. Record a workflow only once it has completed.
+//   npx tsx scripts/record-history.ts <workflow-id> <name> [--run-id <run>] [--address 127.0.0.1:7233]
+// writes test/histories/<name>.json. Record a workflow only once it has completed; a workflow
+// that never completes (the instance lock) is recorded by the run id of a run that continued
+// as new.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,15 +13,20 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--address');
   const address = at >= 0 ? args.splice(at, 2)[1] : (process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233');
+  const runAt = args.indexOf('--run-id');
+  const runId = runAt >= 0 ? args.splice(runAt, 2)[1] : undefined;
   const [workflowId, name] = args;
-  if (!workflowId || !name || !/^[a-z0-9-]+$/.test(name)) {
-    throw new Error('usage: record-history.ts <workflow-id> <name: lower-case letters, digits, dashes> [--address host:port]');
+  if (!workflowId || !name || !/^[a-z0-9-]+$/.test(name) || (runAt >= 0 && !runId)) {
+    throw new Error('usage: record-history.ts <workflow-id> <name: lower-case letters, digits, dashes> [--run-id <run>] [--address host:port]');
   }
   const connection = await Connection.connect({ address });
   try {
-    const handle = new Client({ connection }).workflow.getHandle(workflowId);
+    const handle = new Client({ connection }).workflow.getHandle(workflowId, runId);
     const { status } = await handle.describe();
-    if (status.name !== 'COMPLETED') throw new Error(`${workflowId} is ${status.name}; record completed workflows only`);
+    const closedAs = runId ? ['COMPLETED', 'CONTINUED_AS_NEW'] : ['COMPLETED'];
+    if (!closedAs.includes(status.name)) {
+      throw new Error(`${workflowId}${runId ? ` run ${runId}` : ''} is ${status.name}; record completed workflows (or, by run id, a run that continued as new) only`);
+    }
     const file = path.resolve(__dirname, '..', 'test', 'histories', `${name}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // protobufjs's own object form (enum names, longs and bytes as strings): the SDK's

@@ -6,14 +6,27 @@ import { describe, expect, inject, it } from 'vitest';
 
 // SPEC §8: releases run for weeks, so a change to workflow code must replay the histories of
 // workflows already running. Every file in test/histories/ (recorded from completed runs by
-// scripts/record-history.ts, which the release tests call with STAGECOACH_RECORD_HISTORIES=1) replays against today's bundle;
+// scripts/record-history.ts, which the release tests and record-histories.test.ts call with
+// STAGECOACH_RECORD_HISTORIES=1) replays against today's bundle;
 // a nondeterministic change fails here, and needs `patched()`.
 const dir = path.resolve(__dirname, '..', 'histories');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('has the histories the release lifecycle needs', () => {
-    expect(files).toEqual(expect.arrayContaining(['approval.json', 'release-standard.json', 'release-without-uat.json', 'release-rollback.json']));
+  it('has the histories the release lifecycle, deployments, locks and promotions need', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'approval.json',
+        'release-standard.json',
+        'release-without-uat.json',
+        'release-rollback.json',
+        'mass-deployment.json',
+        'deploy-to-tenant.json',
+        'instance-lock.json',
+        'bundle-promotion.json',
+        'promotion-backout.json',
+      ]),
+    );
   });
 
   it.each(files)('%s', { timeout: 120_000 }, async (file) => {

@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StagecoachClient } from '../../../client';
 import { releaseStatus } from '../../../client/releases';
@@ -66,22 +63,4 @@ export const uniqueSubjectIndex = change(3, {
   data: { columns: ['subject'], unique: true },
 });
 
-/**
- * Writes a completed workflow's history to test/histories/<name>.json when
- * STAGECOACH_RECORD_HISTORIES is set; the replay test replays every file there against the
- * current workflow code. Runs scripts/record-history.ts in its own process: protobufjs's JSON
- * conversion does not work inside vitest's module loader.
- */
-export async function recordHistory(temporal: Client, workflowId: string, name: string): Promise<void> {
-  if (!process.env.STAGECOACH_RECORD_HISTORIES) return;
-  const root = path.resolve(__dirname, '..', '..', '..');
-  const address = (temporal.connection as Connection).options.address;
-  try {
-    execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/record-history.ts'), workflowId, name, '--address', address], {
-      cwd: root,
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    throw new Error(`recording ${workflowId} failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
-  }
-}
+export { recordHistory } from '../../helpers/record-history';

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
+import { backOutPromotion, promote, runBundleCommand } from '../../client/bundles';
+import { deploymentResult, startDeployment } from '../../client/deployments';
+import { instanceLockStatus } from '../../client/instance-locks';
+import { instanceLockWorkflowId } from '../../domain/instance-locks';
+import type { InstanceRef } from '../../domain/landscapes';
+import { loadInventory } from '../../inventory/load-inventory';
+import { openControlDatabase } from '../../store/control-database';
+import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { createTenantFleet, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { recordHistory } from '../helpers/record-history';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
+import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { form, incremental } from '../packages/support/package-builders';
+import { bundleTestWorkflows } from './fixtures/test-bundle';
+import { finishSignal } from './fixtures/test-workflows';
+
+// Small runs of the workflows whose histories test/histories/ keeps for the replay test (SPEC §8).
+// With STAGECOACH_RECORD_HISTORIES=1 they are written there:
+//   STAGECOACH_RECORD_HISTORIES=1 npx vitest run test/workflows/record-histories.test.ts
+let fleet: TenantFleet;
+let smtp: LocalSmtpServer;
+let controlDb: Knex;
+let connection: Connection;
+let temporal: Client;
+let tenantDatabases: InventoryTenantDatabases;
+let ctx: TemporalTestContext;
+let promotions: PromotionFixture;
+
+const FAILING = 2;
+
+beforeAll(async () => {
+  fleet = await createTenantFleet(4, { prefix: 'hist', contacts: (i) => `it-admin@t${i}.example.com` });
+  // The package's form already exists there, created by hand: that tenant fails (SPEC §3).
+  const conflicting = fleet.open(fleet.tenants[FAILING]);
+  await conflicting('metadata_items').insert({ guid: '00000000-0000-4000-8000-00000000ffff', object_type: 'Form', business_object: 'Incident', name: 'Deploy Form', definition: '{}', installed_by_package: null, updated_at: 'x' });
+  await conflicting.destroy();
+  smtp = await startLocalSmtpServer();
+  controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  temporal = new Client({ connection });
+  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
+  ctx = await startTestWorker(
+    {
+      controlDb,
+      tenantDatabases,
+      // A short history limit, so a lock run continues as new after a few grants.
+      instanceLocks: { temporal, holderCheckSeconds: 1, maxHistoryEvents: 80 },
+      mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }),
+      mailDomain: 'example.com',
+    },
+    { workflowBundleCode: await bundleTestWorkflows() },
+  );
+  promotions = await openPromotionFixture('sqlite');
+}, 120_000);
+
+afterAll(async () => {
+  await promotions?.close();
+  await ctx?.stop();
+  await tenantDatabases?.destroyAll();
+  await connection?.close();
+  await controlDb?.destroy();
+  await smtp?.close();
+  fleet?.remove();
+});
+
+describe('runs kept as replay histories', () => {
+  it('mass-deployment and deploy-to-tenant: 4 tenants, one failing, tenants notified', async () => {
+    const packageSha256 = await publishPackage(controlDb, incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]));
+    const id = await startDeployment(ctx.client, { packageSha256, concurrency: 2, notifyTenants: true, submitter: 'rita' });
+    const result = await deploymentResult(ctx.client, id);
+    expect(result.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, skipped: 0 });
+    await smtp.waitFor((received) => received.some((m) => m.to.includes('rita@example.com')));
+    await recordHistory(temporal, id, 'mass-deployment');
+    await recordHistory(temporal, `${id}/${fleet.tenants[0]}`, 'deploy-to-tenant');
+  });
+
+  it('instance-lock: a run granted and released a few times that continued as new', async () => {
+    const instance: InstanceRef = { tenant: `h${randomUUID().slice(0, 8)}`, landscape: 'production' };
+    const lockId = instanceLockWorkflowId(instance);
+    let firstRun: string | undefined;
+    for (let round = 0; round < 10; round += 1) {
+      const holders = [];
+      for (const reason of ['release', 'refresh']) {
+        const workflowId = `holder/${instance.tenant}/${reason}-${round}`;
+        await temporal.workflow.start('lockHolder', { taskQueue: ctx.taskQueue, workflowId, args: [{ instance, reason }] });
+        await expect.poll(async () => JSON.stringify(await instanceLockStatus(temporal, instance).catch(() => null))).toContain(workflowId);
+        firstRun ??= (await temporal.workflow.getHandle(lockId).describe()).runId;
+        holders.push(workflowId);
+      }
+      // Long enough for one check that the holder still runs (every second).
+      if (round === 0) await new Promise((resolve) => setTimeout(resolve, 1_500));
+      for (const holder of holders) {
+        await temporal.workflow.getHandle(holder).signal(finishSignal, 'complete');
+        await temporal.workflow.getHandle(holder).result();
+      }
+      if ((await temporal.workflow.getHandle(lockId).describe()).runId !== firstRun) break;
+    }
+    const first = await temporal.workflow.getHandle(lockId, firstRun).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    await recordHistory(temporal, lockId, 'instance-lock', { runId: firstRun });
+  });
+
+  it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
+    const client = promotions.ctx.client;
+    const bundle = `history-${randomUUID().slice(0, 8)}`;
+    await runBundleCommand(client, { action: 'create-bundle', user: 'bea', bundle, source: { tenant: promotions.tenant, landscape: 'staging' } });
+    await runBundleCommand(client, { action: 'add-items', user: 'bea', bundle, items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }] });
+    const target = `production-${randomUUID().slice(0, 8)}`;
+    await runBundleCommand(client, { action: 'define-target', user: 'pat', target: { name: target, instance: { tenant: promotions.tenant, landscape: 'production' }, targetUser: 'svc-accept', credentialRef: '${PROMOTE_PASSWORD}' } });
+    const { promotionId, result } = await promote(client, { requestedBy: 'pat', targetName: target, bundle });
+    expect(result).toMatchObject({ created: 2 });
+    expect(await backOutPromotion(client, { promotionId, user: 'pat' })).toMatchObject({ deleted: 2, matchesBeforePromotion: true });
+    await recordHistory(client.temporal, promotionId, 'bundle-promotion');
+    await recordHistory(client.temporal, `backout/${promotionId}`, 'promotion-backout');
+  });
+});
