@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
 import type { ApplyPackageInput, PackageReport } from '../activities/packages/apply-package';
@@ -58,7 +58,36 @@ async function baseline(fleet: TenantFleet, document: IncrementalPackage): Promi
   return seconds;
 }
 
-async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): Promise<{ seconds: number; peakRss: number; runs: number }> {
+/**
+ * The floor: N workflows that each take one signal-with-start and one task, on the same server
+ * and worker settings. SPEC §5 puts one lock workflow per tenant instance, so no mass deployment
+ * to N fresh instances can beat this rate here, whatever the apply costs.
+ */
+async function temporalFloor(connection: NativeConnection, client: Client, count: number): Promise<number> {
+  const taskQueue = 'bench-floor';
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'floor', 'workflows.ts'), logger: new DefaultLogger('ERROR') }),
+  });
+  const running = worker.run();
+  let next = 0;
+  const started = performance.now();
+  const handles: Array<{ result(): Promise<unknown> }> = [];
+  const sender = async () => {
+    for (let n = next++; n < count; n = next++) {
+      handles.push(await client.workflow.signalWithStart('floorWorkflow', { workflowId: `floor-${n}`, taskQueue, signal: 'floor', signalArgs: [n] }));
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+  for (const handle of handles) await handle.result();
+  const seconds = (performance.now() - started) / 1000;
+  worker.shutdown();
+  await running;
+  return count / seconds;
+}
+
+async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): Promise<{ seconds: number; peakRss: number; runs: number; floorRate: number }> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-bench-deploy-'));
   const [server, bundle] = await Promise.all([
@@ -90,6 +119,7 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
   if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment: ${JSON.stringify(result.counts)}`);
   worker.shutdown();
   await running;
+  const floorRate = await temporalFloor(nativeConnection, new Client({ connection }), fleet.tenants.length);
   await client.close();
   await connection.close();
   await nativeConnection.close();
@@ -97,7 +127,7 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
   await controlDb.destroy();
   await server.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
-  return { seconds, peakRss, runs: result.runs };
+  return { seconds, peakRss, runs: result.runs, floorRate };
 }
 
 async function main(): Promise<void> {
@@ -112,6 +142,10 @@ async function main(): Promise<void> {
     console.log(`tenants: ${TENANTS}, package: 100 changes, window: ${CONCURRENCY}`);
     console.log(`massDeployment: ${run.seconds.toFixed(1)} s, ${oursRate.toFixed(1)} tenants/s, ${run.runs} run(s), worker peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`);
     console.log(`sequential loop without Temporal: ${baselineSeconds.toFixed(1)} s, ${baselineRate.toFixed(1)} tenants/s`);
+    console.log(
+      `floor: ${run.floorRate.toFixed(1)} empty workflows/s on the same server (one signal-with-start and one task each); ` +
+        `with one lock workflow per instance (SPEC §5) the ratio cannot exceed ${(run.floorRate / baselineRate).toFixed(3)} here`,
+    );
     console.log(JSON.stringify({ bench: 'deploy', ratio: Number((oursRate / baselineRate).toFixed(3)), target: 1.0 }));
   } finally {
     ours.remove();

@@ -8,5 +8,6 @@ export { bundleAdmin } from './bundles/bundle-admin';
 export { promotionBackout } from './bundles/promotion-backout';
 export { massDeployment } from './mass-deployment';
 export { deployToTenant } from './deployments/deploy-to-tenant';
+export { deployToTenants } from './deployments/deploy-to-tenants';
 export { release } from './release';
 export { stagingRefresh } from './staging-refresh';

@@ -4,6 +4,7 @@ import {
   continueAsNew,
   executeChild,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -15,6 +16,7 @@ import type { Landscape } from '../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import { rootFailure } from './bundles/failures';
 import { deployToTenant, type DeployToTenantResult } from './deployments/deploy-to-tenant';
+import { deployToTenants } from './deployments/deploy-to-tenants';
 import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentPhase } from './deployments/deployment-messages';
 import { countsOf, newProgress, recordOutcome, summaryMessage, tenantStatus, type DeploymentProgress, type TenantProblem } from './deployments/deployment-state';
 
@@ -62,8 +64,16 @@ const acts = proxyActivities<Activities>({
 const FLUSH_EVERY = 100;
 
 /**
- * One published package to many tenants (SPEC §6, seed 003): a sliding window of `deployToTenant`
- * children, each holding its instance's lock. Statuses are queryable while it runs; it continues
+ * Tenants per child: half the window, at most 25, so at least two batches overlap (one applies
+ * while the next waits for its locks) and a child's history stays small.
+ */
+export function batchSizeFor(concurrency: number): number {
+  return Math.max(1, Math.min(10, Math.ceil(concurrency / 2)));
+}
+
+/**
+ * One published package to many tenants (SPEC §6, seed 003): a sliding window of `deployToTenants`
+ * children, each a batch of tenants applied under their instance locks. Statuses are queryable while it runs; it continues
  * as new (after the window drains, so no child is ever started twice) to keep histories bounded.
  */
 export async function massDeployment(input: MassDeploymentInput): Promise<MassDeploymentResult> {
@@ -111,7 +121,26 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   const maxEvents = input.maxHistoryEvents ?? 5_000;
   const timeToContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
 
-  while (progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
+  // Deployments started before batches existed keep one child per tenant when they replay.
+  const batched = patched('batched-tenant-children');
+  while (batched && progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
+    await condition(() => running.size < concurrency || cancelled !== undefined);
+    if (cancelled) break;
+    const size = Math.min(batchSizeFor(concurrency), concurrency - running.size, progress.tenants.length - progress.next);
+    const tenants = progress.tenants.slice(progress.next, progress.next + size);
+    progress.next += size;
+    for (const tenant of tenants) running.add(tenant);
+    void executeChild(deployToTenants, {
+      workflowId: `${deploymentId}/${tenants.length === 1 ? tenants[0] : `${tenants[0]}..${tenants[tenants.length - 1]}`}`,
+      args: [{ deploymentId, tenants, landscape, packageSha256: input.packageSha256, packageId: state.packageId, version: state.version, notifyTenants: input.notifyTenants ?? false }],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    }).then(
+      (outcomes) => outcomes.forEach((outcome) => finished(outcome.tenant, outcome)),
+      (error: unknown) => tenants.forEach((tenant) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) })),
+    );
+    if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
+  }
+  while (!batched && progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
     await condition(() => running.size < concurrency || cancelled !== undefined);
     if (cancelled) break;
     const tenant = progress.tenants[progress.next];

@@ -62,6 +62,19 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
   const now = () => deps.clock.now().toISOString();
   const inventory = () =>
     deps.inventory() ?? fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory');
+  // One tenant; a tenant that had this package before the deployment is skipped, and a retry
+  // of our own apply finds the patch log entry written under this workflow id.
+  const deployToOne = async (input: TenantDeploymentInput): Promise<TenantDeploymentResult> => {
+    const target = { tenant: input.tenant, landscape: input.landscape };
+    const contact = inventory().tenants[input.tenant]?.contact;
+    const workflowId = Context.current().info.workflowExecution?.workflowId;
+    const earlier = await deps.patchLog.find(instanceKey(target), input.packageId, input.version);
+    if (earlier && earlier.workflowId !== workflowId) {
+      return { status: 'skipped', reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`, contact, changesApplied: 0 };
+    }
+    const report = await deps.applyPackage({ target, package: { sha256: input.packageSha256 }, mode: 'validateThenApply' });
+    return { status: 'succeeded', contact, changesApplied: report.stepsApplied };
+  };
 
   return {
     /** Checks the package is published and the selection is known, records the deployment. */
@@ -99,15 +112,23 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
      * finds the patch log entry written under this workflow id and counts as success.
      */
     async deployPackageToTenant(input: TenantDeploymentInput): Promise<TenantDeploymentResult> {
-      const target = { tenant: input.tenant, landscape: input.landscape };
-      const contact = inventory().tenants[input.tenant]?.contact;
-      const workflowId = Context.current().info.workflowExecution?.workflowId;
-      const earlier = await deps.patchLog.find(instanceKey(target), input.packageId, input.version);
-      if (earlier && earlier.workflowId !== workflowId) {
-        return { status: 'skipped', reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`, contact, changesApplied: 0 };
+      return deployToOne(input);
+    },
+
+    /**
+     * A batch's tenants whose instance locks are held, one after the other (SQLite and most
+     * tenant databases gain nothing from running side by side in one process). Each tenant gets
+     * its own result: a failure is that tenant's, retried here a few times when it may pass on
+     * a retry, so one bad tenant never fails its batch. After a crash the activity's retry
+     * finds the tenants it already did in the patch log under this workflow id.
+     */
+    async deployPackageToTenants(input: TenantBatchDeploymentInput): Promise<TenantBatchResult[]> {
+      const results: TenantBatchResult[] = [];
+      for (const tenant of input.tenants) {
+        results.push(await deployWithRetries(() => deployToOne({ ...input, tenant }), tenant));
+        Context.current().heartbeat({ done: results.length, total: input.tenants.length });
       }
-      const report = await deps.applyPackage({ target, package: { sha256: input.packageSha256 }, mode: 'validateThenApply' });
-      return { status: 'succeeded', contact, changesApplied: report.stepsApplied };
+      return results;
     },
 
     async recordDeploymentTenants(input: { deploymentId: string; results: TenantResult[] }): Promise<void> {
@@ -118,6 +139,29 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
       await deps.deployments.finish(input.deploymentId, input.status, now());
     },
   };
+}
+
+export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 'tenant'> {
+  tenants: string[];
+}
+
+export type TenantBatchResult = { tenant: string; contact?: string } & ({ status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string });
+
+const TENANT_ATTEMPTS = 3;
+
+async function deployWithRetries(deploy: () => Promise<TenantDeploymentResult>, tenant: string): Promise<TenantBatchResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const result = await deploy();
+      return result.status === 'skipped'
+        ? { tenant, status: 'skipped', reason: result.reason ?? 'skipped', contact: result.contact }
+        : { tenant, status: 'succeeded', contact: result.contact };
+    } catch (error) {
+      const final = (error instanceof ApplicationFailure && error.nonRetryable) || attempt >= TENANT_ATTEMPTS;
+      if (final) return { tenant, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+      await Context.current().sleep(500 * 2 ** (attempt - 1));
+    }
+  }
 }
 
 function fail(message: string, type: string): never {

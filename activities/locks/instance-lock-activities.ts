@@ -27,6 +27,23 @@ export interface HolderState {
   status: string;
 }
 
+const LOCK_REQUESTS_IN_FLIGHT = 16;
+
+async function signalWithStartLock(deps: InstanceLockDependencies, input: RequestInstanceLockInput): Promise<void> {
+  const lockInput: InstanceLockInput = {
+    instance: input.instance,
+    holderCheckSeconds: deps.holderCheckSeconds,
+    maxHistoryEvents: deps.maxHistoryEvents,
+  };
+  await deps.temporal.workflow.signalWithStart(INSTANCE_LOCK_WORKFLOW_TYPE, {
+    workflowId: input.lockWorkflowId,
+    taskQueue: Context.current().info.taskQueue,
+    args: [lockInput],
+    signal: acquireLockSignal,
+    signalArgs: [input.request],
+  });
+}
+
 /** Without a Temporal client (a worker wired without one) the lock activities fail at once. */
 export function createInstanceLockActivities(given: InstanceLockDependencies | undefined) {
   const dependencies = (): InstanceLockDependencies => {
@@ -40,19 +57,21 @@ export function createInstanceLockActivities(given: InstanceLockDependencies | u
      * locks). Retrying is safe: the lock ignores a request id it has seen.
      */
     async requestInstanceLock(input: RequestInstanceLockInput): Promise<void> {
+      await signalWithStartLock(dependencies(), input);
+    },
+
+    /**
+     * Queues one request on each of several instances' locks (a batch of a mass deployment):
+     * one activity instead of one per instance. Retrying re-sends all of them; every lock
+     * ignores a request id it has seen.
+     */
+    async requestInstanceLocks(input: { requests: RequestInstanceLockInput[] }): Promise<void> {
       const deps = dependencies();
-      const lockInput: InstanceLockInput = {
-        instance: input.instance,
-        holderCheckSeconds: deps.holderCheckSeconds,
-        maxHistoryEvents: deps.maxHistoryEvents,
+      const queue = [...input.requests];
+      const sender = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await signalWithStartLock(deps, next);
       };
-      await deps.temporal.workflow.signalWithStart(INSTANCE_LOCK_WORKFLOW_TYPE, {
-        workflowId: input.lockWorkflowId,
-        taskQueue: Context.current().info.taskQueue,
-        args: [lockInput],
-        signal: acquireLockSignal,
-        signalArgs: [input.request],
-      });
+      await Promise.all(Array.from({ length: Math.min(LOCK_REQUESTS_IN_FLIGHT, queue.length) }, sender));
     },
 
     /**

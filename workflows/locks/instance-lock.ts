@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -48,7 +49,8 @@ const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 export async function instanceLock(input: InstanceLockInput): Promise<never> {
   const lockWorkflowId = workflowInfo().workflowId;
   const lock: LockQueue = input.carried ?? { queue: [], finished: [] };
-  const trail = createAuditTrail(`instance lock ${instanceKey(input.instance)}`);
+  // Locks started before audit rows went through local activities keep scheduling activities.
+  const trail = createAuditTrail(`instance lock ${instanceKey(input.instance)}`, { localActivities: patched('lock-audit-local-activities') });
   registerHandlers(lock, trail);
   upsertSearchAttributes({
     [SEARCH_ATTRIBUTES.tenant]: [input.instance.tenant],

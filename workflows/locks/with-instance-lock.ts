@@ -15,7 +15,7 @@ import type { InstanceRef } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { lockGrantedSignalFor, releaseLockSignal } from '../messages';
 
-const { requestInstanceLock } = proxyActivities<Activities>({
+const { requestInstanceLock, requestInstanceLocks } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
@@ -61,6 +61,76 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
       }
     });
     if (!granted) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: previousWaitingFor });
+  }
+}
+
+interface PendingLock {
+  instance: InstanceRef;
+  lockWorkflowId: string;
+  requestId: string;
+  granted: boolean;
+  done: boolean;
+}
+
+/**
+ * Takes the locks of several instances (a mass deployment's batch) and runs `use` on the
+ * instances granted so far, releasing each right after its turn. All requests go out at once,
+ * in one activity; no lock is waited for while holding another, so two batches can never
+ * deadlock. `use` should not throw: a throw releases everything and ends the batch.
+ */
+export async function withEachInstanceLock(instances: InstanceRef[], reason: string, use: (granted: InstanceRef[]) => Promise<void>): Promise<void> {
+  const locks: PendingLock[] = instances.map((instance) => ({ instance, lockWorkflowId: instanceLockWorkflowId(instance), requestId: uuid4(), granted: false, done: false }));
+  for (const lock of locks) {
+    setHandler(lockGrantedSignalFor(lock.lockWorkflowId), (grant) => {
+      if (grant.requestId === lock.requestId) lock.granted = true;
+    });
+  }
+  const ready = () => locks.filter((lock) => lock.granted && !lock.done);
+  const releaseAll = (released: PendingLock[]) =>
+    CancellationScope.nonCancellable(() => Promise.all(released.map((lock) => releaseLock(lock.lockWorkflowId, lock.requestId))));
+  let waiting = false;
+  try {
+    const { workflowId, runId } = workflowInfo();
+    const requestedAt = new Date().toISOString();
+    await requestInstanceLocks({
+      requests: locks.map((lock) => ({
+        instance: lock.instance,
+        lockWorkflowId: lock.lockWorkflowId,
+        request: { requestId: lock.requestId, holderWorkflowId: workflowId, holderRunId: runId, reason, requestedAt },
+      })),
+    });
+    while (locks.some((lock) => !lock.done)) {
+      if (ready().length === 0) {
+        // Only a lock held by someone else keeps us here long: the Web UI says what we wait for.
+        if (!waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: ['instance-lock'] });
+        waiting = true;
+        await condition(() => ready().length > 0);
+      }
+      if (waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: [] });
+      waiting = false;
+      const group = ready();
+      try {
+        await use(group.map((lock) => lock.instance));
+      } finally {
+        for (const lock of group) lock.done = true;
+        await releaseAll(group);
+      }
+    }
+  } finally {
+    // Requests still queued (cancelled, or `use` threw) are withdrawn.
+    const left = locks.filter((lock) => !lock.done);
+    for (const lock of left) lock.done = true;
+    await releaseAll(left);
+    for (const lock of locks) setHandler(lockGrantedSignalFor(lock.lockWorkflowId), undefined);
+    if (waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: [] });
+  }
+}
+
+async function releaseLock(lockWorkflowId: string, requestId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, { requestId, holderWorkflowId: workflowInfo().workflowId });
+  } catch (error) {
+    log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
   }
 }
 

@@ -1,0 +1,73 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { TenantBatchDeploymentInput, TenantBatchResult } from '../../activities/deployments/deployment-activities';
+import { withEachInstanceLock } from '../locks/with-instance-lock';
+import { messageOf } from '../bundles/failures';
+
+export interface DeployToTenantsInput extends TenantBatchDeploymentInput {
+  notifyTenants: boolean;
+}
+
+export type BatchTenantOutcome = { tenant: string } & ({ status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string });
+
+// Per tenant the activity heartbeats by phase; a dead worker is noticed within a minute. Its
+// own retries are for a crash: tenant failures come back as results.
+const { deployPackageToTenants } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * A batch of a mass deployment's tenants: asks all their instance locks at once (SPEC §5) and
+ * applies the package on each tenant while holding its lock, in groups of whatever was granted.
+ * One child per batch instead of per tenant keeps the orchestration cost per tenant to its lock.
+ * It never fails: every tenant's outcome is in the result, so the deployment goes on.
+ */
+export async function deployToTenants(input: DeployToTenantsInput): Promise<BatchTenantOutcome[]> {
+  const { notifyTenants, ...batch } = input;
+  const outcomes = new Map<string, TenantBatchResult>();
+  const instances = input.tenants.map((tenant) => ({ tenant, landscape: input.landscape }));
+  try {
+    await withEachInstanceLock(instances, `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`, async (granted) => {
+      const tenants = granted.map((instance) => instance.tenant);
+      try {
+        for (const result of await deployPackageToTenants({ ...batch, tenants })) outcomes.set(result.tenant, result);
+      } catch (error) {
+        for (const tenant of tenants) outcomes.set(tenant, { tenant, status: 'failed', reason: messageOf(error) });
+      }
+    });
+  } catch (error) {
+    const reason = messageOf(error);
+    for (const tenant of input.tenants) if (!outcomes.has(tenant)) outcomes.set(tenant, { tenant, status: 'failed', reason });
+  }
+  const results = input.tenants.map((tenant) => outcomes.get(tenant)!);
+  if (!notifyTenants) return results.map(withoutContact);
+  return Promise.all(results.map((result) => noticeFor(input, result)));
+}
+
+// Seed 003: a notice to the tenant's designated address on success; none without one.
+async function noticeFor(input: DeployToTenantsInput, result: TenantBatchResult): Promise<BatchTenantOutcome> {
+  if (result.status !== 'succeeded' || !result.contact) return withoutContact(result);
+  try {
+    await notify({
+      workflowId: workflowInfo().workflowId,
+      idempotencyKey: `${workflowInfo().workflowId}/${result.tenant}/upgrade-notice`,
+      recipients: [result.contact],
+      subject: `Your system was upgraded with ${input.packageId} ${input.version}`,
+      text: `Package ${input.packageId} version ${input.version} was installed on your ${input.landscape} system (${result.tenant}).`,
+    });
+    return { tenant: result.tenant, status: 'succeeded', notified: result.contact };
+  } catch {
+    return withoutContact(result);
+  }
+}
+
+function withoutContact(result: TenantBatchResult): BatchTenantOutcome {
+  return result.status === 'succeeded' ? { tenant: result.tenant, status: 'succeeded' } : { tenant: result.tenant, status: result.status, reason: result.reason };
+}
