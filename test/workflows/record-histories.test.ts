@@ -71,17 +71,20 @@ afterAll(async () => {
 });
 
 describe('runs kept as replay histories', () => {
-  it('mass-deployment and deploy-to-tenant: 4 tenants, one failing, tenants notified', async () => {
+  // Files keep the name of the code that wrote them: mass-deployment.json, deploy-to-tenant.json
+  // and instance-lock.json came from the code before batches and local-activity audit rows, and
+  // stay, so the replay test proves the patched() paths. Re-recording writes the current ones.
+  it('mass-deployment-batched and deploy-to-tenants: 4 tenants in batches of 2, one failing, tenants notified', async () => {
     const packageSha256 = await publishPackage(controlDb, incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]));
-    const id = await startDeployment(ctx.client, { packageSha256, concurrency: 2, notifyTenants: true, submitter: 'rita' });
+    const id = await startDeployment(ctx.client, { packageSha256, concurrency: 4, notifyTenants: true, submitter: 'rita' });
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, skipped: 0 });
     await smtp.waitFor((received) => received.some((m) => m.to.includes('rita@example.com')));
-    await recordHistory(temporal, id, 'mass-deployment');
-    await recordHistory(temporal, `${id}/${fleet.tenants[0]}`, 'deploy-to-tenant');
+    await recordHistory(temporal, id, 'mass-deployment-batched');
+    await recordHistory(temporal, `${id}/${fleet.tenants[0]}..${fleet.tenants[1]}`, 'deploy-to-tenants');
   });
 
-  it('instance-lock: a run granted and released a few times that continued as new', async () => {
+  it('instance-lock-local-audit: a run granted and released a few times that continued as new', async () => {
     const instance: InstanceRef = { tenant: `h${randomUUID().slice(0, 8)}`, landscape: 'production' };
     const lockId = instanceLockWorkflowId(instance);
     let firstRun: string | undefined;
@@ -104,7 +107,7 @@ describe('runs kept as replay histories', () => {
     }
     const first = await temporal.workflow.getHandle(lockId, firstRun).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    await recordHistory(temporal, lockId, 'instance-lock', { runId: firstRun });
+    await recordHistory(temporal, lockId, 'instance-lock-local-audit', { runId: firstRun });
   });
 
   it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
