@@ -21,9 +21,8 @@ const { notify } = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, maximumInterval: '1 minute' },
 });
 
-type Entry =
-  | { kind: 'audit'; event: string; actor?: string; detail: Record<string, unknown>; key: string }
-  | { kind: 'notify'; message: NotificationMessage; key: string };
+type AuditEntry = { kind: 'audit'; event: string; actor?: string; detail: Record<string, unknown>; key: string };
+type Entry = AuditEntry | { kind: 'notify'; message: NotificationMessage; key: string };
 
 export interface AuditTrail {
   /** Queues an audit event; events reach the table in the order they were recorded. */
@@ -76,9 +75,27 @@ export function createAuditTrail(subject: string, options: { localActivities?: b
     }
   };
 
+  // Local mode writes the audit rows waiting at the head in one call: the rows a handler
+  // records together (requested, granted) cost one round trip, still in order.
+  const writeAuditRun = async (): Promise<number> => {
+    const run: AuditEntry[] = [];
+    for (const entry of pending) {
+      if (entry.kind !== 'audit') break;
+      run.push(entry);
+    }
+    const workflowId = workflowInfo().workflowId;
+    await auditLocalActivity.recordAuditEvents(
+      run.map((entry) => ({ workflowId, kind: entry.event, actor: entry.actor, subject, detail: entry.detail, idempotencyKey: entry.key })),
+    );
+    return run.length;
+  };
+
   const drain = () =>
     CancellationScope.nonCancellable(async () => {
-      while (pending.length > 0) await write(pending[0]).then(() => pending.shift());
+      while (pending.length > 0) {
+        if (options.localActivities && pending[0].kind === 'audit') pending.splice(0, await writeAuditRun());
+        else await write(pending[0]).then(() => pending.shift());
+      }
       draining = undefined;
     });
 

@@ -57,6 +57,16 @@ export interface StrayMessage {
 export type { LockHolder, LockRequest } from '../domain/instance-locks';
 export const acquireLockSignal = defineSignal<[LockRequest]>('acquire-lock');
 
+/**
+ * The same request as an Update (sent with update-with-start): a free lock grants it in the
+ * handler and says so in the answer, so the holder needs no grant signal; a busy lock queues it
+ * and signals the grant later, as for the signal.
+ */
+export interface LockAcquireAnswer {
+  granted: boolean;
+}
+export const acquireLockUpdate = defineUpdate<LockAcquireAnswer, [LockRequest]>('acquire-lock');
+
 /** From the holder when it is done, or to withdraw a request still in the queue. */
 export interface LockRelease {
   requestId: string;

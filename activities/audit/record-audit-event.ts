@@ -19,5 +19,9 @@ export function createAuditActivities(deps: { auditStore: AuditStore; clock: Clo
     async recordAuditEvent(input: RecordAuditEventInput): Promise<void> {
       await deps.auditStore.record({ ...input, occurredAt: deps.clock.now().toISOString() });
     },
+    /** Several events in their order, in one call (each still skipped if already written). */
+    async recordAuditEvents(inputs: RecordAuditEventInput[]): Promise<void> {
+      for (const input of inputs) await deps.auditStore.record({ ...input, occurredAt: deps.clock.now().toISOString() });
+    },
   };
 }

@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { INSTANCE_LOCK_WORKFLOW_TYPE, type LockRequest } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { acquireLockSignal } from '../../workflows/messages';
+import { acquireLockSignal, acquireLockUpdate } from '../../workflows/messages';
 import type { InstanceLockInput } from '../../workflows/locks/instance-lock';
 
 export interface InstanceLockDependencies {
@@ -44,6 +44,24 @@ async function signalWithStartLock(deps: InstanceLockDependencies, input: Reques
   });
 }
 
+async function updateWithStartLock(deps: InstanceLockDependencies, input: RequestInstanceLockInput): Promise<boolean> {
+  const lockInput: InstanceLockInput = {
+    instance: input.instance,
+    holderCheckSeconds: deps.holderCheckSeconds,
+    maxHistoryEvents: deps.maxHistoryEvents,
+  };
+  const answer = await deps.temporal.workflow.executeUpdateWithStart(acquireLockUpdate, {
+    args: [input.request],
+    startWorkflowOperation: new WithStartWorkflowOperation(INSTANCE_LOCK_WORKFLOW_TYPE, {
+      workflowId: input.lockWorkflowId,
+      taskQueue: Context.current().info.taskQueue,
+      args: [lockInput],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    }),
+  });
+  return answer.granted;
+}
+
 /** Without a Temporal client (a worker wired without one) the lock activities fail at once. */
 export function createInstanceLockActivities(given: InstanceLockDependencies | undefined) {
   const dependencies = (): InstanceLockDependencies => {
@@ -61,17 +79,22 @@ export function createInstanceLockActivities(given: InstanceLockDependencies | u
     },
 
     /**
-     * Queues one request on each of several instances' locks (a batch of a mass deployment):
-     * one activity instead of one per instance. Retrying re-sends all of them; every lock
-     * ignores a request id it has seen.
+     * Queues one request on each of several instances' locks (a batch of a mass deployment) in
+     * one activity, by update-with-start: a free lock grants at once and says so, so the answer
+     * lists the request ids already granted; the others are signalled when their turn comes.
+     * Retrying re-sends all of them; a lock answers a request id it has seen with its state.
      */
-    async requestInstanceLocks(input: { requests: RequestInstanceLockInput[] }): Promise<void> {
+    async requestInstanceLocks(input: { requests: RequestInstanceLockInput[] }): Promise<{ granted: string[] }> {
       const deps = dependencies();
       const queue = [...input.requests];
+      const granted: string[] = [];
       const sender = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await signalWithStartLock(deps, next);
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          if (await updateWithStartLock(deps, next)) granted.push(next.request.requestId);
+        }
       };
       await Promise.all(Array.from({ length: Math.min(LOCK_REQUESTS_IN_FLIGHT, queue.length) }, sender));
+      return { granted };
     },
 
     /**

@@ -9,7 +9,9 @@ import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
 import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
 import { form, incremental } from '../packages/support/package-builders';
-import { createTenantFleet, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { bundleTestWorkflows } from './fixtures/test-bundle';
+import { finishSignal, holdingQuery } from './fixtures/test-workflows';
 
 // Selections, skips and cancellation of mass deployments (SPEC §6), on a small fleet.
 let fleet: TenantFleet;
@@ -24,7 +26,10 @@ beforeAll(async () => {
   controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
   connection = await Connection.connect({ address: inject('temporalAddress') });
   tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-  ctx = await startTestWorker({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 5 } });
+  ctx = await startTestWorker(
+    { controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 5 } },
+    { workflowBundleCode: await bundleTestWorkflows() },
+  );
   packageSha256 = await publishPackage(controlDb, incremental('selection-forms', '1.0.0', [form(1, 'Selection Form')]));
 }, 60_000);
 
@@ -82,4 +87,28 @@ it('a scheduled deployment waits for its date and shows it', async () => {
   expect(status).toMatchObject({ phase: 'scheduled', scheduledFor: at, counts: { processed: 0 } });
   await cancelDeployment(ctx.client, id, { user: 'rita', reason: 'not this week' });
   expect((await deploymentResult(ctx.client, id)).counts).toMatchObject({ total: 2, succeeded: 0, skipped: 2 });
+});
+
+it('a tenant whose lock another holder has waits in its queue while the rest of its batch deploys, then gets the package', async () => {
+  const tenants = fleet.tenants.slice(20, 26);
+  const busy = tenants[1];
+  const holder = await ctx.client.temporal.workflow.start('lockHolder', {
+    taskQueue: ctx.taskQueue,
+    workflowId: `holder/${busy}/${Date.now()}`,
+    args: [{ instance: { tenant: busy, landscape: 'production' }, reason: 'release r1: production push' }],
+  });
+  await expect.poll(() => holder.query(holdingQuery), { timeout: 20_000 }).toBe(true);
+  const contended = await publishPackage(controlDb, incremental('contended-forms', '1.0.0', [form(1, 'Contended Form')]));
+  // A window of 6 puts these tenants in batches of 3: the busy one shares its batch with two others.
+  const id = await startDeployment(ctx.client, { packageSha256: contended, tenants, concurrency: 6, submitter: 'rita' });
+
+  await expect.poll(async () => (await deploymentStatus(ctx.client, id)).counts.running, { timeout: 30_000 }).toBe(3);
+  // Tenants report when their batch ends; meanwhile the patch log shows who has the package.
+  await expect.poll(async () => (await patchLogCounts(controlDb, 'contended-forms')).size, { timeout: 30_000 }).toBe(tenants.length - 1);
+  expect((await patchLogCounts(controlDb, 'contended-forms')).has(`${busy}/production`)).toBe(false);
+  expect(await tenantDeploymentStatus(ctx.client, id, busy)).toMatchObject({ status: 'running' });
+
+  await holder.signal(finishSignal, 'complete');
+  expect((await deploymentResult(ctx.client, id)).counts).toMatchObject({ total: tenants.length, succeeded: tenants.length, failed: 0 });
+  expect((await patchLogCounts(controlDb, 'contended-forms')).get(`${busy}/production`)).toBe(1);
 });

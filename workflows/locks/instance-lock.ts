@@ -10,12 +10,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { enqueue, grantNext, release, type LockHolder, type LockQueue } from '../../domain/instance-locks';
+import { enqueue, grantNext, release, type LockHolder, type LockQueue, type LockRequest } from '../../domain/instance-locks';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { createAuditTrail, type AuditTrail } from '../audit-trail';
 import {
   acquireLockSignal,
+  acquireLockUpdate,
   forceReleaseLockUpdate,
   lockGrantedSignalFor,
   lockStatusQuery,
@@ -86,13 +87,22 @@ export async function instanceLock(input: InstanceLockInput): Promise<never> {
 }
 
 function registerHandlers(lock: LockQueue, trail: AuditTrail): void {
-  setHandler(acquireLockSignal, (request) => {
+  const acquire = (request: LockRequest) => {
     const result = enqueue(lock, request);
     trail.record(result === 'queued' ? 'lock-requested' : `lock-request-${result}`, request.holderWorkflowId, {
       requestId: request.requestId,
       reason: request.reason,
       position: lock.queue.length,
     });
+  };
+  setHandler(acquireLockSignal, acquire);
+  setHandler(acquireLockUpdate, (request) => {
+    acquire(request);
+    if (!lock.holder && lock.queue[0]?.requestId === request.requestId) {
+      const holder = grantNext(lock, new Date().toISOString())!;
+      trail.record('lock-granted', holder.holderWorkflowId, { requestId: holder.requestId, reason: holder.reason });
+    }
+    return { granted: lock.holder?.requestId === request.requestId };
   });
   setHandler(releaseLockSignal, ({ requestId, holderWorkflowId }) => {
     const result = release(lock, requestId);

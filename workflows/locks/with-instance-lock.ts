@@ -92,13 +92,16 @@ export async function withEachInstanceLock(instances: InstanceRef[], reason: str
   try {
     const { workflowId, runId } = workflowInfo();
     const requestedAt = new Date().toISOString();
-    await requestInstanceLocks({
+    // Histories from before the answer listed grants hold no answer: every grant came by signal.
+    const answer = await requestInstanceLocks({
       requests: locks.map((lock) => ({
         instance: lock.instance,
         lockWorkflowId: lock.lockWorkflowId,
         request: { requestId: lock.requestId, holderWorkflowId: workflowId, holderRunId: runId, reason, requestedAt },
       })),
     });
+    const grantedAtOnce = new Set(answer?.granted ?? []);
+    for (const lock of locks) if (grantedAtOnce.has(lock.requestId)) lock.granted = true;
     while (locks.some((lock) => !lock.done)) {
       if (ready().length === 0) {
         // Only a lock held by someone else keeps us here long: the Web UI says what we wait for.
