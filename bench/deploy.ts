@@ -1,6 +1,7 @@
 // `npm run bench:deploy`: a 100-change package to N SQLite tenants through massDeployment (a worker
 // in this process, a window of 50, every tenant under its instance lock) versus a plain sequential
-// loop applying the same package to N fresh copies of the same tenants without Temporal.
+// loop applying the same package to N fresh copies of the same tenants without Temporal. Also the
+// floor: empty workflows/s on the same server, an upper bound for one lock workflow per tenant.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,7 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
     activities: createActivities({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }) } }),
     workflowBundleCode: bundle.code,
   });
+  const floorRate = await temporalFloor(nativeConnection, new Client({ connection }), fleet.tenants.length);
   const running = worker.run();
   const client = await StagecoachClient.connect({ address: server.address, taskQueue });
   const packageSha256 = await publishPackage(controlDb, document);
@@ -119,7 +121,6 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
   if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment: ${JSON.stringify(result.counts)}`);
   worker.shutdown();
   await running;
-  const floorRate = await temporalFloor(nativeConnection, new Client({ connection }), fleet.tenants.length);
   await client.close();
   await connection.close();
   await nativeConnection.close();

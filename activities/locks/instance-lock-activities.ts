@@ -29,33 +29,27 @@ export interface HolderState {
 
 const LOCK_REQUESTS_IN_FLIGHT = 16;
 
+function lockInputFor(deps: InstanceLockDependencies, input: RequestInstanceLockInput): InstanceLockInput {
+  return { instance: input.instance, holderCheckSeconds: deps.holderCheckSeconds, maxHistoryEvents: deps.maxHistoryEvents };
+}
+
 async function signalWithStartLock(deps: InstanceLockDependencies, input: RequestInstanceLockInput): Promise<void> {
-  const lockInput: InstanceLockInput = {
-    instance: input.instance,
-    holderCheckSeconds: deps.holderCheckSeconds,
-    maxHistoryEvents: deps.maxHistoryEvents,
-  };
   await deps.temporal.workflow.signalWithStart(INSTANCE_LOCK_WORKFLOW_TYPE, {
     workflowId: input.lockWorkflowId,
     taskQueue: Context.current().info.taskQueue,
-    args: [lockInput],
+    args: [lockInputFor(deps, input)],
     signal: acquireLockSignal,
     signalArgs: [input.request],
   });
 }
 
 async function updateWithStartLock(deps: InstanceLockDependencies, input: RequestInstanceLockInput): Promise<boolean> {
-  const lockInput: InstanceLockInput = {
-    instance: input.instance,
-    holderCheckSeconds: deps.holderCheckSeconds,
-    maxHistoryEvents: deps.maxHistoryEvents,
-  };
   const answer = await deps.temporal.workflow.executeUpdateWithStart(acquireLockUpdate, {
     args: [input.request],
     startWorkflowOperation: new WithStartWorkflowOperation(INSTANCE_LOCK_WORKFLOW_TYPE, {
       workflowId: input.lockWorkflowId,
       taskQueue: Context.current().info.taskQueue,
-      args: [lockInput],
+      args: [lockInputFor(deps, input)],
       workflowIdConflictPolicy: 'USE_EXISTING',
     }),
   });

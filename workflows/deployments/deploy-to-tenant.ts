@@ -3,6 +3,7 @@ import type { Activities } from '../../activities';
 import type { TenantDeploymentInput } from '../../activities/deployments/deployment-activities';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { messageOf } from '../bundles/failures';
+import { notify } from './deploy-to-tenants';
 
 export interface DeployToTenantInput extends TenantDeploymentInput {
   notifyTenant: boolean;
@@ -17,13 +18,9 @@ const { deployPackageToTenant } = proxyActivities<Activities>({
   retry: { maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 
-const { notify } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
 
 /**
- * One tenant of a mass deployment: holds the instance's lock (SPEC §5) while the package is
+ * One tenant of a mass deployment, as deployments started before batches ran it: holds the instance's lock (SPEC §5) while the package is
  * validated and applied. It never fails: a failure is this tenant's result, so the deployment
  * goes on with the others.
  */
