@@ -82,6 +82,12 @@ export function parseDuration(value: DurationSetting, where: string): number {
   return Number(match[1]) * UNIT_SECONDS[match[2]];
 }
 
+/** Seconds as the settings write them: 2 → "2s", 5400 → "1.5h", 1814400 → "3w". */
+export function describeDuration(seconds: number): string {
+  const [unit, size] = Object.entries(UNIT_SECONDS).reverse().find(([, size]) => seconds >= size) ?? ['s', 1];
+  return `${Math.round((seconds / size) * 10) / 10}${unit}`;
+}
+
 /**
  * Merges the layers (later wins, per key) and resolves roles to their members. Problems are
  * collected, each naming where the bad value came from, so one error lists them all.

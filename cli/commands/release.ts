@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -24,7 +25,13 @@ import { renderTimeline, watchRelease } from '../render/release-timeline';
 
 /** `acme/1.4` and `release/acme/1.4` name the same release. */
 const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
-const packageRefs = (files: string[]) => files.map((file) => ({ path: path.resolve(file) }));
+// The worker reads the files later; a name mistyped here would only show as a failed push.
+const packageRefs = (files: string[]) =>
+  files.map((file) => {
+    const resolved = path.resolve(file);
+    if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile()) throw new CliError(EXIT.notFound, `package file ${resolved} does not exist`);
+    return { path: resolved };
+  });
 
 export function registerReleaseCommands(program: Command): void {
   const group = program.command('release').description('tenant releases (SPEC §4): start, steer, watch');

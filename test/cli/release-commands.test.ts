@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseStatus, startRelease } from '../../client/releases';
 import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
-import { releasePackage } from '../workflows/release/release-helpers';
+import { releasePackage, statusWhen, waitingFor } from '../workflows/release/release-helpers';
 import type { TemporalTestContext } from '../helpers/temporal';
 import { runCli } from './run-cli';
 
@@ -9,7 +11,7 @@ let fixture: ReleaseFixture;
 let ctx: TemporalTestContext;
 
 beforeAll(async () => {
-  fixture = await createReleaseFixture('sqlite', [{ label: 'cli' }]);
+  fixture = await createReleaseFixture('sqlite', [{ label: 'cli' }, { label: 'cli-corrected' }]);
   ctx = await fixture.startWorker();
 });
 
@@ -87,4 +89,52 @@ describe('stagecoach release', () => {
     const missing = await cli('release', 'status', 'nobody/9.9', '--json');
     expect(missing.code).toBe(3);
   }, 120_000);
+  it('corrected-package: a release waiting after a failed push takes the package (human and --json output); a missing file or release exits 3 naming it', async () => {
+    const tenant = fixture.tenant('cli-corrected');
+    const id = `${tenant}/3.0`;
+    // Not a package at all: the push to UAT fails and the release waits for a corrected one.
+    const broken = fixture.packageFile('cli-broken.json', { id: 'cli-broken' });
+    const { workflowId } = await startRelease(ctx.client, { tenant, version: '3.0', startedBy: 'rita', packages: [{ path: broken }] });
+    await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
+    expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
+    await statusWhen(ctx.client, workflowId, waitingFor('corrected-package'));
+
+    const missingFile = path.join(fixture.dir, 'no-such-package.json');
+    const missing = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', missingFile);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe(`stagecoach: package file ${missingFile} does not exist\n`);
+    const missingJson = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', missingFile, '--json');
+    expect(missingJson.code).toBe(3);
+    expect(missingJson.json()).toEqual({ error: { code: 'notFound', exitCode: 3, message: `package file ${missingFile} does not exist` } });
+    const good = fixture.packageFile('cli-corrected.json', releasePackage('cli-corrected', '1.0.1'));
+    const unknown = await cli('release', 'corrected-package', 'nobody/9.9', '--user', 'sam', '--package', good);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/release\/nobody\/9\.9/);
+    // Neither reached the release: it still waits, with its first package.
+    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({ waitingFor: 'corrected-package', packages: [{ path: broken }] });
+
+    // --json: still broken, so the push (approved again) fails once more and the release waits again.
+    const stillBroken = fixture.packageFile('cli-still-broken.json', { id: 'cli-still-broken' });
+    const sentJson = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', stillBroken, '--json');
+    expect(sentJson.code).toBe(0);
+    expect(sentJson.json()).toEqual({ workflowId, sent: 'correctedPackage' });
+    await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
+    expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
+    await statusWhen(ctx.client, workflowId, (s) => s.waitingFor === 'corrected-package' && s.pushes.length === 2);
+
+    const sent = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', path.relative(process.cwd(), good));
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toBe(`Sent correctedPackage to ${workflowId}\n`);
+    const toGate = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toGate.json()).toMatchObject({ phase: 'uat-push', waitingFor: 'gate:uat-push', packages: [{ path: good }] });
+    expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
+    const toProduction = await cli('release', 'watch', id, '--interval', '200', '--json');
+    expect(toProduction.json()).toMatchObject({ waitingFor: 'gate:production-push' });
+    expect(toProduction.json().pushes.map((p: { attempt: number; outcome: string }) => [p.attempt, p.outcome])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+      [3, 'applied'],
+    ]);
+    expect((await cli('release', 'cancel', id)).code).toBe(0);
+  }, 90_000);
 });

@@ -20,6 +20,7 @@ describe('recorded histories replay against the current workflow code', () => {
         'release-standard.json',
         'release-without-uat.json',
         'release-rollback.json',
+        'release-acceptance-failed.json',
         'mass-deployment.json',
         'deploy-to-tenant.json',
         'instance-lock.json',

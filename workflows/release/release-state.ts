@@ -1,5 +1,6 @@
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConfigurationReady, CorrectedPackage, ReleaseInput, ReleasePhase, ReleaseStatus } from '../../domain/releases';
+import { describeDuration } from '../../domain/release-settings';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { describePackageRef, type PackageRef } from '../../packages/package-types';
 import type { AuditTrail } from '../audit-trail';
@@ -119,7 +120,7 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
         trail.notify({
           recipients,
           subject: `[stagecoach] Release ${input.tenant} ${input.version} is overdue in ${status.phase}`,
-          text: `The release has been waiting for ${what} longer than the expected ${Math.round(seconds / 3600)} h.`,
+          text: `The release has been waiting for ${what} longer than the expected ${describeDuration(seconds)}.`,
         });
       }
       await condition(done);
@@ -152,7 +153,7 @@ function configureDetails(input: ReleaseInput): string {
 
 function correctionDetails(status: ReleaseStatus): string {
   return [
-    `**Release ${status.tenant} ${status.version}: the last push failed** and the release waits for a corrected package.`,
+    `**Release ${status.tenant} ${status.version}: the last push failed or was not accepted** and the release waits for a corrected package.`,
     '',
     status.problems.length ? `Problem: ${status.problems[status.problems.length - 1]}` : '',
     '',

@@ -1,4 +1,4 @@
-import { executeChild } from '@temporalio/workflow';
+import { executeChild, patched } from '@temporalio/workflow';
 import type { RefreshTransactionalResult } from '../../activities/database/transactional-refresh';
 import { describePackageRef } from '../../packages/package-types';
 import type { TransactionalRefreshInput } from '../copy-database';
@@ -46,11 +46,25 @@ export async function pushToUat(ctx: ReleaseContext, firstAttempt: number): Prom
 }
 
 /**
- * Step 5: UAT's log must be free of configuration errors since the push; then gate
- * `production-push`. Returns false when the log blocks acceptance (back to step 4).
+ * Step 5: gate `production-push`; once approved, UAT's log must be free of configuration errors
+ * since the push. Returns false when the log blocks acceptance (back to step 4).
  */
 export async function acceptance(ctx: ReleaseContext, pushedAt: string): Promise<boolean> {
   ctx.state.enterPhase('acceptance');
+  if (!patched(ACCEPTANCE_LOG_AFTER_GATE)) {
+    if (!(await acceptanceLogClean(ctx, pushedAt))) return false;
+    await openGate(ctx, 'production-push');
+    return true;
+  }
+  // Testers fill the log during acceptance, so it is read once they approved, not right after the push.
+  await openGate(ctx, 'production-push');
+  return acceptanceLogClean(ctx, pushedAt);
+}
+
+/** Releases started before it read the log right after the push, before anyone had tested UAT. */
+const ACCEPTANCE_LOG_AFTER_GATE = 'acceptance-log-after-gate';
+
+async function acceptanceLogClean(ctx: ReleaseContext, pushedAt: string): Promise<boolean> {
   const log = await quick.checkAcceptanceLog.executeWithOptions(
     { summary: 'acceptance: configuration errors in UAT app_log since the push' },
     [{ instance: ctx.instance('uat'), since: pushedAt }],
@@ -62,7 +76,6 @@ export async function acceptance(ctx: ReleaseContext, pushedAt: string): Promise
     return false;
   }
   ctx.trail.record('acceptance-log-clean', undefined, { instance: log.instance });
-  await openGate(ctx, 'production-push');
   return true;
 }
 

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import knexFactory, { type Knex } from 'knex';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
+import type { ActivityDependencies } from '../../../activities';
 import { InventoryTenantDatabases } from '../../../activities/database/inventory-tenant-databases';
 import type { Landscape } from '../../../domain/landscapes';
 import type { ReleaseSettingsSpec } from '../../../domain/release-settings';
@@ -41,8 +42,11 @@ export interface ReleaseFixture {
   /** A knex on a tenant instance's database (closed by cleanup); fresh after a restore swapped files. */
   open(tenant: string, landscape: Landscape): Knex;
   packageFile(name: string, document: object): string;
-  /** Starts the in-process test worker (a test that kills a worker process starts it later). */
-  startWorker(taskQueue?: string): Promise<TemporalTestContext>;
+  /**
+   * Starts the in-process test worker (a test that kills a worker process starts it later);
+   * `notifications` gives it a mailer (without one, notifications are audit rows).
+   */
+  startWorker(taskQueue?: string, notifications?: Pick<ActivityDependencies, 'mailer' | 'mailDomain'>): Promise<TemporalTestContext>;
   cleanup(): Promise<void>;
 }
 
@@ -137,9 +141,9 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
       fs.writeFileSync(file, JSON.stringify(document));
       return file;
     },
-    startWorker: async (taskQueue) => {
+    startWorker: async (taskQueue, notifications = {}) => {
       const ctx = await startTestWorker(
-        { controlDb, tenantDatabases, instanceLocks: { temporal, holderCheckSeconds: 2 } },
+        { controlDb, tenantDatabases, instanceLocks: { temporal, holderCheckSeconds: 2 }, ...notifications },
         taskQueue ? { taskQueue } : {},
       );
       workers.push(ctx);
