@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { LANDSCAPES, type InstanceRef, type Landscape } from '../domain/landscapes';
-import { usageError } from './errors';
+import { CliError, usageError } from './errors';
+import { EXIT } from './exit-codes';
 
 /** Argument parsers for commander: a bad value is a usage error naming what was expected. */
 export function parsePort(value: string): number {
@@ -26,4 +29,11 @@ export function parseInstance(value: string): InstanceRef {
     throw usageError(`'${value}' is not <tenant>/<landscape> (landscape one of ${LANDSCAPES.join(', ')})`);
   }
   return { tenant, landscape: landscape as Landscape };
+}
+
+/** The absolute path of a file that exists; otherwise exit 3 naming it (not a raw ENOENT). */
+export function existingFile(file: string, what: string): string {
+  const resolved = path.resolve(file);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile()) throw new CliError(EXIT.notFound, `${what} ${resolved} does not exist`);
+  return resolved;
 }

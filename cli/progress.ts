@@ -50,6 +50,21 @@ const formatters: Record<ProgressUnit, (value: number) => string> = {
   rows: (value) => `${value} rows`,
 };
 
+function progressLine(label: string, bar: string, progress: number, done: number, total: number, unit: ProgressUnit): string {
+  const show = formatters[unit];
+  return `${label.padEnd(28)} ${bar} ${String(Math.floor(progress * 100)).padStart(3)}% ${show(done)} / ${show(total)}`;
+}
+
+/**
+ * One reading as a line of text, laid out like the live bars, for screens that redraw
+ * themselves (`release watch` puts these under its timeline).
+ */
+export function renderReading(reading: ProgressReading, width = 30): string {
+  const progress = reading.total > 0 ? Math.min(1, Math.max(0, reading.done / reading.total)) : 0;
+  const filled = Math.round(progress * width);
+  return progressLine(reading.label, `${'\u2588'.repeat(filled)}${'\u2591'.repeat(width - filled)}`, progress, reading.done, reading.total, reading.unit);
+}
+
 /** The bars on screen; `update` adds, moves and finishes them as readings come and go. */
 export class ProgressDisplay {
   private readonly multibar?: cliProgress.MultiBar;
@@ -62,12 +77,8 @@ export class ProgressDisplay {
         stream,
         hideCursor: true,
         clearOnComplete: false,
-        format: (options, params, payload: { label: string; unit: ProgressUnit }) => {
-          const bar = cliProgress.Format.BarFormat(params.progress, options);
-          const show = formatters[payload.unit];
-          const percent = Math.floor(params.progress * 100);
-          return `${payload.label.padEnd(28)} ${bar} ${String(percent).padStart(3)}% ${show(params.value)} / ${show(params.total)}`;
-        },
+        format: (options, params, payload: { label: string; unit: ProgressUnit }) =>
+          progressLine(payload.label, cliProgress.Format.BarFormat(params.progress, options), params.progress, params.value, params.total, payload.unit),
       },
       cliProgress.Presets.shades_classic,
     );

@@ -7,6 +7,7 @@ export type {
   WorkflowProgress,
   WorkflowListing,
 } from './workflow-progress';
+export { pendingActivitiesWithin } from './workflow-progress';
 export type { ApprovalInput, ApprovalResult } from '../workflows/approval';
 export type { ApprovalStatus, DecideResult } from '../workflows/messages';
 export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/gates';

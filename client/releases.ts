@@ -9,19 +9,23 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { RELEASE_WORKFLOW_TYPE, releaseInputProblems, releaseWorkflowId, type ReleaseInput, type ReleaseResult, type ReleaseStatus } from '../domain/releases';
 import { describePackageRef, type PackageRef } from '../packages/package-types';
 import {
   configurationReadySignal,
+  configurationReadyUpdate,
   correctedPackageSignal,
+  correctedPackageUpdate,
   registerChangeSignal,
   releaseStatusQuery,
   type RegisterChange,
 } from '../workflows/messages';
 import type { StagingRefreshInput } from '../workflows/staging-refresh';
-import { NotFoundError } from './errors';
+import { NotFoundError, RefusedError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 import { searchAttributesFor, type WorkflowListing } from './workflow-progress';
 
@@ -87,18 +91,46 @@ export async function releaseResult(client: StagecoachClient, workflowId: string
   return translate(workflowId, () => handle(client, workflowId).result() as Promise<ReleaseResult>);
 }
 
-/** Step 2 ends: the configuration on staging is ready in these packages. */
+/**
+ * Step 2 ends: the configuration on staging is ready in these packages. Throws RefusedError,
+ * naming why, when the release does not take it now.
+ */
 export async function sendConfigurationReady(client: StagecoachClient, workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
-  await translate(workflowId, () => handle(client, workflowId).signal(configurationReadySignal, { user, packages, comment }));
+  await askOrRefuse(client, workflowId, configurationReadyUpdate, configurationReadySignal, { user, packages, comment });
 }
 
 export async function registerChange(client: StagecoachClient, workflowId: string, change: RegisterChange): Promise<void> {
   await translate(workflowId, () => handle(client, workflowId).signal(registerChangeSignal, change));
 }
 
-/** After a failed push: the corrected package(s); the release pushes them to UAT again. */
+/**
+ * After a failed push: the corrected package(s); the release pushes them to UAT again. Throws
+ * RefusedError when the release is not waiting for one.
+ */
 export async function sendCorrectedPackage(client: StagecoachClient, workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
-  await translate(workflowId, () => handle(client, workflowId).signal(correctedPackageSignal, { user, packages, comment }));
+  await askOrRefuse(client, workflowId, correctedPackageUpdate, correctedPackageSignal, { user, packages, comment });
+}
+
+/**
+ * Sends the request as an Update, whose validator answers at once. A refused request is then
+ * sent as the signal too, so the refusal is recorded in the history and the audit table.
+ */
+async function askOrRefuse<Request>(
+  client: StagecoachClient,
+  workflowId: string,
+  update: UpdateDefinition<unknown, [Request]>,
+  signal: SignalDefinition<[Request]>,
+  request: Request,
+): Promise<void> {
+  await translate(workflowId, async () => {
+    try {
+      await handle(client, workflowId).executeUpdate(update, { args: [request] });
+    } catch (error) {
+      if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+      await handle(client, workflowId).signal(signal, request);
+      throw new RefusedError(workflowId, error.cause?.message ?? error.message, signal.name);
+    }
+  });
 }
 
 /**

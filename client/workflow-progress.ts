@@ -121,6 +121,26 @@ export async function describeProgress(temporal: Client, workflowId: string): Pr
   };
 }
 
+/**
+ * The pending activities of a workflow and of its running children (and theirs), so a
+ * release shows the bytes of the copy its `copyDatabase` child is making. A workflow that
+ * ended meanwhile has none.
+ */
+export async function pendingActivitiesWithin(temporal: Client, workflowId: string, depth = 2): Promise<PendingActivityProgress[]> {
+  let description: WorkflowExecutionDescription;
+  try {
+    description = await temporal.workflow.getHandle(workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return [];
+    throw error;
+  }
+  const own = await pendingActivitiesOf(temporal, description);
+  if (depth === 0) return own;
+  const children = (description.raw.pendingChildren ?? []).map((child) => child.workflowId).filter((id): id is string => !!id);
+  const nested = await Promise.all(children.map((child) => pendingActivitiesWithin(temporal, child, depth - 1)));
+  return [...own, ...nested.flat()];
+}
+
 async function pendingActivitiesOf(
   temporal: Client,
   description: WorkflowExecutionDescription,

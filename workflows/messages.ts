@@ -137,6 +137,16 @@ export const registerChangeSignal = defineSignal<[RegisterChange]>('registerChan
 /** After a failed push (step 4 or 6): the corrected package(s) to push again. */
 export const correctedPackageSignal = defineSignal<[CorrectedPackage]>('correctedPackage');
 /**
+ * The same two requests as Updates: the validator refuses at once, naming why (the CLI then
+ * sends the signal as well, so the refusal is in the history and the audit table).
+ */
+export const configurationReadyUpdate = defineUpdate<ReleaseRequestAnswer, [ConfigurationReady]>('configuration-ready');
+export const correctedPackageUpdate = defineUpdate<ReleaseRequestAnswer, [CorrectedPackage]>('corrected-package');
+export interface ReleaseRequestAnswer {
+  accepted: true;
+  phase: ReleaseStatus['phase'];
+}
+/**
  * A release's status. Same wire name as an approval's `status`, with a superset shape
  * (`gate`, `stray`), so tools that read an approval's gate work on releases too.
  */

@@ -126,7 +126,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
       const results: TenantBatchResult[] = [];
       for (const tenant of input.tenants) {
         results.push(await deployWithRetries(() => deployToOne({ ...input, tenant }), tenant));
-        Context.current().heartbeat({ done: results.length, total: input.tenants.length });
+        Context.current().heartbeat({ tenantsDone: results.length, tenantsTotal: input.tenants.length });
       }
       return results;
     },

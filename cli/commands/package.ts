@@ -9,7 +9,7 @@ import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { parseInstance } from '../parse';
+import { existingFile, parseInstance } from '../parse';
 
 interface TargetOptions {
   target?: string;
@@ -47,7 +47,7 @@ function registerCheck(group: Command, kind: 'validate' | 'preview'): void {
   if (kind === 'preview') command.requiredOption('--out <file>', 'where to write the preview JSON');
   command.action(async (file: string, options: TargetOptions, cmd: Command) => {
     if (kind === 'preview' && !options.target) throw usageError('preview needs --target <tenant/landscape>');
-    const report = await check(file, options);
+    const report = await check(existingFile(file, 'package file'), options);
     emit(cmd, report, renderCheck);
     if ('errorCount' in report && report.errorCount > 0) {
       throw new CliError(EXIT.refused, `package ${report.packageId}@${report.version} has ${report.errorCount} error(s) on ${report.target}`, true);
@@ -89,7 +89,7 @@ function registerApply(group: Command): void {
     .action((file: string, options: { target: string; backupId?: string; compact?: boolean }, cmd: Command) =>
       withClient(cmd, async (client) => {
         const target = parseInstance(options.target);
-        const input: DeployPackageInput = { target, package: { path: path.resolve(file) }, backupId: options.backupId, compact: options.compact };
+        const input: DeployPackageInput = { target, package: { path: existingFile(file, 'package file') }, backupId: options.backupId, compact: options.compact };
         const workflowId = `package-apply/${target.tenant}/${target.landscape}/${Date.now()}`;
         try {
           const result = (await client.temporal.workflow.execute('deployPackage', {

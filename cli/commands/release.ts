@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import {
   cancelRelease,
   InvalidReleaseInputError,
   listReleases,
+  pendingActivitiesWithin,
   registerChange,
   ReleaseAlreadyStartedError,
   releaseStatus,
@@ -19,19 +18,15 @@ import { emit, globalOptions, withClient, withExamples } from '../context';
 import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect, parsePositiveInteger } from '../parse';
+import { collect, existingFile, parsePositiveInteger } from '../parse';
+import { readingOf, type ProgressReading } from '../progress';
 import { renderListing } from '../render/approval-text';
 import { renderTimeline, watchRelease } from '../render/release-timeline';
 
 /** `acme/1.4` and `release/acme/1.4` name the same release. */
 const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
 // The worker reads the files later; a name mistyped here would only show as a failed push.
-const packageRefs = (files: string[]) =>
-  files.map((file) => {
-    const resolved = path.resolve(file);
-    if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile()) throw new CliError(EXIT.notFound, `package file ${resolved} does not exist`);
-    return { path: resolved };
-  });
+const packageRefs = (files: string[]) => files.map((file) => ({ path: existingFile(file, 'package file') }));
 
 export function registerReleaseCommands(program: Command): void {
   const group = program.command('release').description('tenant releases (SPEC §4): start, steer, watch');
@@ -97,9 +92,11 @@ function registerWatch(group: Command): void {
     .action((id: string, options: { interval: number }, command: Command) =>
       withClient(command, async (client) => {
         const json = globalOptions(command).json;
-        const { status, exitCode } = await watchRelease(() => releaseStatus(client, releaseIdOf(id)), {
+        const workflowId = releaseIdOf(id);
+        const { status, exitCode } = await watchRelease(() => releaseStatus(client, workflowId), {
           out: json ? devNull : process.stdout,
           intervalMs: options.interval,
+          progress: async () => (await pendingActivitiesWithin(client.temporal, workflowId)).map(readingOf).filter((r): r is ProgressReading => !!r),
         });
         if (json) emit(command, status, () => '');
         if (exitCode !== EXIT.ok) throw new CliError(exitCode, `${status.releaseId} ${status.outcome}`, true);

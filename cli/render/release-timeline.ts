@@ -2,6 +2,7 @@ import type { PhaseRecord, ReleasePhase, ReleaseStatus, ReleaseVariant } from '.
 import { approvalsStillNeeded, pendingApprovers } from '../../domain/gates';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { formatDuration } from '../format';
+import { renderReading, type ProgressReading } from '../progress';
 
 /** SPEC §4 steps each variant goes through, in order; the timeline shows those still ahead. */
 const PLANNED: Record<ReleaseVariant, ReleasePhase[]> = {
@@ -71,22 +72,25 @@ export function watchVerdict(status: ReleaseStatus): { stop: boolean; exitCode: 
 
 /**
  * The loop of `release watch`: redraws the timeline in place on a terminal (or prints it when
- * it changed, for logs) until `watchVerdict` says stop. `read` is the client's status call.
+ * it changed, for logs) until `watchVerdict` says stop. `read` is the client's status call;
+ * `progress`, on a terminal only, adds a bar under the timeline for each running copy or
+ * hashing step (a log would get a new timeline per heartbeat).
  */
 export async function watchRelease(
   read: () => Promise<ReleaseStatus>,
-  options: { out: NodeJS.WritableStream & { isTTY?: boolean }; intervalMs?: number },
+  options: { out: NodeJS.WritableStream & { isTTY?: boolean }; intervalMs?: number; progress?: () => Promise<ProgressReading[]> },
 ): Promise<{ status: ReleaseStatus; exitCode: ExitCode }> {
   let shown = '';
   for (;;) {
     const status = await read();
-    const text = renderTimeline(status, options.out.isTTY ? new Date() : undefined);
+    const verdict = watchVerdict(status);
+    const bars = options.out.isTTY && options.progress && !verdict.stop ? await options.progress().catch(() => []) : [];
+    const text = [renderTimeline(status, options.out.isTTY ? new Date() : undefined), ...bars.map((reading) => `  ${renderReading(reading)}`)].join('\n');
     if (text !== shown) {
       if (options.out.isTTY && shown) options.out.write(`\x1b[${shown.split('\n').length}F\x1b[J`);
       options.out.write(`${text}\n`);
       shown = text;
     }
-    const verdict = watchVerdict(status);
     if (verdict.stop) return { status, exitCode: verdict.exitCode };
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
   }

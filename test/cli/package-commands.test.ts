@@ -52,6 +52,14 @@ describe('stagecoach package', () => {
     expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
   });
 
+  it('a package file that does not exist exits 3 naming it, for validate and apply alike', async () => {
+    const missing = path.join(fixture.dir, 'no-such-package.json');
+    for (const run of [await runCli(['package', 'validate', missing]), await cli('package', 'apply', missing, '--target', `${tenant}/uat`)]) {
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(`stagecoach: package file ${missing} does not exist\n`);
+    }
+  });
+
   it('apply goes through the worker: applied, then already-applied; a conflicting target exits 4', async () => {
     const applied = await cli('package', 'apply', pkg, '--target', `${tenant}/uat`, '--json');
     expect(applied.stderr).toBe('');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseStatus, startRelease } from '../../client/releases';
+import { AuditStore } from '../../store/audit-store';
 import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
 import { releasePackage, statusWhen, waitingFor } from '../workflows/release/release-helpers';
 import type { TemporalTestContext } from '../helpers/temporal';
@@ -45,6 +46,13 @@ describe('stagecoach release', () => {
 
     const toGate = await cli('release', 'watch', id, '--interval', '200', '--json');
     expect(toGate.json()).toMatchObject({ phase: 'uat-push', waitingFor: 'gate:uat-push' });
+    // Too late for configuration, and nothing failed yet to correct: both refused, exit 4, named.
+    const late = await cli('release', 'configuration-ready', id, '--user', 'sam', '--package', pkg);
+    expect(late.code).toBe(4);
+    expect(late.stderr).toBe(`stagecoach: configurationReady refused on release/${id}: configuration is ready already; the release is in phase uat-push (send correctedPackage after a failed push)\n`);
+    const uncalled = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', pkg, '--json');
+    expect(uncalled.code).toBe(4);
+    expect(uncalled.json().error.message).toBe(`correctedPackage refused on release/${id}: the release is not waiting for a corrected package; it is in phase uat-push`);
     const self = await cli('release', 'approve', id, '--user', 'rita');
     expect(self.code).toBe(4);
     expect(self.stderr).toMatch(/rita started this release/);
@@ -72,6 +80,8 @@ describe('stagecoach release', () => {
     expect(end.stdout).toMatch(new RegExp(`release/${id}  ${tenant} 1.0 \\(standard\\)  completed`));
     const status = await cli('release', 'status', id, '--json');
     expect(status.json()).toMatchObject({ outcome: 'completed', changeRegister: [{ user: 'sam', description: 'new intake form' }] });
+    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(`release/${id}`)).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['configuration-ready', 'configuration-ready-refused', 'corrected-package-refused']));
   }, 300_000);
 
   it('cancel ends a release; watch then exits 4; bad input exits 2 and unknown releases 3', async () => {

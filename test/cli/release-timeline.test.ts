@@ -96,4 +96,21 @@ describe('release timeline', () => {
     expect(log.text().match(/^release\/acme\/1.4 /gm)).toHaveLength(2);
     expect(log.text()).toContain('waiting for gate:uat-push');
   });
+
+  it('watch on a terminal draws a bar per running copy under the timeline; a log gets none', async () => {
+    const running = { ...configuring, phase: 'uat-refresh' as const, waitingFor: undefined };
+    const copying = [{ label: 'copyBackupFile', done: 1_572_864, total: 3_145_728, unit: 'bytes' as const }];
+    const screen = logStream();
+    Object.assign(screen.out, { isTTY: true });
+    const statuses = [running, atGate];
+    await watchRelease(async () => statuses.shift()!, { out: screen.out, intervalMs: 1, progress: async () => copying });
+    expect(screen.text()).toMatch(/\n {2}copyBackupFile +█{15}░{15}  50% 1\.5 MiB \/ 3\.0 MiB\n/);
+
+    const log = logStream();
+    let asked = 0;
+    const again = [running, atGate];
+    await watchRelease(async () => again.shift()!, { out: log.out, intervalMs: 1, progress: async () => (asked++, copying) });
+    expect(asked).toBe(0);
+    expect(log.text()).not.toContain('copyBackupFile');
+  });
 });

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
+import { pendingActivitiesWithin } from '../../client/workflow-progress';
 import { deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { loadInventory } from '../../inventory/load-inventory';
 import { openControlDatabase } from '../../store/control-database';
@@ -66,6 +67,15 @@ async function statusWhen(id: string, predicate: (s: DeploymentStatus) => boolea
   }
 }
 
+async function pendingWhen(workflowId: string, done: (types: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const types = (await pendingActivitiesWithin(ctx.client.temporal, workflowId)).map((a) => a.activityType);
+    if (done(types) || Date.now() > deadline) return types;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('mass deployment of one package to 1,000 tenants', () => {
   it('shows statuses while running, 997 succeed, 3 fail without blocking, the summary mail has the counts', async () => {
     const document = incremental('fleet-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form'), form(3, 'Closure Form')]);
@@ -81,6 +91,9 @@ describe('mass deployment of one package to 1,000 tenants', () => {
     expect(await tenantDeploymentStatus(ctx.client, id, fleet.tenants[0])).toEqual({ tenant: fleet.tenants[0], status: 'succeeded' });
     expect((await tenantDeploymentStatus(ctx.client, id, fleet.tenants[COUNT - 1]))?.status).toMatch(/^(pending|running)$/);
     expect(await tenantDeploymentStatus(ctx.client, id, 'not-selected')).toBeNull();
+    // What a progress bar reads: the apply activities of the batch children, seen from the deployment.
+    const applying = await pendingWhen(id, (types) => types.includes('deployPackageToTenants'));
+    expect(applying).toContain('deployPackageToTenants');
 
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT - 3, failed: 3, skipped: 0, pending: 0 });

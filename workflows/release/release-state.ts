@@ -5,7 +5,14 @@ import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { describePackageRef, type PackageRef } from '../../packages/package-types';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
-import { configurationReadySignal, correctedPackageSignal, registerChangeSignal, releaseStatusQuery } from '../messages';
+import {
+  configurationReadySignal,
+  configurationReadyUpdate,
+  correctedPackageSignal,
+  correctedPackageUpdate,
+  registerChangeSignal,
+  releaseStatusQuery,
+} from '../messages';
 
 /**
  * What a release knows about itself: the `status` query's answer, the phase and waiting-for
@@ -56,19 +63,46 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
     if (!refusal) status.changeRegister.push({ user: change.user, description: change.description, reference: change.reference, at: new Date().toISOString() });
     trail.record(refusal ? 'change-refused' : 'change-registered', change?.user, { description: change?.description, reference: change?.reference, refusal });
   });
-  setHandler(configurationReadySignal, (request) => {
+  const configurationReadyRefusal = (request: ConfigurationReady) => {
     const accepting = !ready && (CONFIGURING_PHASES as readonly string[]).includes(status.phase);
-    const refusal =
+    return (
       packagesRefusal(request) ??
-      (accepting ? undefined : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`);
+      (accepting ? undefined : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
+    );
+  };
+  const onConfigurationReady = (request: ConfigurationReady) => {
+    const refusal = configurationReadyRefusal(request);
     if (!refusal) ready = request;
     trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
-  });
-  setHandler(correctedPackageSignal, (request) => {
-    const refusal = packagesRefusal(request) ?? (expectingCorrection ? undefined : 'the release is not waiting for a corrected package');
+  };
+  const correctedPackageRefusal = (request: CorrectedPackage) =>
+    packagesRefusal(request) ?? (expectingCorrection ? undefined : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
+  const onCorrectedPackage = (request: CorrectedPackage) => {
+    const refusal = correctedPackageRefusal(request);
     if (!refusal) corrected = request;
     trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
-  });
+  };
+  setHandler(configurationReadySignal, onConfigurationReady);
+  setHandler(correctedPackageSignal, onCorrectedPackage);
+  const refuseWith = (refusal: string | undefined) => {
+    if (refusal) throw new Error(refusal);
+  };
+  setHandler(
+    configurationReadyUpdate,
+    (request) => {
+      onConfigurationReady(request);
+      return { accepted: true, phase: status.phase };
+    },
+    { validator: (request) => refuseWith(configurationReadyRefusal(request)) },
+  );
+  setHandler(
+    correctedPackageUpdate,
+    (request) => {
+      onCorrectedPackage(request);
+      return { accepted: true, phase: status.phase };
+    },
+    { validator: (request) => refuseWith(correctedPackageRefusal(request)) },
+  );
   const snapshot = (): ReleaseStatus => ({
     ...status,
     waitingFor: currentWaitingFor(),
