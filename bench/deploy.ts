@@ -25,38 +25,42 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const guid = (n: number) => `00000000-0000-4000-8000-${(0xbe000 + n).toString(16).padStart(12, '0')}`;
 
-/** 100 low-impact creates (forms, layouts, lists on Incident). */
-function benchPackage(): IncrementalPackage {
+/** 100 low-impact creates (forms, layouts, lists on Incident); `round` 2 creates other items. */
+function benchPackage(round = 1): IncrementalPackage {
   const types = ['Form', 'Layout', 'List'] as const;
   const changes = Array.from({ length: 100 }, (_, i) => ({
     sequence: i + 1,
     operation: 'C' as const,
     objectType: types[i % 3],
     businessObject: 'Incident',
-    entityName: `Bench ${types[i % 3]} ${i + 1}`,
-    guid: guid(i + 1),
+    entityName: `Bench ${types[i % 3]} ${i + 1}${round > 1 ? ` (round ${round})` : ''}`,
+    guid: guid((round - 1) * 1_000 + i + 1),
     data: { label: `Item ${i + 1}`, columns: ['subject', 'status'], order: i },
   }));
-  return { formatVersion: 1, kind: 'incremental', id: 'bench-deploy', version: '1', transactionSets: [{ id: 1, changes }] };
+  return { formatVersion: 1, kind: 'incremental', id: `bench-deploy-${round}`, version: '1', transactionSets: [{ id: 1, changes }] };
 }
 
-async function baseline(fleet: TenantFleet, document: IncrementalPackage): Promise<number> {
+/** Seconds per package, each applied to every tenant in turn. */
+async function baseline(fleet: TenantFleet, documents: IncrementalPackage[]): Promise<number[]> {
   const controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
   const tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
   const activities = createActivities({ controlDb, tenantDatabases });
-  const packageSha256 = await publishPackage(controlDb, document);
   const quiet = new DefaultLogger('ERROR');
-  const started = performance.now();
-  for (const tenant of fleet.tenants) {
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `baseline/${tenant}`, runId: 'run' } }, { logger: quiet });
-    const input: ApplyPackageInput = { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' };
-    const report = (await env.run(activities.applyPackage, input)) as PackageReport;
-    if (report.outcome !== 'applied') throw new Error(`baseline: ${tenant} ${report.outcome}`);
+  const times: number[] = [];
+  for (const document of documents) {
+    const packageSha256 = await publishPackage(controlDb, document);
+    const started = performance.now();
+    for (const tenant of fleet.tenants) {
+      const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `baseline/${document.id}/${tenant}`, runId: 'run' } }, { logger: quiet });
+      const input: ApplyPackageInput = { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' };
+      const report = (await env.run(activities.applyPackage, input)) as PackageReport;
+      if (report.outcome !== 'applied') throw new Error(`baseline: ${tenant} ${report.outcome}`);
+    }
+    times.push((performance.now() - started) / 1000);
   }
-  const seconds = (performance.now() - started) / 1000;
   await tenantDatabases.destroyAll();
   await controlDb.destroy();
-  return seconds;
+  return times;
 }
 
 /**
@@ -88,7 +92,11 @@ async function temporalFloor(connection: NativeConnection, client: Client, count
   return count / seconds;
 }
 
-async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): Promise<{ seconds: number; peakRss: number; runs: number; floorRate: number }> {
+/**
+ * One deployment per package, in turn: the first meets instance locks that never ran (each
+ * deployment starts them), the next finds them running, as long-lived locks are (SPEC §5).
+ */
+async function orchestrated(fleet: TenantFleet, documents: IncrementalPackage[]): Promise<{ seconds: number[]; peakRss: number; runs: number[]; floorRate: number }> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-bench-deploy-'));
   const [server, bundle] = await Promise.all([
@@ -110,15 +118,20 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
   const floorRate = await temporalFloor(nativeConnection, new Client({ connection }), fleet.tenants.length);
   const running = worker.run();
   const client = await StagecoachClient.connect({ address: server.address, taskQueue });
-  const packageSha256 = await publishPackage(controlDb, document);
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const started = performance.now();
-  const id = await startDeployment(client, { packageSha256, concurrency: CONCURRENCY, submitter: 'bench' });
-  const result = await deploymentResult(client, id);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds: number[] = [];
+  const runs: number[] = [];
+  for (const document of documents) {
+    const packageSha256 = await publishPackage(controlDb, document);
+    const started = performance.now();
+    const id = await startDeployment(client, { packageSha256, concurrency: CONCURRENCY, submitter: 'bench' });
+    const result = await deploymentResult(client, id);
+    seconds.push((performance.now() - started) / 1000);
+    runs.push(result.runs);
+    if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment of ${document.id}: ${JSON.stringify(result.counts)}`);
+  }
   clearInterval(sampler);
-  if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment: ${JSON.stringify(result.counts)}`);
   worker.shutdown();
   await running;
   await client.close();
@@ -128,26 +141,31 @@ async function orchestrated(fleet: TenantFleet, document: IncrementalPackage): P
   await controlDb.destroy();
   await server.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
-  return { seconds, peakRss, runs: result.runs, floorRate };
+  return { seconds, peakRss, runs, floorRate };
 }
 
 async function main(): Promise<void> {
-  const document = benchPackage();
+  const documents = [benchPackage(1), benchPackage(2)];
   const ours = await createTenantFleet(TENANTS, { prefix: 'o' });
   const plain = await createTenantFleet(TENANTS, { prefix: 'b' });
   try {
-    const baselineSeconds = await baseline(plain, document);
-    const run = await orchestrated(ours, document);
-    const oursRate = TENANTS / run.seconds;
-    const baselineRate = TENANTS / baselineSeconds;
-    console.log(`tenants: ${TENANTS}, package: 100 changes, window: ${CONCURRENCY}`);
-    console.log(`massDeployment: ${run.seconds.toFixed(1)} s, ${oursRate.toFixed(1)} tenants/s, ${run.runs} run(s), worker peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`sequential loop without Temporal: ${baselineSeconds.toFixed(1)} s, ${baselineRate.toFixed(1)} tenants/s`);
+    const baselineSeconds = await baseline(plain, documents);
+    const run = await orchestrated(ours, documents);
+    const rate = (seconds: number) => TENANTS / seconds;
+    console.log(`tenants: ${TENANTS}, packages: 2 × 100 changes, window: ${CONCURRENCY}, worker peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB`);
+    ['first package (instance locks start)', 'second package (instance locks running)'].forEach((label, i) => {
+      console.log(
+        `${label}: massDeployment ${run.seconds[i].toFixed(1)} s, ${rate(run.seconds[i]).toFixed(1)} tenants/s, ${run.runs[i]} run(s); ` +
+          `sequential loop without Temporal ${baselineSeconds[i].toFixed(1)} s, ${rate(baselineSeconds[i]).toFixed(1)} tenants/s; ` +
+          `ratio ${(rate(run.seconds[i]) / rate(baselineSeconds[i])).toFixed(3)}`,
+      );
+    });
     console.log(
       `floor: ${run.floorRate.toFixed(1)} empty workflows/s on the same server (one signal-with-start and one task each); ` +
-        `with one lock workflow per instance (SPEC §5) the ratio cannot exceed ${(run.floorRate / baselineRate).toFixed(3)} here`,
+        `with one lock workflow per instance (SPEC §5) the first deployment's ratio cannot exceed ${(run.floorRate / rate(baselineSeconds[0])).toFixed(3)} here`,
     );
-    console.log(JSON.stringify({ bench: 'deploy', ratio: Number((oursRate / baselineRate).toFixed(3)), target: 1.0 }));
+    // The figure the issue names: the first package, to tenants whose locks never ran.
+    console.log(JSON.stringify({ bench: 'deploy', ratio: Number((rate(run.seconds[0]) / rate(baselineSeconds[0])).toFixed(3)), target: 1.0 }));
   } finally {
     ours.remove();
     plain.remove();
