@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import type { TemporalTestContext } from '../../helpers/temporal';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { useReleaseFixture } from './release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
 
 // SPEC §4 step 5: UAT's log must be free of configuration errors. Testers find errors after
 // the push to UAT; the release does not go to production but back to step 4 for a corrected
 // package, and with a clean log the corrected package goes through.
-let fixture: ReleaseFixture;
-let ctx: TemporalTestContext;
-
-beforeAll(async () => {
-  fixture = await createReleaseFixture('sqlite', [{ label: 'acceptance' }]);
-  ctx = await fixture.startWorker();
-});
-
-afterAll(async () => {
-  await fixture?.cleanup();
-});
+const suite = useReleaseFixture('sqlite', [{ label: 'acceptance' }]);
 
 describe('acceptance with configuration errors in the UAT log', () => {
   it('goes back to step 4 for a corrected package instead of production, then proceeds once the log is clean', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('acceptance');
     const first = fixture.packageFile('acc-1.0.0.json', releasePackage('acc-config', '1.0.0'));
     const corrected = fixture.packageFile('acc-1.0.1.json', releasePackage('acc-config', '1.0.1'));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import knexFactory, { type Knex } from 'knex';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { stringify } from 'yaml';
 import type { ActivityDependencies } from '../../../activities';
 import { InventoryTenantDatabases } from '../../../activities/database/inventory-tenant-databases';
@@ -159,6 +159,27 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ReleaseSuite {
+  fixture: ReleaseFixture;
+  ctx: TemporalTestContext;
+}
+
+/**
+ * A fixture and its in-process worker for the calling test file: built in `beforeAll`, cleaned up
+ * in `afterAll`. The suite's fields are set once `beforeAll` has run, so read them inside tests.
+ */
+export function useReleaseFixture(engine: Engine, tenants: TenantSpec[]): ReleaseSuite {
+  const suite = {} as ReleaseSuite;
+  beforeAll(async () => {
+    suite.fixture = await createReleaseFixture(engine, tenants);
+    suite.ctx = await suite.fixture.startWorker();
+  });
+  afterAll(async () => {
+    await suite.fixture?.cleanup();
+  });
+  return suite;
 }
 
 async function databaseConfig(engine: Engine, tenant: string, landscape: Landscape, dir: string, drops: (() => Promise<void>)[]): Promise<Record<string, unknown>> {

@@ -1,28 +1,18 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instanceLockStatus } from '../../../client/instance-locks';
 import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, scheduleStagingRefresh, startRelease, InvalidReleaseInputError } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
-import type { TemporalTestContext } from '../../helpers/temporal';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { useReleaseFixture } from './release-fixture';
 import { flagsOf, recordHistory, statusWhen, waitingFor } from './release-helpers';
 
 // SPEC §4–§5: a release holds its tenant's instance locks for its whole life, so a second
 // release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.
-let fixture: ReleaseFixture;
-let ctx: TemporalTestContext;
-
-beforeAll(async () => {
-  fixture = await createReleaseFixture('sqlite', [{ label: 'locks' }]);
-  ctx = await fixture.startWorker();
-});
-
-afterAll(async () => {
-  await fixture?.cleanup();
-});
+const suite = useReleaseFixture('sqlite', [{ label: 'locks' }]);
 
 describe('release locks, duplicates and cancellation', () => {
   it('runs a standalone approval (its history is replayed with the releases)', async () => {
+    const { fixture, ctx } = suite;
     const workflowId = `approval/${fixture.tenant('locks')}/history`;
     await ctx.client.requestApproval(workflowId, {
       subject: 'hotfix window',
@@ -36,6 +26,7 @@ describe('release locks, duplicates and cancellation', () => {
   });
 
   it('refuses bad input and a second start of a running release with a clear message', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(InvalidReleaseInputError);
     const { workflowId } = await startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita', settings: { backupType: 'last' } });
@@ -50,6 +41,7 @@ describe('release locks, duplicates and cancellation', () => {
   });
 
   it('serializes two releases of one tenant; cancelling the first undoes its flags and lets the second run', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     const first = await startRelease(ctx.client, { tenant, version: '1.0', startedBy: 'rita' });
     await statusWhen(ctx.client, first.workflowId, waitingFor('configuration'));
@@ -81,6 +73,7 @@ describe('release locks, duplicates and cancellation', () => {
 
 describe('staging refresh schedule', () => {
   it('creates (then updates) a Schedule whose run copies production to staging under the lock', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     const production = fixture.open(tenant, 'production');
     await production('incidents').insert({ subject: 'only in production', description: 'x', status: 'Logged', priority: 1, created_at: '2026-02-01T00:00:00Z' });

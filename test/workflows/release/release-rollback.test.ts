@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import type { TemporalTestContext } from '../../helpers/temporal';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { useReleaseFixture } from './release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, uniqueSubjectIndex, waitingFor } from './release-helpers';
 
 // SPEC §4 step 6 "If it fails": a package that passed UAT fails on production (production's
 // data changed since UAT's refresh), production is restored and equals its pre-push backup, the
 // release waits at step 4 for a corrected package, and the corrected package completes it.
-let fixture: ReleaseFixture;
-let ctx: TemporalTestContext;
-
-beforeAll(async () => {
-  fixture = await createReleaseFixture('sqlite', [{ label: 'rollback' }]);
-  ctx = await fixture.startWorker();
-});
-
-afterAll(async () => {
-  await fixture?.cleanup();
-});
+const suite = useReleaseFixture('sqlite', [{ label: 'rollback' }]);
 
 describe('production push rollback', () => {
   it('restores production to its pre-push state, waits for a corrected package at step 4, then completes', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('rollback');
     const failing = fixture.packageFile('v1.json', releasePackage('rb-config', '1.0.0', [uniqueSubjectIndex]));
     const corrected = fixture.packageFile('v1.0.1.json', releasePackage('rb-config', '1.0.1'));

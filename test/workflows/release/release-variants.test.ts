@@ -1,31 +1,20 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
 import { maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../../workflows/messages';
-import type { TemporalTestContext } from '../../helpers/temporal';
 import { form, guid, incremental } from '../../packages/support/package-builders';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { useReleaseFixture } from './release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
 
 // The variants of SPEC §4: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.
-let fixture: ReleaseFixture;
-let ctx: TemporalTestContext;
-
-beforeAll(async () => {
-  fixture = await createReleaseFixture('sqlite', [
-    { label: 'nouat', landscapes: ['production', 'staging'] },
-    { label: 'prov-timer', landscapes: ['production', 'staging'], emptyProduction: true },
-    { label: 'prov-confirm', landscapes: ['production', 'staging'], emptyProduction: true },
-  ]);
-  ctx = await fixture.startWorker();
-});
-
-afterAll(async () => {
-  await fixture?.cleanup();
-});
+const suite = useReleaseFixture('sqlite', [
+  { label: 'nouat', landscapes: ['production', 'staging'] },
+  { label: 'prov-timer', landscapes: ['production', 'staging'], emptyProduction: true },
+  { label: 'prov-confirm', landscapes: ['production', 'staging'], emptyProduction: true },
+]);
 
 /** A weekly window (UTC) opening `secondsFromNow` from now and lasting ten minutes. */
 function windowOpeningIn(secondsFromNow: number) {
@@ -35,6 +24,7 @@ function windowOpeningIn(secondsFromNow: number) {
 
 describe('release without UAT', () => {
   it('skips steps 3–5; the production push waits for the maintenance window, and a freeze holds it until an admin overrides it', { timeout: 120_000 }, async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('nouat');
     const pkg = fixture.packageFile('nouat.json', releasePackage('nouat-config', '1.0.0'));
     const window = windowOpeningIn(20);
@@ -80,6 +70,7 @@ describe('release without UAT', () => {
 
 describe('initial provisioning', () => {
   async function provisionUntilGoLive(label: string, autoLockAfterGoLive: string): Promise<{ tenant: string; workflowId: string }> {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant(label);
     const template = fixture.packageFile(`${label}-template.json`, incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]));
     const config = fixture.packageFile(`${label}-config.json`, releasePackage(`${label}-config`, '1.0'));
@@ -105,6 +96,7 @@ describe('initial provisioning', () => {
   }
 
   it('locks production automatically when nobody confirms go-live in time', { timeout: 120_000 }, async () => {
+    const { fixture, ctx } = suite;
     const { tenant, workflowId } = await provisionUntilGoLive('prov-timer', '8s');
     const result = await releaseResult(ctx.client, workflowId);
     expect(result.outcome).toBe('completed');
@@ -116,6 +108,7 @@ describe('initial provisioning', () => {
   });
 
   it('locks production on the go-live confirmation before the timer', { timeout: 120_000 }, async () => {
+    const { fixture, ctx } = suite;
     const { tenant, workflowId } = await provisionUntilGoLive('prov-confirm', '1h');
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
     const result = await releaseResult(ctx.client, workflowId);

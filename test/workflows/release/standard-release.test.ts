@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DecisionRefusedError } from '../../../client';
 import { registerChange, releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import type { TemporalTestContext } from '../../helpers/temporal';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
+import { useReleaseFixture } from './release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
 
 // A whole standard release (SPEC §4 steps 1–7) on three real PostgreSQL databases, every
 // decision and signal sent through the client library.
-let fixture: ReleaseFixture;
-let ctx: TemporalTestContext;
-
-beforeAll(async () => {
-  fixture = await createReleaseFixture('postgres', [{ label: 'full' }]);
-  ctx = await fixture.startWorker();
-});
-
-afterAll(async () => {
-  await fixture?.cleanup();
-});
+const suite = useReleaseFixture('postgres', [{ label: 'full' }]);
 
 describe('standard release on PostgreSQL', () => {
   it('runs production → staging → UAT → production: package live, staging refreshed, UAT in maintenance, flags and audit as the seed says', async () => {
+    const { fixture, ctx } = suite;
     const tenant = fixture.tenant('full');
     const production = fixture.open(tenant, 'production');
     const staging = fixture.open(tenant, 'staging');
