@@ -5,13 +5,15 @@ import {
   cancelPromotion,
   promote,
   promotionStatus,
+  reschedulePromotion,
   runBundleCommand,
   type BundleAdminRequest,
+  type BundlePromotionInput,
   type StagecoachClient,
 } from '../../client';
 import type { ItemSelector } from '../../bundles/bundle-types';
 import { emit, withClient, withExamples } from '../context';
-import { CliError } from '../errors';
+import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parseInstance } from '../parse';
 
@@ -75,28 +77,68 @@ function registerAdmin(group: Command): void {
     .option('--target <name>', 'only this target');
 }
 
+interface PromoteOptions {
+  target: string;
+  user: string;
+  at?: string;
+  content?: 'snapshot' | 'live';
+  item?: string[];
+  source?: string;
+}
+
+/**
+ * `promote` (now, or at `--at`) and `schedule` (`--at` required) share one shape: a bundle, or
+ * single items of a source instance with `--item` and `--source`.
+ */
 function registerPromote(group: Command): void {
-  const command = group
-    .command('promote')
-    .argument('<bundle>')
-    .description('promote a bundle to a target now (waits for the outcome) or at a date (returns once scheduled)')
-    .requiredOption('--target <name>', 'promotion target')
-    .addOption(userOption())
-    .option('--at <iso>', 'promote at this date and time')
-    .addOption(new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices(['snapshot', 'live']))
-    .action((bundle: string, options: { target: string; user: string; at?: string; content?: 'snapshot' | 'live' }, command: Command) =>
-      withClient(command, async (client) => {
-        const outcome = await bundleCall(() =>
-          promote(client, { requestedBy: options.user, targetName: options.target, bundle, scheduledFor: options.at, ...(options.content ? { content: options.content } : {}) }),
-        );
-        emit(command, outcome, (o) =>
+  for (const name of ['promote', 'schedule'] as const) {
+    const scheduling = name === 'schedule';
+    const command = group
+      .command(name)
+      .argument('[bundle]', 'the bundle (or leave it out and name single items with --item and --source)')
+      .description(
+        scheduling
+          ? 'schedule a promotion for a date; --content snapshot (default) freezes the items now, live reads them then'
+          : 'promote a bundle or single items to a target now (waits for the outcome) or at a date (returns once scheduled)',
+      )
+      .requiredOption('--target <name>', 'promotion target')
+      .addOption(userOption())
+      .option('--item <selector>', 'a single item instead of a bundle: GUID or ObjectType:Name (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+      .option('--source <tenant/landscape>', 'with --item: the instance the items come from')
+      .addOption(new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices(['snapshot', 'live']));
+    if (scheduling) command.requiredOption('--at <iso>', 'promote at this date and time');
+    else command.option('--at <iso>', 'promote at this date and time');
+    command.action((bundle: string | undefined, options: PromoteOptions, cmd: Command) =>
+      withClient(cmd, async (client) => {
+        const outcome = await bundleCall(() => promote(client, promotionInput(bundle, options)));
+        emit(cmd, outcome, (o) =>
           o.result
             ? `${o.promotionId}: ${o.result.created} created, ${o.result.updated} updated, ${o.result.unchanged} unchanged`
             : `${o.promotionId}: scheduled for ${o.status?.scheduledFor} (${o.status?.content})`,
         );
       }),
     );
-  withExamples(command, ['stagecoach bundle promote q4-forms --target acme-prod --user pat', 'stagecoach bundle promote q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --content live --user pat']);
+    withExamples(
+      command,
+      scheduling
+        ? ['stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --user pat', 'stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --content live --user pat']
+        : ['stagecoach bundle promote q4-forms --target acme-prod --user pat', 'stagecoach bundle promote --item Form:"Asset Form" --source acme/staging --target acme-prod --user pat'],
+    );
+  }
+}
+
+function promotionInput(bundle: string | undefined, options: PromoteOptions): BundlePromotionInput {
+  if (options.at !== undefined && Number.isNaN(Date.parse(options.at))) throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
+  if (bundle && options.item) throw usageError('name a bundle or single items with --item, not both');
+  if (!bundle && !options.item) throw usageError('name a bundle, or single items with --item and --source');
+  if (options.item && !options.source) throw usageError('--item needs --source <tenant/landscape>: the instance the items come from');
+  return {
+    requestedBy: options.user,
+    targetName: options.target,
+    ...(bundle ? { bundle } : { items: { source: parseInstance(options.source!), selectors: options.item!.map(selectorOf) } }),
+    ...(options.at ? { scheduledFor: new Date(options.at).toISOString() } : {}),
+    ...(options.content ? { content: options.content } : {}),
+  };
 }
 
 function registerPromotionCommands(group: Command): void {
@@ -116,8 +158,23 @@ function registerPromotionCommands(group: Command): void {
       withClient(command, async (client) => emit(command, await bundleCall(() => cancelPromotion(client, promotionId)), (s) => `${s.promotionId}: ${s.phase}`)),
     );
   withExamples(cancel, ['stagecoach bundle cancel promotion/acme-prod/5f0c…']);
+  const reschedule = group
+    .command('reschedule')
+    .argument('<promotionId>')
+    .description('move a scheduled promotion to another date; refused (exit 4) once it has started')
+    .requiredOption('--at <iso>', 'the new date and time')
+    .addOption(userOption())
+    .action((promotionId: string, options: { at: string; user: string }, command: Command) =>
+      withClient(command, async (client) => {
+        if (Number.isNaN(Date.parse(options.at))) throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
+        const answer = await bundleCall(() => reschedulePromotion(client, promotionId, { user: options.user, at: new Date(options.at).toISOString() }));
+        emit(command, { promotionId, ...answer }, (a) => `${promotionId}: rescheduled for ${a.scheduledFor}`);
+      }),
+    );
+  withExamples(reschedule, ['stagecoach bundle reschedule promotion/acme-prod/5f0c… --at 2026-12-06T22:00:00Z --user pat']);
   const backOut = group
     .command('back-out')
+    .alias('backout')
     .argument('<promotionId>')
     .description('restore what a promotion updated and remove what it created')
     .addOption(userOption())

@@ -36,6 +36,20 @@ describe('stagecoach bundle', () => {
     const backOut = await cli('bundle', 'back-out', promotionId, '--user', 'pat');
     expect(backOut.code).toBe(0);
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toBeUndefined();
+
+    // A single item, without a bundle; `backout` is the same command as `back-out`.
+    const single = await cli('bundle', 'promote', '--item', ASSET_FORM, '--source', `${fx.tenant}/staging`, '--target', target, '--user', 'pat', '--json');
+    expect(single.code).toBe(0);
+    expect(single.json().result).toMatchObject({ created: 1, updated: 0 });
+    expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
+    expect((await cli('bundle', 'backout', single.json().promotionId, '--user', 'pat')).code).toBe(0);
+    expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toBeUndefined();
+    const both = await cli('bundle', 'promote', bundle, '--item', ASSET_FORM, '--source', `${fx.tenant}/staging`, '--target', target, '--user', 'pat');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('stagecoach: name a bundle or single items with --item, not both\n');
+    const noSource = await cli('bundle', 'promote', '--item', ASSET_FORM, '--target', target, '--user', 'pat');
+    expect(noSource.code).toBe(2);
+    expect(noSource.stderr).toMatch(/--item needs --source/);
   }, 120_000);
 
   it('schedules a promotion and cancels it; refusals exit 4 naming the role, unknown items 3', async () => {
@@ -45,11 +59,22 @@ describe('stagecoach bundle', () => {
     await cli('bundle', 'add', bundle, '--item', ASSET_FORM, '--user', 'bea');
     await cli('bundle', 'target', target, '--instance', `${fx.tenant}/uat`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    const scheduled = await cli('bundle', 'promote', bundle, '--target', target, '--at', at, '--user', 'pat', '--json');
+    const scheduled = await cli('bundle', 'schedule', bundle, '--target', target, '--at', at, '--user', 'pat', '--json');
     const { promotionId } = scheduled.json();
-    expect(scheduled.json().status).toMatchObject({ phase: 'scheduled' });
+    expect(scheduled.json().status).toMatchObject({ phase: 'scheduled', content: 'snapshot' });
     const status = await cli('bundle', 'promotion', promotionId, '--json');
     expect(status.json()).toMatchObject({ promotionId, phase: 'scheduled', scheduledFor: at });
+    expect((await cli('bundle', 'schedule', bundle, '--target', target, '--user', 'pat')).code).toBe(2);
+
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    const moved = await cli('bundle', 'reschedule', promotionId, '--at', later, '--user', 'pat', '--json');
+    expect(moved.code).toBe(0);
+    expect(moved.json()).toEqual({ promotionId, scheduledFor: later });
+    expect((await cli('bundle', 'promotion', promotionId, '--json')).json()).toMatchObject({ phase: 'scheduled', scheduledFor: later });
+    const notAllowed = await cli('bundle', 'reschedule', promotionId, '--at', at, '--user', 'carol');
+    expect(notAllowed.code).toBe(4);
+    expect(notAllowed.stderr).toMatch(new RegExp(`^stagecoach: user 'carol' may not reschedule promotion ${promotionId}: it needs role promotion-admin`));
+    expect((await cli('bundle', 'reschedule', promotionId, '--at', 'next friday', '--user', 'pat')).code).toBe(2);
     const cancel = await cli('bundle', 'cancel', promotionId, '--json');
     expect(cancel.code).toBe(0);
     expect(cancel.json().phase).toBe('cancelled');
