@@ -1,38 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
-import { loadInventory } from '../../inventory/load-inventory';
-import { openControlDatabase } from '../../store/control-database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { createTenantFleet, patchLogCounts, type TenantFleet } from '../deployments/tenant-fleet';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
 import { form, incremental } from '../packages/support/package-builders';
 import { runCli } from './run-cli';
 
 // Eight real SQLite tenants; the package is published and deployed through the real binary.
 let fleet: TenantFleet;
-let controlDbFile: string;
-let controlDb: Knex;
-let connection: Connection;
-let tenantDatabases: InventoryTenantDatabases;
-let ctx: TemporalTestContext;
+let ctx: FleetWorker;
 
 beforeAll(async () => {
   fleet = await createTenantFleet(8, { prefix: `cli${Date.now() % 100000}t` });
-  controlDbFile = path.join(fleet.dir, 'control.db');
-  controlDb = await openControlDatabase(controlDbFile);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-  ctx = await startTestWorker({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 10 } });
+  ctx = await startFleetWorker(fleet, { instanceLocks: { holderCheckSeconds: 10 } });
 }, 120_000);
 
 afterAll(async () => {
   await ctx?.stop();
-  await tenantDatabases?.destroyAll();
-  await connection?.close();
-  await controlDb?.destroy();
   fleet?.remove();
 });
 
@@ -42,12 +26,12 @@ describe('stagecoach deploy', () => {
   it('publishes a package file, deploys it to every tenant and waits: exit 0, counts in JSON, status afterwards', async () => {
     const file = path.join(fleet.dir, 'cli-forms.json');
     fs.writeFileSync(file, JSON.stringify(incremental('cli-forms', '1.0.0', [form(1, 'CLI Form')])));
-    const run = await cli('deploy', 'start', '--package', file, '--control-db', controlDbFile, '--concurrency', '3', '--submitter', 'rita', '--wait', '--json');
+    const run = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--concurrency', '3', '--submitter', 'rita', '--wait', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = run.json();
     expect(result).toMatchObject({ counts: { total: 8, processed: 8, succeeded: 8, failed: 0 } });
-    expect([...(await patchLogCounts(controlDb, 'cli-forms')).values()]).toEqual(Array(8).fill(1));
+    expect([...(await patchLogCounts(ctx.controlDb, 'cli-forms')).values()]).toEqual(Array(8).fill(1));
 
     const status = await cli('deploy', 'status', result.deploymentId, '--tenant', fleet.tenants[3], '--json');
     expect(status.json()).toEqual({ tenant: fleet.tenants[3], status: 'succeeded' });
@@ -59,7 +43,7 @@ describe('stagecoach deploy', () => {
     const file = path.join(fleet.dir, 'cli-later.json');
     fs.writeFileSync(file, JSON.stringify(incremental('cli-later', '1.0.0', [form(1, 'Later Form')])));
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    const start = await cli('deploy', 'start', '--package', file, '--control-db', controlDbFile, '--at', at, '--submitter', 'rita', '--json');
+    const start = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--at', at, '--submitter', 'rita', '--json');
     const { deploymentId } = start.json();
     expect((await cli('deploy', 'cancel', deploymentId, '--user', 'rita', '--reason', 'wrong package')).code).toBe(0);
     const wait = await cli('deploy', 'wait', deploymentId, '--json');
@@ -70,7 +54,7 @@ describe('stagecoach deploy', () => {
   it('exits 2 naming the problem for an invalid package file, and for a missing package argument', async () => {
     const file = path.join(fleet.dir, 'broken.json');
     fs.writeFileSync(file, '{"id": "broken"}');
-    const run = await cli('deploy', 'start', '--package', file, '--control-db', controlDbFile, '--submitter', 'rita');
+    const run = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--submitter', 'rita');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
     const none = await cli('deploy', 'start', '--submitter', 'rita');

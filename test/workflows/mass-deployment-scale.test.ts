@@ -1,12 +1,6 @@
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentResult, startDeployment } from '../../client/deployments';
-import { loadInventory } from '../../inventory/load-inventory';
-import { openControlDatabase } from '../../store/control-database';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { form, incremental } from '../packages/support/package-builders';
 import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
 
@@ -19,30 +13,21 @@ const CONCURRENCY = 50;
 const MAX_EVENTS = 1_000;
 describe('mass deployment to 5,000 tenants', () => {
   let fleet: TenantFleet;
-  let controlDb: Knex;
-  let connection: Connection;
-  let tenantDatabases: InventoryTenantDatabases;
-  let ctx: TemporalTestContext;
+  let ctx: FleetWorker;
 
   beforeAll(async () => {
     fleet = await createTenantFleet(COUNT, { prefix: 's' });
-    controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-    ctx = await startTestWorker({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 30 } });
+    ctx = await startFleetWorker(fleet, { instanceLocks: { holderCheckSeconds: 30 } });
   }, 300_000);
 
   afterAll(async () => {
     await ctx?.stop();
-    await tenantDatabases?.destroyAll();
-    await connection?.close();
-    await controlDb?.destroy();
     fleet?.remove();
   });
 
   it('deploys to 5,000 tenants over several runs, each with a bounded history', async () => {
     const started = Date.now();
-    const packageSha256 = await publishPackage(controlDb, incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]));
+    const packageSha256 = await publishPackage(ctx.controlDb, incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]));
     const id = await startDeployment(ctx.client, { packageSha256, concurrency: CONCURRENCY, submitter: 'rita', maxHistoryEvents: MAX_EVENTS });
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT, failed: 0, skipped: 0 });
@@ -59,7 +44,7 @@ describe('mass deployment to 5,000 tenants', () => {
     // Past MAX_EVENTS the run stops launching and drains its window: at most ~6 events per child more.
     for (const length of runs) expect(length).toBeLessThanOrEqual(MAX_EVENTS + CONCURRENCY * 8 + 50);
 
-    const logged = await patchLogCounts(controlDb, 'scale-form');
+    const logged = await patchLogCounts(ctx.controlDb, 'scale-form');
     expect(logged.size).toBe(COUNT);
     expect([...logged.values()].every((n) => n === 1)).toBe(true);
     console.log(`5,000 tenants deployed in ${((Date.now() - started) / 1000).toFixed(0)} s over ${result.runs} runs; history lengths ${runs.join(', ')}`);

@@ -1,13 +1,7 @@
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cancelDeployment, DeploymentError, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
-import { loadInventory } from '../../inventory/load-inventory';
-import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { form, incremental } from '../packages/support/package-builders';
 import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
@@ -15,29 +9,17 @@ import { finishSignal, holdingQuery } from './fixtures/test-workflows';
 
 // Selections, skips and cancellation of mass deployments (SPEC §6), on a small fleet.
 let fleet: TenantFleet;
-let controlDb: Knex;
-let connection: Connection;
-let tenantDatabases: InventoryTenantDatabases;
-let ctx: TemporalTestContext;
+let ctx: FleetWorker;
 let packageSha256: string;
 
 beforeAll(async () => {
   fleet = await createTenantFleet(30, { prefix: 'sel' });
-  controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-  ctx = await startTestWorker(
-    { controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 5 } },
-    { workflowBundleCode: await bundleTestWorkflows() },
-  );
-  packageSha256 = await publishPackage(controlDb, incremental('selection-forms', '1.0.0', [form(1, 'Selection Form')]));
+  ctx = await startFleetWorker(fleet, { instanceLocks: { holderCheckSeconds: 5 }, workflowBundleCode: await bundleTestWorkflows() });
+  packageSha256 = await publishPackage(ctx.controlDb, incremental('selection-forms', '1.0.0', [form(1, 'Selection Form')]));
 }, 60_000);
 
 afterAll(async () => {
   await ctx?.stop();
-  await tenantDatabases?.destroyAll();
-  await connection?.close();
-  await controlDb?.destroy();
   fleet?.remove();
 });
 
@@ -46,7 +28,7 @@ it('refuses a selection naming unknown tenants, and an unpublished package, befo
   await expect(deploymentResult(ctx.client, unknown)).rejects.toThrow(new DeploymentError(unknown, 'UnknownTenant', 'tenant(s) not in the inventory: nobody, ghost; nothing deployed'));
   const unpublished = await startDeployment(ctx.client, { packageSha256: 'f'.repeat(64), submitter: 'rita' });
   await expect(deploymentResult(ctx.client, unpublished)).rejects.toThrow(`package sha256:${'f'.repeat(64)} is not in the control database's packages table`);
-  expect(await controlDb('patch_log').where({ package_id: 'selection-forms' })).toEqual([]);
+  expect(await ctx.controlDb('patch_log').where({ package_id: 'selection-forms' })).toEqual([]);
 });
 
 it('skips tenants that already have the package, naming the deployment that applied it', async () => {
@@ -54,7 +36,7 @@ it('skips tenants that already have the package, naming the deployment that appl
   expect((await deploymentResult(ctx.client, first)).counts).toMatchObject({ succeeded: 2, failed: 0, skipped: 0 });
   const second = await startDeployment(ctx.client, { packageSha256, tenants: fleet.tenants.slice(0, 4), submitter: 'rita' });
   expect((await deploymentResult(ctx.client, second)).counts).toMatchObject({ total: 4, succeeded: 2, skipped: 2 });
-  const skipped = await new DeploymentStore(controlDb).tenants(second, { status: 'skipped' });
+  const skipped = await new DeploymentStore(ctx.controlDb).tenants(second, { status: 'skipped' });
   expect(skipped.map((s) => s.tenant)).toEqual(fleet.tenants.slice(0, 2));
   expect(skipped[0].reason).toContain(`already has selection-forms@1.0.0 (applied `);
   // The batch child that applied it: `<deployment>/<first tenant>..<last tenant>`.
@@ -74,8 +56,8 @@ it('a cancelled deployment lets running tenants finish and skips the rest with t
   expect(result.counts.succeeded + result.counts.skipped).toBe(20);
   expect(result.counts.skipped).toBeGreaterThan(0);
   expect(await tenantDeploymentStatus(ctx.client, id, tenants[19])).toEqual({ tenant: tenants[19], status: 'skipped', reason: 'deployment cancelled by rita: wrong package' });
-  expect(await new DeploymentStore(controlDb).get(id)).toMatchObject({ status: 'cancelled', succeeded: result.counts.succeeded, skipped: result.counts.skipped });
-  const applied = await controlDb('patch_log').where({ package_id: 'selection-forms' }).whereIn('instance_key', tenants.map((t) => `${t}/production`));
+  expect(await new DeploymentStore(ctx.controlDb).get(id)).toMatchObject({ status: 'cancelled', succeeded: result.counts.succeeded, skipped: result.counts.skipped });
+  const applied = await ctx.controlDb('patch_log').where({ package_id: 'selection-forms' }).whereIn('instance_key', tenants.map((t) => `${t}/production`));
   expect(applied).toHaveLength(result.counts.succeeded);
 });
 
@@ -98,17 +80,17 @@ it('a tenant whose lock another holder has waits in its queue while the rest of 
     args: [{ instance: { tenant: busy, landscape: 'production' }, reason: 'release r1: production push' }],
   });
   await expect.poll(() => holder.query(holdingQuery), { timeout: 20_000 }).toBe(true);
-  const contended = await publishPackage(controlDb, incremental('contended-forms', '1.0.0', [form(1, 'Contended Form')]));
+  const contended = await publishPackage(ctx.controlDb, incremental('contended-forms', '1.0.0', [form(1, 'Contended Form')]));
   // A window of 6 puts these tenants in batches of 3: the busy one shares its batch with two others.
   const id = await startDeployment(ctx.client, { packageSha256: contended, tenants, concurrency: 6, submitter: 'rita' });
 
   await expect.poll(async () => (await deploymentStatus(ctx.client, id)).counts.running, { timeout: 30_000 }).toBe(3);
   // Tenants report when their batch ends; meanwhile the patch log shows who has the package.
-  await expect.poll(async () => (await patchLogCounts(controlDb, 'contended-forms')).size, { timeout: 30_000 }).toBe(tenants.length - 1);
-  expect((await patchLogCounts(controlDb, 'contended-forms')).has(`${busy}/production`)).toBe(false);
+  await expect.poll(async () => (await patchLogCounts(ctx.controlDb, 'contended-forms')).size, { timeout: 30_000 }).toBe(tenants.length - 1);
+  expect((await patchLogCounts(ctx.controlDb, 'contended-forms')).has(`${busy}/production`)).toBe(false);
   expect(await tenantDeploymentStatus(ctx.client, id, busy)).toMatchObject({ status: 'running' });
 
   await holder.signal(finishSignal, 'complete');
   expect((await deploymentResult(ctx.client, id)).counts).toMatchObject({ total: tenants.length, succeeded: tenants.length, failed: 0 });
-  expect((await patchLogCounts(controlDb, 'contended-forms')).get(`${busy}/production`)).toBe(1);
+  expect((await patchLogCounts(ctx.controlDb, 'contended-forms')).get(`${busy}/production`)).toBe(1);
 });

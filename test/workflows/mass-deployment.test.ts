@@ -1,18 +1,12 @@
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { pendingActivitiesWithin } from '../../client/workflow-progress';
 import { deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
-import { loadInventory } from '../../inventory/load-inventory';
-import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
 import type { DeploymentStatus } from '../../workflows/deployments/deployment-messages';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
 import { form, incremental } from '../packages/support/package-builders';
+import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
 
 // Seed 003 at the size the issue asks for: 1,000 SQLite tenants, a window of 20, 3 failing.
@@ -22,10 +16,7 @@ const hasContact = (i: number) => i % 100 === 0;
 
 let fleet: TenantFleet;
 let smtp: LocalSmtpServer;
-let controlDb: Knex;
-let connection: Connection;
-let tenantDatabases: InventoryTenantDatabases;
-let ctx: TemporalTestContext;
+let ctx: FleetWorker;
 
 beforeAll(async () => {
   fleet = await createTenantFleet(COUNT, { contacts: (i) => (hasContact(i) ? `it-admin@t${i}.example.com` : undefined) });
@@ -36,23 +27,14 @@ beforeAll(async () => {
     await knex.destroy();
   }
   smtp = await startLocalSmtpServer();
-  controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-  ctx = await startTestWorker({
-    controlDb,
-    tenantDatabases,
-    instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 10 },
-    mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }),
-    mailDomain: 'example.com',
+  ctx = await startFleetWorker(fleet, {
+    instanceLocks: { holderCheckSeconds: 10 },
+    notifications: { mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }), mailDomain: 'example.com' },
   });
 }, 120_000);
 
 afterAll(async () => {
   await ctx?.stop();
-  await tenantDatabases?.destroyAll();
-  await connection?.close();
-  await controlDb?.destroy();
   await smtp?.close();
   fleet?.remove();
 });
@@ -79,7 +61,7 @@ async function pendingWhen(workflowId: string, done: (types: string[]) => boolea
 describe('mass deployment of one package to 1,000 tenants', () => {
   it('shows statuses while running, 997 succeed, 3 fail without blocking, the summary mail has the counts', async () => {
     const document = incremental('fleet-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form'), form(3, 'Closure Form')]);
-    const packageSha256 = await publishPackage(controlDb, document);
+    const packageSha256 = await publishPackage(ctx.controlDb, document);
     const id = await startDeployment(ctx.client, { packageSha256, concurrency: 20, notifyTenants: true, submitter: 'rita' });
 
     const midRun = await statusWhen(id, (s) => s.counts.processed >= 100);
@@ -99,15 +81,15 @@ describe('mass deployment of one package to 1,000 tenants', () => {
     expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT - 3, failed: 3, skipped: 0, pending: 0 });
     const failing = FAILING.map((i) => fleet.tenants[i]);
     for (const tenant of failing) {
-      const status = await new DeploymentStore(controlDb).tenants(id, { status: 'failed' });
+      const status = await new DeploymentStore(ctx.controlDb).tenants(id, { status: 'failed' });
       expect(status.map((s) => s.tenant)).toContain(tenant);
     }
-    const failed = await new DeploymentStore(controlDb).tenants(id, { status: 'failed' });
+    const failed = await new DeploymentStore(ctx.controlDb).tenants(id, { status: 'failed' });
     expect(failed.map((s) => s.tenant)).toEqual(failing);
     expect(failed[0].reason).toContain('Deploy Form');
-    expect(await new DeploymentStore(controlDb).get(id)).toMatchObject({ status: 'finished', succeeded: COUNT - 3, failed: 3, skipped: 0 });
+    expect(await new DeploymentStore(ctx.controlDb).get(id)).toMatchObject({ status: 'finished', succeeded: COUNT - 3, failed: 3, skipped: 0 });
 
-    const logged = await patchLogCounts(controlDb, 'fleet-forms');
+    const logged = await patchLogCounts(ctx.controlDb, 'fleet-forms');
     expect(logged.size).toBe(COUNT - 3);
     expect([...logged.values()].every((n) => n === 1)).toBe(true);
 

@@ -1,22 +1,16 @@
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { InventoryTenantDatabases } from '../../activities/database/inventory-tenant-databases';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { backOutPromotion, promote, runBundleCommand } from '../../client/bundles';
 import { deploymentResult, startDeployment } from '../../client/deployments';
 import { instanceLockStatus } from '../../client/instance-locks';
 import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { loadInventory } from '../../inventory/load-inventory';
-import { openControlDatabase } from '../../store/control-database';
 import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { createTenantFleet, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
 import { recordHistory } from '../helpers/record-history';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
 import { form, incremental } from '../packages/support/package-builders';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
@@ -26,11 +20,7 @@ import { finishSignal } from './fixtures/test-workflows';
 //   STAGECOACH_RECORD_HISTORIES=1 npx vitest run test/workflows/record-histories.test.ts
 let fleet: TenantFleet;
 let smtp: LocalSmtpServer;
-let controlDb: Knex;
-let connection: Connection;
-let temporal: Client;
-let tenantDatabases: InventoryTenantDatabases;
-let ctx: TemporalTestContext;
+let ctx: FleetWorker;
 let promotions: PromotionFixture;
 
 const FAILING = 2;
@@ -42,30 +32,18 @@ beforeAll(async () => {
   await conflicting('metadata_items').insert({ guid: '00000000-0000-4000-8000-00000000ffff', object_type: 'Form', business_object: 'Incident', name: 'Deploy Form', definition: '{}', installed_by_package: null, updated_at: 'x' });
   await conflicting.destroy();
   smtp = await startLocalSmtpServer();
-  controlDb = await openControlDatabase(path.join(fleet.dir, 'control.db'));
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  temporal = new Client({ connection });
-  tenantDatabases = new InventoryTenantDatabases(loadInventory(fleet.inventoryFile));
-  ctx = await startTestWorker(
-    {
-      controlDb,
-      tenantDatabases,
-      // A short history limit, so a lock run continues as new after a few grants.
-      instanceLocks: { temporal, holderCheckSeconds: 1, maxHistoryEvents: 80 },
-      mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }),
-      mailDomain: 'example.com',
-    },
-    { workflowBundleCode: await bundleTestWorkflows() },
-  );
+  ctx = await startFleetWorker(fleet, {
+    // A short history limit, so a lock run continues as new after a few grants.
+    instanceLocks: { holderCheckSeconds: 1, maxHistoryEvents: 80 },
+    notifications: { mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }), mailDomain: 'example.com' },
+    workflowBundleCode: await bundleTestWorkflows(),
+  });
   promotions = await openPromotionFixture('sqlite');
 }, 120_000);
 
 afterAll(async () => {
   await promotions?.close();
   await ctx?.stop();
-  await tenantDatabases?.destroyAll();
-  await connection?.close();
-  await controlDb?.destroy();
   await smtp?.close();
   fleet?.remove();
 });
@@ -75,13 +53,13 @@ describe('runs kept as replay histories', () => {
   // and instance-lock.json came from the code before batches and local-activity audit rows, and
   // stay, so the replay test proves the patched() paths. Re-recording writes the current ones.
   it('mass-deployment-batched and deploy-to-tenants: 4 tenants in batches of 2, one failing, tenants notified', async () => {
-    const packageSha256 = await publishPackage(controlDb, incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]));
+    const packageSha256 = await publishPackage(ctx.controlDb, incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]));
     const id = await startDeployment(ctx.client, { packageSha256, concurrency: 4, notifyTenants: true, submitter: 'rita' });
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, skipped: 0 });
     await smtp.waitFor((received) => received.some((m) => m.to.includes('rita@example.com')));
-    await recordHistory(temporal, id, 'mass-deployment-batched');
-    await recordHistory(temporal, `${id}/${fleet.tenants[0]}..${fleet.tenants[1]}`, 'deploy-to-tenants');
+    await recordHistory(ctx.temporal, id, 'mass-deployment-batched');
+    await recordHistory(ctx.temporal, `${id}/${fleet.tenants[0]}..${fleet.tenants[1]}`, 'deploy-to-tenants');
   });
 
   it('instance-lock-local-audit: a run granted and released a few times that continued as new', async () => {
@@ -92,22 +70,22 @@ describe('runs kept as replay histories', () => {
       const holders = [];
       for (const reason of ['release', 'refresh']) {
         const workflowId = `holder/${instance.tenant}/${reason}-${round}`;
-        await temporal.workflow.start('lockHolder', { taskQueue: ctx.taskQueue, workflowId, args: [{ instance, reason }] });
-        await expect.poll(async () => JSON.stringify(await instanceLockStatus(temporal, instance).catch(() => null))).toContain(workflowId);
-        firstRun ??= (await temporal.workflow.getHandle(lockId).describe()).runId;
+        await ctx.temporal.workflow.start('lockHolder', { taskQueue: ctx.taskQueue, workflowId, args: [{ instance, reason }] });
+        await expect.poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null))).toContain(workflowId);
+        firstRun ??= (await ctx.temporal.workflow.getHandle(lockId).describe()).runId;
         holders.push(workflowId);
       }
       // Long enough for one check that the holder still runs (every second).
       if (round === 0) await new Promise((resolve) => setTimeout(resolve, 1_500));
       for (const holder of holders) {
-        await temporal.workflow.getHandle(holder).signal(finishSignal, 'complete');
-        await temporal.workflow.getHandle(holder).result();
+        await ctx.temporal.workflow.getHandle(holder).signal(finishSignal, 'complete');
+        await ctx.temporal.workflow.getHandle(holder).result();
       }
-      if ((await temporal.workflow.getHandle(lockId).describe()).runId !== firstRun) break;
+      if ((await ctx.temporal.workflow.getHandle(lockId).describe()).runId !== firstRun) break;
     }
-    const first = await temporal.workflow.getHandle(lockId, firstRun).describe();
+    const first = await ctx.temporal.workflow.getHandle(lockId, firstRun).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    await recordHistory(temporal, lockId, 'instance-lock-local-audit', { runId: firstRun });
+    await recordHistory(ctx.temporal, lockId, 'instance-lock-local-audit', { runId: firstRun });
   });
 
   it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
