@@ -1,28 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
-import { openControlDatabase } from '../../store/control-database';
 import { AuditStore } from '../../store/audit-store';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
 import { runCli } from './run-cli';
 
 // The real binary against the real server, with a worker on a task queue of this file's own.
-let ctx: TemporalTestContext;
-let controlDb: Knex;
-let scratch: string;
+let ctx: ControlDbTestContext;
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-cli-'));
-  controlDb = await openControlDatabase(path.join(scratch, 'control.db'));
-  ctx = await startTestWorker({ controlDb });
+  ctx = await startTestWorkerWithControlDb('sqlite', 'cli');
 });
 
 afterAll(async () => {
   await ctx?.stop();
-  await controlDb?.destroy();
-  fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
@@ -55,7 +44,7 @@ describe('stagecoach approval', () => {
     const wait = await cli('approval', 'wait', workflowId, '--json');
     expect(wait.code).toBe(0);
     expect(wait.json()).toMatchObject({ workflowId, outcome: 'approved', decisions: [{ user: 'alice', comment: 'fine' }] });
-    const events = await new AuditStore(controlDb).listForWorkflow(workflowId);
+    const events = await new AuditStore(ctx.controlDb).listForWorkflow(workflowId);
     expect(events.map((event) => event.kind)).toContain('decision-approve');
   });
 

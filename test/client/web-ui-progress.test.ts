@@ -1,27 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import type { WorkflowListing } from '../../client';
-import { openControlDatabase } from '../../store/control-database';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
 
 // What the Web UI shows, read through the same server APIs it uses: visibility and describe.
-let ctx: TemporalTestContext;
-let controlDb: Knex;
-let scratch: string;
+let ctx: ControlDbTestContext;
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-webui-'));
-  controlDb = await openControlDatabase(path.join(scratch, 'control.db'));
-  ctx = await startTestWorker({ controlDb });
+  ctx = await startTestWorkerWithControlDb('sqlite', 'webui');
 });
 
 afterAll(async () => {
   await ctx?.stop();
-  await controlDb?.destroy();
-  fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Visibility is eventually consistent: poll until the listing satisfies `done`. */

@@ -1,38 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import { DecisionRefusedError } from '../../client';
 import type { GateDefinition } from '../../domain/gates';
 import { AuditStore } from '../../store/audit-store';
 import { cancelSignal } from '../../workflows/messages';
-import { openControlDatabase } from '../../store/control-database';
-import { createScratchDatabase } from '../helpers/postgres';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
+import { gate } from './gates-harness';
 
 // Real Temporal dev server, real worker, control database on a real PostgreSQL.
-let ctx: TemporalTestContext;
-let controlDb: Knex;
-let dropDatabase: () => Promise<void>;
+let ctx: ControlDbTestContext;
 
 beforeAll(async () => {
-  const database = await createScratchDatabase('approval');
-  dropDatabase = database.drop;
-  controlDb = await openControlDatabase(database.url);
-  ctx = await startTestWorker({ controlDb });
+  ctx = await startTestWorkerWithControlDb('postgres', 'approval');
 });
 
 afterAll(async () => {
   await ctx?.stop();
-  await controlDb?.destroy();
-  await dropDatabase?.();
-});
-
-const gate = (overrides: Partial<GateDefinition> = {}): GateDefinition => ({
-  name: 'uat-push',
-  approvers: ['alice', 'bob'],
-  requiredApprovals: 1,
-  timeoutSeconds: 60,
-  onTimeout: 'reject',
-  ...overrides,
 });
 
 async function open(definition: GateDefinition): Promise<string> {
@@ -43,7 +25,7 @@ async function open(definition: GateDefinition): Promise<string> {
 
 /** Audit kinds; without a mailer each notification is an audit row of its own, checked apart. */
 async function auditKinds(workflowId: string): Promise<string[]> {
-  const kinds = (await new AuditStore(controlDb).listForWorkflow(workflowId)).map((event) => event.kind);
+  const kinds = (await new AuditStore(ctx.controlDb).listForWorkflow(workflowId)).map((event) => event.kind);
   return kinds.filter((kind) => kind !== 'notification');
 }
 
@@ -69,7 +51,7 @@ describe('approval gate', () => {
     expect(result.decisions).toMatchObject([{ user: 'alice', decision: 'approve', counted: true, comment: 'ok' }]);
     expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
     // No SMTP server configured: the approval request to the approvers is in the audit table.
-    const notices = (await new AuditStore(controlDb).listForWorkflow(workflowId)).filter((e) => e.kind === 'notification');
+    const notices = (await new AuditStore(ctx.controlDb).listForWorkflow(workflowId)).filter((e) => e.kind === 'notification');
     expect(notices).toHaveLength(1);
     expect(notices[0].detail).toMatchObject({ recipients: ['alice@localhost', 'bob@localhost'] });
   });

@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Knex } from 'knex';
 import { DecisionRefusedError } from '../../client';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
-import { openControlDatabase } from '../../store/control-database';
-import { createScratchDatabase } from '../helpers/postgres';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { startTestWorker, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../helpers/temporal';
 import { auditEvents, auditKinds, gate, openGate, statusWhen } from './gates-harness';
 
 // Every SPEC §5 gate path on the real server, with mail going to a real local SMTP server.
-let ctx: TemporalTestContext;
-let controlDb: Knex;
+let ctx: ControlDbTestContext;
 let smtp: LocalSmtpServer;
-let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createScratchDatabase('gates');
-  dropDatabase = database.drop;
-  controlDb = await openControlDatabase(database.url);
   smtp = await startLocalSmtpServer();
   const mailer = createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.test' });
-  ctx = await startTestWorker({ controlDb, mailer, mailDomain: 'example.test' });
+  ctx = await startTestWorkerWithControlDb('postgres', 'gates', { mailer, mailDomain: 'example.test' });
 });
 
 afterAll(async () => {
   await ctx?.stop();
   await smtp?.close();
-  await controlDb?.destroy();
-  await dropDatabase?.();
 });
 
 const mailsAbout = (subject: string) => smtp.received.filter((mail) => mail.subject.includes(subject));
@@ -44,8 +34,8 @@ describe.concurrent('gate paths', () => {
 
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    expect(await auditKinds(controlDb, workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
-    const sent = (await auditEvents(controlDb, workflowId)).filter((e) => e.kind === 'notification-sent');
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
+    const sent = (await auditEvents(ctx.controlDb, workflowId)).filter((e) => e.kind === 'notification-sent');
     expect(sent).toHaveLength(1);
   });
 
@@ -65,7 +55,7 @@ describe.concurrent('gate paths', () => {
       ['bob', 'reject', 1],
       ['bob', 'approve', 2],
     ]);
-    expect(await auditKinds(controlDb, workflowId)).toEqual([
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
       'gate-opened',
       'decision-reject',
       'gate-rejected',
@@ -104,7 +94,7 @@ describe.concurrent('gate paths', () => {
       ['alice', 'resolve', false],
       ['max', 'resolve', true],
     ]);
-    expect(await auditKinds(controlDb, workflowId)).toEqual([
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
       'gate-opened',
       'decision-reject',
       'gate-rejected',
@@ -129,7 +119,7 @@ describe.concurrent('gate paths', () => {
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'needs-resolution');
     await ctx.client.sendResolution(workflowId, 'cancel', { gate: 'uat-push', user: 'rita', comment: 'dropped' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('cancelled');
-    expect((await auditKinds(controlDb, workflowId)).slice(-3)).toEqual([
+    expect((await auditKinds(ctx.controlDb, workflowId)).slice(-3)).toEqual([
       'gate-needs-resolution',
       'gate-cancel-requested',
       'gate-cancelled',
@@ -141,12 +131,12 @@ describe.concurrent('gate paths', () => {
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'needs-resolution');
     await ctx.client.sendResolution(workflowId, 'cancel', { gate: 'uat-push', user: 'rita' });
     await ctx.client.approvalResult(workflowId);
-    const timedOut = (await auditEvents(controlDb, workflowId)).filter((e) => e.kind === 'gate-timed-out');
+    const timedOut = (await auditEvents(ctx.controlDb, workflowId)).filter((e) => e.kind === 'gate-timed-out');
     expect(timedOut.map((e) => e.detail)).toEqual([
       { gate: 'uat-push', round: 1, action: 'reject' },
       { gate: 'uat-push', round: 2, action: 'reject' },
     ]);
-    expect(await auditKinds(controlDb, workflowId)).toEqual([
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
       'gate-opened',
       'gate-timed-out',
       'gate-rerequested',
@@ -170,7 +160,7 @@ describe.concurrent('gate paths', () => {
     const answer = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'erin', comment: 'on call' });
     expect(answer.approvalsStillNeeded).toBe(0);
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    expect(await auditKinds(controlDb, workflowId)).toEqual([
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
       'gate-opened',
       'decision-refused',
       'gate-timed-out',
@@ -186,7 +176,7 @@ describe.concurrent('gate paths', () => {
     expect(status.gate).toMatchObject({ phase: 'waiting', round: 1 });
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    const kinds = await auditKinds(controlDb, workflowId);
+    const kinds = await auditKinds(ctx.controlDb, workflowId);
     expect(kinds.filter((k) => k === 'gate-timed-out').length).toBeGreaterThanOrEqual(2);
     expect(kinds).not.toContain('gate-rerequested');
   });
@@ -212,7 +202,7 @@ describe.concurrent('gate paths', () => {
     expect(status.gate.outcome).toBeUndefined();
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    expect(await auditKinds(controlDb, workflowId)).toEqual(['gate-opened', 'decision-refused', 'decision-approve', 'gate-approved']);
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual(['gate-opened', 'decision-refused', 'decision-approve', 'gate-approved']);
   });
 
   it('non-approver: the Update is rejected; a plain signal is recorded and ignored', async () => {
@@ -234,7 +224,7 @@ describe.concurrent('gate paths', () => {
 
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    expect(await auditKinds(controlDb, workflowId)).toEqual([
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
       'gate-opened',
       'decision-refused',
       'decision-refused',

@@ -2,41 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import type { Knex } from 'knex';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from '../../client/instance-locks';
 import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import type { InstanceLockStatus } from '../../workflows/messages';
 import { AuditStore } from '../../store/audit-store';
-import { openControlDatabase } from '../../store/control-database';
-import { createScratchDatabase } from '../helpers/postgres';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
 
 // The instance lock on the real server, with small holder workflows (test/workflows/fixtures/).
 // Histories are kept short (continue-as-new after 60 events) so every test also crosses runs.
-let ctx: TemporalTestContext;
+let ctx: ControlDbTestContext;
 let temporal: Client;
 let connection: Connection;
-let controlDb: Knex;
-let dropDatabase: () => Promise<void>;
 
 beforeAll(async () => {
-  const database = await createScratchDatabase('locks');
-  dropDatabase = database.drop;
-  controlDb = await openControlDatabase(database.url);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   temporal = new Client({ connection });
   const instanceLocks = { temporal, holderCheckSeconds: 1, maxHistoryEvents: 60 };
-  ctx = await startTestWorker({ controlDb, instanceLocks }, { workflowBundleCode: await bundleTestWorkflows() });
+  ctx = await startTestWorkerWithControlDb('postgres', 'locks', { instanceLocks }, { workflowBundleCode: await bundleTestWorkflows() });
 });
 
 afterAll(async () => {
   await ctx?.stop();
   await connection?.close();
-  await controlDb?.destroy();
-  await dropDatabase?.();
 });
 
 const newInstance = (): InstanceRef => ({ tenant: `t${randomUUID().slice(0, 8)}`, landscape: 'production' });
@@ -81,7 +71,7 @@ async function queueHolders(instance: InstanceRef, reasons: string[]): Promise<s
 }
 
 async function lockAuditKinds(instance: InstanceRef): Promise<{ kind: string; actor?: string; detail?: Record<string, unknown> }[]> {
-  return new AuditStore(controlDb).listForWorkflow(instanceLockWorkflowId(instance));
+  return new AuditStore(ctx.controlDb).listForWorkflow(instanceLockWorkflowId(instance));
 }
 
 describe.concurrent('instance lock', () => {

@@ -1,33 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Knex } from 'knex';
 import { localParts, WEEKDAYS, type Freeze, type MaintenanceWindow } from '../../domain/maintenance-windows';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { AuditStore } from '../../store/audit-store';
-import { openControlDatabase } from '../../store/control-database';
 import { addFreezeSignal, maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../workflows/messages';
 import type { MaintenanceWindowOpened, MaintenanceWindowWait } from '../../workflows/windows/wait-for-maintenance-window';
-import { createScratchDatabase } from '../helpers/postgres';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 
 // Windows seconds long, computed relative to now in a real time zone: the zone math runs
 // inside the workflow sandbox on the real server.
-let ctx: TemporalTestContext;
-let controlDb: Knex;
-let dropDatabase: () => Promise<void>;
+let ctx: ControlDbTestContext;
 
 beforeAll(async () => {
-  const database = await createScratchDatabase('windows');
-  dropDatabase = database.drop;
-  controlDb = await openControlDatabase(database.url);
-  ctx = await startTestWorker({ controlDb }, { workflowBundleCode: await bundleTestWorkflows() });
+  ctx = await startTestWorkerWithControlDb('postgres', 'windows', {}, { workflowBundleCode: await bundleTestWorkflows() });
 });
 
 afterAll(async () => {
   await ctx?.stop();
-  await controlDb?.destroy();
-  await dropDatabase?.();
 });
 
 const TIME_ZONE = 'America/Sao_Paulo';
@@ -56,7 +46,7 @@ async function startWaiter(wait: Omit<MaintenanceWindowWait, 'tenant'>): Promise
 const status = (workflowId: string): Promise<MaintenanceWindowStatus> =>
   ctx.client.temporal.workflow.getHandle(workflowId).query(maintenanceWindowQuery);
 const result = (workflowId: string): Promise<MaintenanceWindowOpened> => ctx.client.temporal.workflow.getHandle(workflowId).result();
-const auditOf = (workflowId: string) => new AuditStore(controlDb).listForWorkflow(workflowId);
+const auditOf = (workflowId: string) => new AuditStore(ctx.controlDb).listForWorkflow(workflowId);
 
 describe.concurrent('waiting for a maintenance window', () => {
   it('sleeps until the window opens, and says what it waits for', async ({ expect }) => {
