@@ -163,7 +163,8 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   if (progress.next < progress.tenants.length && !cancelled) {
     await condition(allHandlersFinished);
     progress.runs += 1;
-    return continueAsNew<typeof massDeployment>({ ...input, carried: { ...state, cancelled } });
+    // The selection is in the carried list already; carrying it twice would double the input.
+    return continueAsNew<typeof massDeployment>({ ...input, tenants: undefined, carried: { ...state, cancelled } });
   }
   return finish(input, deploymentId, landscape, state, cancelled, (p) => (phase = p));
 }

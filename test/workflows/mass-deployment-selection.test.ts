@@ -1,6 +1,8 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cancelDeployment, DeploymentError, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
+import type { MassDeploymentInput } from '../../workflows/mass-deployment';
 import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
 import { form, incremental } from '../packages/support/package-builders';
 import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
@@ -93,4 +95,21 @@ it('a tenant whose lock another holder has waits in its queue while the rest of 
   await holder.signal(finishSignal, 'complete');
   expect((await deploymentResult(ctx.client, id)).counts).toMatchObject({ total: tenants.length, succeeded: tenants.length, failed: 0 });
   expect((await patchLogCounts(ctx.controlDb, 'contended-forms')).get(`${busy}/production`)).toBe(1);
+});
+
+it('a selection continued as new deploys exactly the selected tenants, and the selection travels once, in the carried list', async () => {
+  const selected = fleet.tenants.filter((_, i) => i % 3 === 0);
+  const pkg = await publishPackage(ctx.controlDb, incremental('selection-continued', '1.0.0', [form(1, 'Continued Form')]));
+  const id = await startDeployment(ctx.client, { packageSha256: pkg, tenants: selected, concurrency: 2, maxHistoryEvents: 30, submitter: 'rita' });
+  const result = await deploymentResult(ctx.client, id);
+  expect(result.runs).toBeGreaterThan(1);
+  expect(result.counts).toMatchObject({ total: selected.length, succeeded: selected.length, failed: 0, skipped: 0 });
+  const logged = await patchLogCounts(ctx.controlDb, 'selection-continued');
+  expect([...logged.keys()].sort()).toEqual(selected.map((t) => `${t}/production`).sort());
+  expect([...logged.values()].every((n) => n === 1)).toBe(true);
+
+  const history = await ctx.client.temporal.workflow.getHandle(id).fetchHistory();
+  const input = defaultPayloadConverter.fromPayload<MassDeploymentInput>(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0]);
+  expect(input.tenants).toBeUndefined();
+  expect(input.carried?.progress.tenants).toEqual(selected);
 });
