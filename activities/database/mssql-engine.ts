@@ -12,6 +12,7 @@ import {
   type ServerConnection,
   type TableFingerprint,
   type VerifyBackupOptions,
+  TENANT_POOL_IDLE,
 } from './engine';
 import { assertIdentifier } from './identifiers';
 import { classifyMssqlError, errorNumbers } from './mssql-errors';
@@ -187,7 +188,7 @@ export class MssqlEngine implements DatabaseEngine {
         database: server.database,
         options: { encrypt: server.encrypt ?? true, trustServerCertificate: server.trustServerCertificate ?? false },
       },
-      pool: { min: 0, max: 10 },
+      pool: { min: 0, max: 10, ...TENANT_POOL_IDLE },
     };
   }
 

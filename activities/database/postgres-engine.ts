@@ -14,6 +14,7 @@ import {
   type RestoreOptions,
   type ServerConnection,
   type TableFingerprint,
+  TENANT_POOL_IDLE,
 } from './engine';
 import { assertIdentifier, quoteIdentifier } from './identifiers';
 import { libpqEnv, requireProgram, runPostgresProgram } from './postgres-cli';
@@ -153,7 +154,7 @@ export class PostgresEngine implements DatabaseEngine {
   knexConfig(database: DatabaseConnection): Knex.Config {
     const db = asPostgres(database);
     const connection: Knex.PgConnectionConfig = { host: db.host, port: db.port, user: db.user, password: db.password, database: db.database };
-    return { client: 'pg', connection, pool: { min: 0, max: 4 } };
+    return { client: 'pg', connection, pool: { min: 0, max: 4, ...TENANT_POOL_IDLE } };
   }
 }
 

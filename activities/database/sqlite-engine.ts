@@ -13,6 +13,7 @@ import {
   type RestoreOptions,
   type SqliteConnection,
   type TableFingerprint,
+  TENANT_POOL_IDLE,
 } from './engine';
 import { assertIdentifier, quoteIdentifier } from './identifiers';
 import { RowChecksum } from './row-checksum';
@@ -123,6 +124,7 @@ export class SqliteEngine implements DatabaseEngine {
       pool: {
         min: 0,
         max: 1,
+        ...TENANT_POOL_IDLE,
         afterCreate: (conn: Database.Database, done: (err: Error | null, conn: unknown) => void) => {
           conn.pragma('busy_timeout = 10000');
           done(null, conn);
