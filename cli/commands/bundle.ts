@@ -15,7 +15,7 @@ import type { ItemSelector } from '../../bundles/bundle-types';
 import { emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect, parseInstance } from '../parse';
+import { collect, parseInstance, parsePositiveInteger } from '../parse';
 
 /** Refusals name the user, the action and the missing role; unknown items or bundles are "not found". */
 async function bundleCall<T>(call: () => Promise<T>): Promise<T> {
@@ -84,6 +84,7 @@ interface PromoteOptions {
   content?: 'snapshot' | 'live';
   item?: string[];
   source?: string;
+  retentionDays?: number;
 }
 
 /**
@@ -105,7 +106,8 @@ function registerPromote(group: Command): void {
       .addOption(userOption())
       .option('--item <selector>', 'a single item instead of a bundle: GUID or ObjectType:Name (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
       .option('--source <tenant/landscape>', 'with --item: the instance the items come from')
-      .addOption(new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices(['snapshot', 'live']));
+      .addOption(new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices(['snapshot', 'live']))
+      .option('--retention-days <n>', 'when it ends, purge promotion history that ended longer ago than this (default 90)', parsePositiveInteger);
     if (scheduling) command.requiredOption('--at <iso>', 'promote at this date and time');
     else command.option('--at <iso>', 'promote at this date and time');
     command.action((bundle: string | undefined, options: PromoteOptions, cmd: Command) =>
@@ -138,6 +140,7 @@ function promotionInput(bundle: string | undefined, options: PromoteOptions): Bu
     ...(bundle ? { bundle } : { items: { source: parseInstance(options.source!), selectors: options.item!.map(selectorOf) } }),
     ...(options.at ? { scheduledFor: new Date(options.at).toISOString() } : {}),
     ...(options.content ? { content: options.content } : {}),
+    ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
   };
 }
 

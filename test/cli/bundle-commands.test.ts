@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSET_FORM, definitionOn, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { PromotionStore } from '../../store/promotion-store';
 import { runCli } from './run-cli';
 
 // Bundles and promotions through the real binary; tenant databases on SQLite files.
@@ -25,10 +26,17 @@ describe('stagecoach bundle', () => {
     const defined = await cli('bundle', 'target', target, '--instance', `${fx.tenant}/production`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
     expect(defined.code).toBe(0);
 
-    const promoted = await cli('bundle', 'promote', bundle, '--target', target, '--user', 'pat', '--json');
+    // History that ended before the retention period is purged when this promotion ends.
+    const store = new PromotionStore(fx.controlDb);
+    const ancient = `promotion/${target}/ancient`;
+    await store.create({ id: ancient, bundleName: bundle, targetName: target, source: { tenant: fx.tenant, landscape: 'staging' }, content: 'live', status: 'scheduled', requestedBy: 'pat', createdAt: '2020-01-01T00:00:00.000Z' }, []);
+    await store.transition(ancient, ['scheduled'], 'failed', { finishedAt: '2020-01-01T00:05:00.000Z', outcome: { reason: 'long ago' } });
+
+    const promoted = await cli('bundle', 'promote', bundle, '--target', target, '--user', 'pat', '--retention-days', '30', '--json');
     expect(promoted.code).toBe(0);
     const { promotionId, result } = promoted.json();
-    expect(result).toMatchObject({ created: 2 });
+    expect(result).toMatchObject({ created: 2, historyPurged: 1 });
+    expect(await store.get(ancient)).toBeUndefined();
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
 
     const history = await cli('bundle', 'history', '--bundle', bundle, '--user', 'pat', '--json');
