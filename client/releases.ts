@@ -115,7 +115,7 @@ export async function sendCorrectedPackage(client: StagecoachClient, workflowId:
  * Sends the request as an Update, whose validator answers at once. A refused request is then
  * sent as the signal too, so the refusal is recorded in the history and the audit table.
  */
-async function askOrRefuse<Request>(
+async function askOrRefuse<Request extends { refusedByUpdate?: string }>(
   client: StagecoachClient,
   workflowId: string,
   update: UpdateDefinition<unknown, [Request]>,
@@ -127,8 +127,10 @@ async function askOrRefuse<Request>(
       await handle(client, workflowId).executeUpdate(update, { args: [request] });
     } catch (error) {
       if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-      await handle(client, workflowId).signal(signal, request);
-      throw new RefusedError(workflowId, error.cause?.message ?? error.message, signal.name);
+      // Marked, so it is recorded as refused even if the release has moved on meanwhile.
+      const reason = error.cause?.message ?? error.message;
+      await handle(client, workflowId).signal(signal, { ...request, refusedByUpdate: reason });
+      throw new RefusedError(workflowId, reason, signal.name);
     }
   });
 }

@@ -133,8 +133,9 @@ export class StagecoachClient {
       return await handle.executeUpdate(decideUpdate, { args: [{ ...request, decision }] });
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
-        await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, request);
-        throw new DecisionRefusedError(workflowId, error.cause?.message ?? error.message);
+        const reason = error.cause?.message ?? error.message;
+        await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, { ...request, refusedByUpdate: reason });
+        throw new DecisionRefusedError(workflowId, reason);
       }
       throw this.translate(workflowId, error);
     }

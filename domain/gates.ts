@@ -36,6 +36,11 @@ export interface GateDecision {
   gate: string;
   user: string;
   comment?: string;
+  /**
+   * Set by the client on the signal it sends after the `decide` Update was refused, so the
+   * refusal is recorded: it never counts, even if the gate has opened since.
+   */
+  refusedByUpdate?: string;
 }
 
 export interface RecordedDecision extends GateDecision {

@@ -63,12 +63,16 @@ export interface ConfigurationReady {
   user: string;
   packages: PackageRef[];
   comment?: string;
+  /** Set on the signal the client sends after the Update was refused: recorded, never taken. */
+  refusedByUpdate?: string;
 }
 
 export interface CorrectedPackage {
   user: string;
   packages: PackageRef[];
   comment?: string;
+  /** Set on the signal the client sends after the Update was refused: recorded, never taken. */
+  refusedByUpdate?: string;
 }
 
 export interface RegisterChange {

@@ -205,6 +205,16 @@ describe.concurrent('gate paths', () => {
     expect(await auditKinds(ctx.controlDb, workflowId)).toEqual(['gate-opened', 'decision-refused', 'decision-approve', 'gate-approved']);
   });
 
+  it('a decision re-sent after its Update was refused never counts, though it would count now', async () => {
+    const { workflowId } = await openGate(ctx, gate({ approvers: ['alice'], requiredApprovals: 1 }));
+    await ctx.client.signalDecision(workflowId, 'approve', { gate: 'uat-push', user: 'alice', refusedByUpdate: "gate 'uat-push' is not open; no gate is waiting for decisions" });
+    const status = await statusWhen(ctx, workflowId, (s) => s.gate.decisions.length === 1);
+    expect(status.gate.decisions[0]).toMatchObject({ user: 'alice', counted: false, refusal: "gate 'uat-push' is not open; no gate is waiting for decisions" });
+    expect(status.gate.outcome).toBeUndefined();
+    await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
+    expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
+  });
+
   it('non-approver: the Update is rejected; a plain signal is recorded and ignored', async () => {
     const { workflowId } = await openGate(ctx, gate());
     await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'mallory' })).rejects.toThrow(

@@ -77,7 +77,7 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
 
   const receive = (kind: DecisionKind, request: GateDecision): void => {
     const state = open();
-    const refused = refusal(request);
+    const refused = request.refusedByUpdate ?? refusal(request);
     const at = new Date().toISOString();
     if (!state) stray.push({ kind, request, at, refusal: refused! });
     else {
@@ -141,7 +141,7 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
       // Validators must not change state (they do not replay). A refused update leaves no
       // history event, so the client library re-sends it as a signal to be recorded.
       validator: (request) => {
-        const refused = refusal(request);
+        const refused = request.refusedByUpdate ?? refusal(request);
         if (refused) throw new Error(refused);
       },
     },

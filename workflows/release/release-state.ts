@@ -71,14 +71,14 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
     );
   };
   const onConfigurationReady = (request: ConfigurationReady) => {
-    const refusal = configurationReadyRefusal(request);
+    const refusal = request?.refusedByUpdate ?? configurationReadyRefusal(request);
     if (!refusal) ready = request;
     trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
   };
   const correctedPackageRefusal = (request: CorrectedPackage) =>
     packagesRefusal(request) ?? (expectingCorrection ? undefined : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
   const onCorrectedPackage = (request: CorrectedPackage) => {
-    const refusal = correctedPackageRefusal(request);
+    const refusal = request?.refusedByUpdate ?? correctedPackageRefusal(request);
     if (!refusal) corrected = request;
     trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
   };
@@ -93,7 +93,7 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
       onConfigurationReady(request);
       return { accepted: true, phase: status.phase };
     },
-    { validator: (request) => refuseWith(configurationReadyRefusal(request)) },
+    { validator: (request) => refuseWith(request?.refusedByUpdate ?? configurationReadyRefusal(request)) },
   );
   setHandler(
     correctedPackageUpdate,
@@ -101,7 +101,7 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
       onCorrectedPackage(request);
       return { accepted: true, phase: status.phase };
     },
-    { validator: (request) => refuseWith(correctedPackageRefusal(request)) },
+    { validator: (request) => refuseWith(request?.refusedByUpdate ?? correctedPackageRefusal(request)) },
   );
   const snapshot = (): ReleaseStatus => ({
     ...status,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
+import { releaseResult, releaseStatus, sendCorrectedPackage, startRelease } from '../../../client/releases';
+import { correctedPackageSignal } from '../../../workflows/messages';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
@@ -40,6 +41,11 @@ describe('production push rollback', () => {
     expect(await metadataNames(restored)).toEqual(metadataBefore);
     expect(await flagsOf(restored)).toMatchObject({ metadataLocked: true });
     expect(await new PatchLogStore(fixture.controlDb).listForInstance(`${tenant}/production`)).toEqual([]);
+
+    // What the client sends after a refused Update is recorded and never taken, though the release now waits.
+    await fixture.temporal.workflow.getHandle(workflowId).signal(correctedPackageSignal, { user: 'sam', packages: [{ path: corrected }], refusedByUpdate: 'the release is not waiting for a corrected package' });
+    await expect.poll(async () => (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind)).toContain('corrected-package-refused');
+    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({ waitingFor: 'corrected-package', packages: [{ path: failing }] });
 
     // Back at step 4: the corrected package goes to UAT (approved again), then to production.
     await sendCorrectedPackage(ctx.client, workflowId, 'sam', [{ path: corrected }], 'without the unique index');
