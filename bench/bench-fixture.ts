@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { stringify } from 'yaml';
-import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
 import { loadInventory } from '../inventory/load-inventory';
 import { openControlDatabase } from '../store/control-database';
 

@@ -15,12 +15,12 @@ import type { PackageReport } from '../activities/packages/apply-package';
 import { planStatements } from '../activities/packages/plan-sql';
 import { readSnapshot } from '../activities/packages/target-reader';
 import type { InstanceRef } from '../domain/landscapes';
-import { analyzePackageImpact } from '../packages/impact-analysis';
-import { loadPackage } from '../packages/load-package';
-import { applyOrder } from '../packages/master-order';
-import type { Change, IncrementalPackage, ObjectType } from '../packages/package-types';
-import { simulate } from '../packages/simulation';
-import { createSampleTenantSchema } from '../sample/tenant-schema';
+import { analyzePackageImpact } from '../domain/packages/impact-analysis';
+import { loadPackage } from '../domain/packages/load-package';
+import { applyOrder } from '../domain/packages/master-order';
+import type { Change, IncrementalPackage, ObjectType } from '../domain/packages/package-types';
+import { simulate } from '../domain/packages/simulation';
+import { createSampleTenantSchema } from '../dev/sample/tenant-schema';
 import { openControlDatabase } from '../store/control-database';
 
 const PG_URL = process.env.STAGECOACH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

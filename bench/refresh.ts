@@ -3,8 +3,8 @@
 import { execSync } from 'node:child_process';
 import knexFactory from 'knex';
 import { createActivities } from '../activities';
-import { createSampleTenantSchema } from '../sample/tenant-schema';
-import { generateTenantData } from '../sample/generate-tenant-data';
+import { createSampleTenantSchema } from '../dev/sample/tenant-schema';
+import { generateTenantData } from '../dev/sample/generate-tenant-data';
 import { benchFixture, machine, PG_URL, pgDatabase, psql, seconds } from './bench-fixture';
 
 const ROWS = Number(process.env.BENCH_REFRESH_ROWS ?? 2_000_000);

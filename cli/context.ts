@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { StagecoachClient } from '../client';
-import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 import { DEFAULT_TEMPORAL_ADDRESS, WORKER_ENV } from '../worker/settings';
 
 /** Options every command accepts; unset ones fall back to the worker's environment variables. */

@@ -4,7 +4,7 @@ import type { BundleAdminRequest, BundleAdminResult } from '../activities/bundle
 import type { BackOutOutcome } from '../activities/bundles/promotion-activities';
 import type { BundlePromotionInput, BundlePromotionResult } from '../workflows/bundle-promotion';
 import type { PromotionBackoutInput } from '../workflows/bundles/promotion-backout';
-import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionStatus, type RescheduleRequest } from '../workflows/bundles/promotion-messages';
+import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionStatus, type RescheduleRequest } from '../contracts/promotions';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { MassDeploymentInput, MassDeploymentResult } from '../workflows/mass-deployment';
-import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentStatus } from '../workflows/deployments/deployment-messages';
-import type { TenantStatus } from '../workflows/deployments/deployment-state';
+import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentStatus } from '../contracts/deployments';
+import type { TenantStatus } from '../domain/deployments/deployment-progress';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 

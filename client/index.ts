@@ -9,11 +9,11 @@ export type {
 } from './workflow-progress';
 export { pendingActivitiesWithin } from './workflow-progress';
 export type { ApprovalInput, ApprovalResult } from '../workflows/approval';
-export type { ApprovalStatus, DecideResult } from '../workflows/messages';
+export type { ApprovalStatus, DecideResult } from '../contracts/messages';
 export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/gates';
-export { TASK_QUEUE, SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+export { TASK_QUEUE, SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 export { listInstanceLocks, instanceLockStatus, forceReleaseInstanceLock } from './instance-locks';
-export type { InstanceLockStatus, ForceReleaseRequest, ResolutionRequest, FreezeOverrideRequest } from '../workflows/messages';
+export type { InstanceLockStatus, ForceReleaseRequest, ResolutionRequest, FreezeOverrideRequest } from '../contracts/messages';
 export {
   runBundleCommand,
   promote,
@@ -27,11 +27,11 @@ export {
 } from './bundles';
 export type { BundleAdminRequest, BundleAdminResult } from '../activities/bundles/bundle-admin-activities';
 export type { BundlePromotionInput, BundlePromotionResult } from '../workflows/bundle-promotion';
-export type { PromotionStatus } from '../workflows/bundles/promotion-messages';
+export type { PromotionStatus } from '../contracts/promotions';
 export { startDeployment, deploymentStatus, tenantDeploymentStatus, cancelDeployment, deploymentResult, DeploymentError } from './deployments';
 export type { MassDeploymentInput, MassDeploymentResult } from '../workflows/mass-deployment';
-export type { DeploymentStatus } from '../workflows/deployments/deployment-messages';
-export type { TenantStatus } from '../workflows/deployments/deployment-state';
+export type { DeploymentStatus } from '../contracts/deployments';
+export type { TenantStatus } from '../domain/deployments/deployment-progress';
 export {
   startRelease,
   releaseStatus,

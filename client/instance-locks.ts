@@ -7,7 +7,7 @@ import {
   type ForceReleaseRequest,
   type ForceReleaseResult,
   type InstanceLockStatus,
-} from '../workflows/messages';
+} from '../contracts/messages';
 
 /**
  * Every running instance lock on `taskQueue` with its holder and queue. The list comes from

@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
 import { runApplyPackage, type PackageReport } from '../activities/packages/apply-package';
-import { analyzePackageImpact, headlineReasons } from '../packages/impact-analysis';
-import { loadPackage } from '../packages/load-package';
+import { analyzePackageImpact, headlineReasons } from '../domain/packages/impact-analysis';
+import { loadPackage } from '../domain/packages/load-package';
 import type { InstanceRef } from '../domain/landscapes';
 import { loadInventory } from '../inventory/load-inventory';
 import { AuditStore } from '../store/audit-store';

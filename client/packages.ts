@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { sha256 } from '../activities/packages/package-source';
-import { loadPackage } from '../packages/load-package';
+import { loadPackage } from '../domain/packages/load-package';
 import { openControlDatabase } from '../store/control-database';
 import { PackageStore } from '../store/package-store';
 

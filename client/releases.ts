@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { RELEASE_WORKFLOW_TYPE, releaseInputProblems, releaseWorkflowId, type ReleaseInput, type ReleaseResult, type ReleaseStatus } from '../domain/releases';
-import { describePackageRef, type PackageRef } from '../packages/package-types';
+import { describePackageRef, type PackageRef } from '../domain/packages/package-types';
 import {
   configurationReadySignal,
   configurationReadyUpdate,
@@ -23,7 +23,7 @@ import {
   registerChangeSignal,
   releaseStatusQuery,
   type RegisterChange,
-} from '../workflows/messages';
+} from '../contracts/messages';
 import type { StagingRefreshInput } from '../workflows/staging-refresh';
 import { NotFoundError, RefusedError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';

@@ -6,7 +6,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 import { DecisionRefusedError, NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from './instance-locks';
 import { instanceLockWorkflowId } from '../domain/instance-locks';
@@ -35,7 +35,7 @@ import {
   type InstanceLockStatus,
   type ResolutionRequest,
   type DecideResult,
-} from '../workflows/messages';
+} from '../contracts/messages';
 
 export interface ConnectOptions {
   address?: string;

@@ -12,7 +12,7 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { NotFoundError } from './errors';
 
 /** Our search attributes as the Web UI shows them; absent keys are unset. */

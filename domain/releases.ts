@@ -5,7 +5,7 @@
 import type { GateState } from './gates';
 import type { Landscape } from './landscapes';
 import type { ReleaseSettingsSpec } from './release-settings';
-import type { PackageRef } from '../packages/package-types';
+import type { PackageRef } from './packages/package-types';
 
 /** Wire values: stored in the histories of running releases. */
 export const RELEASE_VARIANTS = ['standard', 'withoutUat', 'initialProvisioning'] as const;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Landscape } from '../domain/landscapes';
-import { SAMPLE_TENANT_TABLES } from '../sample/tenant-schema';
+import { SAMPLE_TENANT_TABLES } from '../dev/sample/tenant-schema';
 import { inventoryFileSchema, type DatabaseConfig, type InventoryFile, type SizeSetting } from './inventory-schema';
 import { InventoryError, type Inventory, type InstanceConfig, type SchemaDescriptor, type TenantConfig } from './inventory';
 

@@ -1,5 +1,5 @@
 import type { InstanceRef } from '../domain/landscapes';
-import type { DatabaseConnection } from '../activities/database/engine';
+import type { DatabaseConnection } from '../engines/engine';
 import { InventoryError, instanceOf, type Inventory } from './inventory';
 
 const DEFAULT_PORTS = { postgres: 5432, mssql: 1433 } as const;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { TableFingerprint } from '../activities/database/engine';
+import type { TableFingerprint } from '../engines/engine';
 
 export interface BackupEntry {
   id: number;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DefinitionItem, PromotionTarget } from '../bundles/bundle-types';
+import type { DefinitionItem, PromotionTarget } from '../domain/promotions/bundle-types';
 import type { InstanceRef, Landscape } from '../domain/landscapes';
 import { isUniqueViolation } from './unique-violation';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { DefinitionItem, PromotionContent, PromotionStatus } from '../bundles/bundle-types';
-import type { PromotionChange } from '../bundles/promotion-plan';
+import type { DefinitionItem, PromotionContent, PromotionStatus } from '../domain/promotions/bundle-types';
+import type { PromotionChange } from '../domain/promotions/promotion-plan';
 import type { InstanceRef, Landscape } from '../domain/landscapes';
 import { isUniqueViolation } from './unique-violation';
 

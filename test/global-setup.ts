@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { freePort, startDevServer, type DevServer } from '../server/dev-server';
+import { freePort, startDevServer, type DevServer } from '../dev/dev-server';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
-import { requirePostgres } from './helpers/postgres';
+import { requirePostgres } from './support/postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../domain/temporal-names';
+import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 
 /** Environment variables the worker reads; docker-compose.yml sets the same names. */
 export const WORKER_ENV = {

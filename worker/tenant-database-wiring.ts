@@ -1,5 +1,5 @@
 import type { ActivityDependencies } from '../activities';
-import { InventoryTenantDatabases } from '../activities/database/inventory-tenant-databases';
+import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
 import { loadInventory } from '../inventory/load-inventory';
 import type { WorkerSettings } from './settings';
 

@@ -3,7 +3,7 @@ import type { GateDefinition, RecordedDecision, RecordedResolution } from '../do
 import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
 import type { GateVerdict } from './gates/gate-process';
-import { approvalStatusQuery } from './messages';
+import { approvalStatusQuery } from '../contracts/messages';
 
 export interface ApprovalInput {
   /** What is being approved, for people reading the Web UI and the audit table. */

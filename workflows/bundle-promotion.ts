@@ -10,11 +10,11 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PromotionOutcome } from '../activities/bundles/promotion-activities';
-import type { ItemSelector, PromotionContent } from '../bundles/bundle-types';
+import type { ItemSelector, PromotionContent } from '../domain/promotions/bundle-types';
 import { instanceKey, type InstanceRef } from '../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { messageOf, rootFailure } from './bundles/failures';
-import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionPhase, type PromotionStatus, type RescheduleRequest } from './bundles/promotion-messages';
+import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionPhase, type PromotionStatus, type RescheduleRequest } from '../contracts/promotions';
 import { withInstanceLock } from './locks/with-instance-lock';
 
 export interface BundlePromotionInput {

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import type { AnalyzePackageResult } from '../activities/packages/package-activities';
 import type { PackageReport } from '../activities/packages/apply-package';
 import type { InstanceRef } from '../domain/landscapes';
-import type { PackageRef } from '../packages/package-types';
+import type { PackageRef } from '../domain/packages/package-types';
 
 export interface DeployPackageInput {
   target: InstanceRef;

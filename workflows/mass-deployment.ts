@@ -13,12 +13,12 @@ import {
 import type { Activities } from '../activities';
 import type { TenantResult } from '../activities/deployments/deployment-activities';
 import type { Landscape } from '../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { rootFailure } from './bundles/failures';
 import { deployToTenant, type DeployToTenantResult } from './deployments/deploy-to-tenant';
 import { deployToTenants } from './deployments/deploy-to-tenants';
-import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentPhase } from './deployments/deployment-messages';
-import { countsOf, newProgress, recordOutcome, summaryMessage, tenantStatus, type DeploymentProgress, type TenantProblem } from './deployments/deployment-state';
+import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentPhase } from '../contracts/deployments';
+import { countsOf, newProgress, recordOutcome, summaryMessage, tenantStatus, type DeploymentProgress, type TenantProblem } from '../domain/deployments/deployment-progress';
 
 export interface MassDeploymentInput {
   /** SHA-256 of a published package (in the control database's packages table). */

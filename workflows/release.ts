@@ -1,7 +1,7 @@
 import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Landscape } from '../domain/landscapes';
 import { landscapesOf, releaseInputProblems, type ReleaseInput, type ReleaseResult } from '../domain/releases';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
 import { withInstanceLock } from './locks/with-instance-lock';

@@ -1,6 +1,6 @@
 import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import type { BackupType, CopyDatabaseInput, CopyDatabaseResult } from './copy-database';
 import { withInstanceLock } from './locks/with-instance-lock';
 

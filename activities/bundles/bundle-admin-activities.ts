@@ -1,5 +1,5 @@
-import { checkName, type ItemSelector, type PromotionTarget } from '../../bundles/bundle-types';
-import { hasRole, ROLES } from '../../bundles/roles';
+import { checkName, type ItemSelector, type PromotionTarget } from '../../domain/promotions/bundle-types';
+import { hasRole, ROLES } from '../../domain/promotions/roles';
 import { instanceKey, LANDSCAPES, type InstanceRef } from '../../domain/landscapes';
 import type { Bundle } from '../../store/bundle-store';
 import type { PromotionRecord } from '../../store/promotion-store';

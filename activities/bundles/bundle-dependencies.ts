@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { refusalFor, type BundleRole, type RoleMembers } from '../../bundles/roles';
+import { refusalFor, type BundleRole, type RoleMembers } from '../../domain/promotions/roles';
 import type { BundleStore } from '../../store/bundle-store';
 import type { PromotionStore } from '../../store/promotion-store';
 import type { Clock } from '../audit/record-audit-event';
-import type { TenantDatabases } from '../database/tenant-databases';
+import type { TenantDatabases } from '../shared/tenant-databases';
 
 export interface BundleActivityDependencies {
   /** Throws a non-retryable failure when the worker has no tenant databases configured. */

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import type { DefinitionItem, ItemSelector, TargetRow } from '../../bundles/bundle-types';
-import { describeItem, type PromotionChange } from '../../bundles/promotion-plan';
-import { RowChecksum } from '../database/row-checksum';
+import type { DefinitionItem, ItemSelector, TargetRow } from '../../domain/promotions/bundle-types';
+import { describeItem, type PromotionChange } from '../../domain/promotions/promotion-plan';
+import { RowChecksum } from '../../engines/row-checksum';
 
 /** Reading and writing `metadata_items` (sample/tenant-schema.ts), the definitions bundles carry. */
 

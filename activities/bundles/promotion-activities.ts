@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DefinitionItem, ItemSelector, PromotionContent, PromotionTarget } from '../../bundles/bundle-types';
-import { backOutSteps, planAlreadyApplied, planPromotion, type PromotionChange } from '../../bundles/promotion-plan';
-import { refusalFor, ROLES } from '../../bundles/roles';
+import type { DefinitionItem, ItemSelector, PromotionContent, PromotionTarget } from '../../domain/promotions/bundle-types';
+import { backOutSteps, planAlreadyApplied, planPromotion, type PromotionChange } from '../../domain/promotions/promotion-plan';
+import { refusalFor, ROLES } from '../../domain/promotions/roles';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import type { PromotionItem, PromotionRecord } from '../../store/promotion-store';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InstanceRef } from '../../domain/landscapes';
-import { heartbeat, heartbeatProgress, cancellationSignal } from './activity-context';
-import { backupFileName, isPlainFileName } from './backup-names';
-import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { heartbeat, heartbeatProgress, cancellationSignal } from '../shared/activity-context';
+import { backupFileName, isPlainFileName } from '../shared/backup-names';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, summarize, type BackupSummary, type DatabaseActivityDependencies } from './database-dependencies';
-import { sha256OfFile } from './file-transfer';
+import { sha256OfFile } from '../shared/file-transfer';
 
 export interface BackupDatabaseInput {
   instance: InstanceRef;

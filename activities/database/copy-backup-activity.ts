@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InstanceRef } from '../../domain/landscapes';
-import { cancellationSignal, heartbeat, lastHeartbeat } from './activity-context';
-import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { cancellationSignal, heartbeat, lastHeartbeat } from '../shared/activity-context';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireBackup, requireDatabases, summarize, type BackupSummary, type DatabaseActivityDependencies } from './database-dependencies';
-import { copyWithSha256, type TransferResult } from './file-transfer';
+import { copyWithSha256, type TransferResult } from '../shared/file-transfer';
 
 export interface CopyBackupInput {
   backupId: number;

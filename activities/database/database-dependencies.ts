@@ -1,7 +1,7 @@
 import type { BackupCatalog, BackupEntry } from '../../store/backup-catalog';
 import type { Clock } from '../audit/record-audit-event';
-import { nonRetryable } from './database-failures';
-import type { InventoryTenantDatabases } from './inventory-tenant-databases';
+import { nonRetryable } from '../shared/database-failures';
+import type { InventoryTenantDatabases } from '../shared/inventory-tenant-databases';
 
 /** What the database activities need; built once in the worker. */
 export interface DatabaseActivityDependencies {

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { InstanceRef } from '../../domain/landscapes';
 import { instanceKey } from '../../domain/landscapes';
-import { heartbeat } from './activity-context';
-import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { heartbeat } from '../shared/activity-context';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { assertIdentifier } from './identifiers';
+import { assertIdentifier } from '../../engines/identifiers';
 
 export interface PostRestoreFixupsInput {
   source: InstanceRef;

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import type { InstanceRef } from '../../domain/landscapes';
 import { instanceKey } from '../../domain/landscapes';
-import { cancellationSignal, heartbeat, heartbeatProgress } from './activity-context';
-import { scratchDatabaseName } from './backup-names';
-import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
+import { scratchDatabaseName } from '../shared/backup-names';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { describeDatabase, sameDatabase } from './engine';
-import { sha256OfFile } from './file-transfer';
+import { describeDatabase, sameDatabase } from '../../engines/engine';
+import { sha256OfFile } from '../shared/file-transfer';
 
 export interface RestoreBackupInput {
   backupId: number;

@@ -1,9 +1,9 @@
 import type { InstanceRef } from '../../domain/landscapes';
 import { instanceKey } from '../../domain/landscapes';
-import { heartbeat, lastHeartbeat } from './activity-context';
-import { nonRetryable, withDatabaseFailures } from './database-failures';
+import { heartbeat, lastHeartbeat } from '../shared/activity-context';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { copyTableRows } from './table-copy';
+import { copyTableRows } from '../../engines/table-copy';
 
 export interface RefreshTransactionalInput {
   source: InstanceRef;

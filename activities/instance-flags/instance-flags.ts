@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { isUniqueViolation } from '../../store/unique-violation';
-import type { TenantDatabases } from '../database/tenant-databases';
+import type { TenantDatabases } from '../shared/tenant-databases';
 
 /**
  * The instance flags of SPEC §1 as rows of the tenant's `tenant_settings` table (key/value),

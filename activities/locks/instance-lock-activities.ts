@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { INSTANCE_LOCK_WORKFLOW_TYPE, type LockRequest } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { acquireLockSignal, acquireLockUpdate } from '../../workflows/messages';
+import { acquireLockSignal, acquireLockUpdate } from '../../contracts/messages';
 import type { InstanceLockInput } from '../../workflows/locks/instance-lock';
 
 export interface InstanceLockDependencies {

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { analyzePackageImpact, headlineReasons } from '../../packages/impact-analysis';
-import type { PackageRef } from '../../packages/package-types';
+import { analyzePackageImpact, headlineReasons } from '../../domain/packages/impact-analysis';
+import type { PackageRef } from '../../domain/packages/package-types';
 import type { AuditStore } from '../../store/audit-store';
 import type { PackageStore } from '../../store/package-store';
 import type { PatchLogStore } from '../../store/patch-log-store';
 import type { Clock } from '../audit/record-audit-event';
-import type { TenantDatabases } from '../database/tenant-databases';
+import type { TenantDatabases } from '../shared/tenant-databases';
 import { runApplyPackage, type ApplyPackageInput, type PackageReport } from './apply-package';
 import { runExportPackage, type ExportPackageInput, type ExportPackageResult } from './export-package';
 import { loadPackageRef } from './package-source';

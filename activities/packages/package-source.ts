@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadPackage, MAX_PACKAGE_BYTES, PackageLoadError } from '../../packages/load-package';
-import { canonicalJson } from '../../packages/merge-patch';
-import { describePackageRef, type PackageDocument, type PackageRef } from '../../packages/package-types';
+import { loadPackage, MAX_PACKAGE_BYTES, PackageLoadError } from '../../domain/packages/load-package';
+import { canonicalJson } from '../../domain/packages/merge-patch';
+import { describePackageRef, type PackageDocument, type PackageRef } from '../../domain/packages/package-types';
 import type { PackageStore } from '../../store/package-store';
 
 export interface LoadedPackage {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { describeStep, type PlanStep, type TargetItem } from '../../packages/apply-plan';
+import { describeStep, type PlanStep, type TargetItem } from '../../domain/packages/apply-plan';
 import { executeSchemaStep, isSchemaStep } from './schema-executor';
 
 /** A step that failed; the message names the package, the sequence number and the entity. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PlanStep } from '../../packages/apply-plan';
+import type { PlanStep } from '../../domain/packages/apply-plan';
 import { itemRow } from './plan-executor';
 import { isSchemaStep, schemaStatements } from './schema-executor';
 

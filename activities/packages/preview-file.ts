@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { PackagePreview } from '../../packages/preview';
+import type { PackagePreview } from '../../domain/packages/preview';
 
 /** Written whole or not at all (temporary file, then rename), so a reader never sees half. */
 export async function writePreviewFile(file: string, preview: PackagePreview): Promise<string> {

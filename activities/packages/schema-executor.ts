@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { FieldSpec, PlanStep } from '../../packages/apply-plan';
-import { assertIdentifier } from '../database/identifiers';
+import type { FieldSpec, PlanStep } from '../../domain/packages/apply-plan';
+import { assertIdentifier } from '../../engines/identifiers';
 
 type SchemaStep = Extract<PlanStep, { kind: 'createTable' | 'dropTable' | 'addColumn' | 'dropColumn' | 'createIndex' | 'dropIndex' }>;
 

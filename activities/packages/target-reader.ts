@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { SAMPLE_TENANT_TABLES } from '../../sample/tenant-schema';
-import type { TargetItem, TargetList, TargetSnapshot } from '../../packages/apply-plan';
-import type { InstalledAspect } from '../../packages/master-order';
+import { SAMPLE_TENANT_TABLES } from '../../dev/sample/tenant-schema';
+import type { TargetItem, TargetList, TargetSnapshot } from '../../domain/packages/apply-plan';
+import type { InstalledAspect } from '../../domain/packages/master-order';
 
 /**
  * The platform's own tables (settings, metadata, validation data, the package bookkeeping) and

@@ -11,7 +11,7 @@ import {
   type BundlePromotionInput,
   type StagecoachClient,
 } from '../../client';
-import type { ItemSelector } from '../../bundles/bundle-types';
+import type { ItemSelector } from '../../domain/promotions/bundle-types';
 import { emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { PackageReport } from '../../activities/packages/apply-package';
 import { checkPackageFile, validatePackageOnTarget } from '../../client/package-checks';
-import { PackageLoadError } from '../../packages/load-package';
+import { PackageLoadError } from '../../domain/packages/load-package';
 import type { DeployPackageInput, DeployPackageResult } from '../../workflows/deploy-package';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, withClient, withExamples } from '../context';

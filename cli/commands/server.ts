@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { isListening, startDevServer } from '../../server/dev-server';
+import { isListening, startDevServer } from '../../dev/dev-server';
 import { emit, withExamples } from '../context';
 import { parsePort } from '../parse';
 

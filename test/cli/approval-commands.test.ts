@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../store/audit-store';
-import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
-import { runCli } from './run-cli';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
+import { runCli } from '../support/run-cli';
 
 // The real binary against the real server, with a worker on a task queue of this file's own.
 let ctx: ControlDbTestContext;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupCatalog } from '../../store/backup-catalog';
 import { openControlDatabase } from '../../store/control-database';
-import { runCli } from './run-cli';
+import { runCli } from '../support/run-cli';
 
 // `backup list` reads the control database directly; a real SQLite catalog written by the store.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-cli-backup-'));

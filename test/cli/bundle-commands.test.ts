@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSET_FORM, definitionOn, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { ASSET_FORM, definitionOn, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
 import { PromotionStore } from '../../store/promotion-store';
-import { runCli } from './run-cli';
+import { runCli } from '../support/run-cli';
 
 // Bundles and promotions through the real binary; tenant databases on SQLite files.
 let fx: PromotionFixture;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
-import { createTenantFleet, patchLogCounts, type TenantFleet } from '../deployments/tenant-fleet';
-import { form, incremental } from '../packages/support/package-builders';
-import { runCli } from './run-cli';
+import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
+import { createTenantFleet, patchLogCounts, type TenantFleet } from '../support/deployments/tenant-fleet';
+import { form, incremental } from '../support/packages/package-builders';
+import { runCli } from '../support/run-cli';
 
 // Eight real SQLite tenants; the package is published and deployed through the real binary.
 let fleet: TenantFleet;

@@ -7,9 +7,9 @@ import type { Knex } from 'knex';
 import { INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { openControlDatabase } from '../../store/control-database';
-import { acquireLockSignal } from '../../workflows/messages';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
-import { runCli } from './run-cli';
+import { acquireLockSignal } from '../../contracts/messages';
+import { startTestWorker, uniqueId, type TemporalTestContext } from '../support/temporal';
+import { runCli } from '../support/run-cli';
 
 // A real instance lock held by a running workflow (an approval stands in for a release).
 let ctx: TemporalTestContext;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
-import { metadataNames, releasePackage } from '../workflows/release/release-helpers';
-import type { TemporalTestContext } from '../helpers/temporal';
-import { runCli } from './run-cli';
+import { createReleaseFixture, type ReleaseFixture } from '../support/release/release-fixture';
+import { metadataNames, releasePackage } from '../support/release/release-helpers';
+import type { TemporalTestContext } from '../support/temporal';
+import { runCli } from '../support/run-cli';
 
 // validate and preview run in the CLI's own process against the tenant's real SQLite database;
 // apply goes through the worker.

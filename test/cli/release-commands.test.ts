@@ -2,10 +2,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseStatus, startRelease } from '../../client/releases';
 import { AuditStore } from '../../store/audit-store';
-import { createReleaseFixture, type ReleaseFixture } from '../workflows/release/release-fixture';
-import { releasePackage, statusWhen, waitingFor } from '../workflows/release/release-helpers';
-import type { TemporalTestContext } from '../helpers/temporal';
-import { runCli } from './run-cli';
+import { createReleaseFixture, type ReleaseFixture } from '../support/release/release-fixture';
+import { releasePackage, statusWhen, waitingFor } from '../support/release/release-helpers';
+import type { TemporalTestContext } from '../support/temporal';
+import { runCli } from '../support/run-cli';
 
 // A whole standard release on SQLite, steered only through the real binary.
 let fixture: ReleaseFixture;

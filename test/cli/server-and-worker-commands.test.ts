@@ -4,10 +4,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort } from '../../server/dev-server';
+import { freePort } from '../../dev/dev-server';
 import { AuditStore } from '../../store/audit-store';
 import { openControlDatabase } from '../../store/control-database';
-import { runCli, startCli, type LongRunningCli } from './run-cli';
+import { runCli, startCli, type LongRunningCli } from '../support/run-cli';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-cli-'));
 const started: LongRunningCli[] = [];

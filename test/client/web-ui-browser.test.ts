@@ -9,7 +9,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createActivities } from '../../activities';
 import { StagecoachClient } from '../../client';
-import { freePort, startDevServer, type DevServer } from '../../server/dev-server';
+import { freePort, startDevServer, type DevServer } from '../../dev/dev-server';
 import { openControlDatabase } from '../../store/control-database';
 import { createWorker } from '../../worker/create-worker';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowListing } from '../../client';
-import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 
 // What the Web UI shows, read through the same server APIs it uses: visibility and describe.
 let ctx: ControlDbTestContext;

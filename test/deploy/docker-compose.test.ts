@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTES, TASK_QUEUE } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES, TASK_QUEUE } from '../../contracts/temporal-names';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 
 // No Docker engine runs here: check that the compose file agrees with the worker's configuration.

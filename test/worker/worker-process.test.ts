@@ -6,7 +6,7 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { StagecoachClient } from '../../client';
 import { AuditStore } from '../../store/audit-store';
 import { openControlDatabase } from '../../store/control-database';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 // The production wiring end to end: worker/main.ts in its own process, configured only by
 // environment, with its default SQLite control database.

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backOutPromotion, BundleCommandError, cancelPromotion, promote, promotionStatus, reschedulePromotion, runBundleCommand } from '../../client/bundles';
 import type { Landscape } from '../../domain/landscapes';
 import { PromotionStore } from '../../store/promotion-store';
-import { INCIDENT_BO_GUID } from '../packages/support/tenant-fixtures';
-import { fingerprint } from '../packages/support/fingerprint';
-import { ASSET_FORM, definitionOn, ESCALATION_RULE, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
+import { INCIDENT_BO_GUID } from '../support/packages/tenant-fixtures';
+import { fingerprint } from '../support/packages/fingerprint';
+import { ASSET_FORM, definitionOn, ESCALATION_RULE, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
 
 // Bundle promotion (SPEC §6, seed 004) on the real server, tenant databases on SQLite files.
 let fx: PromotionFixture;

@@ -8,9 +8,9 @@ import type { InstanceRef } from '../../domain/landscapes';
 import { openControlDatabase } from '../../store/control-database';
 import { PatchLogStore } from '../../store/patch-log-store';
 import type { DeployPackageInput, DeployPackageResult } from '../../workflows/deploy-package';
-import { form, incremental } from '../packages/support/package-builders';
-import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../packages/support/tenant-fixtures';
-import { startTestWorker, uniqueId, type TemporalTestContext } from '../helpers/temporal';
+import { form, incremental } from '../support/packages/package-builders';
+import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../support/packages/tenant-fixtures';
+import { startTestWorker, uniqueId, type TemporalTestContext } from '../support/temporal';
 
 // The real worker wiring end to end: package activities registered by createActivities,
 // the deployPackage workflow from the bundle, a real SQLite tenant database.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionRefusedError } from '../../client';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../helpers/temporal';
-import { auditEvents, auditKinds, gate, openGate, statusWhen } from './gates-harness';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
+import { auditEvents, auditKinds, gate, openGate, statusWhen } from '../support/gates-harness';
 
 // Every SPEC §5 gate path on the real server, with mail going to a real local SMTP server.
 let ctx: ControlDbTestContext;

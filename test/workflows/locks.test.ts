@@ -5,9 +5,9 @@ import { Client, Connection } from '@temporalio/client';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from '../../client/instance-locks';
 import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import type { InstanceLockStatus } from '../../workflows/messages';
+import type { InstanceLockStatus } from '../../contracts/messages';
 import { AuditStore } from '../../store/audit-store';
-import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
 

@@ -6,9 +6,9 @@ import { StagecoachClient } from '../../client';
 import { deploymentResult, deploymentStatus, startDeployment } from '../../client/deployments';
 import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { form, incremental } from '../packages/support/package-builders';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { form, incremental } from '../support/packages/package-builders';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 
 // Seed 003 "in case of server failure during deploying, the process should be resumed": the real
 // worker process is SIGKILLed mid-deployment and a new one finishes it.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentResult, startDeployment } from '../../client/deployments';
-import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
-import { form, incremental } from '../packages/support/package-builders';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
+import { form, incremental } from '../support/packages/package-builders';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 
 // SPEC §6 "thousands of tenants": 5,000 tiny SQLite tenants. The deployment continues as new
 // whenever its history passes MAX_EVENTS, so every run's history stays bounded.

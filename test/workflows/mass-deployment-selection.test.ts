@@ -3,9 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cancelDeployment, DeploymentError, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
 import type { MassDeploymentInput } from '../../workflows/mass-deployment';
-import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
-import { form, incremental } from '../packages/support/package-builders';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
+import { form, incremental } from '../support/packages/package-builders';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal, holdingQuery } from './fixtures/test-workflows';
 

@@ -3,11 +3,11 @@ import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { pendingActivitiesWithin } from '../../client/workflow-progress';
 import { deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
-import type { DeploymentStatus } from '../../workflows/deployments/deployment-messages';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { form, incremental } from '../packages/support/package-builders';
-import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
+import type { DeploymentStatus } from '../../contracts/deployments';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { form, incremental } from '../support/packages/package-builders';
+import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
+import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 
 // Seed 003 at the size the issue asks for: 1,000 SQLite tenants, a window of 20, 3 failing.
 const COUNT = 1_000;

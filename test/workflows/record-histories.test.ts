@@ -6,12 +6,12 @@ import { deploymentResult, startDeployment } from '../../client/deployments';
 import { instanceLockStatus } from '../../client/instance-locks';
 import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../bundles/promotion-fixture';
-import { startFleetWorker, type FleetWorker } from '../deployments/fleet-worker';
-import { createTenantFleet, publishPackage, type TenantFleet } from '../deployments/tenant-fleet';
-import { recordHistory } from '../helpers/record-history';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../helpers/smtp-server';
-import { form, incremental } from '../packages/support/package-builders';
+import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
+import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
+import { createTenantFleet, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
+import { recordHistory } from '../support/record-history';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { form, incremental } from '../support/packages/package-builders';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
 

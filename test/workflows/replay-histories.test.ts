@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 
 // SPEC §8: releases run for weeks, so a change to workflow code must replay the histories of
 // workflows already running. Every file in test/histories/ (recorded from completed runs by
-// scripts/record-history.ts, which the release tests and record-histories.test.ts call with
+// dev/record-history.ts, which the release tests and record-histories.test.ts call with
 // STAGECOACH_RECORD_HISTORIES=1) replays against today's bundle;
 // a nondeterministic change fails here, and needs `patched()`.
 const dir = path.resolve(__dirname, '..', 'histories');

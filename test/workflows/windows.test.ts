@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { localParts, WEEKDAYS, type Freeze, type MaintenanceWindow } from '../../domain/maintenance-windows';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { AuditStore } from '../../store/audit-store';
-import { addFreezeSignal, maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../workflows/messages';
+import { addFreezeSignal, maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../contracts/messages';
 import type { MaintenanceWindowOpened, MaintenanceWindowWait } from '../../workflows/windows/wait-for-maintenance-window';
-import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../helpers/temporal';
+import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 
 // Windows seconds long, computed relative to now in a real time zone: the zone math runs

@@ -2,7 +2,7 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { BackOutOutcome } from '../../activities/bundles/promotion-activities';
 import { instanceKey } from '../../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { rootFailure } from './failures';
 

@@ -25,7 +25,7 @@ import {
   type DecideResult,
   type ResolutionRequest,
   type StrayMessage,
-} from '../messages';
+} from '../../contracts/messages';
 import { announceGate, runGate, type GateVerdict } from './gate-process';
 
 export interface GateKeeperOptions {

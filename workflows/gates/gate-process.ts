@@ -1,7 +1,7 @@
 import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { gateCurrentDetails } from '../../domain/gate-details';
 import { ROUNDS_BEFORE_RESOLUTION, eligibleApprovers, type GateState, type RecordedResolution } from '../../domain/gates';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { NotificationMessage } from '../../activities/notifications/notify';
 import type { AuditTrail } from '../audit-trail';
 import { approvalRequested, escalated, needsResolution, reminder } from './gate-notices';

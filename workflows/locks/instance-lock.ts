@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../../activities';
 import { enqueue, grantNext, release, type LockHolder, type LockQueue, type LockRequest } from '../../domain/instance-locks';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { createAuditTrail, type AuditTrail } from '../audit-trail';
 import {
   acquireLockSignal,
@@ -22,7 +22,7 @@ import {
   lockStatusQuery,
   releaseLockSignal,
   type ForceReleaseRequest,
-} from '../messages';
+} from '../../contracts/messages';
 
 export interface InstanceLockInput {
   instance: InstanceRef;

@@ -12,8 +12,8 @@ import {
 import type { Activities } from '../../activities';
 import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
-import { lockGrantedSignalFor, releaseLockSignal } from '../messages';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
+import { lockGrantedSignalFor, releaseLockSignal } from '../../contracts/messages';
 
 const { requestInstanceLock, requestInstanceLocks } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -1,4 +1,4 @@
-import { describePackageRef } from '../../packages/package-types';
+import { describePackageRef } from '../../domain/packages/package-types';
 import { waitForMaintenanceWindow } from '../windows/wait-for-maintenance-window';
 import { deployPackagesStep, isCancelled, long, quick, setFlag, type ReleaseContext } from './release-context';
 import { describeFailure } from './uat';

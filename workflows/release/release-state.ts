@@ -1,8 +1,8 @@
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ConfigurationReady, CorrectedPackage, ReleaseInput, ReleasePhase, ReleaseStatus } from '../../domain/releases';
 import { describeDuration } from '../../domain/release-settings';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
-import { describePackageRef, type PackageRef } from '../../packages/package-types';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
+import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
 import {
@@ -12,7 +12,7 @@ import {
   correctedPackageUpdate,
   registerChangeSignal,
   releaseStatusQuery,
-} from '../messages';
+} from '../../contracts/messages';
 
 /**
  * What a release knows about itself: the `status` query's answer, the phase and waiting-for

@@ -1,6 +1,6 @@
 import { executeChild, patched } from '@temporalio/workflow';
 import type { RefreshTransactionalResult } from '../../activities/database/transactional-refresh';
-import { describePackageRef } from '../../packages/package-types';
+import { describePackageRef } from '../../domain/packages/package-types';
 import type { TransactionalRefreshInput } from '../copy-database';
 import { deployPackagesStep, isCancelled, openGate, quick, setFlag, type ReleaseContext } from './release-context';
 

@@ -6,7 +6,7 @@ import {
   type Freeze,
   type MaintenanceWindow,
 } from '../../domain/maintenance-windows';
-import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
 import {
   addFreezeSignal,
@@ -14,7 +14,7 @@ import {
   overrideFreezeSignal,
   type FreezeOverrideRequest,
   type MaintenanceWindowStatus,
-} from '../messages';
+} from '../../contracts/messages';
 
 export interface MaintenanceWindowWait {
   tenant: string;

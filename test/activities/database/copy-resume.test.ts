@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import type { CopyBackupResult } from '../../../activities/database/copy-backup-activity';
 import { WORKER_ENV } from '../../../worker/settings';
-import { uniqueId } from '../../helpers/temporal';
-import { spawnWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
-import { createTenantFixture, type TenantFixture } from './tenant-fixture';
+import { uniqueId } from '../../support/temporal';
+import { spawnWorkerProcess, type WorkerProcess } from '../../support/worker-process';
+import { createTenantFixture, type TenantFixture } from '../../support/database/tenant-fixture';
 
 const MiB = 1024 * 1024;
 const BLOCK = 8 * MiB;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
-import { createTenantFixture, type TenantFixture, type TestEngine } from './tenant-fixture';
+import { createTenantFixture, type TenantFixture, type TestEngine } from '../../support/database/tenant-fixture';
 
 const KEPT = ['tenant_settings', 'email_configurations', 'metadata_items', 'employees'];
 

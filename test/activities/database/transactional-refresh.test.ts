@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestWorker, type TemporalTestContext } from '../../helpers/temporal';
-import { createTenantFixture, type TenantFixture, type TestEngine } from './tenant-fixture';
-import { runTransactionalRefresh } from './workflow-helpers';
+import { startTestWorker, type TemporalTestContext } from '../../support/temporal';
+import { createTenantFixture, type TenantFixture, type TestEngine } from '../../support/database/tenant-fixture';
+import { runTransactionalRefresh } from '../../support/database/workflow-helpers';
 
 const TRANSACTIONAL = ['incidents', 'incident_notes', 'change_requests', 'app_log'];
 const NOT_TRANSACTIONAL = ['tenant_settings', 'email_configurations', 'api_keys', 'metadata_items', 'employees'];

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../domain/landscapes';
 import { applyPlan } from '../../../activities/packages/plan-executor';
-import type { PlanStep } from '../../../packages/apply-plan';
-import type { Change } from '../../../packages/package-types';
+import type { PlanStep } from '../../../domain/packages/apply-plan';
+import type { Change } from '../../../domain/packages/package-types';
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { PackageHarness } from '../../packages/support/activity-harness';
-import { fingerprint } from '../../packages/support/fingerprint';
-import { change, form, guid, incremental } from '../../packages/support/package-builders';
-import { ENGINES, INCIDENT_BO_GUID } from '../../packages/support/tenant-fixtures';
+import { PackageHarness } from '../../support/packages/activity-harness';
+import { fingerprint } from '../../support/packages/fingerprint';
+import { change, form, guid, incremental } from '../../support/packages/package-builders';
+import { ENGINES, INCIDENT_BO_GUID } from '../../support/packages/tenant-fixtures';
 
 const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };
 const production: InstanceRef = { tenant: 'acme', landscape: 'production' };

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportPackageResult } from '../../../activities/packages/export-package';
 import { readTableColumns } from '../../../activities/packages/target-reader';
 import type { InstanceRef } from '../../../domain/landscapes';
-import { loadPackage } from '../../../packages/load-package';
-import { PackageHarness, QUIET } from '../../packages/support/activity-harness';
-import { guid } from '../../packages/support/package-builders';
-import { ENGINES, INCIDENT_BO_GUID } from '../../packages/support/tenant-fixtures';
+import { loadPackage } from '../../../domain/packages/load-package';
+import { PackageHarness, QUIET } from '../../support/packages/activity-harness';
+import { guid } from '../../support/packages/package-builders';
+import { ENGINES, INCIDENT_BO_GUID } from '../../support/packages/tenant-fixtures';
 
 const staging: InstanceRef = { tenant: 'acme', landscape: 'staging' };
 const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };

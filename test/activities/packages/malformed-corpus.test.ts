@@ -9,10 +9,10 @@ import type { ApplyPackageInput } from '../../../activities/packages/apply-packa
 import type { InstanceRef } from '../../../domain/landscapes';
 import { openControlDatabase } from '../../../store/control-database';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { QUIET } from '../../packages/support/activity-harness';
-import { fingerprint } from '../../packages/support/fingerprint';
-import { incremental, form } from '../../packages/support/package-builders';
-import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../../packages/support/tenant-fixtures';
+import { QUIET } from '../../support/packages/activity-harness';
+import { fingerprint } from '../../support/packages/fingerprint';
+import { incremental, form } from '../../support/packages/package-builders';
+import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../../support/packages/tenant-fixtures';
 
 const CORPUS = path.resolve(__dirname, '../../fixtures/packages/malformed');
 const target: InstanceRef = { tenant: 'acme', landscape: 'uat' };

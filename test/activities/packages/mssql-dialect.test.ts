@@ -1,9 +1,9 @@
 import knexFactory from 'knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planStatements } from '../../../activities/packages/plan-sql';
-import { applyOrder } from '../../../packages/master-order';
-import { simulate } from '../../../packages/simulation';
-import { change, form, guid, incremental } from '../../packages/support/package-builders';
+import { applyOrder } from '../../../domain/packages/master-order';
+import { simulate } from '../../../domain/packages/simulation';
+import { change, form, guid, incremental } from '../../support/packages/package-builders';
 
 // No SQL Server runs here: knex generates its dialect, which is what the worker sends to one.
 const mssql = knexFactory({ client: 'mssql' });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../../domain/landscapes';
-import type { PackagePreview } from '../../../packages/preview';
-import { PackageHarness } from '../../packages/support/activity-harness';
-import { fingerprint } from '../../packages/support/fingerprint';
-import { change, form, guid, incremental, master } from '../../packages/support/package-builders';
-import { ENGINES, INCIDENT_BO_GUID, TARGET_CREATED_GUID, setSetting } from '../../packages/support/tenant-fixtures';
+import type { PackagePreview } from '../../../domain/packages/preview';
+import { PackageHarness } from '../../support/packages/activity-harness';
+import { fingerprint } from '../../support/packages/fingerprint';
+import { change, form, guid, incremental, master } from '../../support/packages/package-builders';
+import { ENGINES, INCIDENT_BO_GUID, TARGET_CREATED_GUID, setSetting } from '../../support/packages/tenant-fixtures';
 
 const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };
 const production: InstanceRef = { tenant: 'acme', landscape: 'production' };

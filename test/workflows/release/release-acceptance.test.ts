@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { useReleaseFixture } from './release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
+import { useReleaseFixture } from '../../support/release/release-fixture';
+import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // SPEC §4 step 5: UAT's log must be free of configuration errors. Testers find errors after
 // the push to UAT; the release does not go to production but back to step 4 for a corrected

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { instanceLockStatus } from '../../../client/instance-locks';
 import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, scheduleStagingRefresh, startRelease, InvalidReleaseInputError } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
-import { useReleaseFixture } from './release-fixture';
-import { flagsOf, recordHistory, statusWhen, waitingFor } from './release-helpers';
+import { useReleaseFixture } from '../../support/release/release-fixture';
+import { flagsOf, recordHistory, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // SPEC §4–§5: a release holds its tenant's instance locks for its whole life, so a second
 // release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../../activities/notifications/smtp-mailer';
 import { cancelRelease, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../../helpers/smtp-server';
-import type { TemporalTestContext } from '../../helpers/temporal';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
-import { releasePackage, statusWhen, waitingFor } from './release-helpers';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../../support/smtp-server';
+import type { TemporalTestContext } from '../../support/temporal';
+import { createReleaseFixture, type ReleaseFixture } from '../../support/release/release-fixture';
+import { releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // Seed 000 durations are expectations: a phase that outlasts its `phaseDurations` entry mails
 // the release managers once (through a real SMTP server) and records `phase-overdue`.

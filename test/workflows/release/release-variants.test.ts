@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
-import { maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../../workflows/messages';
-import { form, guid, incremental } from '../../packages/support/package-builders';
-import { useReleaseFixture } from './release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
+import { maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../../contracts/messages';
+import { form, guid, incremental } from '../../support/packages/package-builders';
+import { useReleaseFixture } from '../../support/release/release-fixture';
+import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // The variants of SPEC §4: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.

@@ -5,9 +5,9 @@ import { StagecoachClient } from '../../../client';
 import { releaseResult, startRelease } from '../../../client/releases';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { spawnWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
-import { createReleaseFixture, type ReleaseFixture } from './release-fixture';
-import { approveGate, flagsOf, metadataNames, releasePackage, statusWhen, waitingFor } from './release-helpers';
+import { spawnWorkerProcess, type WorkerProcess } from '../../support/worker-process';
+import { createReleaseFixture, type ReleaseFixture } from '../../support/release/release-fixture';
+import { approveGate, flagsOf, metadataNames, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // SPEC §8 "nothing is lost": the real worker process dies (SIGKILL) in the middle of a release;
 // a new worker takes over and the release continues, with no step done twice.

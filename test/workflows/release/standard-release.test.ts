@@ -4,8 +4,8 @@ import { registerChange, releaseResult, sendConfigurationReady, startRelease } f
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { useReleaseFixture } from './release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from './release-helpers';
+import { useReleaseFixture } from '../../support/release/release-fixture';
+import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
 // A whole standard release (SPEC §4 steps 1–7) on three real PostgreSQL databases, every
 // decision and signal sent through the client library.

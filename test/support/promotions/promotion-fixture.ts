@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { inject } from 'vitest';
+import type { InstanceRef } from '../../../domain/landscapes';
+import type { Inventory } from '../../../inventory/inventory';
+import { openControlDatabase } from '../../../store/control-database';
+import { createTenantDatabase, tenantDatabasesOf, type EngineName, type TenantDatabase } from '../packages/tenant-fixtures';
+import { createScratchDatabase } from '../postgres';
+import { startTestWorker, type TemporalTestContext } from '../temporal';
+
+/** Seed 004 roles as the inventory declares them; `svc-accept` is the user targets act as. */
+export const TEST_ROLES = {
+  'bundle-admin': ['bea', 'dave'],
+  'promotion-admin': ['pat'],
+  'accept-bundle': ['svc-accept'],
+  admin: ['root'],
+};
+
+export const ASSET_FORM = '00000000-0000-4000-8000-0000000a0001';
+export const ESCALATION_RULE = '00000000-0000-4000-8000-0000000a0002';
+
+export interface PromotionFixture {
+  ctx: TemporalTestContext;
+  controlDb: Knex;
+  /** The source (staging) and targets, by landscape. */
+  knex(landscape: InstanceRef['landscape']): Knex;
+  tenant: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A tenant with staging (the source) and production and UAT (targets) on one engine, our real
+ * activities and workflows on a worker of its own, and instance locks through Temporal.
+ */
+export async function openPromotionFixture(engine: EngineName): Promise<PromotionFixture> {
+  const tenant = `t${randomUUID().slice(0, 8)}`;
+  const landscapes = ['staging', 'production', 'uat'] as const;
+  const databases = new Map<string, TenantDatabase>();
+  for (const landscape of landscapes) databases.set(landscape, await createTenantDatabase(engine, `bundles_${landscape}`));
+  await addSourceItems(databases.get('staging')!.knex);
+  const control = await createScratchDatabase('bundles_control');
+  const controlDb = await openControlDatabase(control.url);
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const inventory: Inventory = { file: 'test inventory', tenants: {}, roles: TEST_ROLES };
+  const ctx = await startTestWorker({
+    controlDb,
+    inventory,
+    tenantDatabases: tenantDatabasesOf(landscapes.map((landscape) => [{ tenant, landscape }, databases.get(landscape)!.knex])),
+    instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 1 },
+  });
+  return {
+    ctx,
+    controlDb,
+    tenant,
+    knex: (landscape) => databases.get(landscape)!.knex,
+    close: async () => {
+      await ctx.stop();
+      await connection.close();
+      await controlDb.destroy();
+      await control.drop();
+      for (const database of databases.values()) await database.drop();
+    },
+  };
+}
+
+async function addSourceItems(knex: Knex): Promise<void> {
+  const at = '2026-01-05T00:00:00.000Z';
+  await knex('metadata_items').insert([
+    { guid: ASSET_FORM, object_type: 'Form', business_object: 'Incident', name: 'Asset Form', definition: JSON.stringify({ layout: 'v1' }), installed_by_package: null, updated_at: at },
+    { guid: ESCALATION_RULE, object_type: 'Rule', business_object: 'Incident', name: 'Escalate P1', definition: JSON.stringify({ when: 'priority = 1' }), installed_by_package: null, updated_at: at },
+  ]);
+  await knex('metadata_items').where({ name: 'Incident', object_type: 'BusinessObject' }).update({ definition: JSON.stringify({ table: 'incidents', label: 'Incident (staging)' }) });
+}
+
+export async function definitionOn(knex: Knex, guid: string): Promise<unknown> {
+  const row = await knex('metadata_items').where({ guid }).first();
+  return row ? JSON.parse(row.definition as string) : undefined;
+}
