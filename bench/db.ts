@@ -11,8 +11,8 @@ import { createSampleTenantSchema } from '../dev/sample/tenant-schema';
 import { generateTenantData } from '../dev/sample/generate-tenant-data';
 import { freePort, startDevServer } from '../dev/dev-server';
 import { createWorker } from '../worker/create-worker';
-import type { CopyDatabaseResult } from '../workflows/copy-database';
 import { benchFixture, machine, PG_URL, pgDatabase, psql, seconds } from './bench-fixture';
+import type { CopyDatabaseResult } from "../contracts/database";
 
 const INCIDENTS = Number(process.env.BENCH_DB_INCIDENTS ?? 1_000_000);
 const SOURCE = 'bench_db_production';

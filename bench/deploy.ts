@@ -11,7 +11,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
-import type { ApplyPackageInput, PackageReport } from '../activities/packages/apply-package';
 import { StagecoachClient } from '../client';
 import { deploymentResult, startDeployment } from '../client/deployments';
 import { loadInventory } from '../inventory/load-inventory';
@@ -20,7 +19,7 @@ import { freePort, startDevServer } from '../dev/dev-server';
 import { openControlDatabase } from '../store/control-database';
 import { createTenantFleet, publishPackage, type TenantFleet } from '../test/support/deployments/tenant-fleet';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create-worker';
-
+import type { ApplyPackageInput, PackageReport } from '../contracts/packages';
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const guid = (n: number) => `00000000-0000-4000-8000-${(0xbe000 + n).toString(16).padStart(12, '0')}`;

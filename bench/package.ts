@@ -11,7 +11,6 @@ import { DefaultLogger } from '@temporalio/worker';
 import knexFactory, { type Knex } from 'knex';
 import { Client } from 'pg';
 import { createActivities } from '../activities';
-import type { PackageReport } from '../activities/packages/apply-package';
 import { planStatements } from '../activities/packages/plan-sql';
 import { readSnapshot } from '../activities/packages/target-reader';
 import type { InstanceRef } from '../domain/landscapes';
@@ -22,6 +21,7 @@ import type { Change, IncrementalPackage, ObjectType } from '../domain/packages/
 import { simulate } from '../domain/packages/simulation';
 import { createSampleTenantSchema } from '../dev/sample/tenant-schema';
 import { openControlDatabase } from '../store/control-database';
+import type { PackageReport } from "../contracts/packages";
 
 const PG_URL = process.env.STAGECOACH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CHANGES = 10_000;

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { BundleAdminRequest, BundleAdminResult } from '../activities/bundles/bundle-admin-activities';
-import type { BackOutOutcome } from '../activities/bundles/promotion-activities';
-import type { BundlePromotionInput, BundlePromotionResult } from '../workflows/bundle-promotion';
-import type { PromotionBackoutInput } from '../workflows/bundles/promotion-backout';
-import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionStatus, type RescheduleRequest } from '../contracts/promotions';
+import { type BackOutOutcome, type BundleAdminRequest, type BundleAdminResult, type BundlePromotionInput, type BundlePromotionResult, type PromotionBackoutInput, type PromotionStatus, promotionStatusQuery, reschedulePromotionUpdate, type RescheduleRequest } from '../contracts/promotions';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { MassDeploymentInput, MassDeploymentResult } from '../workflows/mass-deployment';
-import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentStatus } from '../contracts/deployments';
+import { type CancelDeploymentRequest, cancelDeploymentSignal, type DeploymentStatus, deploymentStatusQuery, type MassDeploymentInput, type MassDeploymentResult, tenantDeploymentStatusQuery } from '../contracts/deployments';
 import type { TenantStatus } from '../domain/deployments/deployment-progress';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';

@@ -1,13 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../domain/instance-locks';
 import type { InstanceRef } from '../domain/landscapes';
-import {
-  forceReleaseLockUpdate,
-  lockStatusQuery,
-  type ForceReleaseRequest,
-  type ForceReleaseResult,
-  type InstanceLockStatus,
-} from '../contracts/messages';
+import { forceReleaseLockUpdate, type ForceReleaseRequest, type ForceReleaseResult, INSTANCE_LOCK_WORKFLOW_TYPE, type InstanceLockStatus, instanceLockWorkflowId, lockStatusQuery } from '../contracts/instance-locks';
 
 /**
  * Every running instance lock on `taskQueue` with its holder and queue. The list comes from

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
-import { runApplyPackage, type PackageReport } from '../activities/packages/apply-package';
+import { runApplyPackage } from '../activities/packages/apply-package';
 import { analyzePackageImpact, headlineReasons } from '../domain/packages/impact-analysis';
 import { loadPackage } from '../domain/packages/load-package';
 import type { InstanceRef } from '../domain/landscapes';
@@ -16,6 +16,7 @@ import { AuditStore } from '../store/audit-store';
 import { openControlDatabase } from '../store/control-database';
 import { PackageStore } from '../store/package-store';
 import { PatchLogStore } from '../store/patch-log-store';
+import type { PackageReport } from "../contracts/packages";
 
 export interface PackageCheck {
   packageId: string;

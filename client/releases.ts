@@ -13,21 +13,13 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { RELEASE_WORKFLOW_TYPE, releaseInputProblems, releaseWorkflowId, type ReleaseInput, type ReleaseResult, type ReleaseStatus } from '../domain/releases';
+import { releaseInputProblems } from '../domain/releases';
 import { describePackageRef, type PackageRef } from '../domain/packages/package-types';
-import {
-  configurationReadySignal,
-  configurationReadyUpdate,
-  correctedPackageSignal,
-  correctedPackageUpdate,
-  registerChangeSignal,
-  releaseStatusQuery,
-  type RegisterChange,
-} from '../contracts/messages';
-import type { StagingRefreshInput } from '../workflows/staging-refresh';
 import { NotFoundError, RefusedError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 import { searchAttributesFor, type WorkflowListing } from './workflow-progress';
+import { configurationReadySignal, configurationReadyUpdate, correctedPackageSignal, correctedPackageUpdate, registerChangeSignal, RELEASE_WORKFLOW_TYPE, type RegisterChange, type ReleaseInput, type ReleaseResult, type ReleaseStatus, releaseStatusQuery, releaseWorkflowId } from '../contracts/releases';
+import type { StagingRefreshInput } from "../contracts/database";
 
 /** A release with this id runs already (or completed): a second start is refused, nothing was started. */
 export class ReleaseAlreadyStartedError extends Error {

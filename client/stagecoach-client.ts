@@ -9,10 +9,8 @@ import {
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 import { DecisionRefusedError, NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from './instance-locks';
-import { instanceLockWorkflowId } from '../domain/instance-locks';
 import type { InstanceRef } from '../domain/landscapes';
 import type { DecisionKind, GateDecision, RecordedResolution, ResolutionKind } from '../domain/gates';
-import type { ApprovalInput, ApprovalResult } from '../workflows/approval';
 import {
   describeProgress,
   listingOf,
@@ -22,20 +20,8 @@ import {
   type WorkflowListing,
   type WorkflowProgress,
 } from './workflow-progress';
-import {
-  approvalStatusQuery,
-  approveSignal,
-  decideUpdate,
-  rejectSignal,
-  resolveSignal,
-  cancelSignal,
-  type ApprovalStatus,
-  type ForceReleaseRequest,
-  type ForceReleaseResult,
-  type InstanceLockStatus,
-  type ResolutionRequest,
-  type DecideResult,
-} from '../contracts/messages';
+import { type ApprovalInput, type ApprovalResult, type ApprovalStatus, approvalStatusQuery, approveSignal, cancelSignal, type DecideResult, decideUpdate, rejectSignal, type ResolutionRequest, resolveSignal } from '../contracts/approvals';
+import { type ForceReleaseRequest, type ForceReleaseResult, type InstanceLockStatus, instanceLockWorkflowId } from '../contracts/instance-locks';
 
 export interface ConnectOptions {
   address?: string;

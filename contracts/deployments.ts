@@ -3,8 +3,8 @@
  * breaks deployments that are running.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { TenantStatus } from '../domain/deployments/deployment-progress';
-
+import type { countsOf, DeploymentProgress, TenantStatus } from '../domain/deployments/deployment-progress';
+import type { Landscape } from '../domain/landscapes';
 export type DeploymentPhase = 'preparing' | 'scheduled' | 'deploying' | 'notifying' | 'finished' | 'cancelled';
 
 export interface DeploymentStatus {
@@ -31,3 +31,118 @@ export interface CancelDeploymentRequest {
   reason: string;
 }
 export const cancelDeploymentSignal = defineSignal<[CancelDeploymentRequest]>('cancel-deployment');
+
+export interface MassDeploymentInput {
+  /** SHA-256 of a published package (in the control database's packages table). */
+  packageSha256: string;
+  /** The instances to deploy to (default production). */
+  landscape?: Landscape;
+  /** A selection of tenants; absent: all tenants of the inventory. */
+  tenants?: string[];
+  /** Tenants deployed at the same time (sliding window; default 10). */
+  concurrency?: number;
+  /** ISO date and time to start at; absent: now. */
+  scheduledFor?: string;
+  /** Seed 003: mail each tenant's contact when its deployment succeeded. */
+  notifyTenants?: boolean;
+  /** Who asked; gets the summary by mail. */
+  submitter: string;
+  /** Continue as new past this history length (default 5,000) even before the server suggests it. */
+  maxHistoryEvents?: number;
+  /** Carried by continue-as-new. */
+  carried?: CarriedDeployment;
+}
+
+export interface CarriedDeployment {
+  packageId: string;
+  version: string;
+  progress: DeploymentProgress;
+  cancelled?: CancelDeploymentRequest;
+}
+
+export interface MassDeploymentResult {
+  deploymentId: string;
+  package: string;
+  counts: ReturnType<typeof countsOf>;
+  runs: number;
+  cancelled?: CancelDeploymentRequest;
+}
+
+export interface DeployToTenantInput extends TenantDeploymentInput {
+  notifyTenant: boolean;
+}
+
+export type DeployToTenantResult = { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
+
+export interface DeployToTenantsInput extends TenantBatchDeploymentInput {
+  notifyTenants: boolean;
+}
+
+export type BatchTenantOutcome = { tenant: string } & ({ status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string });
+
+export interface PrepareDeploymentInput {
+  deploymentId: string;
+  /** A published package: stored in the control database by content hash, so it cannot change. */
+  packageSha256: string;
+  landscape: Landscape;
+  /** A selection of tenants; absent: every tenant of the inventory. */
+  tenants?: string[];
+  submitter: string;
+}
+
+export interface PreparedDeployment {
+  packageId: string;
+  version: string;
+  checksum: string;
+  /** Tenants to deploy to, in order. */
+  tenants: string[];
+  /** Tenants left out before starting (no instance in the landscape), with the reason. */
+  skipped: TenantResult[];
+}
+
+export interface TenantDeploymentInput {
+  deploymentId: string;
+  tenant: string;
+  landscape: Landscape;
+  packageSha256: string;
+  packageId: string;
+  version: string;
+}
+
+export interface TenantDeploymentResult {
+  status: 'succeeded' | 'skipped';
+  reason?: string;
+  /** The tenant's designated contact (seed 003 notice), when it has one. */
+  contact?: string;
+  changesApplied: number;
+}
+
+export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 'tenant'> {
+  tenants: string[];
+}
+
+export type TenantBatchResult = { tenant: string; contact?: string } & ({ status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string });
+
+export interface TenantResult {
+  tenant: string;
+  status: Extract<TenantDeploymentStatus, 'succeeded' | 'failed' | 'skipped'>;
+  reason?: string;
+  finishedAt: string;
+}
+
+export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+

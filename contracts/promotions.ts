@@ -3,7 +3,8 @@
  * wire names: renaming one breaks promotions already scheduled.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { PromotionContent } from '../domain/promotions/bundle-types';
+import type { InstanceRef } from '../domain/landscapes';
+import type { Bundle, ItemSelector, PromotionContent, PromotionRecord, PromotionTarget } from '../domain/promotions/bundle-types';
 
 export const PROMOTION_PHASES = ['preparing', 'scheduled', 'waiting-for-lock', 'promoting', 'promoted', 'failed', 'cancelled'] as const;
 export type PromotionPhase = (typeof PROMOTION_PHASES)[number];
@@ -28,3 +29,96 @@ export interface RescheduleRequest {
   at: string;
 }
 export const reschedulePromotionUpdate = defineUpdate<{ scheduledFor: string }, [RescheduleRequest]>('reschedule-promotion');
+
+export interface BundlePromotionInput {
+  requestedBy: string;
+  targetName: string;
+  /** A bundle, or single items of one source instance (bundleless promotion). */
+  bundle?: string;
+  items?: { source: InstanceRef; selectors: ItemSelector[] };
+  /** ISO date and time to promote at; absent: now. */
+  scheduledFor?: string;
+  /** For a scheduled promotion: freeze the content now (`snapshot`, default) or read it then (`live`). */
+  content?: PromotionContent;
+  /** Promotion history older than this is purged when the promotion ends (default 90). */
+  retentionDays?: number;
+}
+
+export interface BundlePromotionResult extends PromotionOutcome {
+  historyPurged: number;
+}
+
+export interface PromotionBackoutInput {
+  promotionId: string;
+  user: string;
+}
+
+/** What `stagecoach bundle …` asks for; every request names its user, whose roles are checked. */
+export type BundleAdminRequest =
+  | { action: 'create-bundle'; user: string; bundle: string; source: InstanceRef; description?: string }
+  | { action: 'add-items'; user: string; bundle: string; items: ItemSelector[] }
+  | { action: 'remove-items'; user: string; bundle: string; guids: string[] }
+  | { action: 'define-target'; user: string; target: PromotionTarget }
+  | { action: 'show-bundle'; user: string; bundle: string }
+  | { action: 'list'; user: string }
+  | { action: 'history'; user: string; bundle?: string; target?: string; limit?: number };
+
+export interface BundleAdminResult {
+  message: string;
+  bundle?: Bundle;
+  bundles?: Array<Omit<Bundle, 'items'> & { itemCount: number }>;
+  targets?: PromotionTarget[];
+  history?: PromotionRecord[];
+}
+
+export interface PreparePromotionInput {
+  promotionId: string;
+  requestedBy: string;
+  targetName: string;
+  /** A bundle, or single items of one source (bundleless promotion, seed 004). */
+  bundle?: string;
+  items?: { source: InstanceRef; selectors: ItemSelector[] };
+  content: PromotionContent;
+  scheduledFor?: string;
+}
+
+export interface PreparedPromotion {
+  promotionId: string;
+  target: InstanceRef;
+  itemCount: number;
+}
+
+export interface PromotionOutcome {
+  promotionId: string;
+  target: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  fingerprintBefore: MetadataFingerprint;
+  fingerprintAfter: MetadataFingerprint;
+}
+
+export interface BackOutOutcome {
+  promotionId: string;
+  target: string;
+  deleted: number;
+  restored: number;
+  fingerprintAfter: MetadataFingerprint;
+  /** The target's metadata fingerprint equals the one taken just before the promotion. */
+  matchesBeforePromotion: boolean;
+}
+
+export interface MetadataFingerprint {
+  rows: number;
+  checksum: string;
+}
+
+
+
+
+
+
+
+
+
+

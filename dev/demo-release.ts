@@ -8,10 +8,10 @@ import type { Knex } from 'knex';
 import { StagecoachClient } from '../client';
 import { registerChange, releaseResult, releaseStatus, sendConfigurationReady, startRelease } from '../client/releases';
 import type { Landscape } from '../domain/landscapes';
-import type { ReleaseStatus } from '../domain/releases';
 import type { Inventory } from '../inventory/inventory';
 import { generateTenantData } from './sample/generate-tenant-data';
 import { createSampleTenantSchema } from './sample/tenant-schema';
+import type { ReleaseStatus } from "../contracts/releases";
 
 export const DEMO_INVENTORY = path.resolve(__dirname, '..', 'examples', 'stagecoach.yaml');
 const TENANT = 'demo';

@@ -1,13 +1,4 @@
 /** Instance lock rules of SPEC §5, as pure functions over the lock's queue. */
-import { instanceKey, type InstanceRef } from './landscapes';
-
-/** Workflow type of the lock; a wire name (client visibility queries use it). */
-export const INSTANCE_LOCK_WORKFLOW_TYPE = 'instanceLock';
-
-/** `lock/<tenant>/<landscape>`: one lock workflow per tenant instance. */
-export function instanceLockWorkflowId(instance: InstanceRef): string {
-  return `lock/${instanceKey(instance)}`;
-}
 
 /** A holder's place in the lock's queue; the holder is a workflow run. */
 export interface LockRequest {
@@ -45,13 +36,13 @@ export function enqueue(lock: LockQueue, request: LockRequest): EnqueueResult {
   return 'queued';
 }
 
-export type ReleaseResult = 'released' | 'withdrawn' | 'unknown';
+export type LockReleaseOutcome = 'released' | 'withdrawn' | 'unknown';
 
 /**
  * Frees the lock when `requestId` holds it, or takes it out of the queue. An unknown id is
  * remembered too: a withdrawal can overtake its own acquire (a cancelled holder).
  */
-export function release(lock: LockQueue, requestId: string): ReleaseResult {
+export function release(lock: LockQueue, requestId: string): LockReleaseOutcome {
   remember(lock, requestId);
   if (lock.holder?.requestId === requestId) {
     lock.holder = undefined;

@@ -1,18 +1,7 @@
 import type { Knex } from 'knex';
-import type { DefinitionItem, PromotionTarget } from '../domain/promotions/bundle-types';
-import type { InstanceRef, Landscape } from '../domain/landscapes';
+import type { Landscape } from '../domain/landscapes';
+import type { Bundle, BundleItem, PromotionTarget } from '../domain/promotions/bundle-types';
 import { isUniqueViolation } from './unique-violation';
-
-export interface Bundle {
-  name: string;
-  source: InstanceRef;
-  description?: string;
-  createdBy: string;
-  createdAt: string;
-  items: BundleItem[];
-}
-
-export type BundleItem = Omit<DefinitionItem, 'definition'> & { addedBy: string; addedAt: string };
 
 interface BundleRow {
   name: string;

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from './unique-violation';
-
-export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+import { TenantResult } from "../contracts/deployments";
 
 export interface DeploymentRecord {
   id: string;
@@ -17,13 +16,6 @@ export interface DeploymentRecord {
   skipped: number;
   createdAt: string;
   finishedAt?: string;
-}
-
-export interface TenantResult {
-  tenant: string;
-  status: Extract<TenantDeploymentStatus, 'succeeded' | 'failed' | 'skipped'>;
-  reason?: string;
-  finishedAt: string;
 }
 
 interface DeploymentRow {

@@ -1,26 +1,8 @@
 import type { Knex } from 'knex';
-import type { DefinitionItem, PromotionContent, PromotionStatus } from '../domain/promotions/bundle-types';
+import type { Landscape } from '../domain/landscapes';
+import type { PromotionContent, PromotionItem, PromotionRecord, PromotionRecordStatus } from '../domain/promotions/bundle-types';
 import type { PromotionChange } from '../domain/promotions/promotion-plan';
-import type { InstanceRef, Landscape } from '../domain/landscapes';
 import { isUniqueViolation } from './unique-violation';
-
-export interface PromotionRecord {
-  id: string;
-  bundleName?: string;
-  targetName: string;
-  source: InstanceRef;
-  content: PromotionContent;
-  status: PromotionStatus;
-  requestedBy: string;
-  scheduledFor?: string;
-  createdAt: string;
-  finishedAt?: string;
-  /** Counts, fingerprints, the error: whatever the step that finished it recorded. */
-  outcome?: Record<string, unknown>;
-}
-
-/** An item of a promotion; `definition` is set only for snapshot promotions. */
-export type PromotionItem = Omit<DefinitionItem, 'definition'> & { definition: string | null };
 
 interface PromotionRow {
   id: string;
@@ -92,7 +74,7 @@ export class PromotionStore {
   }
 
   /** Moves a promotion between statuses; false when it was not in one of `from` (row count check). */
-  async transition(id: string, from: PromotionStatus[], to: PromotionStatus, fields: { finishedAt?: string; outcome?: Record<string, unknown>; scheduledFor?: string } = {}): Promise<boolean> {
+  async transition(id: string, from: PromotionRecordStatus[], to: PromotionRecordStatus, fields: { finishedAt?: string; outcome?: Record<string, unknown>; scheduledFor?: string } = {}): Promise<boolean> {
     const update: Partial<PromotionRow> = { status: to };
     if (fields.finishedAt !== undefined) update.finished_at = fields.finishedAt;
     if (fields.outcome !== undefined) update.outcome = JSON.stringify(fields.outcome);
@@ -156,7 +138,7 @@ function recordOf(row: PromotionRow): PromotionRecord {
     targetName: row.target_name,
     source: { tenant: row.source_tenant, landscape: row.source_landscape as Landscape },
     content: row.content as PromotionContent,
-    status: row.status as PromotionStatus,
+    status: row.status as PromotionRecordStatus,
     requestedBy: row.requested_by,
     scheduledFor: row.scheduled_for ?? undefined,
     createdAt: row.created_at,

@@ -1,25 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
-import type { GateDefinition, RecordedDecision, RecordedResolution } from '../domain/gates';
+import { type ApprovalInput, type ApprovalResult, approvalStatusQuery } from '../contracts/approvals';
 import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
-import type { GateVerdict } from './gates/gate-process';
-import { approvalStatusQuery } from '../contracts/messages';
-
-export interface ApprovalInput {
-  /** What is being approved, for people reading the Web UI and the audit table. */
-  subject: string;
-  requestedBy: string;
-  gate: GateDefinition;
-  /** Who may `resolve` or `cancel` the gate; defaults to `requestedBy`. */
-  releaseManagers?: string[];
-}
-
-export interface ApprovalResult {
-  /** `cancelled` when a release manager gave up (after two rejections, or at any time). */
-  outcome: GateVerdict;
-  decisions: RecordedDecision[];
-  resolutions: RecordedResolution[];
-}
 
 /**
  * A standalone approval gate with the full SPEC §5 rules (re-request, needs-resolution,

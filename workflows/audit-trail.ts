@@ -1,6 +1,6 @@
 import { CancellationScope, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { NotificationMessage } from '../activities/notifications/notify';
+import type { NotificationMessage } from "../contracts/notifications";
 
 const auditActivity = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -1,40 +1,20 @@
 import {
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
+    ApplicationFailure,
+    CancellationScope,
+    condition,
+    isCancellation,
+    proxyActivities,
+    setHandler,
+    upsertSearchAttributes,
+    workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PromotionOutcome } from '../activities/bundles/promotion-activities';
-import type { ItemSelector, PromotionContent } from '../domain/promotions/bundle-types';
-import { instanceKey, type InstanceRef } from '../domain/landscapes';
+import { type BundlePromotionInput, type BundlePromotionResult, type PromotionPhase, type PromotionStatus, promotionStatusQuery, reschedulePromotionUpdate, type RescheduleRequest } from '../contracts/promotions';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
+import { instanceKey } from '../domain/landscapes';
+import type { PromotionContent } from '../domain/promotions/bundle-types';
 import { messageOf, rootFailure } from './bundles/failures';
-import { promotionStatusQuery, reschedulePromotionUpdate, type PromotionPhase, type PromotionStatus, type RescheduleRequest } from '../contracts/promotions';
 import { withInstanceLock } from './locks/with-instance-lock';
-
-export interface BundlePromotionInput {
-  requestedBy: string;
-  targetName: string;
-  /** A bundle, or single items of one source instance (bundleless promotion). */
-  bundle?: string;
-  items?: { source: InstanceRef; selectors: ItemSelector[] };
-  /** ISO date and time to promote at; absent: now. */
-  scheduledFor?: string;
-  /** For a scheduled promotion: freeze the content now (`snapshot`, default) or read it then (`live`). */
-  content?: PromotionContent;
-  /** Promotion history older than this is purged when the promotion ends (default 90). */
-  retentionDays?: number;
-}
-
-export interface BundlePromotionResult extends PromotionOutcome {
-  historyPurged: number;
-}
-
 const DEFAULT_RETENTION_DAYS = 90;
 
 const acts = proxyActivities<Activities>({

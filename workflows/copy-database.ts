@@ -1,52 +1,7 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BackupSummary } from '../activities/database/database-dependencies';
-import type { PostRestoreFixupsResult, ShrinkDatabaseResult } from '../activities/database/post-restore-fixups';
-import type { CopyBackupResult } from '../activities/database/copy-backup-activity';
-import type { RefreshTransactionalResult } from '../activities/database/transactional-refresh';
-import type { VerifyDatabaseResult } from '../activities/database/restore-activities';
-import { LANDSCAPES, type InstanceRef, type Landscape } from '../domain/landscapes';
-
-/** Seed 000 "Backup Types". Wire values: stored in histories of running releases. */
-export const BACKUP_TYPES = ['live', 'last', 'copied', 'alreadyRestored'] as const;
-export type BackupType = (typeof BACKUP_TYPES)[number];
-
-export interface CopyDatabaseInput {
-  tenant: string;
-  source: Landscape;
-  target: Landscape;
-  backupType: BackupType;
-  /** `copied`: the file in the target's backup location. `alreadyRestored`: the backup the target was restored from (default: the source's newest). */
-  fileName?: string;
-  /** Post-restore fix-ups of SPEC §2 (email, API key, clean-up scripts); default true. */
-  fixups?: boolean;
-  /** Shrink to the tenant's size cap afterwards; default true. */
-  shrink?: boolean;
-}
-
-export interface CopyDatabaseResult {
-  backupType: BackupType;
-  backup: BackupSummary;
-  copy?: CopyBackupResult;
-  restored: boolean;
-  verified: VerifyDatabaseResult;
-  fixups?: PostRestoreFixupsResult;
-  shrink?: ShrinkDatabaseResult;
-}
-
-export interface TransactionalRefreshInput {
-  tenant: string;
-  source: Landscape;
-  target: Landscape;
-  batchSize?: number;
-}
-
-export interface CopyBackupInput {
-  backupId: number;
-  tenant: string;
-  target: Landscape;
-}
-
+import { BACKUP_TYPES, type BackupSummary, type CopyBackupResult, type CopyBackupWorkflowInput, type CopyDatabaseInput, type CopyDatabaseResult, type RefreshTransactionalResult, type TransactionalRefreshInput } from '../contracts/database';
+import { LANDSCAPES, type InstanceRef } from '../domain/landscapes';
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { maximumInterval: '1 minute', maximumAttempts: 10 },
@@ -126,6 +81,6 @@ export async function transactionalRefresh(input: TransactionalRefreshInput): Pr
 }
 
 /** One cataloged backup into another instance's backup location (resumable streaming copy). */
-export async function copyBackup(input: CopyBackupInput): Promise<CopyBackupResult> {
+export async function copyBackup(input: CopyBackupWorkflowInput): Promise<CopyBackupResult> {
   return long.copyBackupFile({ backupId: input.backupId, target: { tenant: input.tenant, landscape: input.target }, workflowId: workflowInfo().workflowId });
 }

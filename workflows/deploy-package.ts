@@ -1,26 +1,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AnalyzePackageResult } from '../activities/packages/package-activities';
-import type { PackageReport } from '../activities/packages/apply-package';
-import type { InstanceRef } from '../domain/landscapes';
-import type { PackageRef } from '../domain/packages/package-types';
-
-export interface DeployPackageInput {
-  target: InstanceRef;
-  /** A file the worker can read or a document in the control database: never the content. */
-  package: PackageRef;
-  /** Required when the target's metadata is locked (SPEC §3: apply only after a backup). */
-  backupId?: string;
-  compact?: boolean;
-  previewFile?: string;
-}
-
-export interface DeployPackageResult {
-  analysis: AnalyzePackageResult;
-  validation: PackageReport;
-  applied: PackageReport;
-}
-
+import type { DeployPackageInput, DeployPackageResult } from '../contracts/packages';
 const analysis = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumInterval: '1 minute', maximumAttempts: 5 },

@@ -1,61 +1,24 @@
 import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  executeChild,
-  ParentClosePolicy,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
+    allHandlersFinished,
+    condition,
+    continueAsNew,
+    executeChild,
+    ParentClosePolicy,
+    patched,
+    proxyActivities,
+    setHandler,
+    upsertSearchAttributes,
+    workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TenantResult } from '../activities/deployments/deployment-activities';
-import type { Landscape } from '../domain/landscapes';
+import { type CancelDeploymentRequest, cancelDeploymentSignal, type CarriedDeployment, type DeploymentPhase, deploymentStatusQuery, type DeployToTenantResult, type MassDeploymentInput, type MassDeploymentResult, tenantDeploymentStatusQuery } from '../contracts/deployments';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
+import { countsOf, newProgress, recordOutcome, summaryMessage, type TenantProblem, tenantStatus } from '../domain/deployments/deployment-progress';
+import type { Landscape } from '../domain/landscapes';
 import { rootFailure } from './bundles/failures';
-import { deployToTenant, type DeployToTenantResult } from './deployments/deploy-to-tenant';
+import { deployToTenant } from './deployments/deploy-to-tenant';
 import { deployToTenants } from './deployments/deploy-to-tenants';
-import { cancelDeploymentSignal, deploymentStatusQuery, tenantDeploymentStatusQuery, type CancelDeploymentRequest, type DeploymentPhase } from '../contracts/deployments';
-import { countsOf, newProgress, recordOutcome, summaryMessage, tenantStatus, type DeploymentProgress, type TenantProblem } from '../domain/deployments/deployment-progress';
-
-export interface MassDeploymentInput {
-  /** SHA-256 of a published package (in the control database's packages table). */
-  packageSha256: string;
-  /** The instances to deploy to (default production). */
-  landscape?: Landscape;
-  /** A selection of tenants; absent: all tenants of the inventory. */
-  tenants?: string[];
-  /** Tenants deployed at the same time (sliding window; default 10). */
-  concurrency?: number;
-  /** ISO date and time to start at; absent: now. */
-  scheduledFor?: string;
-  /** Seed 003: mail each tenant's contact when its deployment succeeded. */
-  notifyTenants?: boolean;
-  /** Who asked; gets the summary by mail. */
-  submitter: string;
-  /** Continue as new past this history length (default 5,000) even before the server suggests it. */
-  maxHistoryEvents?: number;
-  /** Carried by continue-as-new. */
-  carried?: CarriedDeployment;
-}
-
-export interface CarriedDeployment {
-  packageId: string;
-  version: string;
-  progress: DeploymentProgress;
-  cancelled?: CancelDeploymentRequest;
-}
-
-export interface MassDeploymentResult {
-  deploymentId: string;
-  package: string;
-  counts: ReturnType<typeof countsOf>;
-  runs: number;
-  cancelled?: CancelDeploymentRequest;
-}
-
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },

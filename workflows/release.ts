@@ -1,6 +1,6 @@
 import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Landscape } from '../domain/landscapes';
-import { landscapesOf, releaseInputProblems, type ReleaseInput, type ReleaseResult } from '../domain/releases';
+import { landscapesOf, releaseInputProblems } from '../domain/releases';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
@@ -12,8 +12,7 @@ import { provision } from './release/provisioning';
 import { createReleaseState } from './release/release-state';
 import { createSaga, quick, ReleaseCancelledByGate, releaseChildId, type ReleaseContext } from './release/release-context';
 import { acceptance, describeFailure, pushToUat, uatRefresh } from './release/uat';
-
-export type { ReleaseInput, ReleaseResult } from '../domain/releases';
+import type { ReleaseInput, ReleaseResult } from '../contracts/releases';
 
 /**
  * One tenant release (SPEC §4, seed 000 "Data Migration Process"), id `release/<tenant>/<version>`.
@@ -118,3 +117,6 @@ async function holdingLocks(ctx: ReleaseContext, landscapes: Landscape[], fn: ()
   const reason = `release ${ctx.input.tenant} ${ctx.input.version} (${workflowInfo().workflowId})`;
   return withInstanceLock(ctx.instance(first), reason, () => holdingLocks(ctx, rest, fn));
 }
+
+export type { ReleaseInput } from "../contracts/releases";
+export type { ReleaseResult } from "../contracts/releases";

@@ -1,15 +1,8 @@
 import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { CopyDatabaseInput, CopyDatabaseResult, StagingRefreshInput } from '../contracts/database';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
-import type { BackupType, CopyDatabaseInput, CopyDatabaseResult } from './copy-database';
 import { withInstanceLock } from './locks/with-instance-lock';
-
-export interface StagingRefreshInput {
-  tenant: string;
-  /** Default `live`: a fresh backup of production each time. */
-  backupType?: BackupType;
-}
-
 const { setMetadataLock } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },

@@ -1,14 +1,5 @@
+import { RecordAuditEventInput } from "../../contracts/audit";
 import type { AuditStore } from '../../store/audit-store';
-
-export interface RecordAuditEventInput {
-  workflowId: string;
-  kind: string;
-  actor?: string;
-  subject?: string;
-  detail?: Record<string, unknown>;
-  /** Deterministic per event (workflow id, run id, sequence) so a retry inserts nothing twice. */
-  idempotencyKey: string;
-}
 
 export interface Clock {
   now(): Date;

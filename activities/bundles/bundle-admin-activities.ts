@@ -1,29 +1,9 @@
-import { checkName, type ItemSelector, type PromotionTarget } from '../../domain/promotions/bundle-types';
-import { hasRole, ROLES } from '../../domain/promotions/roles';
+import { BundleAdminRequest, BundleAdminResult } from "../../client";
 import { instanceKey, LANDSCAPES, type InstanceRef } from '../../domain/landscapes';
-import type { Bundle } from '../../store/bundle-store';
-import type { PromotionRecord } from '../../store/promotion-store';
+import { checkName, type PromotionTarget } from '../../domain/promotions/bundle-types';
+import { hasRole, ROLES } from '../../domain/promotions/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
 import { resolveSelectors } from './metadata-items';
-
-/** What `stagecoach bundle …` asks for; every request names its user, whose roles are checked. */
-export type BundleAdminRequest =
-  | { action: 'create-bundle'; user: string; bundle: string; source: InstanceRef; description?: string }
-  | { action: 'add-items'; user: string; bundle: string; items: ItemSelector[] }
-  | { action: 'remove-items'; user: string; bundle: string; guids: string[] }
-  | { action: 'define-target'; user: string; target: PromotionTarget }
-  | { action: 'show-bundle'; user: string; bundle: string }
-  | { action: 'list'; user: string }
-  | { action: 'history'; user: string; bundle?: string; target?: string; limit?: number };
-
-export interface BundleAdminResult {
-  message: string;
-  bundle?: Bundle;
-  bundles?: Array<Omit<Bundle, 'items'> & { itemCount: number }>;
-  targets?: PromotionTarget[];
-  history?: PromotionRecord[];
-}
-
 /** A credential reference, never a secret: `${ENV_NAME}` or `vault:<path>`. */
 const CREDENTIAL_REF = /^(\$\{[A-Z_][A-Z0-9_]*\}|vault:[\w./-]+)$/;
 

@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { DefinitionItem, ItemSelector, TargetRow } from '../../domain/promotions/bundle-types';
-import { describeItem, type PromotionChange } from '../../domain/promotions/promotion-plan';
+import { describeDefinition, type PromotionChange } from '../../domain/promotions/promotion-plan';
 import { RowChecksum } from '../../engines/row-checksum';
+import { MetadataFingerprint } from "../../contracts/promotions";
 
 /** Reading and writing `metadata_items` (sample/tenant-schema.ts), the definitions bundles carry. */
 
@@ -78,7 +79,7 @@ export async function resolveSelectors(knex: Knex, selectors: ItemSelector[], so
     const what = 'guid' in selector ? `GUID ${selector.guid}` : `${selector.objectType} "${selector.businessObject ? `${selector.businessObject}.` : ''}${selector.name}"`;
     if (rows.length === 0) throw ApplicationFailure.nonRetryable(`${source} has no metadata item ${what}`, 'ItemNotFound');
     if (rows.length > 1) {
-      throw ApplicationFailure.nonRetryable(`${what} is ambiguous on ${source}: ${rows.map((r) => describeItem(definitionOf(rowOf(r)))).join(', ')}; name the business object or the GUID`, 'ItemAmbiguous');
+      throw ApplicationFailure.nonRetryable(`${what} is ambiguous on ${source}: ${rows.map((r) => describeDefinition(definitionOf(rowOf(r)))).join(', ')}; name the business object or the GUID`, 'ItemAmbiguous');
     }
     items.push(definitionOf(rowOf(rows[0])));
   }
@@ -111,11 +112,6 @@ export async function restoreBeforeImages(trx: Knex.Transaction, deletes: string
     // Deleted on the target since the promotion: the before-image comes back all the same.
     if (updated === 0) await trx('metadata_items').insert({ guid: row.guid, ...values });
   }
-}
-
-export interface MetadataFingerprint {
-  rows: number;
-  checksum: string;
 }
 
 /** Row count and order-independent checksum of `metadata_items` (the engines' RowChecksum). */

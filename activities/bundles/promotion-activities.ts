@@ -1,48 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DefinitionItem, ItemSelector, PromotionContent, PromotionTarget } from '../../domain/promotions/bundle-types';
+import { BackOutOutcome, type MetadataFingerprint, PreparedPromotion, PreparePromotionInput, PromotionOutcome } from '../../contracts/promotions';
+import { instanceKey, type InstanceRef } from '../../domain/landscapes';
+import type { DefinitionItem, PromotionItem, PromotionRecord, PromotionTarget } from '../../domain/promotions/bundle-types';
 import { backOutSteps, planAlreadyApplied, planPromotion, type PromotionChange } from '../../domain/promotions/promotion-plan';
 import { refusalFor, ROLES } from '../../domain/promotions/roles';
-import { instanceKey, type InstanceRef } from '../../domain/landscapes';
-import type { PromotionItem, PromotionRecord } from '../../store/promotion-store';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
-import { fingerprintMetadata, readSourceItems, readTargetRows, resolveSelectors, restoreBeforeImages, writeChanges, type MetadataFingerprint } from './metadata-items';
-
-export interface PreparePromotionInput {
-  promotionId: string;
-  requestedBy: string;
-  targetName: string;
-  /** A bundle, or single items of one source (bundleless promotion, seed 004). */
-  bundle?: string;
-  items?: { source: InstanceRef; selectors: ItemSelector[] };
-  content: PromotionContent;
-  scheduledFor?: string;
-}
-
-export interface PreparedPromotion {
-  promotionId: string;
-  target: InstanceRef;
-  itemCount: number;
-}
-
-export interface PromotionOutcome {
-  promotionId: string;
-  target: string;
-  created: number;
-  updated: number;
-  unchanged: number;
-  fingerprintBefore: MetadataFingerprint;
-  fingerprintAfter: MetadataFingerprint;
-}
-
-export interface BackOutOutcome {
-  promotionId: string;
-  target: string;
-  deleted: number;
-  restored: number;
-  fingerprintAfter: MetadataFingerprint;
-  /** The target's metadata fingerprint equals the one taken just before the promotion. */
-  matchesBeforePromotion: boolean;
-}
+import { fingerprintMetadata, readSourceItems, readTargetRows, resolveSelectors, restoreBeforeImages, writeChanges } from './metadata-items';
 
 export function createPromotionActivities(deps: BundleActivityDependencies) {
   const now = () => deps.clock.now().toISOString();

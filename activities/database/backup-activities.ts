@@ -1,29 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { InstanceRef } from '../../domain/landscapes';
-import { heartbeat, heartbeatProgress, cancellationSignal } from '../shared/activity-context';
+import type { BackupDatabaseInput, BackupSummary, FindBackupFileInput, FindLatestBackupInput } from "../../contracts/database";
+import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
 import { backupFileName, isPlainFileName } from '../shared/backup-names';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
-import { requireDatabases, summarize, type BackupSummary, type DatabaseActivityDependencies } from './database-dependencies';
 import { sha256OfFile } from '../shared/file-transfer';
-
-export interface BackupDatabaseInput {
-  instance: InstanceRef;
-  /** Names the file: a retry of the same workflow finds its own backup. */
-  workflowId: string;
-}
-
-export interface FindLatestBackupInput {
-  instance: InstanceRef;
-}
-
-export interface FindBackupFileInput {
-  /** The instance whose backup location holds the file. */
-  location: InstanceRef;
-  /** A plain file name in that location, e.g. `demo-production-2025-06-01.db`. */
-  fileName: string;
-  workflowId: string;
-}
+import { requireDatabases, summarize, type DatabaseActivityDependencies } from './database-dependencies';
 
 /** Backup types `live`, `last` and `copied` (seed 000), each ending in a cataloged file. */
 export function createBackupActivities(deps: DatabaseActivityDependencies) {

@@ -1,22 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { InstanceRef } from '../../domain/landscapes';
+import type { CopyBackupFileInput, CopyBackupResult } from "../../contracts/database";
 import { cancellationSignal, heartbeat, lastHeartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
-import { requireBackup, requireDatabases, summarize, type BackupSummary, type DatabaseActivityDependencies } from './database-dependencies';
-import { copyWithSha256, type TransferResult } from '../shared/file-transfer';
-
-export interface CopyBackupInput {
-  backupId: number;
-  /** The instance whose backup location receives the copy. */
-  target: InstanceRef;
-  workflowId: string;
-}
-
-export interface CopyBackupResult extends BackupSummary {
-  /** Offset this attempt resumed from (0 on a fresh start), and what it read to get there. */
-  transfer: Omit<TransferResult, 'sha256'>;
-}
+import { copyWithSha256 } from '../shared/file-transfer';
+import { requireBackup, requireDatabases, summarize, type DatabaseActivityDependencies } from './database-dependencies';
 
 /** Heartbeat details: the first `offset` bytes of `partial` are a good copy. */
 interface CopyCheckpoint {
@@ -31,7 +19,7 @@ interface CopyCheckpoint {
  */
 export function createCopyBackupActivity(deps: DatabaseActivityDependencies) {
   return {
-    async copyBackupFile(input: CopyBackupInput): Promise<CopyBackupResult> {
+    async copyBackupFile(input: CopyBackupFileInput): Promise<CopyBackupResult> {
       return withDatabaseFailures(async () => {
         const entry = await requireBackup(deps, input.backupId);
         const location = requireDatabases(deps).instance(input.target).backupLocation;

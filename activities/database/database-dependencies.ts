@@ -1,3 +1,4 @@
+import { BackupSummary } from "../../contracts/database";
 import type { BackupCatalog, BackupEntry } from '../../store/backup-catalog';
 import type { Clock } from '../audit/record-audit-event';
 import { nonRetryable } from '../shared/database-failures';
@@ -24,16 +25,6 @@ export async function requireBackup(deps: DatabaseActivityDependencies, backupId
   const entry = await deps.catalog.get(backupId);
   if (!entry) throw nonRetryable('BackupNotCataloged', `backup ${backupId} is not in the backup catalog`);
   return entry;
-}
-
-/** What activities return about a backup: a reference and its facts, never a secret. */
-export interface BackupSummary {
-  backupId: number;
-  path: string;
-  sizeBytes: number;
-  sha256: string;
-  tables: number;
-  rows: number;
 }
 
 export function summarize(entry: BackupEntry): BackupSummary {

@@ -1,35 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { InstanceRef } from '../../domain/landscapes';
+import { createHash, randomBytes } from 'node:crypto';
+import { PostRestoreFixupsInput, PostRestoreFixupsResult, ShrinkDatabaseInput, ShrinkDatabaseResult } from "../../contracts/database";
 import { instanceKey } from '../../domain/landscapes';
+import { assertIdentifier } from '../../engines/identifiers';
 import { heartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { assertIdentifier } from '../../engines/identifiers';
-
-export interface PostRestoreFixupsInput {
-  source: InstanceRef;
-  target: InstanceRef;
-}
-
-export interface PostRestoreFixupsResult {
-  emailConfigurationsDisabled: number;
-  targetEmailDomain: string;
-  apiKeysReplaced: number;
-  cleanupScriptsRun: string[];
-}
-
-export interface ShrinkDatabaseInput {
-  target: InstanceRef;
-}
-
-export interface ShrinkDatabaseResult {
-  capBytes: number;
-  sizeBefore: number;
-  sizeAfter: number;
-  rowsPurged: number;
-}
-
 /** The tenant's own clean-up scripts live in this table of the sample schema (seed 000 Step 6). */
 const CLEANUP_TABLE = 'cleanup_scripts';
 

@@ -1,36 +1,12 @@
 import fs from 'node:fs';
-import type { InstanceRef } from '../../domain/landscapes';
+import { RestoreBackupInput, RestoreBackupResult, VerifyDatabaseInput, VerifyDatabaseResult } from "../../contracts/database";
 import { instanceKey } from '../../domain/landscapes';
+import { describeDatabase, sameDatabase } from '../../engines/engine';
 import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
 import { scratchDatabaseName } from '../shared/backup-names';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
-import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { describeDatabase, sameDatabase } from '../../engines/engine';
 import { sha256OfFile } from '../shared/file-transfer';
-
-export interface RestoreBackupInput {
-  backupId: number;
-  /** The instance the data came from: never restored over. */
-  source: InstanceRef;
-  target: InstanceRef;
-  workflowId: string;
-}
-
-export interface RestoreBackupResult {
-  /** Engine, host and database name of the target; no credentials. */
-  database: string;
-  file: string;
-}
-
-export interface VerifyDatabaseInput {
-  backupId: number;
-  target: InstanceRef;
-}
-
-export interface VerifyDatabaseResult {
-  tables: number;
-  rows: number;
-}
+import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
 
 export function createRestoreActivities(deps: DatabaseActivityDependencies) {
   return {

@@ -1,22 +1,9 @@
-import type { InstanceRef } from '../../domain/landscapes';
+import { RefreshTransactionalInput, RefreshTransactionalResult } from "../../contracts/database";
 import { instanceKey } from '../../domain/landscapes';
+import { copyTableRows } from '../../engines/table-copy';
 import { heartbeat, lastHeartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-import { copyTableRows } from '../../engines/table-copy';
-
-export interface RefreshTransactionalInput {
-  source: InstanceRef;
-  target: InstanceRef;
-  /** Rows per batch; defaults to 5,000. There is no limit on the total. */
-  batchSize?: number;
-}
-
-export interface RefreshTransactionalResult {
-  tables: { table: string; rows: number }[];
-  rows: number;
-  seconds: number;
-}
 
 /** Heartbeat details: tables already refreshed, skipped by a retry. */
 interface RefreshCheckpoint {

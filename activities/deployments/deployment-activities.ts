@@ -1,14 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { instanceKey, type Landscape } from '../../domain/landscapes';
+import { PreparedDeployment, PrepareDeploymentInput, TenantBatchDeploymentInput, TenantBatchResult, TenantDeploymentInput, TenantDeploymentResult, type TenantResult } from '../../contracts/deployments';
+import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
+import { instanceKey } from '../../domain/landscapes';
 import type { Inventory } from '../../inventory/inventory';
-import type { DeploymentStore, TenantResult } from '../../store/deployment-store';
-
-export type { TenantResult } from '../../store/deployment-store';
+import type { DeploymentStore } from '../../store/deployment-store';
 import type { PackageStore } from '../../store/package-store';
 import type { PatchLogStore } from '../../store/patch-log-store';
 import type { Clock } from '../audit/record-audit-event';
-import type { ApplyPackageInput, PackageReport } from '../packages/apply-package';
 import { loadPackageRef } from '../packages/package-source';
 
 export interface DeploymentActivityDependencies {
@@ -19,43 +18,6 @@ export interface DeploymentActivityDependencies {
   /** The package activities' applyPackage, run inside our activity (same context, same heartbeat). */
   applyPackage(input: ApplyPackageInput): Promise<PackageReport>;
   clock: Clock;
-}
-
-export interface PrepareDeploymentInput {
-  deploymentId: string;
-  /** A published package: stored in the control database by content hash, so it cannot change. */
-  packageSha256: string;
-  landscape: Landscape;
-  /** A selection of tenants; absent: every tenant of the inventory. */
-  tenants?: string[];
-  submitter: string;
-}
-
-export interface PreparedDeployment {
-  packageId: string;
-  version: string;
-  checksum: string;
-  /** Tenants to deploy to, in order. */
-  tenants: string[];
-  /** Tenants left out before starting (no instance in the landscape), with the reason. */
-  skipped: TenantResult[];
-}
-
-export interface TenantDeploymentInput {
-  deploymentId: string;
-  tenant: string;
-  landscape: Landscape;
-  packageSha256: string;
-  packageId: string;
-  version: string;
-}
-
-export interface TenantDeploymentResult {
-  status: 'succeeded' | 'skipped';
-  reason?: string;
-  /** The tenant's designated contact (seed 003 notice), when it has one. */
-  contact?: string;
-  changesApplied: number;
 }
 
 export function createDeploymentActivities(deps: DeploymentActivityDependencies) {
@@ -141,12 +103,6 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
   };
 }
 
-export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 'tenant'> {
-  tenants: string[];
-}
-
-export type TenantBatchResult = { tenant: string; contact?: string } & ({ status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string });
-
 const TENANT_ATTEMPTS = 3;
 
 async function deployWithRetries(deploy: () => Promise<TenantDeploymentResult>, tenant: string): Promise<TenantBatchResult> {
@@ -167,3 +123,5 @@ async function deployWithRetries(deploy: () => Promise<TenantDeploymentResult>, 
 function fail(message: string, type: string): never {
   throw ApplicationFailure.nonRetryable(message, type);
 }
+
+export type { TenantResult } from "../../contracts/deployments";

@@ -3,26 +3,9 @@ import type { Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { isUniqueViolation } from '../../store/unique-violation';
 import type { TenantDatabases } from '../shared/tenant-databases';
-
-/**
- * The instance flags of SPEC §1 as rows of the tenant's `tenant_settings` table (key/value),
- * where the application (and package apply, §3) reads them. Values are 'true' / 'false'.
- */
-export const INSTANCE_FLAG_KEYS = {
-  metadataLocked: 'metadata_locked',
-  maintenanceMode: 'maintenance_mode',
-} as const;
-export type InstanceFlag = keyof typeof INSTANCE_FLAG_KEYS;
-
+import { FlagChange } from "../../contracts/instance-flags";
+import { InstanceFlag, INSTANCE_FLAG_KEYS } from "../../domain/instance-flags";
 const SETTINGS_TABLE = 'tenant_settings';
-
-export interface FlagChange {
-  flag: InstanceFlag;
-  value: boolean;
-  /** The value before; undefined when the row did not exist. Lets a caller undo the change. */
-  previous?: boolean;
-  changed: boolean;
-}
 
 export interface InstanceFlags {
   metadataLocked: boolean;

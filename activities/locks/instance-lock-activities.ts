@@ -1,10 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { INSTANCE_LOCK_WORKFLOW_TYPE, type LockRequest } from '../../domain/instance-locks';
-import type { InstanceRef } from '../../domain/landscapes';
-import { acquireLockSignal, acquireLockUpdate } from '../../contracts/messages';
-import type { InstanceLockInput } from '../../workflows/locks/instance-lock';
+import { ApplicationFailure } from '@temporalio/common';
+import { acquireLockSignal, acquireLockUpdate, INSTANCE_LOCK_WORKFLOW_TYPE, type HolderState, type InstanceLockInput, type RequestInstanceLockInput } from '../../contracts/instance-locks';
 
 export interface InstanceLockDependencies {
   /** A Temporal client: activities start, signal and describe workflows with it. */
@@ -13,18 +10,6 @@ export interface InstanceLockDependencies {
   holderCheckSeconds?: number;
   /** History length after which a lock continues as new, besides the server's suggestion. */
   maxHistoryEvents?: number;
-}
-
-export interface RequestInstanceLockInput {
-  instance: InstanceRef;
-  lockWorkflowId: string;
-  request: LockRequest;
-}
-
-export interface HolderState {
-  running: boolean;
-  /** Temporal's execution status name, or NOT_FOUND. */
-  status: string;
 }
 
 const LOCK_REQUESTS_IN_FLIGHT = 16;

@@ -2,24 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AuditStore } from '../../store/audit-store';
 import type { Clock } from '../audit/record-audit-event';
 import type { Mailer } from './smtp-mailer';
-
-/** What a workflow asks to tell people; recipients are user names or mail addresses. */
-export interface NotificationMessage {
-  recipients: string[];
-  subject: string;
-  text: string;
-}
-
-export interface NotifyInput extends NotificationMessage {
-  workflowId: string;
-  /** Deterministic per notification (workflow id, run id, sequence). */
-  idempotencyKey: string;
-}
-
-export interface NotifyResult {
-  delivery: 'mail' | 'audit' | 'already-sent';
-  addresses: string[];
-}
+import { NotifyInput, NotifyResult } from "../../contracts/notifications";
 
 export interface NotificationDependencies {
   auditStore: AuditStore;

@@ -1,12 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { instanceKey, type InstanceRef } from '../../domain/landscapes';
+import { ApplyPackageInput, PackageReport } from "../../contracts/packages";
+import { instanceKey } from '../../domain/landscapes';
+import type { PlanStep } from '../../domain/packages/apply-plan';
 import { compactPackage } from '../../domain/packages/compaction';
 import { analyzeIncrementals, analyzePackageImpact, headlineReasons, type PackageImpact } from '../../domain/packages/impact-analysis';
 import { applyOrder, incrementalsOf, type ApplyOrder } from '../../domain/packages/master-order';
-import type { PlanStep } from '../../domain/packages/apply-plan';
-import type { PackageIssue, PackageRef } from '../../domain/packages/package-types';
+import type { PackageIssue } from '../../domain/packages/package-types';
 import { buildPreview } from '../../domain/packages/preview';
 import { simulate } from '../../domain/packages/simulation';
 import type { PackageActivityDependencies } from './package-activities';
@@ -14,45 +15,6 @@ import { loadPackageRef, type LoadedPackage } from './package-source';
 import { applyPlan, PackageStepError } from './plan-executor';
 import { writePreviewFile } from './preview-file';
 import { appliedMarker, readSnapshot, readTargetState, type TargetContext } from './target-reader';
-
-/** Seed 000 "Importing a Package": Validate / Validate and apply if no errors / Apply without validation. */
-export const IMPORT_MODES = ['validate', 'validateThenApply', 'applyWithoutValidation'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
-
-export interface ApplyPackageInput {
-  target: InstanceRef;
-  package: PackageRef;
-  mode: ImportMode;
-  /** Required by applyWithoutValidation: who takes responsibility and why (audited). */
-  force?: { actor: string; reason: string };
-  /** The backup taken before applying; required when the target's metadata is locked (SPEC §3). */
-  backupId?: string;
-  /** Merge consecutive updates of the same entity before applying (seed 000 compaction). */
-  compact?: boolean;
-  /** Where the worker writes the preview (proposed changes, warnings and errors by sequence). */
-  previewFile?: string;
-}
-
-/** Kept small for workflow histories: counts and the first issues; the preview file has them all. */
-export interface PackageReport {
-  outcome: 'validated' | 'invalid' | 'applied' | 'already-applied';
-  target: string;
-  packageId: string;
-  version: string;
-  checksum: string;
-  impact: PackageImpact['level'];
-  impactCounts: PackageImpact['counts'];
-  impactReasons: string;
-  errorCount: number;
-  warningCount: number;
-  /** First issues as `<package> #<sequence>: <message>`. */
-  errors: string[];
-  warnings: string[];
-  stepsApplied: number;
-  skippedPackages: string[];
-  previewFile?: string;
-}
-
 const SHOWN_ISSUES = 20;
 
 export async function runApplyPackage(deps: PackageActivityDependencies, input: ApplyPackageInput): Promise<PackageReport> {

@@ -6,9 +6,10 @@ import type { PackageStore } from '../../store/package-store';
 import type { PatchLogStore } from '../../store/patch-log-store';
 import type { Clock } from '../audit/record-audit-event';
 import type { TenantDatabases } from '../shared/tenant-databases';
-import { runApplyPackage, type ApplyPackageInput, type PackageReport } from './apply-package';
+import { runApplyPackage } from './apply-package';
 import { runExportPackage, type ExportPackageInput, type ExportPackageResult } from './export-package';
 import { loadPackageRef } from './package-source';
+import type { AnalyzePackageResult, ApplyPackageInput, PackageReport } from '../../contracts/packages';
 
 export interface PackageActivityDependencies {
   /** Throws a non-retryable failure when the worker has no tenant databases configured. */
@@ -17,17 +18,6 @@ export interface PackageActivityDependencies {
   packageStore: PackageStore;
   auditStore: AuditStore;
   clock: Clock;
-}
-
-export interface AnalyzePackageResult {
-  packageId: string;
-  version: string;
-  kind: 'incremental' | 'master';
-  checksum: string;
-  impact: 'low' | 'medium' | 'high';
-  counts: Record<'low' | 'medium' | 'high', number>;
-  /** The first changes at the package's level with the seed rules that put them there. */
-  reasons: string;
 }
 
 export function createPackageActivities(deps: PackageActivityDependencies) {

@@ -1,40 +1,26 @@
 import fs from 'node:fs';
-import { instanceKey, type InstanceRef } from '../../domain/landscapes';
-import { releaseInputProblems, landscapesOf, type ReleaseVariant } from '../../domain/releases';
-import { resolveReleaseSettings as mergeSettings, type ReleaseSettings, type ReleaseSettingsSpec } from '../../domain/release-settings';
+import { AcceptanceLogResult, ResolveReleaseSettingsInput } from "../../contracts/releases";
 import { validateGateDefinition } from '../../domain/gates';
+import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { validateFreeze, validateMaintenanceWindow } from '../../domain/maintenance-windows';
 import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
+import { resolveReleaseSettings as mergeSettings, type ReleaseSettings } from '../../domain/release-settings';
+import { landscapesOf, releaseInputProblems } from '../../domain/releases';
+import { describeDatabase } from '../../engines/engine';
 import type { Inventory } from '../../inventory/inventory';
 import type { PackageStore } from '../../store/package-store';
-import { cancellationSignal, heartbeatProgress } from '../shared/activity-context';
-import { scratchDatabaseName } from '../shared/backup-names';
-import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from '../database/database-dependencies';
-import { describeDatabase } from '../../engines/engine';
-import { sha256OfFile } from '../shared/file-transfer';
 import { runCleanupScripts } from '../database/post-restore-fixups';
 import { loadPackageRef } from '../packages/package-source';
 import { appliedMarker } from '../packages/target-reader';
+import { cancellationSignal, heartbeatProgress } from '../shared/activity-context';
+import { scratchDatabaseName } from '../shared/backup-names';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
+import { sha256OfFile } from '../shared/file-transfer';
 
 export interface ReleaseActivityDependencies extends DatabaseActivityDependencies {
   inventory: () => Inventory | undefined;
   packageStore: PackageStore;
-}
-
-export interface ResolveReleaseSettingsInput {
-  tenant: string;
-  version: string;
-  startedBy: string;
-  variant: ReleaseVariant;
-  overrides?: ReleaseSettingsSpec;
-}
-
-export interface AcceptanceLogResult {
-  instance: string;
-  configurationErrors: number;
-  /** The first few, as `<logged_at> <message>`. */
-  samples: string[];
 }
 
 /** Seed 000 Step 5: configuration-related failures in the tenant's log block acceptance. */

@@ -2,24 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { TransferProgress, TransferResult } from "../../contracts/database";
 
 const CHUNK = 4 * 1024 * 1024;
-
-export interface TransferProgress {
-  /** Bytes of the destination written so far (the offset a retry resumes from). */
-  offset: number;
-  total: number;
-}
-
-export interface TransferResult {
-  sha256: string;
-  bytes: number;
-  /** Bytes read from the source by this attempt: less than `bytes` when it resumed. */
-  sourceBytesRead: number;
-  /** Bytes of the destination's existing prefix re-read to restore the hash state. */
-  rehashedBytes: number;
-  resumedFromOffset: number;
-}
 
 export interface TransferOptions {
   /** Resume here: the destination already holds this many good bytes of the source. */

@@ -1,6 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import type { InstanceRef } from '../../domain/landscapes';
-import { instanceKey } from '../../domain/landscapes';
+import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { instanceOf, tenantOf, type InstanceConfig, type Inventory, type TenantConfig } from '../../inventory/inventory';
 import { resolveConnection } from '../../inventory/resolve-connection';
 import type { DatabaseConnection, DatabaseEngine } from '../../engines/engine';

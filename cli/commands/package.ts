@@ -1,15 +1,14 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { PackageReport } from '../../activities/packages/apply-package';
 import { checkPackageFile, validatePackageOnTarget } from '../../client/package-checks';
 import { PackageLoadError } from '../../domain/packages/load-package';
-import type { DeployPackageInput, DeployPackageResult } from '../../workflows/deploy-package';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { existingFile, parseInstance } from '../parse';
+import type { DeployPackageInput, DeployPackageResult, PackageReport } from '../../contracts/packages';
 
 interface TargetOptions {
   target?: string;

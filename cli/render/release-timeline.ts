@@ -1,9 +1,9 @@
-import type { PhaseRecord, ReleasePhase, ReleaseStatus, ReleaseVariant } from '../../domain/releases';
+import type { ReleasePhase, ReleaseVariant } from '../../domain/releases';
 import { approvalsStillNeeded, pendingApprovers } from '../../domain/gates';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { formatDuration } from '../format';
 import { renderReading, type ProgressReading } from '../progress';
-
+import type { PhaseRecord, ReleaseStatus } from '../../contracts/releases';
 /** SPEC §4 steps each variant goes through, in order; the timeline shows those still ahead. */
 const PLANNED: Record<ReleaseVariant, ReleasePhase[]> = {
   standard: ['baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'production-push', 'afterwards'],

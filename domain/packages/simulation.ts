@@ -30,7 +30,7 @@ export function nameKey(objectType: string, businessObject: string | null | unde
   return `${objectType}\u0000${(businessObject ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
 }
 
-export function describeItem(item: { objectType: string; businessObject?: string | null; name: string; guid: string }): string {
+export function describePackageItem(item: { objectType: string; businessObject?: string | null; name: string; guid: string }): string {
   return `${item.objectType} "${item.name}"${item.businessObject ? ` on ${item.businessObject}` : ''} (GUID ${item.guid})`;
 }
 
@@ -83,7 +83,7 @@ export class TargetState {
       return;
     }
     if (this.conflicts(item, at)) return;
-    if (existing) this.warn(at, `${describeItem(existing)} already exists on the target; it will be replaced`);
+    if (existing) this.warn(at, `${describePackageItem(existing)} already exists on the target; it will be replaced`);
     if (change.schemaChange && !this.schemaChange(change, at)) return;
     this.steps.push({ kind: existing ? 'replaceItem' : 'insertItem', at, item });
     if (existing) this.dropItem(existing);
@@ -129,7 +129,7 @@ export class TargetState {
     if (holder === undefined || holder === item.guid.toLowerCase()) return false;
     const other = this.items.get(holder)!;
     const origin = other.installedBy ? `installed by package ${other.installedBy}` : 'created on the target';
-    this.error(at, `conflict: the target already has ${describeItem(other)}, ${origin}; the package's item has GUID ${item.guid}. Rename one of them`);
+    this.error(at, `conflict: the target already has ${describePackageItem(other)}, ${origin}; the package's item has GUID ${item.guid}. Rename one of them`);
     return true;
   }
 
@@ -175,7 +175,7 @@ export class TargetState {
     for (const item of [...this.items.values()]) {
       if (item.installedBy !== pkg.id || kept.has(item.guid.toLowerCase())) continue;
       this.steps.push({ kind: 'deleteItem', guid: item.guid, overwriteOf: pkg.id });
-      this.warn({ packageId: pkg.id }, `overwrite: deletes ${describeItem(item)}, installed by an earlier version of ${pkg.id} and no longer in it`);
+      this.warn({ packageId: pkg.id }, `overwrite: deletes ${describePackageItem(item)}, installed by an earlier version of ${pkg.id} and no longer in it`);
       this.dropItem(item);
     }
     for (const list of [...this.lists.values()]) {

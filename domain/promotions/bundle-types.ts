@@ -42,7 +42,7 @@ export const PROMOTION_CONTENT = ['snapshot', 'live'] as const;
 export type PromotionContent = (typeof PROMOTION_CONTENT)[number];
 
 export const PROMOTION_STATUSES = ['scheduled', 'promoting', 'promoted', 'failed', 'cancelled', 'backed-out'] as const;
-export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+export type PromotionRecordStatus = (typeof PROMOTION_STATUSES)[number];
 
 /** Bundle and target names: safe in workflow ids and messages. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -50,3 +50,36 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 export function checkName(kind: string, name: string): string | undefined {
   return NAME_PATTERN.test(name) ? undefined : `${kind} name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 100)`;
 }
+
+export interface Bundle {
+  name: string;
+  source: InstanceRef;
+  description?: string;
+  createdBy: string;
+  createdAt: string;
+  items: BundleItem[];
+}
+
+export type BundleItem = Omit<DefinitionItem, 'definition'> & { addedBy: string; addedAt: string };
+
+export interface PromotionRecord {
+  id: string;
+  bundleName?: string;
+  targetName: string;
+  source: InstanceRef;
+  content: PromotionContent;
+  status: PromotionRecordStatus;
+  requestedBy: string;
+  scheduledFor?: string;
+  createdAt: string;
+  finishedAt?: string;
+  /** Counts, fingerprints, the error: whatever the step that finished it recorded. */
+  outcome?: Record<string, unknown>;
+}
+
+/** An item of a promotion; `definition` is set only for snapshot promotions. */
+export type PromotionItem = Omit<DefinitionItem, 'definition'> & { definition: string | null };
+
+
+
+

@@ -16,7 +16,7 @@ export interface PromotionPlan {
 const identityOf = (item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name'>) =>
   `${item.objectType}/${item.businessObject ?? ''}/${item.name}`;
 
-export function describeItem(item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name' | 'guid'>): string {
+export function describeDefinition(item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name' | 'guid'>): string {
   return `${item.objectType} "${item.businessObject ? `${item.businessObject}.` : ''}${item.name}" (GUID ${item.guid})`;
 }
 
@@ -38,7 +38,7 @@ export function planPromotion(items: DefinitionItem[], target: TargetRow[]): Pro
     }
     const clash = byIdentity.get(identityOf(item));
     if (clash) {
-      plan.conflicts.push(`${describeItem(item)} conflicts with ${describeItem(clash)} already on the target: same type and name, another GUID`);
+      plan.conflicts.push(`${describeDefinition(item)} conflicts with ${describeDefinition(clash)} already on the target: same type and name, another GUID`);
       continue;
     }
     plan.changes.push({ action: 'create', item });

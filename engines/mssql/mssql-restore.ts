@@ -1,6 +1,5 @@
 import { DatabaseError, type EngineCallOptions, type ServerConnection } from '../engine';
-import type { ProgressPolling } from './mssql-progress';
-import { runWithProgress } from './mssql-progress';
+import { type ProgressPolling, runWithProgress } from './mssql-progress';
 import type { SqlSession } from './mssql-session';
 import {
   checkServerPath,

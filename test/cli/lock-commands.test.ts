@@ -4,13 +4,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { openControlDatabase } from '../../store/control-database';
-import { acquireLockSignal } from '../../contracts/messages';
 import { startTestWorker, uniqueId, type TemporalTestContext } from '../support/temporal';
 import { runCli } from '../support/run-cli';
-
+import { acquireLockSignal, INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../../contracts/instance-locks';
 // A real instance lock held by a running workflow (an approval stands in for a release).
 let ctx: TemporalTestContext;
 let controlDb: Knex;

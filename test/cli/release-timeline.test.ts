@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStatus } from '../../domain/releases';
 import { renderTimeline, watchRelease, watchVerdict } from '../../cli/render/release-timeline';
+import type { ReleaseStatus } from "../../contracts/releases";
 
 // `release watch` renders the release workflow's status query (domain/releases.ts).
 const configuring: ReleaseStatus = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { enqueue, grantNext, instanceLockWorkflowId, release, type LockQueue, type LockRequest } from '../../domain/instance-locks';
+import { enqueue, grantNext, release, type LockQueue, type LockRequest } from '../../domain/instance-locks';
+import { instanceLockWorkflowId } from "../../contracts/instance-locks";
 
 const request = (id: string): LockRequest => ({ requestId: id, holderWorkflowId: `wf-${id}`, holderRunId: 'run', reason: id, requestedAt: '' });
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { GateDefinition } from '../../domain/gates';
-import type { ApprovalStatus } from '../../contracts/messages';
 import { AuditStore, type AuditEvent } from '../../store/audit-store';
-import type { TemporalTestContext } from './temporal';
-import { uniqueId } from './temporal';
+import { type TemporalTestContext, uniqueId } from './temporal';
+import type { ApprovalStatus } from "../../contracts/approvals";
 
 /** Shared by the gate test files: open an approval gate, poll its status, read its audit rows. */
 export function gate(overrides: Partial<GateDefinition> = {}): GateDefinition {

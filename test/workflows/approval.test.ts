@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionRefusedError } from '../../client';
 import type { GateDefinition } from '../../domain/gates';
 import { AuditStore } from '../../store/audit-store';
-import { cancelSignal } from '../../contracts/messages';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { gate } from '../support/gates-harness';
+import { cancelSignal } from "../../contracts/approvals";
 
 // Real Temporal dev server, real worker, control database on a real PostgreSQL.
 let ctx: ControlDbTestContext;

@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRef } from '../../domain/landscapes';
 import { openControlDatabase } from '../../store/control-database';
 import { PatchLogStore } from '../../store/patch-log-store';
-import type { DeployPackageInput, DeployPackageResult } from '../../workflows/deploy-package';
 import { form, incremental } from '../support/packages/package-builders';
 import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../support/packages/tenant-fixtures';
 import { startTestWorker, uniqueId, type TemporalTestContext } from '../support/temporal';
-
+import type { DeployPackageInput, DeployPackageResult } from '../../contracts/packages';
 // The real worker wiring end to end: package activities registered by createActivities,
 // the deployPackage workflow from the bundle, a real SQLite tenant database.
 const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };

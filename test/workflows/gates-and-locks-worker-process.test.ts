@@ -5,13 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, expect, inject, it } from 'vitest';
 import { StagecoachClient } from '../../client';
 import { instanceLockStatus } from '../../client/instance-locks';
-import { INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import { acquireLockSignal } from '../../contracts/messages';
 import { WORKER_ENV } from '../../worker/settings';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
-
+import { acquireLockSignal, INSTANCE_LOCK_WORKFLOW_TYPE, instanceLockWorkflowId } from '../../contracts/instance-locks';
 // The real worker process wires the SMTP mailer and the Temporal client the lock activities use.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-gate-lock-worker-'));
 let worker: WorkerProcess | undefined;

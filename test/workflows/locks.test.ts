@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from '../../client/instance-locks';
-import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
-import type { InstanceLockStatus } from '../../contracts/messages';
 import { AuditStore } from '../../store/audit-store';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
-
+import { type InstanceLockStatus, instanceLockWorkflowId } from '../../contracts/instance-locks';
 // The instance lock on the real server, with small holder workflows (test/workflows/fixtures/).
 // Histories are kept short (continue-as-new after 60 events) so every test also crosses runs.
 let ctx: ControlDbTestContext;

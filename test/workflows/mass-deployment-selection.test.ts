@@ -2,12 +2,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cancelDeployment, DeploymentError, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
-import type { MassDeploymentInput } from '../../workflows/mass-deployment';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { form, incremental } from '../support/packages/package-builders';
 import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal, holdingQuery } from './fixtures/test-workflows';
+import type { MassDeploymentInput } from "../../contracts/deployments";
 
 // Selections, skips and cancellation of mass deployments (SPEC §6), on a small fleet.
 let fleet: TenantFleet;

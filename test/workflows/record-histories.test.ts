@@ -4,7 +4,6 @@ import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { backOutPromotion, promote, runBundleCommand } from '../../client/bundles';
 import { deploymentResult, startDeployment } from '../../client/deployments';
 import { instanceLockStatus } from '../../client/instance-locks';
-import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
@@ -14,6 +13,7 @@ import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-serv
 import { form, incremental } from '../support/packages/package-builders';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
+import { instanceLockWorkflowId } from "../../contracts/instance-locks";
 
 // Small runs of the workflows whose histories test/histories/ keeps for the replay test (SPEC §8).
 // With STAGECOACH_RECORD_HISTORIES=1 they are written there:

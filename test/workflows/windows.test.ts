@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { localParts, WEEKDAYS, type Freeze, type MaintenanceWindow } from '../../domain/maintenance-windows';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { AuditStore } from '../../store/audit-store';
-import { addFreezeSignal, maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../contracts/messages';
 import type { MaintenanceWindowOpened, MaintenanceWindowWait } from '../../workflows/windows/wait-for-maintenance-window';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
-
+import { addFreezeSignal, maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../contracts/maintenance-windows';
 // Windows seconds long, computed relative to now in a real time zone: the zone math runs
 // inside the workflow sandbox on the real server.
 let ctx: ControlDbTestContext;

@@ -1,8 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { BundleAdminRequest, BundleAdminResult } from '../../activities/bundles/bundle-admin-activities';
 import { rootFailure } from './failures';
-
+import type { BundleAdminRequest, BundleAdminResult } from '../../contracts/promotions';
 const { manageBundle } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumInterval: '10 seconds', maximumAttempts: 5 },

@@ -1,20 +1,15 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { BackOutOutcome } from '../../activities/bundles/promotion-activities';
 import { instanceKey } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { rootFailure } from './failures';
+import type { BackOutOutcome, PromotionBackoutInput } from "../../contracts/promotions";
 
 const { authorizePromotionAction, describePromotion, backOutPromotion } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
-
-export interface PromotionBackoutInput {
-  promotionId: string;
-  user: string;
-}
 
 /** Seed 004 back-out, holding the target instance's lock like any change to it (SPEC §5). */
 export async function promotionBackout(input: PromotionBackoutInput): Promise<BackOutOutcome> {

@@ -1,15 +1,9 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { TenantDeploymentInput } from '../../activities/deployments/deployment-activities';
-import { withInstanceLock } from '../locks/with-instance-lock';
+import type { DeployToTenantInput, DeployToTenantResult } from "../../contracts/deployments";
 import { messageOf } from '../bundles/failures';
+import { withInstanceLock } from '../locks/with-instance-lock';
 import { notify } from './deploy-to-tenants';
-
-export interface DeployToTenantInput extends TenantDeploymentInput {
-  notifyTenant: boolean;
-}
-
-export type DeployToTenantResult = { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
 
 // applyPackage heartbeats by phase and every few hundred steps; a dead worker is noticed within a minute.
 const { deployPackageToTenant } = proxyActivities<Activities>({

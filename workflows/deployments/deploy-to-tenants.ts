@@ -1,15 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { TenantBatchDeploymentInput, TenantBatchResult } from '../../activities/deployments/deployment-activities';
-import { withEachInstanceLock } from '../locks/with-instance-lock';
+import type { BatchTenantOutcome, DeployToTenantsInput, TenantBatchResult } from '../../contracts/deployments';
 import { messageOf } from '../bundles/failures';
-
-export interface DeployToTenantsInput extends TenantBatchDeploymentInput {
-  notifyTenants: boolean;
-}
-
-export type BatchTenantOutcome = { tenant: string } & ({ status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string });
-
+import { withEachInstanceLock } from '../locks/with-instance-lock';
 // Per tenant the activity heartbeats by phase; a dead worker is noticed within a minute. Its
 // own retries are for a crash: tenant failures come back as results.
 const { deployPackageToTenants } = proxyActivities<Activities>({

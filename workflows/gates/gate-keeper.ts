@@ -14,19 +14,10 @@ import {
   type RecordedDecision,
   type ResolutionKind,
 } from '../../domain/gates';
-import type { NotificationMessage } from '../../activities/notifications/notify';
 import type { AuditTrail } from '../audit-trail';
-import {
-  approveSignal,
-  cancelSignal,
-  decideUpdate,
-  rejectSignal,
-  resolveSignal,
-  type DecideResult,
-  type ResolutionRequest,
-  type StrayMessage,
-} from '../../contracts/messages';
-import { announceGate, runGate, type GateVerdict } from './gate-process';
+import { announceGate, runGate } from './gate-process';
+import { approveSignal, cancelSignal, type DecideResult, decideUpdate, type GateVerdict, rejectSignal, type ResolutionRequest, resolveSignal, type StrayMessage } from '../../contracts/approvals';
+import type { NotificationMessage } from "../../contracts/notifications";
 
 export interface GateKeeperOptions {
   /** What the gates guard, e.g. `release acme 1.1`: in mails and the audit table. */

@@ -2,12 +2,10 @@ import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporali
 import { gateCurrentDetails } from '../../domain/gate-details';
 import { ROUNDS_BEFORE_RESOLUTION, eligibleApprovers, type GateState, type RecordedResolution } from '../../domain/gates';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
-import type { NotificationMessage } from '../../activities/notifications/notify';
 import type { AuditTrail } from '../audit-trail';
 import { approvalRequested, escalated, needsResolution, reminder } from './gate-notices';
-
-/** How a gate ends: approved, or cancelled by a release manager. */
-export type GateVerdict = 'approved' | 'cancelled';
+import type { NotificationMessage } from "../../contracts/notifications";
+import { GateVerdict } from "../../contracts/approvals";
 
 export interface GateContext {
   subject: string;

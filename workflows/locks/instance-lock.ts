@@ -1,39 +1,20 @@
 import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
+    allHandlersFinished,
+    condition,
+    continueAsNew,
+    getExternalWorkflowHandle,
+    patched,
+    proxyActivities,
+    setHandler,
+    upsertSearchAttributes,
+    workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { enqueue, grantNext, release, type LockHolder, type LockQueue, type LockRequest } from '../../domain/instance-locks';
-import { instanceKey, type InstanceRef } from '../../domain/landscapes';
+import { acquireLockSignal, acquireLockUpdate, forceReleaseLockUpdate, lockGrantedSignalFor, lockStatusQuery, releaseLockSignal, type ForceReleaseRequest, type InstanceLockInput } from '../../contracts/instance-locks';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
+import { enqueue, grantNext, release, type LockHolder, type LockQueue, type LockRequest } from '../../domain/instance-locks';
+import { instanceKey } from '../../domain/landscapes';
 import { createAuditTrail, type AuditTrail } from '../audit-trail';
-import {
-  acquireLockSignal,
-  acquireLockUpdate,
-  forceReleaseLockUpdate,
-  lockGrantedSignalFor,
-  lockStatusQuery,
-  releaseLockSignal,
-  type ForceReleaseRequest,
-} from '../../contracts/messages';
-
-export interface InstanceLockInput {
-  instance: InstanceRef;
-  /** Seconds between checks that the holder still runs (default 60). */
-  holderCheckSeconds?: number;
-  /** Continue as new past this history length even if the server does not suggest it yet. */
-  maxHistoryEvents?: number;
-  /** Queue and holder carried over by continue-as-new. */
-  carried?: LockQueue;
-}
-
 const { describeLockHolder } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },

@@ -10,11 +10,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { instanceLockWorkflowId } from '../../domain/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
-import { lockGrantedSignalFor, releaseLockSignal } from '../../contracts/messages';
-
+import { instanceLockWorkflowId, lockGrantedSignalFor, releaseLockSignal } from '../../contracts/instance-locks';
 const { requestInstanceLock, requestInstanceLocks } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },

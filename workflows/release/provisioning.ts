@@ -1,6 +1,6 @@
 import { executeChild } from '@temporalio/workflow';
-import type { DeployPackageInput } from '../deploy-package';
 import { copyDatabaseStep, setFlag, type ReleaseContext } from './release-context';
+import type { DeployPackageInput } from "../../contracts/packages";
 
 /**
  * Initial provisioning, steps 1a and 1b (seed 000 "Creating the Initial Production Instance"):

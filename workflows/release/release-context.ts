@@ -1,14 +1,13 @@
 import { CancellationScope, executeChild, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { InstanceRef, Landscape } from '../../domain/landscapes';
-import type { ReleaseInput } from '../../domain/releases';
 import type { ReleaseSettings } from '../../domain/release-settings';
 import type { AuditTrail } from '../audit-trail';
-import type { CopyDatabaseInput, CopyDatabaseResult } from '../copy-database';
-import type { DeployPackageInput, DeployPackageResult } from '../deploy-package';
 import type { GateKeeper } from '../gates/gate-keeper';
 import type { ReleaseState } from './release-state';
-
+import type { ReleaseInput } from "../../contracts/releases";
+import type { CopyDatabaseInput, CopyDatabaseResult } from '../../contracts/database';
+import type { DeployPackageInput, DeployPackageResult } from '../../contracts/packages';
 // Flags and checks are short; a worker that dies mid-call is replaced within a minute.
 export const quick = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

@@ -1,18 +1,11 @@
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { ConfigurationReady, CorrectedPackage, ReleaseInput, ReleasePhase, ReleaseStatus } from '../../domain/releases';
+import type { ReleasePhase } from '../../domain/releases';
 import { describeDuration } from '../../domain/release-settings';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
-import {
-  configurationReadySignal,
-  configurationReadyUpdate,
-  correctedPackageSignal,
-  correctedPackageUpdate,
-  registerChangeSignal,
-  releaseStatusQuery,
-} from '../../contracts/messages';
+import { type ConfigurationReady, configurationReadySignal, configurationReadyUpdate, type CorrectedPackage, correctedPackageSignal, correctedPackageUpdate, registerChangeSignal, type ReleaseInput, type ReleaseStatus, releaseStatusQuery } from '../../contracts/releases';
 
 /**
  * What a release knows about itself: the `status` query's answer, the phase and waiting-for

@@ -1,8 +1,7 @@
 import { executeChild, patched } from '@temporalio/workflow';
-import type { RefreshTransactionalResult } from '../../activities/database/transactional-refresh';
 import { describePackageRef } from '../../domain/packages/package-types';
-import type { TransactionalRefreshInput } from '../copy-database';
 import { deployPackagesStep, isCancelled, openGate, quick, setFlag, type ReleaseContext } from './release-context';
+import type { RefreshTransactionalResult, TransactionalRefreshInput } from '../../contracts/database';
 
 /** Step 3: production's transactional data into UAT (UAT keeps its own configuration). */
 export async function uatRefresh(ctx: ReleaseContext): Promise<RefreshTransactionalResult> {

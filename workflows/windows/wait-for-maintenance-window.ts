@@ -8,13 +8,7 @@ import {
 } from '../../domain/maintenance-windows';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
-import {
-  addFreezeSignal,
-  maintenanceWindowQuery,
-  overrideFreezeSignal,
-  type FreezeOverrideRequest,
-  type MaintenanceWindowStatus,
-} from '../../contracts/messages';
+import { addFreezeSignal, type FreezeOverrideRequest, maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../contracts/maintenance-windows';
 
 export interface MaintenanceWindowWait {
   tenant: string;

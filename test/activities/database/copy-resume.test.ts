@@ -5,11 +5,11 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { BackupCatalog } from '../../../store/backup-catalog';
-import type { CopyBackupResult } from '../../../activities/database/copy-backup-activity';
 import { WORKER_ENV } from '../../../worker/settings';
 import { uniqueId } from '../../support/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import { createTenantFixture, type TenantFixture } from '../../support/database/tenant-fixture';
+import type { CopyBackupResult } from "../../../contracts/database";
 
 const MiB = 1024 * 1024;
 const BLOCK = 8 * MiB;

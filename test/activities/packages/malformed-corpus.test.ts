@@ -5,7 +5,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
-import type { ApplyPackageInput } from '../../../activities/packages/apply-package';
 import type { InstanceRef } from '../../../domain/landscapes';
 import { openControlDatabase } from '../../../store/control-database';
 import { PatchLogStore } from '../../../store/patch-log-store';
@@ -13,6 +12,7 @@ import { QUIET } from '../../support/packages/activity-harness';
 import { fingerprint } from '../../support/packages/fingerprint';
 import { incremental, form } from '../../support/packages/package-builders';
 import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../../support/packages/tenant-fixtures';
+import type { ApplyPackageInput } from "../../../contracts/packages";
 
 const CORPUS = path.resolve(__dirname, '../../fixtures/packages/malformed');
 const target: InstanceRef = { tenant: 'acme', landscape: 'uat' };

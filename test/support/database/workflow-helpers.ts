@@ -1,8 +1,7 @@
 import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import type { CopyDatabaseInput, CopyDatabaseResult, TransactionalRefreshInput } from '../../../workflows/copy-database';
-import type { RefreshTransactionalResult } from '../../../activities/database/transactional-refresh';
 import { uniqueId } from '../temporal';
+import type { CopyDatabaseInput, CopyDatabaseResult, RefreshTransactionalResult, TransactionalRefreshInput } from '../../../contracts/database';
 
 export function runCopyDatabase(temporal: Client, taskQueue: string, input: CopyDatabaseInput): Promise<CopyDatabaseResult> {
   return temporal.workflow.execute('copyDatabase', { taskQueue, workflowId: uniqueId('copy-database'), args: [input] });

@@ -6,12 +6,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../../../activities';
-import type { ApplyPackageInput, PackageReport } from '../../../activities/packages/apply-package';
 import type { InstanceRef } from '../../../domain/landscapes';
 import type { PackageDocument } from '../../../domain/packages/package-types';
 import { openControlDatabase } from '../../../store/control-database';
 import { createTenantDatabase, tenantDatabasesOf, type EngineName, type TenantDatabase } from './tenant-fixtures';
-
+import type { ApplyPackageInput, PackageReport } from '../../../contracts/packages';
 /** Expected failures are asserted by the tests; the SDK's warning for each is noise. */
 export const QUIET = new DefaultLogger('ERROR');
 

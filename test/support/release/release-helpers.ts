@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { StagecoachClient } from '../../../client';
 import { releaseStatus } from '../../../client/releases';
-import type { ReleaseStatus } from '../../../domain/releases';
 import type { IncrementalPackage } from '../../../domain/packages/package-types';
 import { change, form, guid, incremental } from '../packages/package-builders';
+import type { ReleaseStatus } from "../../../contracts/releases";
 
 /** Polls the release's `status` query until `predicate` holds. */
 export async function statusWhen(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { releaseResult, releaseStatus, sendCorrectedPackage, startRelease } from '../../../client/releases';
-import { correctedPackageSignal } from '../../../contracts/messages';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, uniqueSubjectIndex, waitingFor } from '../../support/release/release-helpers';
+import { correctedPackageSignal } from "../../../contracts/releases";
 
 // SPEC §4 step 6 "If it fails": a package that passed UAT fails on production (production's
 // data changed since UAT's refresh), production is restored and equals its pre-push backup, the

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
-import { maintenanceWindowQuery, overrideFreezeSignal, type MaintenanceWindowStatus } from '../../../contracts/messages';
 import { form, guid, incremental } from '../../support/packages/package-builders';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
-
+import { maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../../contracts/maintenance-windows';
 // The variants of SPEC §4: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.
 const suite = useReleaseFixture('sqlite', [

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StagecoachClient } from '../../../client';
 import { releaseResult, startRelease } from '../../../client/releases';
 import { BackupCatalog } from '../../../store/backup-catalog';
