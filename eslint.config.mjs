@@ -20,9 +20,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities as types only.' },
             {
-              group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'knex', 'pg', 'mssql', 'better-sqlite3', '**/store/**', '**/worker/**', '**/client/**', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
+            {
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'crypto',
+                'os',
+                'child_process',
+                'knex',
+                'pg',
+                'mssql',
+                'better-sqlite3',
+                '**/store/**',
+                '**/worker/**',
+                '**/client/**',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
               message: 'No I/O in workflow code: only @temporalio/workflow, @temporalio/common and pure modules.',
             },
           ],

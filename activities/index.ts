@@ -94,5 +94,8 @@ export function createActivities(deps: ActivityDependencies) {
 export type Activities = ReturnType<typeof createActivities>;
 
 function inventoryOf(deps: ActivityDependencies): Inventory | undefined {
-  return deps.inventory ?? (deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases.inventory : undefined);
+  return (
+    deps.inventory ??
+    (deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases.inventory : undefined)
+  );
 }

@@ -9,7 +9,10 @@ import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-
 import { loadInventory } from '../inventory/load-inventory';
 import { openControlDatabase } from '../store/control-database';
 
-export const PG_URL = process.env.STAGECOACH_BENCH_PG_URL ?? process.env.STAGECOACH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_URL =
+  process.env.STAGECOACH_BENCH_PG_URL ??
+  process.env.STAGECOACH_TEST_PG_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface BenchFixture {
   dir: string;
@@ -19,11 +22,29 @@ export interface BenchFixture {
 }
 
 /** Tenant `bench` with production and UAT on the given databases (SQLite file names or PG database names). */
-export async function benchFixture(name: string, databases: { production: object; uat: object }): Promise<BenchFixture> {
+export async function benchFixture(
+  name: string,
+  databases: { production: object; uat: object },
+): Promise<BenchFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stagecoach-bench-${name}-`));
-  const instance = (landscape: string, database: object) => ({ database, backupLocation: `backups/${landscape}`, emailDomain: `bench-${landscape}.example.com` });
+  const instance = (landscape: string, database: object) => ({
+    database,
+    backupLocation: `backups/${landscape}`,
+    emailDomain: `bench-${landscape}.example.com`,
+  });
   const file = path.join(dir, 'stagecoach.yaml');
-  fs.writeFileSync(file, stringify({ version: 1, tenants: { bench: { schema: 'sample-itsm', instances: { production: instance('production', databases.production), uat: instance('uat', databases.uat) } } } }));
+  fs.writeFileSync(
+    file,
+    stringify({
+      version: 1,
+      tenants: {
+        bench: {
+          schema: 'sample-itsm',
+          instances: { production: instance('production', databases.production), uat: instance('uat', databases.uat) },
+        },
+      },
+    }),
+  );
   const tenantDatabases = new InventoryTenantDatabases(loadInventory(file));
   const controlDb = await openControlDatabase(path.join(dir, 'control.db'));
   return {
@@ -41,7 +62,13 @@ export async function benchFixture(name: string, databases: { production: object
 /** The PostgreSQL server of PG_URL as inventory fields. */
 export function pgDatabase(database: string): object {
   const url = new URL(PG_URL);
-  return { engine: 'postgres', host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username) || 'postgres', database };
+  return {
+    engine: 'postgres',
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username) || 'postgres',
+    database,
+  };
 }
 
 export function psql(sql: string, database = 'postgres'): string {

@@ -14,7 +14,10 @@ const BLOCK = 16 * 1024 * 1024;
 const ROUNDS = 3;
 
 async function main(): Promise<void> {
-  const fixture = await benchFixture('copy', { production: { engine: 'sqlite', file: 'production.db' }, uat: { engine: 'sqlite', file: 'uat.db' } });
+  const fixture = await benchFixture('copy', {
+    production: { engine: 'sqlite', file: 'production.db' },
+    uat: { engine: 'sqlite', file: 'uat.db' },
+  });
   try {
     const source = path.join(fixture.dir, 'backups', 'production', 'bench-production.db');
     fs.mkdirSync(path.dirname(source), { recursive: true });
@@ -25,12 +28,26 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const baseline: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const entry = await catalog.record({ path: source, engine: 'sqlite', sizeBytes: SIZE, sha256, fingerprints: [], tenant: 'bench', landscape: 'production', workflowId: 'bench', createdAt: new Date().toISOString() });
+      const entry = await catalog.record({
+        path: source,
+        engine: 'sqlite',
+        sizeBytes: SIZE,
+        sha256,
+        fingerprints: [],
+        tenant: 'bench',
+        landscape: 'production',
+        workflowId: 'bench',
+        createdAt: new Date().toISOString(),
+      });
       const copied = path.join(fixture.dir, 'backups', 'uat', 'bench-production.db');
       fs.rmSync(copied, { force: true });
       await fixture.controlDb('backup_catalog').where({ path: copied }).delete();
       let started = process.hrtime.bigint();
-      const result = await activities.copyBackupFile({ backupId: entry.id, target: { tenant: 'bench', landscape: 'uat' }, workflowId: `bench-${round}` });
+      const result = await activities.copyBackupFile({
+        backupId: entry.id,
+        target: { tenant: 'bench', landscape: 'uat' },
+        workflowId: `bench-${round}`,
+      });
       ours.push(seconds(started));
       if (result.sha256 !== sha256) throw new Error('copy hash differs');
 
@@ -40,13 +57,25 @@ async function main(): Promise<void> {
       const line = execFileSync('sha256sum', [baselineTarget], { encoding: 'utf8' });
       baseline.push(seconds(started));
       if (!line.startsWith(sha256)) throw new Error('sha256sum differs');
-      console.log(`round ${round + 1}: copyBackupFile ${ours[round].toFixed(2)} s, cp + sha256sum ${baseline[round].toFixed(2)} s`);
+      console.log(
+        `round ${round + 1}: copyBackupFile ${ours[round].toFixed(2)} s, cp + sha256sum ${baseline[round].toFixed(2)} s`,
+      );
     }
     const best = (xs: number[]) => Math.min(...xs);
     const ratio = best(ours) / best(baseline);
     console.log(`machine: ${machine()}`);
-    console.log(`file: ${(SIZE / GiB).toFixed(2)} GiB; best of ${ROUNDS}: ours ${best(ours).toFixed(2)} s (${(SIZE / 1024 ** 2 / best(ours)).toFixed(0)} MiB/s), cp + sha256sum ${best(baseline).toFixed(2)} s`);
-    console.log(JSON.stringify({ bench: 'copy', ours: +best(ours).toFixed(3), baseline: +best(baseline).toFixed(3), ratio: +ratio.toFixed(3), target: 1.0 }));
+    console.log(
+      `file: ${(SIZE / GiB).toFixed(2)} GiB; best of ${ROUNDS}: ours ${best(ours).toFixed(2)} s (${(SIZE / 1024 ** 2 / best(ours)).toFixed(0)} MiB/s), cp + sha256sum ${best(baseline).toFixed(2)} s`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'copy',
+        ours: +best(ours).toFixed(3),
+        baseline: +best(baseline).toFixed(3),
+        ratio: +ratio.toFixed(3),
+        target: 1.0,
+      }),
+    );
   } finally {
     await fixture.close();
   }

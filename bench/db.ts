@@ -12,7 +12,7 @@ import { generateTenantData } from '../dev/sample/generate-tenant-data';
 import { freePort, startDevServer } from '../dev/dev-server';
 import { createWorker } from '../worker/create-worker';
 import { benchFixture, machine, PG_URL, pgDatabase, psql, seconds } from './bench-fixture';
-import type { CopyDatabaseResult } from "../contracts/database";
+import type { CopyDatabaseResult } from '../contracts/database';
 
 const INCIDENTS = Number(process.env.BENCH_DB_INCIDENTS ?? 1_000_000);
 const SOURCE = 'bench_db_production';
@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   for (const db of [SOURCE, TARGET, BASELINE_TARGET]) psql(`drop database if exists ${db} with (force)`);
   psql(`create database ${SOURCE}`);
   const fixture = await benchFixture('db', { production: pgDatabase(SOURCE), uat: pgDatabase(TARGET) });
-  const server = await startDevServer({ port: await freePort(), headless: true, logFile: path.join(fixture.dir, 'temporal.log') });
+  const server = await startDevServer({
+    port: await freePort(),
+    headless: true,
+    logFile: path.join(fixture.dir, 'temporal.log'),
+  });
   try {
     await generateSource(fixture);
     const size = Number(psql(`select pg_database_size('${SOURCE}')`).trim());
@@ -33,7 +37,12 @@ async function main(): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: server.address });
     const taskQueue = 'bench-db';
-    const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities: createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases }) });
+    const worker = await createWorker({
+      connection,
+      namespace: 'default',
+      taskQueue,
+      activities: createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases }),
+    });
     const running = worker.run();
     const clientConnection = await Connection.connect({ address: server.address });
     const client = new Client({ connection: clientConnection });
@@ -53,7 +62,9 @@ async function main(): Promise<void> {
       const result: CopyDatabaseResult = await client.workflow.execute('copyDatabase', {
         taskQueue,
         workflowId: `bench-db-${Date.now()}`,
-        args: [{ tenant: 'bench', source: 'production', target: 'uat', backupType: 'live', fixups: false, shrink: false }],
+        args: [
+          { tenant: 'bench', source: 'production', target: 'uat', backupType: 'live', fixups: false, shrink: false },
+        ],
       });
       ours.push(seconds(started));
       console.log(
@@ -67,8 +78,19 @@ async function main(): Promise<void> {
     await connection.close();
     const best = (xs: number[]) => Math.min(...xs);
     console.log(`machine: ${machine()}`);
-    console.log(`best of ${ROUNDS}: copyDatabase ${best(ours).toFixed(1)} s, pg_dump -Fc + pg_restore ${best(baseline).toFixed(1)} s`);
-    console.log(JSON.stringify({ bench: 'db', databaseBytes: size, ours: +best(ours).toFixed(2), baseline: +best(baseline).toFixed(2), ratio: +(best(ours) / best(baseline)).toFixed(3), target: 1.3 }));
+    console.log(
+      `best of ${ROUNDS}: copyDatabase ${best(ours).toFixed(1)} s, pg_dump -Fc + pg_restore ${best(baseline).toFixed(1)} s`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'db',
+        databaseBytes: size,
+        ours: +best(ours).toFixed(2),
+        baseline: +best(baseline).toFixed(2),
+        ratio: +(best(ours) / best(baseline)).toFixed(3),
+        target: 1.3,
+      }),
+    );
   } finally {
     await server.stop();
     await fixture.close();
@@ -78,7 +100,9 @@ async function main(): Promise<void> {
 
 async function generateSource(fixture: Awaited<ReturnType<typeof benchFixture>>): Promise<void> {
   const ref = { tenant: 'bench', landscape: 'production' as const };
-  const knex = knexFactory(fixture.tenantDatabases.engineFor(ref).knexConfig(fixture.tenantDatabases.connectionFor(ref)));
+  const knex = knexFactory(
+    fixture.tenantDatabases.engineFor(ref).knexConfig(fixture.tenantDatabases.connectionFor(ref)),
+  );
   await createSampleTenantSchema(knex);
   // ~1 KB per incident: a million of them make a database of about 1 GB.
   await generateTenantData(knex, { incidents: INCIDENTS, descriptionLength: 900 });

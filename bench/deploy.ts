@@ -36,7 +36,13 @@ function benchPackage(round = 1): IncrementalPackage {
     guid: guid((round - 1) * 1_000 + i + 1),
     data: { label: `Item ${i + 1}`, columns: ['subject', 'status'], order: i },
   }));
-  return { formatVersion: 1, kind: 'incremental', id: `bench-deploy-${round}`, version: '1', transactionSets: [{ id: 1, changes }] };
+  return {
+    formatVersion: 1,
+    kind: 'incremental',
+    id: `bench-deploy-${round}`,
+    version: '1',
+    transactionSets: [{ id: 1, changes }],
+  };
 }
 
 /** Seconds per package, each applied to every tenant in turn. */
@@ -50,8 +56,15 @@ async function baseline(fleet: TenantFleet, documents: IncrementalPackage[]): Pr
     const packageSha256 = await publishPackage(controlDb, document);
     const started = performance.now();
     for (const tenant of fleet.tenants) {
-      const env = new MockActivityEnvironment({ workflowExecution: { workflowId: `baseline/${document.id}/${tenant}`, runId: 'run' } }, { logger: quiet });
-      const input: ApplyPackageInput = { target: { tenant, landscape: 'production' }, package: { sha256: packageSha256 }, mode: 'validateThenApply' };
+      const env = new MockActivityEnvironment(
+        { workflowExecution: { workflowId: `baseline/${document.id}/${tenant}`, runId: 'run' } },
+        { logger: quiet },
+      );
+      const input: ApplyPackageInput = {
+        target: { tenant, landscape: 'production' },
+        package: { sha256: packageSha256 },
+        mode: 'validateThenApply',
+      };
       const report = (await env.run(activities.applyPackage, input)) as PackageReport;
       if (report.outcome !== 'applied') throw new Error(`baseline: ${tenant} ${report.outcome}`);
     }
@@ -72,7 +85,10 @@ async function temporalFloor(connection: NativeConnection, client: Client, count
   const worker = await Worker.create({
     connection,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'floor', 'workflows.ts'), logger: new DefaultLogger('ERROR') }),
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'floor', 'workflows.ts'),
+      logger: new DefaultLogger('ERROR'),
+    }),
   });
   const running = worker.run();
   let next = 0;
@@ -80,7 +96,14 @@ async function temporalFloor(connection: NativeConnection, client: Client, count
   const handles: Array<{ result(): Promise<unknown> }> = [];
   const sender = async () => {
     for (let n = next++; n < count; n = next++) {
-      handles.push(await client.workflow.signalWithStart('floorWorkflow', { workflowId: `floor-${n}`, taskQueue, signal: 'floor', signalArgs: [n] }));
+      handles.push(
+        await client.workflow.signalWithStart('floorWorkflow', {
+          workflowId: `floor-${n}`,
+          taskQueue,
+          signal: 'floor',
+          signalArgs: [n],
+        }),
+      );
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, sender));
@@ -95,7 +118,10 @@ async function temporalFloor(connection: NativeConnection, client: Client, count
  * One deployment per package, in turn: the first meets instance locks that never ran (each
  * deployment starts them), the next finds them running, as long-lived locks are (SPEC §5).
  */
-async function orchestrated(fleet: TenantFleet, documents: IncrementalPackage[]): Promise<{ seconds: number[]; peakRss: number; startRss: number; runs: number[]; floorRate: number }> {
+async function orchestrated(
+  fleet: TenantFleet,
+  documents: IncrementalPackage[],
+): Promise<{ seconds: number[]; peakRss: number; startRss: number; runs: number[]; floorRate: number }> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-bench-deploy-'));
   const [server, bundle] = await Promise.all([
@@ -111,7 +137,11 @@ async function orchestrated(fleet: TenantFleet, documents: IncrementalPackage[])
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities: createActivities({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection }) } }),
+    activities: createActivities({
+      controlDb,
+      tenantDatabases,
+      instanceLocks: { temporal: new Client({ connection }) },
+    }),
     workflowBundleCode: bundle.code,
   });
   const floorRate = await temporalFloor(nativeConnection, new Client({ connection }), fleet.tenants.length);
@@ -131,7 +161,8 @@ async function orchestrated(fleet: TenantFleet, documents: IncrementalPackage[])
     const result = await deploymentResult(client, id);
     seconds.push((performance.now() - started) / 1000);
     runs.push(result.runs);
-    if (result.counts.succeeded !== fleet.tenants.length) throw new Error(`deployment of ${document.id}: ${JSON.stringify(result.counts)}`);
+    if (result.counts.succeeded !== fleet.tenants.length)
+      throw new Error(`deployment of ${document.id}: ${JSON.stringify(result.counts)}`);
   }
   clearInterval(sampler);
   worker.shutdown();
@@ -154,7 +185,9 @@ async function main(): Promise<void> {
     const baselineSeconds = await baseline(plain, documents);
     const run = await orchestrated(ours, documents);
     const rate = (seconds: number) => TENANTS / seconds;
-    console.log(`tenants: ${TENANTS}, packages: 2 × 100 changes, window: ${CONCURRENCY}, peak RSS of the process running the worker ${(run.peakRss / 2 ** 20).toFixed(0)} MiB (${((run.peakRss - run.startRss) / 2 ** 20).toFixed(0)} MiB of it added during the deployments)`);
+    console.log(
+      `tenants: ${TENANTS}, packages: 2 × 100 changes, window: ${CONCURRENCY}, peak RSS of the process running the worker ${(run.peakRss / 2 ** 20).toFixed(0)} MiB (${((run.peakRss - run.startRss) / 2 ** 20).toFixed(0)} MiB of it added during the deployments)`,
+    );
     ['first package (instance locks start)', 'second package (instance locks running)'].forEach((label, i) => {
       console.log(
         `${label}: massDeployment ${run.seconds[i].toFixed(1)} s, ${rate(run.seconds[i]).toFixed(1)} tenants/s, ${run.runs[i]} run(s); ` +
@@ -167,7 +200,13 @@ async function main(): Promise<void> {
         `with one lock workflow per instance (SPEC §5) the first deployment's ratio cannot exceed ${(run.floorRate / rate(baselineSeconds[0])).toFixed(3)} here`,
     );
     // The figure the issue names: the first package, to tenants whose locks never ran.
-    console.log(JSON.stringify({ bench: 'deploy', ratio: Number((rate(run.seconds[0]) / rate(baselineSeconds[0])).toFixed(3)), target: 1.0 }));
+    console.log(
+      JSON.stringify({
+        bench: 'deploy',
+        ratio: Number((rate(run.seconds[0]) / rate(baselineSeconds[0])).toFixed(3)),
+        target: 1.0,
+      }),
+    );
   } finally {
     ours.remove();
     plain.remove();

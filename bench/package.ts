@@ -21,7 +21,7 @@ import type { Change, IncrementalPackage, ObjectType } from '../domain/packages/
 import { simulate } from '../domain/packages/simulation';
 import { createSampleTenantSchema } from '../dev/sample/tenant-schema';
 import { openControlDatabase } from '../store/control-database';
-import type { PackageReport } from "../contracts/packages";
+import type { PackageReport } from '../contracts/packages';
 
 const PG_URL = process.env.STAGECOACH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CHANGES = 10_000;
@@ -41,16 +41,45 @@ function benchPackage(changes: number, existing: number, version = '1'): Increme
     const slot = i % 10;
     if (slot < 7) {
       const objectType = LOW_TYPES[i % LOW_TYPES.length];
-      list.push({ sequence: i, operation: 'C', objectType, businessObject: 'Incident', entityName: `Bench ${objectType} ${i}`, guid: guid(existing + i), data: { label: `Item ${i}`, columns: ['subject', 'status'], order: i } });
+      list.push({
+        sequence: i,
+        operation: 'C',
+        objectType,
+        businessObject: 'Incident',
+        entityName: `Bench ${objectType} ${i}`,
+        guid: guid(existing + i),
+        data: { label: `Item ${i}`, columns: ['subject', 'status'], order: i },
+      });
     } else if (slot < 9) {
       const n = updates++;
-      list.push({ sequence: i, operation: 'U', objectType: 'Form', businessObject: 'Incident', entityName: `Existing Form ${n}`, guid: guid(n), data: { label: `Updated ${i}` } });
+      list.push({
+        sequence: i,
+        operation: 'U',
+        objectType: 'Form',
+        businessObject: 'Incident',
+        entityName: `Existing Form ${n}`,
+        guid: guid(n),
+        data: { label: `Updated ${i}` },
+      });
     } else {
       const n = existing - 1 - deletes++;
-      list.push({ sequence: i, operation: 'D', objectType: 'Form', businessObject: 'Incident', entityName: `Existing Form ${n}`, guid: guid(n) });
+      list.push({
+        sequence: i,
+        operation: 'D',
+        objectType: 'Form',
+        businessObject: 'Incident',
+        entityName: `Existing Form ${n}`,
+        guid: guid(n),
+      });
     }
   }
-  return { formatVersion: 1, kind: 'incremental', id: 'bench-release', version, transactionSets: [{ id: 1, changes: list }] };
+  return {
+    formatVersion: 1,
+    kind: 'incremental',
+    id: 'bench-release',
+    version,
+    transactionSets: [{ id: 1, changes: list }],
+  };
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -73,12 +102,24 @@ async function freshTarget(label: string): Promise<{ url: string; knex: Knex; dr
   await knex('tenant_settings').insert({ key: 'metadata_locked', value: 'false' });
   for (let i = 0; i < EXISTING; i += 500) {
     const rows = Array.from({ length: Math.min(500, EXISTING - i) }, (_, k) => ({
-      guid: guid(i + k), object_type: 'Form', business_object: 'Incident', name: `Existing Form ${i + k}`,
-      definition: JSON.stringify({ label: `Existing ${i + k}`, layout: 'two-column' }), installed_by_package: 'bench-base', updated_at: NOW,
+      guid: guid(i + k),
+      object_type: 'Form',
+      business_object: 'Incident',
+      name: `Existing Form ${i + k}`,
+      definition: JSON.stringify({ label: `Existing ${i + k}`, layout: 'two-column' }),
+      installed_by_package: 'bench-base',
+      updated_at: NOW,
     }));
     await knex('metadata_items').insert(rows);
   }
-  return { url: url.toString(), knex, drop: async () => { await knex.destroy(); await adminQuery(`drop database if exists "${name}" with (force)`); } };
+  return {
+    url: url.toString(),
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      await adminQuery(`drop database if exists "${name}" with (force)`);
+    },
+  };
 }
 
 async function ours(pkg: IncrementalPackage, scratch: string): Promise<{ ms: number; items: number }> {
@@ -86,10 +127,20 @@ async function ours(pkg: IncrementalPackage, scratch: string): Promise<{ ms: num
   const controlDb = await openControlDatabase(path.join(scratch, `control-${randomBytes(4).toString('hex')}.db`));
   const file = path.join(scratch, 'package.json');
   fs.writeFileSync(file, JSON.stringify(pkg));
-  const activities = createActivities({ controlDb, tenantDatabases: { knexFor: () => Promise.resolve(db.knex), destroyAll: () => Promise.resolve() } });
-  const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'bench', runId: 'bench' } }, { logger: new DefaultLogger('ERROR') });
+  const activities = createActivities({
+    controlDb,
+    tenantDatabases: { knexFor: () => Promise.resolve(db.knex), destroyAll: () => Promise.resolve() },
+  });
+  const env = new MockActivityEnvironment(
+    { workflowExecution: { workflowId: 'bench', runId: 'bench' } },
+    { logger: new DefaultLogger('ERROR') },
+  );
   const started = performance.now();
-  const report: PackageReport = await env.run(activities.applyPackage, { target, package: { path: file }, mode: 'validateThenApply' as const });
+  const report: PackageReport = await env.run(activities.applyPackage, {
+    target,
+    package: { path: file },
+    mode: 'validateThenApply' as const,
+  });
   const ms = performance.now() - started;
   if (report.outcome !== 'applied') throw new Error(`bench apply did not apply: ${JSON.stringify(report)}`);
   const items = Number((await db.knex('metadata_items').count({ n: '*' }))[0].n);
@@ -100,12 +151,17 @@ async function ours(pkg: IncrementalPackage, scratch: string): Promise<{ ms: num
 
 async function baseline(pkg: IncrementalPackage, scratch: string): Promise<{ ms: number; items: number }> {
   const db = await freshTarget('psql');
-  const { steps } = simulate(await readSnapshot(db.knex), applyOrder(pkg, { landscape: 'uat', settings: {}, aspects: [] }).units);
+  const { steps } = simulate(
+    await readSnapshot(db.knex),
+    applyOrder(pkg, { landscape: 'uat', settings: {}, aspects: [] }).units,
+  );
   const sql = planStatements(db.knex, steps, NOW).map((s) => `${s};`);
   const file = path.join(scratch, 'baseline.sql');
   fs.writeFileSync(file, `${sql.join('\n')}\n`);
   const started = performance.now();
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', file, db.url], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', file, db.url], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const ms = performance.now() - started;
   const items = Number((await db.knex('metadata_items').count({ n: '*' }))[0].n);
   await db.drop();
@@ -137,10 +193,14 @@ async function main(): Promise<void> {
       if (a.items !== b.items) throw new Error(`targets differ: applyPackage left ${a.items} items, psql ${b.items}`);
       oursMs.push(a.ms);
       baseMs.push(b.ms);
-      console.log(`round ${round}: applyPackage ${a.ms.toFixed(0)} ms, psql ${b.ms.toFixed(0)} ms (${changes} changes, ${a.items} items after)`);
+      console.log(
+        `round ${round}: applyPackage ${a.ms.toFixed(0)} ms, psql ${b.ms.toFixed(0)} ms (${changes} changes, ${a.items} items after)`,
+      );
     }
     const large = analyzeLarge();
-    console.log(`100,000-change package: load + schema + semantic checks ${large.loadMs.toFixed(0)} ms, impact analysis ${large.analyzeMs.toFixed(0)} ms (level ${large.level})`);
+    console.log(
+      `100,000-change package: load + schema + semantic checks ${large.loadMs.toFixed(0)} ms, impact analysis ${large.analyzeMs.toFixed(0)} ms (level ${large.level})`,
+    );
     const ratio = median(baseMs) / median(oursMs);
     console.log(`median: applyPackage ${median(oursMs).toFixed(0)} ms, psql baseline ${median(baseMs).toFixed(0)} ms`);
     console.log(JSON.stringify({ bench: 'package', ratio: Number(ratio.toFixed(3)), target: 0.5 }));

@@ -19,22 +19,35 @@ async function main(): Promise<void> {
   }
   const fixture = await benchFixture('refresh', { production: pgDatabase(SOURCE), uat: pgDatabase(TARGET) });
   try {
-    for (const [landscape, rows] of [['production', ROWS], ['uat', 10]] as const) {
-      const knex = knexFactory(fixture.tenantDatabases.engineFor({ tenant: 'bench', landscape }).knexConfig(fixture.tenantDatabases.connectionFor({ tenant: 'bench', landscape })));
+    for (const [landscape, rows] of [
+      ['production', ROWS],
+      ['uat', 10],
+    ] as const) {
+      const knex = knexFactory(
+        fixture.tenantDatabases
+          .engineFor({ tenant: 'bench', landscape })
+          .knexConfig(fixture.tenantDatabases.connectionFor({ tenant: 'bench', landscape })),
+      );
       await createSampleTenantSchema(knex);
       await generateTenantData(knex, { incidents: rows, incidentNotes: 0, changeRequests: 0, appLog: 0 });
       await knex.destroy();
     }
     const activities = createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases });
     // Untimed first refresh: every timed run (ours and COPY alike) then replaces ROWS rows.
-    await activities.refreshTransactionalData({ source: { tenant: 'bench', landscape: 'production' }, target: { tenant: 'bench', landscape: 'uat' } });
+    await activities.refreshTransactionalData({
+      source: { tenant: 'bench', landscape: 'production' },
+      target: { tenant: 'bench', landscape: 'uat' },
+    });
     const ours: number[] = [];
     const copy: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Both sides start from a vacuumed target: dead rows of the previous round cost neither.
       psql('vacuum incidents', TARGET);
       let started = process.hrtime.bigint();
-      const result = await activities.refreshTransactionalData({ source: { tenant: 'bench', landscape: 'production' }, target: { tenant: 'bench', landscape: 'uat' } });
+      const result = await activities.refreshTransactionalData({
+        source: { tenant: 'bench', landscape: 'production' },
+        target: { tenant: 'bench', landscape: 'uat' },
+      });
       ours.push(result.rows / seconds(started));
 
       psql('vacuum incidents', TARGET);
@@ -51,8 +64,19 @@ async function main(): Promise<void> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const ratio = median(ours) / median(copy);
     console.log(`machine: ${machine()}`);
-    console.log(`table incidents, ${ROWS.toLocaleString('en')} rows; median of ${ROUNDS}: refresh ${fmt(median(ours))} rows/s, COPY | COPY ${fmt(median(copy))} rows/s`);
-    console.log(JSON.stringify({ bench: 'refresh', rows: ROWS, oursRowsPerSecond: Math.round(median(ours)), copyRowsPerSecond: Math.round(median(copy)), ratio: +ratio.toFixed(3), target: 0.5 }));
+    console.log(
+      `table incidents, ${ROWS.toLocaleString('en')} rows; median of ${ROUNDS}: refresh ${fmt(median(ours))} rows/s, COPY | COPY ${fmt(median(copy))} rows/s`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'refresh',
+        rows: ROWS,
+        oursRowsPerSecond: Math.round(median(ours)),
+        copyRowsPerSecond: Math.round(median(copy)),
+        ratio: +ratio.toFixed(3),
+        target: 0.5,
+      }),
+    );
   } finally {
     await fixture.close();
     for (const db of [SOURCE, TARGET]) psql(`drop database if exists ${db} with (force)`);

@@ -23,10 +23,12 @@ export function describeFailure(
   error: unknown,
   address: string,
 ): { exitCode: ExitCode; message: string; resultPrinted?: boolean } {
-  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, resultPrinted: error.resultPrinted };
+  if (error instanceof CliError)
+    return { exitCode: error.exitCode, message: error.message, resultPrinted: error.resultPrinted };
   if (error instanceof CommanderError) {
     // A group named without a subcommand: commander has printed the group's help already.
-    if (error.code === 'commander.help') return { exitCode: EXIT.usage, message: 'name one of the subcommands listed above' };
+    if (error.code === 'commander.help')
+      return { exitCode: EXIT.usage, message: 'name one of the subcommands listed above' };
     return { exitCode: EXIT.usage, message: `${error.message.replace(/^error: /, '')} (see --help)` };
   }
   if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, message: error.message };
@@ -44,5 +46,8 @@ export function describeFailure(
   }
   const message = error instanceof Error ? error.message : String(error);
   // Only a failed call to the server is worth naming the server for.
-  return { exitCode: EXIT.unexpected, message: error instanceof ServiceError ? `${message} (server ${address})` : message };
+  return {
+    exitCode: EXIT.unexpected,
+    message: error instanceof ServiceError ? `${message} (server ${address})` : message,
+  };
 }

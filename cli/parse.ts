@@ -8,7 +8,8 @@ import { EXIT } from './exit-codes';
 /** Argument parsers for commander: a bad value is a usage error naming what was expected. */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number 1–65535');
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('expected a port number 1–65535');
   return port;
 }
 
@@ -19,7 +20,13 @@ export function parsePositiveInteger(value: string): number {
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** `acme/production` → the instance; anything else is a usage error naming the landscapes. */
@@ -34,6 +41,7 @@ export function parseInstance(value: string): InstanceRef {
 /** The absolute path of a file that exists; otherwise exit 3 naming it (not a raw ENOENT). */
 export function existingFile(file: string, what: string): string {
   const resolved = path.resolve(file);
-  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile()) throw new CliError(EXIT.notFound, `${what} ${resolved} does not exist`);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isFile())
+    throw new CliError(EXIT.notFound, `${what} ${resolved} does not exist`);
   return resolved;
 }

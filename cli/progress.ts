@@ -29,7 +29,8 @@ export function readingOf(activity: PendingActivityProgress): ProgressReading | 
   const step = typeof beat.step === 'string' ? ` ${beat.step}` : '';
   const label = `${activity.activityType}${step}`;
   const tenantsTotal = number('tenantsTotal');
-  if (tenantsTotal !== undefined) return { label, done: number('tenantsDone') ?? 0, total: tenantsTotal, unit: 'tenants' };
+  if (tenantsTotal !== undefined)
+    return { label, done: number('tenantsDone') ?? 0, total: tenantsTotal, unit: 'tenants' };
   const total = number('total');
   if (total === undefined) return undefined;
   const done = number('offset') ?? number('done') ?? 0;
@@ -37,7 +38,9 @@ export function readingOf(activity: PendingActivityProgress): ProgressReading | 
 }
 
 export function readingsOf(progress: WorkflowProgress): ProgressReading[] {
-  return progress.pendingActivities.map(readingOf).filter((reading): reading is ProgressReading => reading !== undefined);
+  return progress.pendingActivities
+    .map(readingOf)
+    .filter((reading): reading is ProgressReading => reading !== undefined);
 }
 
 export function progressEnabled(json: boolean, stream: { isTTY?: boolean } = process.stdout): boolean {
@@ -50,7 +53,14 @@ const formatters: Record<ProgressUnit, (value: number) => string> = {
   rows: (value) => `${value} rows`,
 };
 
-function progressLine(label: string, bar: string, progress: number, done: number, total: number, unit: ProgressUnit): string {
+function progressLine(
+  label: string,
+  bar: string,
+  progress: number,
+  done: number,
+  total: number,
+  unit: ProgressUnit,
+): string {
   const show = formatters[unit];
   return `${label.padEnd(28)} ${bar} ${String(Math.floor(progress * 100)).padStart(3)}% ${show(done)} / ${show(total)}`;
 }
@@ -62,7 +72,14 @@ function progressLine(label: string, bar: string, progress: number, done: number
 export function renderReading(reading: ProgressReading, width = 30): string {
   const progress = reading.total > 0 ? Math.min(1, Math.max(0, reading.done / reading.total)) : 0;
   const filled = Math.round(progress * width);
-  return progressLine(reading.label, `${'\u2588'.repeat(filled)}${'\u2591'.repeat(width - filled)}`, progress, reading.done, reading.total, reading.unit);
+  return progressLine(
+    reading.label,
+    `${'\u2588'.repeat(filled)}${'\u2591'.repeat(width - filled)}`,
+    progress,
+    reading.done,
+    reading.total,
+    reading.unit,
+  );
 }
 
 /** The bars on screen; `update` adds, moves and finishes them as readings come and go. */
@@ -78,7 +95,14 @@ export class ProgressDisplay {
         hideCursor: true,
         clearOnComplete: false,
         format: (options, params, payload: { label: string; unit: ProgressUnit }) =>
-          progressLine(payload.label, cliProgress.Format.BarFormat(params.progress, options), params.progress, params.value, params.total, payload.unit),
+          progressLine(
+            payload.label,
+            cliProgress.Format.BarFormat(params.progress, options),
+            params.progress,
+            params.value,
+            params.total,
+            payload.unit,
+          ),
       },
       cliProgress.Presets.shades_classic,
     );

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { type BackOutOutcome, type BundleAdminRequest, type BundleAdminResult, type BundlePromotionInput, type BundlePromotionResult, type PromotionBackoutInput, type PromotionStatus, promotionStatusQuery, reschedulePromotionUpdate, type RescheduleRequest } from '../contracts/promotions';
+import {
+  type BackOutOutcome,
+  type BundleAdminRequest,
+  type BundleAdminResult,
+  type BundlePromotionInput,
+  type BundlePromotionResult,
+  type PromotionBackoutInput,
+  type PromotionStatus,
+  promotionStatusQuery,
+  reschedulePromotionUpdate,
+  type RescheduleRequest,
+} from '../contracts/promotions';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 
@@ -17,10 +28,18 @@ export class BundleCommandError extends Error {
 }
 
 /** `bundle create|add|remove|target|list|show|history`: one short workflow per command. */
-export async function runBundleCommand(client: StagecoachClient, request: BundleAdminRequest): Promise<BundleAdminResult> {
+export async function runBundleCommand(
+  client: StagecoachClient,
+  request: BundleAdminRequest,
+): Promise<BundleAdminResult> {
   const workflowId = `bundle-admin/${request.action}/${randomUUID()}`;
   try {
-    return await client.temporal.workflow.execute('bundleAdmin', { workflowId, taskQueue: client.taskQueue, args: [request], staticSummary: `bundle ${request.action} by ${request.user}` });
+    return await client.temporal.workflow.execute('bundleAdmin', {
+      workflowId,
+      taskQueue: client.taskQueue,
+      args: [request],
+      staticSummary: `bundle ${request.action} by ${request.user}`,
+    });
   } catch (error) {
     throw translate(workflowId, error);
   }
@@ -73,9 +92,15 @@ export async function promotionStatus(client: StagecoachClient, promotionId: str
 }
 
 /** Refused at once (validator or role check) with BundleCommandError naming why. */
-export async function reschedulePromotion(client: StagecoachClient, promotionId: string, request: RescheduleRequest): Promise<{ scheduledFor: string }> {
+export async function reschedulePromotion(
+  client: StagecoachClient,
+  promotionId: string,
+  request: RescheduleRequest,
+): Promise<{ scheduledFor: string }> {
   try {
-    return await client.temporal.workflow.getHandle(promotionId).executeUpdate(reschedulePromotionUpdate, { args: [request] });
+    return await client.temporal.workflow
+      .getHandle(promotionId)
+      .executeUpdate(reschedulePromotionUpdate, { args: [request] });
   } catch (error) {
     throw translate(promotionId, error);
   }
@@ -94,10 +119,18 @@ export async function cancelPromotion(client: StagecoachClient, promotionId: str
 }
 
 /** Backs out a promotion (one back-out per promotion: the workflow id is derived from it). */
-export async function backOutPromotion(client: StagecoachClient, input: PromotionBackoutInput): Promise<BackOutOutcome> {
+export async function backOutPromotion(
+  client: StagecoachClient,
+  input: PromotionBackoutInput,
+): Promise<BackOutOutcome> {
   const workflowId = `backout/${input.promotionId}`;
   try {
-    return await client.temporal.workflow.execute('promotionBackout', { workflowId, taskQueue: client.taskQueue, args: [input], staticSummary: `back-out of ${input.promotionId} by ${input.user}` });
+    return await client.temporal.workflow.execute('promotionBackout', {
+      workflowId,
+      taskQueue: client.taskQueue,
+      args: [input],
+      staticSummary: `back-out of ${input.promotionId} by ${input.user}`,
+    });
   } catch (error) {
     throw translate(workflowId, error);
   }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { type CancelDeploymentRequest, cancelDeploymentSignal, type DeploymentStatus, deploymentStatusQuery, type MassDeploymentInput, type MassDeploymentResult, tenantDeploymentStatusQuery } from '../contracts/deployments';
+import {
+  type CancelDeploymentRequest,
+  cancelDeploymentSignal,
+  type DeploymentStatus,
+  deploymentStatusQuery,
+  type MassDeploymentInput,
+  type MassDeploymentResult,
+  tenantDeploymentStatusQuery,
+} from '../contracts/deployments';
 import type { TenantStatus } from '../domain/deployments/deployment-progress';
 import { NotFoundError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
@@ -18,7 +26,11 @@ export class DeploymentError extends Error {
 }
 
 /** `deploy start`: starts a mass deployment (now or at `scheduledFor`) and returns its id. */
-export async function startDeployment(client: StagecoachClient, input: MassDeploymentInput, deploymentId = `deployment/${input.packageSha256.slice(0, 12)}/${randomUUID()}`): Promise<string> {
+export async function startDeployment(
+  client: StagecoachClient,
+  input: MassDeploymentInput,
+  deploymentId = `deployment/${input.packageSha256.slice(0, 12)}/${randomUUID()}`,
+): Promise<string> {
   const tenants = input.tenants ? `${input.tenants.length} tenant(s)` : 'all tenants';
   await client.temporal.workflow.start('massDeployment', {
     workflowId: deploymentId,
@@ -39,7 +51,11 @@ export async function deploymentStatus(client: StagecoachClient, deploymentId: s
 }
 
 /** One tenant's status (pending, running, succeeded, failed, skipped + reason); null when not selected. */
-export async function tenantDeploymentStatus(client: StagecoachClient, deploymentId: string, tenant: string): Promise<TenantStatus | null> {
+export async function tenantDeploymentStatus(
+  client: StagecoachClient,
+  deploymentId: string,
+  tenant: string,
+): Promise<TenantStatus | null> {
   try {
     return await client.temporal.workflow.getHandle(deploymentId).query(tenantDeploymentStatusQuery, tenant);
   } catch (error) {
@@ -48,8 +64,13 @@ export async function tenantDeploymentStatus(client: StagecoachClient, deploymen
 }
 
 /** `deploy cancel`: running tenants finish, the others are skipped with the reason. */
-export async function cancelDeployment(client: StagecoachClient, deploymentId: string, request: CancelDeploymentRequest): Promise<void> {
-  if (!request.user?.trim() || !request.reason?.trim()) throw new Error('cancelling a deployment needs the user and a reason');
+export async function cancelDeployment(
+  client: StagecoachClient,
+  deploymentId: string,
+  request: CancelDeploymentRequest,
+): Promise<void> {
+  if (!request.user?.trim() || !request.reason?.trim())
+    throw new Error('cancelling a deployment needs the user and a reason');
   try {
     await client.temporal.workflow.getHandle(deploymentId).signal(cancelDeploymentSignal, request);
   } catch (error) {

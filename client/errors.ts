@@ -44,7 +44,9 @@ export class NoWorkerError extends Error {
     readonly workflowId: string,
     readonly taskQueue: string,
   ) {
-    super(`No worker polls task queue '${taskQueue}', so ${workflowId} cannot answer; start one with 'stagecoach worker --task-queue ${taskQueue}'`);
+    super(
+      `No worker polls task queue '${taskQueue}', so ${workflowId} cannot answer; start one with 'stagecoach worker --task-queue ${taskQueue}'`,
+    );
     this.name = 'NoWorkerError';
   }
 }

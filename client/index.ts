@@ -23,7 +23,14 @@ export {
   BundleCommandError,
 } from './bundles';
 export type { PromotionStatus } from '../contracts/promotions';
-export { startDeployment, deploymentStatus, tenantDeploymentStatus, cancelDeployment, deploymentResult, DeploymentError } from './deployments';
+export {
+  startDeployment,
+  deploymentStatus,
+  tenantDeploymentStatus,
+  cancelDeployment,
+  deploymentResult,
+  DeploymentError,
+} from './deployments';
 export type { DeploymentStatus } from '../contracts/deployments';
 export type { TenantStatus } from '../domain/deployments/deployment-progress';
 export {
@@ -42,22 +49,22 @@ export {
 } from './releases';
 export type { StartedRelease, StagingRefreshSchedule } from './releases';
 export type { ReleaseVariant, ReleasePhase } from '../domain/releases';
-export type { DecideResult } from "../contracts/approvals";
-export type { ResolutionRequest } from "../contracts/approvals";
-export type { ApprovalStatus } from "../contracts/approvals";
-export type { ApprovalInput } from "../contracts/approvals";
-export type { ApprovalResult } from "../contracts/approvals";
-export type { ForceReleaseRequest } from "../contracts/instance-locks";
-export type { InstanceLockStatus } from "../contracts/instance-locks";
-export type { FreezeOverrideRequest } from "../contracts/maintenance-windows";
-export type { ReleaseInput } from "../contracts/releases";
-export type { ChangeEntry } from "../contracts/releases";
-export type { ReleaseStatus } from "../contracts/releases";
-export type { ReleaseResult } from "../contracts/releases";
-export { releaseWorkflowId } from "../contracts/releases";
-export type { MassDeploymentInput } from "../contracts/deployments";
-export type { MassDeploymentResult } from "../contracts/deployments";
-export type { BundlePromotionInput } from "../contracts/promotions";
-export type { BundlePromotionResult } from "../contracts/promotions";
-export type { BundleAdminRequest } from "../contracts/promotions";
-export type { BundleAdminResult } from "../contracts/promotions";
+export type { DecideResult } from '../contracts/approvals';
+export type { ResolutionRequest } from '../contracts/approvals';
+export type { ApprovalStatus } from '../contracts/approvals';
+export type { ApprovalInput } from '../contracts/approvals';
+export type { ApprovalResult } from '../contracts/approvals';
+export type { ForceReleaseRequest } from '../contracts/instance-locks';
+export type { InstanceLockStatus } from '../contracts/instance-locks';
+export type { FreezeOverrideRequest } from '../contracts/maintenance-windows';
+export type { ReleaseInput } from '../contracts/releases';
+export type { ChangeEntry } from '../contracts/releases';
+export type { ReleaseStatus } from '../contracts/releases';
+export type { ReleaseResult } from '../contracts/releases';
+export { releaseWorkflowId } from '../contracts/releases';
+export type { MassDeploymentInput } from '../contracts/deployments';
+export type { MassDeploymentResult } from '../contracts/deployments';
+export type { BundlePromotionInput } from '../contracts/promotions';
+export type { BundlePromotionResult } from '../contracts/promotions';
+export type { BundleAdminRequest } from '../contracts/promotions';
+export type { BundleAdminResult } from '../contracts/promotions';

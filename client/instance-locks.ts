@@ -1,6 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { InstanceRef } from '../domain/landscapes';
-import { forceReleaseLockUpdate, type ForceReleaseRequest, type ForceReleaseResult, INSTANCE_LOCK_WORKFLOW_TYPE, type InstanceLockStatus, instanceLockWorkflowId, lockStatusQuery } from '../contracts/instance-locks';
+import {
+  forceReleaseLockUpdate,
+  type ForceReleaseRequest,
+  type ForceReleaseResult,
+  INSTANCE_LOCK_WORKFLOW_TYPE,
+  type InstanceLockStatus,
+  instanceLockWorkflowId,
+  lockStatusQuery,
+} from '../contracts/instance-locks';
 
 /**
  * Every running instance lock on `taskQueue` with its holder and queue. The list comes from
@@ -31,5 +39,7 @@ export async function forceReleaseInstanceLock(
   instance: InstanceRef,
   request: ForceReleaseRequest,
 ): Promise<ForceReleaseResult> {
-  return temporal.workflow.getHandle(instanceLockWorkflowId(instance)).executeUpdate(forceReleaseLockUpdate, { args: [request] });
+  return temporal.workflow
+    .getHandle(instanceLockWorkflowId(instance))
+    .executeUpdate(forceReleaseLockUpdate, { args: [request] });
 }

@@ -16,7 +16,7 @@ import { AuditStore } from '../store/audit-store';
 import { openControlDatabase } from '../store/control-database';
 import { PackageStore } from '../store/package-store';
 import { PatchLogStore } from '../store/patch-log-store';
-import type { PackageReport } from "../contracts/packages";
+import type { PackageReport } from '../contracts/packages';
 
 export interface PackageCheck {
   packageId: string;
@@ -31,7 +31,14 @@ export interface PackageCheck {
 export function checkPackageFile(file: string): PackageCheck {
   const document = loadPackage(fs.readFileSync(file, 'utf8'), file);
   const impact = analyzePackageImpact(document);
-  return { packageId: document.id, version: document.version, kind: document.kind, impact: impact.level, counts: impact.counts, reasons: headlineReasons(impact, 5) };
+  return {
+    packageId: document.id,
+    version: document.version,
+    kind: document.kind,
+    impact: impact.level,
+    counts: impact.counts,
+    reasons: headlineReasons(impact, 5),
+  };
 }
 
 export interface TargetCheckOptions {

@@ -21,7 +21,13 @@ export async function publishPackageFile(controlDbUrl: string, file: string): Pr
   const hash = sha256(text);
   const knex = await openControlDatabase(controlDbUrl);
   try {
-    await new PackageStore(knex).put({ sha256: hash, packageId: document.id, packageVersion: document.version, content: text, storedAt: new Date().toISOString() });
+    await new PackageStore(knex).put({
+      sha256: hash,
+      packageId: document.id,
+      packageVersion: document.version,
+      content: text,
+      storedAt: new Date().toISOString(),
+    });
   } finally {
     await knex.destroy();
   }

@@ -18,8 +18,21 @@ import { describePackageRef, type PackageRef } from '../domain/packages/package-
 import { NotFoundError, RefusedError } from './errors';
 import type { StagecoachClient } from './stagecoach-client';
 import { searchAttributesFor, type WorkflowListing } from './workflow-progress';
-import { configurationReadySignal, configurationReadyUpdate, correctedPackageSignal, correctedPackageUpdate, registerChangeSignal, RELEASE_WORKFLOW_TYPE, type RegisterChange, type ReleaseInput, type ReleaseResult, type ReleaseStatus, releaseStatusQuery, releaseWorkflowId } from '../contracts/releases';
-import type { StagingRefreshInput } from "../contracts/database";
+import {
+  configurationReadySignal,
+  configurationReadyUpdate,
+  correctedPackageSignal,
+  correctedPackageUpdate,
+  registerChangeSignal,
+  RELEASE_WORKFLOW_TYPE,
+  type RegisterChange,
+  type ReleaseInput,
+  type ReleaseResult,
+  type ReleaseStatus,
+  releaseStatusQuery,
+  releaseWorkflowId,
+} from '../contracts/releases';
+import type { StagingRefreshInput } from '../contracts/database';
 
 /** A release with this id runs already (or completed): a second start is refused, nothing was started. */
 export class ReleaseAlreadyStartedError extends Error {
@@ -87,11 +100,25 @@ export async function releaseResult(client: StagecoachClient, workflowId: string
  * Step 2 ends: the configuration on staging is ready in these packages. Throws RefusedError,
  * naming why, when the release does not take it now.
  */
-export async function sendConfigurationReady(client: StagecoachClient, workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
-  await askOrRefuse(client, workflowId, configurationReadyUpdate, configurationReadySignal, { user, packages, comment });
+export async function sendConfigurationReady(
+  client: StagecoachClient,
+  workflowId: string,
+  user: string,
+  packages: PackageRef[],
+  comment?: string,
+): Promise<void> {
+  await askOrRefuse(client, workflowId, configurationReadyUpdate, configurationReadySignal, {
+    user,
+    packages,
+    comment,
+  });
 }
 
-export async function registerChange(client: StagecoachClient, workflowId: string, change: RegisterChange): Promise<void> {
+export async function registerChange(
+  client: StagecoachClient,
+  workflowId: string,
+  change: RegisterChange,
+): Promise<void> {
   await translate(workflowId, () => handle(client, workflowId).signal(registerChangeSignal, change));
 }
 
@@ -99,7 +126,13 @@ export async function registerChange(client: StagecoachClient, workflowId: strin
  * After a failed push: the corrected package(s); the release pushes them to UAT again. Throws
  * RefusedError when the release is not waiting for one.
  */
-export async function sendCorrectedPackage(client: StagecoachClient, workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
+export async function sendCorrectedPackage(
+  client: StagecoachClient,
+  workflowId: string,
+  user: string,
+  packages: PackageRef[],
+  comment?: string,
+): Promise<void> {
   await askOrRefuse(client, workflowId, correctedPackageUpdate, correctedPackageSignal, { user, packages, comment });
 }
 
@@ -160,10 +193,17 @@ export function stagingRefreshScheduleId(tenant: string): string {
  * Creates or updates the tenant's staging refresh Schedule (seed 000: refresh staging from
  * production periodically). A refresh that finds the previous one still running is skipped.
  */
-export async function scheduleStagingRefresh(client: StagecoachClient, schedule: StagingRefreshSchedule): Promise<string> {
-  if (!schedule.cron === !schedule.everySeconds) throw new Error('give either cron or everySeconds for the staging refresh schedule');
+export async function scheduleStagingRefresh(
+  client: StagecoachClient,
+  schedule: StagingRefreshSchedule,
+): Promise<string> {
+  if (!schedule.cron === !schedule.everySeconds)
+    throw new Error('give either cron or everySeconds for the staging refresh schedule');
   const scheduleId = stagingRefreshScheduleId(schedule.tenant);
-  const input: StagingRefreshInput = { tenant: schedule.tenant, ...(schedule.backupType ? { backupType: schedule.backupType } : {}) };
+  const input: StagingRefreshInput = {
+    tenant: schedule.tenant,
+    ...(schedule.backupType ? { backupType: schedule.backupType } : {}),
+  };
   const spec = schedule.cron
     ? { cronExpressions: [schedule.cron], timezone: schedule.timeZone }
     : { intervals: [{ every: schedule.everySeconds! * 1000 }] };
@@ -176,7 +216,12 @@ export async function scheduleStagingRefresh(client: StagecoachClient, schedule:
     typedSearchAttributes: searchAttributesFor({ tenant: schedule.tenant, phase: 'staging-refresh' }),
   };
   try {
-    await client.temporal.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    await client.temporal.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     await client.temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
@@ -200,7 +245,9 @@ function releaseDetails(input: ReleaseInput): string {
   return [
     `**Release ${input.version} of ${input.tenant}** (${input.variant ?? 'standard'}), started by ${input.startedBy}.`,
     '',
-    input.packages?.length ? `Packages: ${input.packages.map(describePackageRef).join(', ')}.` : 'Packages: named later by the `configurationReady` signal.',
+    input.packages?.length
+      ? `Packages: ${input.packages.map(describePackageRef).join(', ')}.`
+      : 'Packages: named later by the `configurationReady` signal.',
     '',
     'Gates `uat-push`, `production-push`, `go-live`: Send signal `approve` or `reject` with `{"gate": "…", "user": "<you>", "comment": "…"}`.',
     'The `status` query shows the phase, what it waits for, gates, backups and the change register.',

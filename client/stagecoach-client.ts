@@ -20,8 +20,25 @@ import {
   type WorkflowListing,
   type WorkflowProgress,
 } from './workflow-progress';
-import { type ApprovalInput, type ApprovalResult, type ApprovalStatus, approvalStatusQuery, approveSignal, cancelSignal, type DecideResult, decideUpdate, rejectSignal, type ResolutionRequest, resolveSignal } from '../contracts/approvals';
-import { type ForceReleaseRequest, type ForceReleaseResult, type InstanceLockStatus, instanceLockWorkflowId } from '../contracts/instance-locks';
+import {
+  type ApprovalInput,
+  type ApprovalResult,
+  type ApprovalStatus,
+  approvalStatusQuery,
+  approveSignal,
+  cancelSignal,
+  type DecideResult,
+  decideUpdate,
+  rejectSignal,
+  type ResolutionRequest,
+  resolveSignal,
+} from '../contracts/approvals';
+import {
+  type ForceReleaseRequest,
+  type ForceReleaseResult,
+  type InstanceLockStatus,
+  instanceLockWorkflowId,
+} from '../contracts/instance-locks';
 
 export interface ConnectOptions {
   address?: string;
@@ -120,7 +137,10 @@ export class StagecoachClient {
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         const reason = error.cause?.message ?? error.message;
-        await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, { ...request, refusedByUpdate: reason });
+        await handle.signal(decision === 'approve' ? approveSignal : rejectSignal, {
+          ...request,
+          refusedByUpdate: reason,
+        });
         throw new DecisionRefusedError(workflowId, reason);
       }
       throw this.translate(workflowId, error);
@@ -138,7 +158,11 @@ export class StagecoachClient {
    * status query: resolves with the recorded resolution, throws DecisionRefusedError when it
    * did not count.
    */
-  async sendResolution(workflowId: string, kind: ResolutionKind, request: ResolutionRequest): Promise<RecordedResolution> {
+  async sendResolution(
+    workflowId: string,
+    kind: ResolutionKind,
+    request: ResolutionRequest,
+  ): Promise<RecordedResolution> {
     const before = resolutionsOf(await this.approvalStatus(workflowId), kind);
     await this.handle(workflowId).signal(kind === 'resolve' ? resolveSignal : cancelSignal, request);
     const deadline = Date.now() + 15_000;
@@ -242,7 +266,10 @@ function approvalDetails(input: ApprovalInput): string {
 }
 
 /** Resolutions of `kind` as recorded, counted or not: on the gate, and those that found no open gate. */
-function resolutionsOf(status: ApprovalStatus, kind: ResolutionKind): { onGate: RecordedResolution[]; stray: RecordedResolution[] } {
+function resolutionsOf(
+  status: ApprovalStatus,
+  kind: ResolutionKind,
+): { onGate: RecordedResolution[]; stray: RecordedResolution[] } {
   return {
     // A release answers the same `status` query but has no gate before its first one opens.
     onGate: (status.gate?.resolutions ?? []).filter((r) => r.kind === kind),

@@ -63,7 +63,10 @@ export interface WorkflowListing {
 }
 
 const attributeKeys = Object.fromEntries(
-  Object.entries(SEARCH_ATTRIBUTES).map(([field, name]) => [field, defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)]),
+  Object.entries(SEARCH_ATTRIBUTES).map(([field, name]) => [
+    field,
+    defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
+  ]),
 ) as Record<keyof StagecoachAttributes, SearchAttributeKey<typeof SearchAttributeType.KEYWORD>>;
 
 /** Search attributes to set when starting a workflow, from the fields that are given. */
@@ -74,7 +77,10 @@ export function searchAttributesFor(attributes: StagecoachAttributes) {
   return pairs;
 }
 
-type Listable = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'type' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'>;
+type Listable = Pick<
+  WorkflowExecutionInfo,
+  'workflowId' | 'runId' | 'type' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'
+>;
 
 function attributesOf(info: Listable): StagecoachAttributes {
   const result: StagecoachAttributes = {};
@@ -126,7 +132,11 @@ export async function describeProgress(temporal: Client, workflowId: string): Pr
  * release shows the bytes of the copy its `copyDatabase` child is making. A workflow that
  * ended meanwhile has none.
  */
-export async function pendingActivitiesWithin(temporal: Client, workflowId: string, depth = 2): Promise<PendingActivityProgress[]> {
+export async function pendingActivitiesWithin(
+  temporal: Client,
+  workflowId: string,
+  depth = 2,
+): Promise<PendingActivityProgress[]> {
   let description: WorkflowExecutionDescription;
   try {
     description = await temporal.workflow.getHandle(workflowId).describe();
@@ -136,7 +146,9 @@ export async function pendingActivitiesWithin(temporal: Client, workflowId: stri
   }
   const own = await pendingActivitiesOf(temporal, description);
   if (depth === 0) return own;
-  const children = (description.raw.pendingChildren ?? []).map((child) => child.workflowId).filter((id): id is string => !!id);
+  const children = (description.raw.pendingChildren ?? [])
+    .map((child) => child.workflowId)
+    .filter((id): id is string => !!id);
   const nested = await Promise.all(children.map((child) => pendingActivitiesWithin(temporal, child, depth - 1)));
   return [...own, ...nested.flat()];
 }
@@ -175,7 +187,9 @@ async function currentDetailsOf(temporal: Client, workflowId: string): Promise<s
   }
 }
 
-function timestampToIso(timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+function timestampToIso(
+  timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined,
+): string | undefined {
   if (!timestamp?.seconds) return undefined;
   const millis = Number(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6);
   return new Date(millis).toISOString();

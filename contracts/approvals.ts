@@ -1,5 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionKind, GateDecision, GateDefinition, GateState, RecordedDecision, RecordedResolution } from '../domain/gates';
+import type {
+  DecisionKind,
+  GateDecision,
+  GateDefinition,
+  GateState,
+  RecordedDecision,
+  RecordedResolution,
+} from '../domain/gates';
 /** Signals: what an approver sends from the Web UI's "Send signal" (JSON `{gate,user,comment}`). */
 export const approveSignal = defineSignal<[GateDecision]>('approve');
 
@@ -68,16 +75,3 @@ export interface ApprovalResult {
 
 /** How a gate ends: approved, or cancelled by a release manager. */
 export type GateVerdict = 'approved' | 'cancelled';
-
-
-
-
-
-
-
-
-
-
-
-
-

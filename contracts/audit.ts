@@ -1,4 +1,3 @@
-
 export interface RecordAuditEventInput {
   workflowId: string;
   kind: string;

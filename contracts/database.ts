@@ -161,27 +161,3 @@ export interface TransferResult {
   rehashedBytes: number;
   resumedFromOffset: number;
 }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -14,7 +14,15 @@ export interface DeploymentStatus {
   landscape: string;
   scheduledFor?: string;
   concurrency: number;
-  counts: { total: number; processed: number; pending: number; running: number; succeeded: number; failed: number; skipped: number };
+  counts: {
+    total: number;
+    processed: number;
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    skipped: number;
+  };
   /** Tenants in the window right now. */
   running: string[];
   /** Failed and skipped tenants with their reasons (first 500). */
@@ -72,13 +80,16 @@ export interface DeployToTenantInput extends TenantDeploymentInput {
   notifyTenant: boolean;
 }
 
-export type DeployToTenantResult = { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
+export type DeployToTenantResult =
+  { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
 
 export interface DeployToTenantsInput extends TenantBatchDeploymentInput {
   notifyTenants: boolean;
 }
 
-export type BatchTenantOutcome = { tenant: string } & ({ status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string });
+export type BatchTenantOutcome = { tenant: string } & (
+  { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string }
+);
 
 export interface PrepareDeploymentInput {
   deploymentId: string;
@@ -121,7 +132,9 @@ export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 
   tenants: string[];
 }
 
-export type TenantBatchResult = { tenant: string; contact?: string } & ({ status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string });
+export type TenantBatchResult = { tenant: string; contact?: string } & (
+  { status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string }
+);
 
 export interface TenantResult {
   tenant: string;
@@ -131,18 +144,3 @@ export interface TenantResult {
 }
 
 export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

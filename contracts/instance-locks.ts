@@ -31,7 +31,8 @@ export interface LockGrant {
   lockWorkflowId: string;
 }
 
-export const lockGrantedSignalFor = (lockWorkflowId: string) => defineSignal<[LockGrant]>(`lock-granted:${lockWorkflowId}`);
+export const lockGrantedSignalFor = (lockWorkflowId: string) =>
+  defineSignal<[LockGrant]>(`lock-granted:${lockWorkflowId}`);
 
 /** An admin frees the instance from a holder that will not release it; audited with the reason. */
 export interface ForceReleaseRequest {
@@ -84,19 +85,3 @@ export interface HolderState {
   /** Temporal's execution status name, or NOT_FOUND. */
   status: string;
 }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

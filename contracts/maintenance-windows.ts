@@ -2,7 +2,6 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Freeze } from '../domain/maintenance-windows';
 /* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
 
-
 /** A freeze declared while a workflow already waits; it is taken into account at once. */
 export const addFreezeSignal = defineSignal<[Freeze]>('add-freeze');
 
@@ -31,7 +30,3 @@ export interface MaintenanceWindowStatus {
 
 /* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
 export const maintenanceWindowQuery = defineQuery<MaintenanceWindowStatus>('maintenance-window');
-
-
-
-

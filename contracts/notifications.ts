@@ -1,4 +1,3 @@
-
 /** What a workflow asks to tell people; recipients are user names or mail addresses. */
 export interface NotificationMessage {
   recipients: string[];
@@ -16,5 +15,3 @@ export interface NotifyResult {
   delivery: 'mail' | 'audit' | 'already-sent';
   addresses: string[];
 }
-
-

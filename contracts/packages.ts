@@ -66,9 +66,3 @@ export interface AnalyzePackageResult {
   /** The first changes at the package's level with the seed rules that put them there. */
   reasons: string;
 }
-
-
-
-
-
-

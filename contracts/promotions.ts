@@ -4,9 +4,23 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { InstanceRef } from '../domain/landscapes';
-import type { Bundle, ItemSelector, PromotionContent, PromotionRecord, PromotionTarget } from '../domain/promotions/bundle-types';
+import type {
+  Bundle,
+  ItemSelector,
+  PromotionContent,
+  PromotionRecord,
+  PromotionTarget,
+} from '../domain/promotions/bundle-types';
 
-export const PROMOTION_PHASES = ['preparing', 'scheduled', 'waiting-for-lock', 'promoting', 'promoted', 'failed', 'cancelled'] as const;
+export const PROMOTION_PHASES = [
+  'preparing',
+  'scheduled',
+  'waiting-for-lock',
+  'promoting',
+  'promoted',
+  'failed',
+  'cancelled',
+] as const;
 export type PromotionPhase = (typeof PROMOTION_PHASES)[number];
 
 export interface PromotionStatus {
@@ -28,7 +42,9 @@ export interface RescheduleRequest {
   /** The new ISO date and time. */
   at: string;
 }
-export const reschedulePromotionUpdate = defineUpdate<{ scheduledFor: string }, [RescheduleRequest]>('reschedule-promotion');
+export const reschedulePromotionUpdate = defineUpdate<{ scheduledFor: string }, [RescheduleRequest]>(
+  'reschedule-promotion',
+);
 
 export interface BundlePromotionInput {
   requestedBy: string;
@@ -112,13 +128,3 @@ export interface MetadataFingerprint {
   rows: number;
   checksum: string;
 }
-
-
-
-
-
-
-
-
-
-

@@ -159,23 +159,3 @@ export interface AcceptanceLogResult {
   /** The first few, as `<logged_at> <message>`. */
   samples: string[];
 }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -11,7 +11,7 @@ import type { Landscape } from '../domain/landscapes';
 import type { Inventory } from '../inventory/inventory';
 import { generateTenantData } from './sample/generate-tenant-data';
 import { createSampleTenantSchema } from './sample/tenant-schema';
-import type { ReleaseStatus } from "../contracts/releases";
+import type { ReleaseStatus } from '../contracts/releases';
 
 export const DEMO_INVENTORY = path.resolve(__dirname, '..', 'examples', 'stagecoach.yaml');
 const TENANT = 'demo';
@@ -19,15 +19,22 @@ const TENANT = 'demo';
 /** Recreates the demo tenant's databases from the sample schema and generated data, so every run starts alike. */
 export async function resetDemoDatabases(inventory: Inventory): Promise<void> {
   const tenant = inventory.tenants[TENANT];
-  for (const [landscape, instance] of Object.entries(tenant.instances) as [Landscape, NonNullable<(typeof tenant.instances)['production']>][]) {
-    if (instance.database.engine !== 'sqlite') throw new Error(`the demo expects SQLite databases; ${TENANT}/${landscape} is ${instance.database.engine}`);
+  for (const [landscape, instance] of Object.entries(tenant.instances) as [
+    Landscape,
+    NonNullable<(typeof tenant.instances)['production']>,
+  ][]) {
+    if (instance.database.engine !== 'sqlite')
+      throw new Error(`the demo expects SQLite databases; ${TENANT}/${landscape} is ${instance.database.engine}`);
     const file = instance.database.file;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     for (const leftover of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(leftover, { force: true });
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
     try {
       await createSampleTenantSchema(knex);
-      await generateTenantData(knex, { incidents: landscape === 'production' ? 5000 : 50, emailDomain: instance.emailDomain });
+      await generateTenantData(knex, {
+        incidents: landscape === 'production' ? 5000 : 50,
+        emailDomain: instance.emailDomain,
+      });
     } finally {
       await knex.destroy();
     }
@@ -35,7 +42,11 @@ export async function resetDemoDatabases(inventory: Inventory): Promise<void> {
 }
 
 /** Runs one release of the demo tenant through all seven steps, printing what happens. */
-export async function runDemoRelease(client: StagecoachClient, stateDir: string, say: (line: string) => void): Promise<{ workflowId: string; status: ReleaseStatus }> {
+export async function runDemoRelease(
+  client: StagecoachClient,
+  stateDir: string,
+  say: (line: string) => void,
+): Promise<{ workflowId: string; status: ReleaseStatus }> {
   // A version of its own per run: a completed release id is never started twice.
   const version = `2.0-${randomUUID().slice(0, 6)}`;
   const packageFile = path.join(stateDir, `demo-package-${version}.json`);
@@ -44,17 +55,28 @@ export async function runDemoRelease(client: StagecoachClient, stateDir: string,
     tenant: TENANT,
     version,
     startedBy: 'rita',
-    settings: { phaseDurations: { configure: '5m' }, gates: { 'uat-push': { timeout: '5m' }, 'production-push': { timeout: '5m' }, 'go-live': { timeout: '5m' } } },
+    settings: {
+      phaseDurations: { configure: '5m' },
+      gates: { 'uat-push': { timeout: '5m' }, 'production-push': { timeout: '5m' }, 'go-live': { timeout: '5m' } },
+    },
   });
   say(`rita started release ${workflowId} (standard: production → staging → UAT → production)`);
 
   await until(client, workflowId, 'configuration', say);
-  await registerChange(client, workflowId, { user: 'sam', description: 'new intake form for walk-in requests', reference: 'SR-1042' });
+  await registerChange(client, workflowId, {
+    user: 'sam',
+    description: 'new intake form for walk-in requests',
+    reference: 'SR-1042',
+  });
   await sendConfigurationReady(client, workflowId, 'sam', [{ path: packageFile }], 'configured on staging');
   say('sam registered a change and sent configurationReady with the package');
 
   await until(client, workflowId, 'gate:uat-push', say);
-  await client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' }).catch((error: Error) => say(`rita tried to approve her own release: refused (${error.message.replace(/^.*: /, '')})`));
+  await client
+    .decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })
+    .catch((error: Error) =>
+      say(`rita tried to approve her own release: refused (${error.message.replace(/^.*: /, '')})`),
+    );
   await approve(client, workflowId, 'uat-push', 'alice', say);
   await until(client, workflowId, 'gate:production-push', say);
   await approve(client, workflowId, 'production-push', 'carol', say);
@@ -69,11 +91,20 @@ export async function demoFlags(inventory: Inventory): Promise<string[]> {
   const lines: string[] = [];
   for (const [landscape, instance] of Object.entries(inventory.tenants[TENANT].instances)) {
     if (instance.database.engine !== 'sqlite') continue;
-    const knex: Knex = knexFactory({ client: 'better-sqlite3', connection: { filename: instance.database.file }, useNullAsDefault: true });
+    const knex: Knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: instance.database.file },
+      useNullAsDefault: true,
+    });
     try {
-      const rows = (await knex('tenant_settings').whereIn('key', ['metadata_locked', 'maintenance_mode'])) as { key: string; value: string }[];
+      const rows = (await knex('tenant_settings').whereIn('key', ['metadata_locked', 'maintenance_mode'])) as {
+        key: string;
+        value: string;
+      }[];
       const forms = (await knex('metadata_items').where('name', 'like', 'Walk-in%').pluck('name')) as string[];
-      lines.push(`${landscape.padEnd(10)} ${rows.map((r) => `${r.key}=${r.value}`).join(' ')}${forms.length ? `  (carries: ${forms.join(', ')})` : ''}`);
+      lines.push(
+        `${landscape.padEnd(10)} ${rows.map((r) => `${r.key}=${r.value}`).join(' ')}${forms.length ? `  (carries: ${forms.join(', ')})` : ''}`,
+      );
     } finally {
       await knex.destroy();
     }
@@ -81,15 +112,26 @@ export async function demoFlags(inventory: Inventory): Promise<string[]> {
   return lines;
 }
 
-async function approve(client: StagecoachClient, workflowId: string, gate: string, user: string, say: (line: string) => void): Promise<void> {
+async function approve(
+  client: StagecoachClient,
+  workflowId: string,
+  gate: string,
+  user: string,
+  say: (line: string) => void,
+): Promise<void> {
   await client.decide(workflowId, 'approve', { gate, user, comment: 'demo approval' });
   say(`${user} approved gate ${gate} (demo approver)`);
 }
 
 /** Polls the status, printing each phase as the release enters it, until it waits for `what`. */
 let shown = '';
-async function until(client: StagecoachClient, workflowId: string, what: string, say: (line: string) => void): Promise<void> {
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+async function until(
+  client: StagecoachClient,
+  workflowId: string,
+  what: string,
+  say: (line: string) => void,
+): Promise<void> {
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
     const status = await releaseStatus(client, workflowId);
     const phases = status.timeline.map((t) => t.phase).join(' → ');
     if (phases !== shown) say(`  phases: ${(shown = phases)}`);
@@ -110,5 +152,11 @@ function demoPackage(version: string) {
     guid: `00000000-0000-4000-8000-00000000d${String(n).padStart(3, '0')}`,
     data: { layout: name },
   });
-  return { formatVersion: 1, kind: 'incremental', id: 'demo-config', version, transactionSets: [{ id: 1, changes: [form(1, 'Walk-in Intake Form'), form(2, 'Walk-in Review Form')] }] };
+  return {
+    formatVersion: 1,
+    kind: 'incremental',
+    id: 'demo-config',
+    version,
+    transactionSets: [{ id: 1, changes: [form(1, 'Walk-in Intake Form'), form(2, 'Walk-in Review Form')] }],
+  };
 }

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   const controlDb = await openControlDatabase(path.join(stateDir, 'control.db'));
   const inventory = loadInventory(DEMO_INVENTORY);
   await resetDemoDatabases(inventory);
-  console.log(`• Demo tenant 'demo': production, staging and UAT recreated as SQLite files (${DEMO_INVENTORY.replace(`${process.cwd()}/`, '')})`);
+  console.log(
+    `• Demo tenant 'demo': production, staging and UAT recreated as SQLite files (${DEMO_INVENTORY.replace(`${process.cwd()}/`, '')})`,
+  );
   const tenantDatabases = new InventoryTenantDatabases(inventory);
   const lockConnection = await Connection.connect({ address });
   const connection = await NativeConnection.connect({ address });
@@ -49,7 +51,11 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ controlDb, tenantDatabases, instanceLocks: { temporal: new Client({ connection: lockConnection }), holderCheckSeconds: 5 } }),
+    activities: createActivities({
+      controlDb,
+      tenantDatabases,
+      instanceLocks: { temporal: new Client({ connection: lockConnection }), holderCheckSeconds: 5 },
+    }),
   });
   const running = worker.run();
   console.log(`• Worker polling task queue '${TASK_QUEUE}' (workflows and activities)`);
@@ -60,7 +66,17 @@ async function main(): Promise<void> {
   console.log(`\nRelease ${status.tenant} ${status.version}: ${status.outcome}.`);
   for (const t of status.timeline) console.log(`  ${t.phase.padEnd(16)} ${t.startedAt}${t.note ? `  ${t.note}` : ''}`);
   console.log(`Backups: ${status.backups.map((b) => `${b.purpose} (#${b.backupId})`).join(', ')}`);
-  console.log(`Gates: ${status.gates.map((g) => `${g.definition.name} ${g.phase} by ${g.decisions.filter((d) => d.counted).map((d) => d.user).join(', ')}`).join('; ')}`);
+  console.log(
+    `Gates: ${status.gates
+      .map(
+        (g) =>
+          `${g.definition.name} ${g.phase} by ${g.decisions
+            .filter((d) => d.counted)
+            .map((d) => d.user)
+            .join(', ')}`,
+      )
+      .join('; ')}`,
+  );
   console.log('Instances now:');
   for (const line of await demoFlags(inventory)) console.log(`  ${line}`);
   console.log(`Audit: ${audit.length} events in the control database (.stagecoach/control.db)`);

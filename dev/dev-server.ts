@@ -39,7 +39,12 @@ export function devServerArgs(options: DevServerOptions): string[] {
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   // One partition per task queue: a single-node server gains nothing from the default four and
   // pays for them in forwarding between partitions (measured: empty workflows/s 80 → 110).
-  args.push('--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
+  args.push(
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
+  );
   return args;
 }
 

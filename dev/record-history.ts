@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const runId = runAt >= 0 ? args.splice(runAt, 2)[1] : undefined;
   const [workflowId, name] = args;
   if (!workflowId || !name || !/^[a-z0-9-]+$/.test(name) || (runAt >= 0 && !runId)) {
-    throw new Error('usage: record-history.ts <workflow-id> <name: lower-case letters, digits, dashes> [--run-id <run>] [--address host:port]');
+    throw new Error(
+      'usage: record-history.ts <workflow-id> <name: lower-case letters, digits, dashes> [--run-id <run>] [--address host:port]',
+    );
   }
   const connection = await Connection.connect({ address });
   try {
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
     const { status } = await handle.describe();
     const closedAs = runId ? ['COMPLETED', 'CONTINUED_AS_NEW'] : ['COMPLETED'];
     if (!closedAs.includes(status.name)) {
-      throw new Error(`${workflowId}${runId ? ` run ${runId}` : ''} is ${status.name}; record completed workflows (or, by run id, a run that continued as new) only`);
+      throw new Error(
+        `${workflowId}${runId ? ` run ${runId}` : ''} is ${status.name}; record completed workflows (or, by run id, a run that continued as new) only`,
+      );
     }
     const file = path.resolve(__dirname, '..', 'test', 'histories', `${name}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -60,7 +64,8 @@ function withoutMachinePaths(value: unknown): unknown {
       return cleaned === decoded ? node : Buffer.from(cleaned, 'utf8').toString('base64');
     }
     if (Array.isArray(node)) return node.map((item) => walk(item, key));
-    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
     return node;
   };
   return walk(value);

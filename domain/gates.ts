@@ -104,7 +104,11 @@ export function eligibleApprovers(definition: GateDefinition, escalated = false)
 
 /** Eligible approvers who have not yet made a counted decision in the current round. */
 export function pendingApprovers(state: GateState): string[] {
-  const decided = new Set(currentRound(state).filter((d) => d.counted).map((d) => d.user));
+  const decided = new Set(
+    currentRound(state)
+      .filter((d) => d.counted)
+      .map((d) => d.user),
+  );
   return eligibleApprovers(state.definition, state.escalated).filter(
     (user) => user !== state.requestedBy && !decided.has(user),
   );
@@ -203,7 +207,9 @@ export function validateGateDefinition(definition: GateDefinition, requestedBy?:
 function timeoutActionProblems(definition: GateDefinition): string[] {
   const problems: string[] = [];
   if (!['reject', 'escalate', 'remind'].includes(definition.onTimeout)) {
-    problems.push(`gate '${definition.name}': onTimeout must be reject, escalate or remind, not '${definition.onTimeout}'`);
+    problems.push(
+      `gate '${definition.name}': onTimeout must be reject, escalate or remind, not '${definition.onTimeout}'`,
+    );
   }
   if (definition.onTimeout === 'escalate') {
     const escalation = definition.escalation;

@@ -1,4 +1,3 @@
-
 /**
  * The instance flags of SPEC §1 as rows of the tenant's `tenant_settings` table (key/value),
  * where the application (and package apply, §3) reads them. Values are 'true' / 'false'.
@@ -9,4 +8,3 @@ export const INSTANCE_FLAG_KEYS = {
 } as const;
 
 export type InstanceFlag = keyof typeof INSTANCE_FLAG_KEYS;
-

@@ -67,7 +67,11 @@ export function nextOpenWindow(
 }
 
 /** The first part of [start, end) that no freeze covers. */
-function outsideFreezes(start: number, end: number, freezes: { from: number; until: number }[]): OpenWindow | undefined {
+function outsideFreezes(
+  start: number,
+  end: number,
+  freezes: { from: number; until: number }[],
+): OpenWindow | undefined {
   let cursor = start;
   for (const freeze of freezes) {
     if (freeze.until <= cursor || freeze.from >= end) continue;
@@ -89,7 +93,15 @@ function occurrences(now: number, windows: MaintenanceWindow[], horizonDays: num
     for (let offset = -8; offset <= horizonDays; offset++) {
       const day = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
       if (!window.days.includes(WEEKDAYS[day.getUTCDay()])) continue;
-      const start = localToInstant(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hour, minute, second, window.timeZone);
+      const start = localToInstant(
+        day.getUTCFullYear(),
+        day.getUTCMonth() + 1,
+        day.getUTCDate(),
+        hour,
+        minute,
+        second,
+        window.timeZone,
+      );
       result.push({ start, end: start + window.durationMinutes * 60_000 });
     }
   }
@@ -163,7 +175,8 @@ export function localToInstant(
 /** Problems that make a window unusable, each naming the field. */
 export function validateMaintenanceWindow(window: MaintenanceWindow, where = 'maintenance window'): string[] {
   const problems: string[] = [];
-  if (!Array.isArray(window.days) || window.days.length === 0) problems.push(`${where}: days must list at least one weekday`);
+  if (!Array.isArray(window.days) || window.days.length === 0)
+    problems.push(`${where}: days must list at least one weekday`);
   for (const day of window.days ?? []) {
     if (!WEEKDAYS.includes(day)) problems.push(`${where}: '${day}' is not a weekday (${WEEKDAYS.join(', ')})`);
   }

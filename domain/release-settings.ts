@@ -67,7 +67,14 @@ const DAY = 86_400;
 /** Seed 000 timings: baseline 5 days, configure 3 weeks, UAT refresh 3 days, UAT ≥ 1 week, acceptance 2 days, afterwards 3 business days. */
 export const SEED_RELEASE_DEFAULTS = {
   backupType: 'live',
-  phaseSeconds: { baseline: 5 * DAY, configure: 21 * DAY, uatRefresh: 3 * DAY, uatPush: 7 * DAY, acceptance: 2 * DAY, afterwards: 5 * DAY },
+  phaseSeconds: {
+    baseline: 5 * DAY,
+    configure: 21 * DAY,
+    uatRefresh: 3 * DAY,
+    uatPush: 7 * DAY,
+    acceptance: 2 * DAY,
+    afterwards: 5 * DAY,
+  },
   autoLockAfterGoLiveSeconds: 10 * DAY,
   gate: { requiredApprovals: 1, timeoutSeconds: 7 * DAY, onTimeout: 'remind' as TimeoutAction },
 } as const;
@@ -78,13 +85,16 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: DAY, w: 
 export function parseDuration(value: DurationSetting, where: string): number {
   if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
   const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$/.exec(value) : null;
-  if (!match || Number(match[1]) <= 0) throw new Error(`${where}: '${value}' is not a duration (seconds, or e.g. 30s, 15m, 4h, 5d, 3w)`);
+  if (!match || Number(match[1]) <= 0)
+    throw new Error(`${where}: '${value}' is not a duration (seconds, or e.g. 30s, 15m, 4h, 5d, 3w)`);
   return Number(match[1]) * UNIT_SECONDS[match[2]];
 }
 
 /** Seconds as the settings write them: 2 → "2s", 5400 → "1.5h", 1814400 → "3w". */
 export function describeDuration(seconds: number): string {
-  const [unit, size] = Object.entries(UNIT_SECONDS).reverse().find(([, size]) => seconds >= size) ?? ['s', 1];
+  const [unit, size] = Object.entries(UNIT_SECONDS)
+    .reverse()
+    .find(([, size]) => seconds >= size) ?? ['s', 1];
   return `${Math.round((seconds / size) * 10) / 10}${unit}`;
 }
 
@@ -102,19 +112,28 @@ export function resolveReleaseSettings(
     try {
       return fn();
     } catch (error) {
-      problems.push((error as Error).message.startsWith(where) ? (error as Error).message : `${where}: ${(error as Error).message}`);
+      problems.push(
+        (error as Error).message.startsWith(where) ? (error as Error).message : `${where}: ${(error as Error).message}`,
+      );
       return fallback;
     }
   };
   const pick = <K extends keyof ReleaseSettingsSpec>(key: K) => {
-    for (const layer of [...layers].reverse()) if (layer.spec?.[key] !== undefined) return { value: layer.spec[key]!, from: layer.name };
+    for (const layer of [...layers].reverse())
+      if (layer.spec?.[key] !== undefined) return { value: layer.spec[key]!, from: layer.name };
     return undefined;
   };
   const phaseSeconds = { ...SEED_RELEASE_DEFAULTS.phaseSeconds } as Record<TimedPhase, number>;
   for (const layer of layers) {
     for (const [phase, value] of Object.entries(layer.spec?.phaseDurations ?? {})) {
-      if (!(TIMED_PHASES as readonly string[]).includes(phase)) problems.push(`${layer.name}.phaseDurations.${phase}: unknown phase (known: ${TIMED_PHASES.join(', ')})`);
-      else phaseSeconds[phase as TimedPhase] = at(`${layer.name}.phaseDurations.${phase}`, () => parseDuration(value!, `${layer.name}.phaseDurations.${phase}`), 1);
+      if (!(TIMED_PHASES as readonly string[]).includes(phase))
+        problems.push(`${layer.name}.phaseDurations.${phase}: unknown phase (known: ${TIMED_PHASES.join(', ')})`);
+      else
+        phaseSeconds[phase as TimedPhase] = at(
+          `${layer.name}.phaseDurations.${phase}`,
+          () => parseDuration(value!, `${layer.name}.phaseDurations.${phase}`),
+          1,
+        );
     }
   }
   const autoLock = pick('autoLockAfterGoLive');
@@ -128,17 +147,28 @@ export function resolveReleaseSettings(
       freezeAdmins: pick('freezeAdmins')?.value,
       phaseSeconds,
       autoLockAfterGoLiveSeconds: autoLock
-        ? at(`${autoLock.from}.autoLockAfterGoLive`, () => parseDuration(autoLock.value, `${autoLock.from}.autoLockAfterGoLive`), 1)
+        ? at(
+            `${autoLock.from}.autoLockAfterGoLive`,
+            () => parseDuration(autoLock.value, `${autoLock.from}.autoLockAfterGoLive`),
+            1,
+          )
         : SEED_RELEASE_DEFAULTS.autoLockAfterGoLiveSeconds,
       gates,
       maintenanceWindows: (windows?.value ?? []).map((w, i) => ({
         days: w.days,
         start: w.start,
         timeZone: w.timeZone,
-        durationMinutes: at(`${windows!.from}.maintenanceWindows.${i}.duration`, () => parseDuration(w.duration, `${windows!.from}.maintenanceWindows.${i}.duration`), 60) / 60,
+        durationMinutes:
+          at(
+            `${windows!.from}.maintenanceWindows.${i}.duration`,
+            () => parseDuration(w.duration, `${windows!.from}.maintenanceWindows.${i}.duration`),
+            60,
+          ) / 60,
       })),
       // Freezes add up: a global freeze still holds when the tenant declares its own.
-      freezes: layers.flatMap((l) => (l.spec?.freezes ?? []).map((f) => (l.name.includes('tenants.') ? { ...f, tenant: f.tenant ?? tenant } : f))),
+      freezes: layers.flatMap((l) =>
+        (l.spec?.freezes ?? []).map((f) => (l.name.includes('tenants.') ? { ...f, tenant: f.tenant ?? tenant } : f)),
+      ),
     },
     problems,
   };
@@ -157,23 +187,41 @@ function resolveGate(
   }
   const where = merged.from ?? `gates.${name}`;
   const role = merged.role !== undefined ? roles[merged.role] : undefined;
-  if (merged.role !== undefined && !role) at(where, () => { throw new Error(`${where}.role: no role '${merged.role}' in the inventory's roles`); }, undefined);
+  if (merged.role !== undefined && !role)
+    at(
+      where,
+      () => {
+        throw new Error(`${where}.role: no role '${merged.role}' in the inventory's roles`);
+      },
+      undefined,
+    );
   const definition: GateDefinition = {
     name,
     approvers: merged.approvers ?? [],
     ...(role ? { role: { name: merged.role!, members: role } } : {}),
     requiredApprovals: merged.requiredApprovals ?? SEED_RELEASE_DEFAULTS.gate.requiredApprovals,
-    timeoutSeconds: merged.timeout !== undefined ? at(`${where}.timeout`, () => parseDuration(merged.timeout!, `${where}.timeout`), 1) : SEED_RELEASE_DEFAULTS.gate.timeoutSeconds,
+    timeoutSeconds:
+      merged.timeout !== undefined
+        ? at(`${where}.timeout`, () => parseDuration(merged.timeout!, `${where}.timeout`), 1)
+        : SEED_RELEASE_DEFAULTS.gate.timeoutSeconds,
     onTimeout: merged.onTimeout ?? SEED_RELEASE_DEFAULTS.gate.onTimeout,
   };
   if (merged.escalation) {
     definition.escalation = {
       approvers: merged.escalation.approvers,
-      timeoutSeconds: at(`${where}.escalation.timeout`, () => parseDuration(merged.escalation!.timeout, `${where}.escalation.timeout`), 1),
+      timeoutSeconds: at(
+        `${where}.escalation.timeout`,
+        () => parseDuration(merged.escalation!.timeout, `${where}.escalation.timeout`),
+        1,
+      ),
     };
   }
   if (merged.reminderEvery !== undefined) {
-    definition.reminderEverySeconds = at(`${where}.reminderEvery`, () => parseDuration(merged.reminderEvery!, `${where}.reminderEvery`), 1);
+    definition.reminderEverySeconds = at(
+      `${where}.reminderEvery`,
+      () => parseDuration(merged.reminderEvery!, `${where}.reminderEvery`),
+      1,
+    );
   }
   return definition;
 }

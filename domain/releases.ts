@@ -2,7 +2,7 @@
  * The release lifecycle of SPEC §4 (seed 000 "Data Migration Process"): inputs, phases and
  * the status a release reports. Pure: shared by the workflow, the client and the tests.
  */
-import { ReleaseInput } from "../client";
+import { ReleaseInput } from '../client';
 import type { Landscape } from './landscapes';
 
 /** Wire values: stored in the histories of running releases. */
@@ -29,16 +29,22 @@ export type ReleasePhase =
 /** Problems with a release input, each naming the field; empty when it can start. */
 export function releaseInputProblems(input: ReleaseInput): string[] {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9-]{0,62}$/.test(input.tenant ?? '')) problems.push(`tenant '${input.tenant}' must be lower-case letters, digits and dashes`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.version ?? '')) problems.push(`version '${input.version}' must be letters, digits, dots, dashes or underscores`);
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(input.tenant ?? ''))
+    problems.push(`tenant '${input.tenant}' must be lower-case letters, digits and dashes`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.version ?? ''))
+    problems.push(`version '${input.version}' must be letters, digits, dots, dashes or underscores`);
   if (!input.startedBy?.trim()) problems.push('startedBy must name the release manager who starts the release');
   const variant = input.variant ?? 'standard';
-  if (!(RELEASE_VARIANTS as readonly string[]).includes(variant)) problems.push(`variant must be one of ${RELEASE_VARIANTS.join(', ')}, not '${variant}'`);
+  if (!(RELEASE_VARIANTS as readonly string[]).includes(variant))
+    problems.push(`variant must be one of ${RELEASE_VARIANTS.join(', ')}, not '${variant}'`);
   if (variant === 'initialProvisioning') {
-    if (!input.templatePackage) problems.push('initialProvisioning needs templatePackage (the template production 0.0 is created from)');
-    if (!input.goLiveDate || Number.isNaN(Date.parse(input.goLiveDate))) problems.push(`initialProvisioning needs goLiveDate as an ISO date, not '${input.goLiveDate}'`);
+    if (!input.templatePackage)
+      problems.push('initialProvisioning needs templatePackage (the template production 0.0 is created from)');
+    if (!input.goLiveDate || Number.isNaN(Date.parse(input.goLiveDate)))
+      problems.push(`initialProvisioning needs goLiveDate as an ISO date, not '${input.goLiveDate}'`);
   }
-  if (input.packages && input.packages.length === 0) problems.push('packages, when given, must name at least one package');
+  if (input.packages && input.packages.length === 0)
+    problems.push('packages, when given, must name at least one package');
   return problems;
 }
 

@@ -16,6 +16,10 @@ export function createEngineRegistry(overrides: Partial<EngineRegistry> = {}): E
 
 export function engineOf(registry: EngineRegistry, kind: string): DatabaseEngine {
   const engine = (registry as Record<string, DatabaseEngine | undefined>)[kind];
-  if (!engine) throw new DatabaseError('invalid-input', `no database engine '${kind}' (known: ${Object.keys(registry).join(', ')})`);
+  if (!engine)
+    throw new DatabaseError(
+      'invalid-input',
+      `no database engine '${kind}' (known: ${Object.keys(registry).join(', ')})`,
+    );
   return engine;
 }

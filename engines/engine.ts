@@ -119,7 +119,11 @@ export interface DatabaseEngine {
    */
   restore(target: DatabaseConnection, file: string, options: RestoreOptions): Promise<void>;
   /** Fingerprints of `tables` (validated identifiers), in the order given. */
-  fingerprints(database: DatabaseConnection, tables: string[], options?: EngineCallOptions): Promise<TableFingerprint[]>;
+  fingerprints(
+    database: DatabaseConnection,
+    tables: string[],
+    options?: EngineCallOptions,
+  ): Promise<TableFingerprint[]>;
   databaseExists(database: DatabaseConnection): Promise<boolean>;
   /** Drops the database if it exists (idempotent). */
   dropDatabase(database: DatabaseConnection): Promise<void>;
@@ -188,7 +192,9 @@ export function describeDatabase(database: DatabaseConnection): string {
 /** True when both point at the same database: a restore must never write over its source. */
 export function sameDatabase(a: DatabaseConnection, b: DatabaseConnection): boolean {
   if (a.engine === 'sqlite' || b.engine === 'sqlite') {
-    return a.engine === b.engine && path.resolve((a as SqliteConnection).file) === path.resolve((b as SqliteConnection).file);
+    return (
+      a.engine === b.engine && path.resolve((a as SqliteConnection).file) === path.resolve((b as SqliteConnection).file)
+    );
   }
   return (
     a.engine === b.engine &&

@@ -19,7 +19,12 @@ export interface TableCopyOptions {
  * PostgreSQL to PostgreSQL pipes COPY TO STDOUT into COPY FROM STDIN; other pairs page through
  * the source by id and insert multi-row batches.
  */
-export async function copyTableRows(source: Knex, target: Knex, table: string, options: TableCopyOptions): Promise<number> {
+export async function copyTableRows(
+  source: Knex,
+  target: Knex,
+  table: string,
+  options: TableCopyOptions,
+): Promise<number> {
   const isPg = (k: Knex) => k.client.config.client === 'pg';
   const isSqlite = (k: Knex) => k.client.config.client === 'better-sqlite3';
   quoteIdentifier('postgres', table, 'table name');
@@ -49,7 +54,11 @@ async function copyWithPgCopy(source: Knex, target: Knex, table: string, options
         callback(null, chunk);
       },
     });
-    await pipeline(reader.query(copyTo(`copy ${quoted} to stdout`)), counter, writer.query(copyFrom(`copy ${quoted} from stdin`)));
+    await pipeline(
+      reader.query(copyTo(`copy ${quoted} to stdout`)),
+      counter,
+      writer.query(copyFrom(`copy ${quoted} from stdin`)),
+    );
     await writer.query('commit');
     return rows;
   } catch (error) {
@@ -65,16 +74,26 @@ async function copyWithPgCopy(source: Knex, target: Knex, table: string, options
  * The target attaches the source file and copies id-ordered batches inside the engine (no row
  * passes through JavaScript), yielding between batches so heartbeats go out.
  */
-async function copySqliteBatches(source: Knex, target: Knex, table: string, options: TableCopyOptions): Promise<number> {
+async function copySqliteBatches(
+  source: Knex,
+  target: Knex,
+  table: string,
+  options: TableCopyOptions,
+): Promise<number> {
   const quoted = quoteIdentifier('sqlite', table, 'table name');
   const sourceFile = (source.client.config.connection as { filename: string }).filename;
   const writer = (await target.client.acquireConnection()) as BetterSqlite3.Database;
   writer.prepare('attach database ? as refresh_source').run(sourceFile);
   try {
-    const columns = (writer.pragma(`refresh_source.table_info(${quoted})`) as { name: string }[]).map((c) => quoteIdentifier('sqlite', c.name, 'column name'));
-    if (!columns.includes('"id"')) throw new DatabaseError('invalid-input', `table ${table} has no id column: a batched refresh pages by id`);
+    const columns = (writer.pragma(`refresh_source.table_info(${quoted})`) as { name: string }[]).map((c) =>
+      quoteIdentifier('sqlite', c.name, 'column name'),
+    );
+    if (!columns.includes('"id"'))
+      throw new DatabaseError('invalid-input', `table ${table} has no id column: a batched refresh pages by id`);
     const list = columns.join(', ');
-    const copyBatch = writer.prepare(`insert into main.${quoted} (${list}) select ${list} from refresh_source.${quoted} where id > ? order by id limit ?`);
+    const copyBatch = writer.prepare(
+      `insert into main.${quoted} (${list}) select ${list} from refresh_source.${quoted} where id > ? order by id limit ?`,
+    );
     const lastCopied = writer.prepare(`select max(id) as id from main.${quoted}`);
     const batch = Math.max(options.batchSize, 50_000);
     writer.exec('begin immediate');
@@ -104,7 +123,8 @@ async function copySqliteBatches(source: Knex, target: Knex, table: string, opti
 
 async function copyInBatches(source: Knex, target: Knex, table: string, options: TableCopyOptions): Promise<number> {
   const columns = Object.keys(await source(table).columnInfo());
-  if (!columns.includes('id')) throw new DatabaseError('invalid-input', `table ${table} has no id column: a batched refresh pages by id`);
+  if (!columns.includes('id'))
+    throw new DatabaseError('invalid-input', `table ${table} has no id column: a batched refresh pages by id`);
   // Keep each INSERT under the smallest bound-parameter limit of our engines (SQL Server: 2100).
   const insertRows = Math.max(1, Math.min(options.batchSize, Math.floor(2000 / columns.length)));
   return target.transaction(async (trx) => {

@@ -8,8 +8,15 @@ import { releaseSettingsSchema } from './release-settings-schema';
  * naming it, not a silently ignored setting.
  */
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be letters, digits and underscores, starting with a letter or underscore (at most 63)');
-const tenantName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+const identifier = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+    'must be letters, digits and underscores, starting with a letter or underscore (at most 63)',
+  );
+const tenantName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
 /** A literal value or a `${ENV_NAME}` reference resolved only inside the worker. */
 const secretOrValue = z.string().min(1, 'must not be empty');
 
@@ -17,7 +24,10 @@ const sqliteDatabase = z
   .object({
     engine: z.literal('sqlite'),
     /** Relative paths are relative to the inventory file. */
-    file: z.string().min(1).regex(/\.[A-Za-z0-9]+$/, 'must end with an extension such as .db'),
+    file: z
+      .string()
+      .min(1)
+      .regex(/\.[A-Za-z0-9]+$/, 'must end with an extension such as .db'),
   })
   .strict();
 
@@ -83,9 +93,19 @@ const schemaDescriptorSchema = z
 export const inventoryFileSchema = z
   .object({
     version: z.literal(1),
-    schemas: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'schema names are lower-case letters, digits and dashes'), schemaDescriptorSchema).default({}),
+    schemas: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'schema names are lower-case letters, digits and dashes'),
+        schemaDescriptorSchema,
+      )
+      .default({}),
     /** Role name → user names (bundle-admin, promotion-admin, accept-bundle, admin, approver roles…). */
-    roles: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lower-case letters, digits and dashes'), z.array(z.string().min(1))).default({}),
+    roles: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lower-case letters, digits and dashes'),
+        z.array(z.string().min(1)),
+      )
+      .default({}),
     /** Release defaults for every tenant (SPEC §4–§5); seed 000 timings where absent. */
     release: releaseSettingsSchema.optional(),
     tenants: z.record(tenantName, tenantSchema),

@@ -64,7 +64,9 @@ export class InventoryError extends Error {
 export function tenantOf(inventory: Inventory, tenant: string): TenantConfig {
   const config = inventory.tenants[tenant];
   if (!config) {
-    throw new InventoryError(`tenant '${tenant}' is not in the inventory ${inventory.file} (known: ${Object.keys(inventory.tenants).join(', ') || 'none'})`);
+    throw new InventoryError(
+      `tenant '${tenant}' is not in the inventory ${inventory.file} (known: ${Object.keys(inventory.tenants).join(', ') || 'none'})`,
+    );
   }
   return config;
 }
@@ -72,7 +74,9 @@ export function tenantOf(inventory: Inventory, tenant: string): TenantConfig {
 export function instanceOf(inventory: Inventory, ref: InstanceRef): InstanceConfig {
   const config = tenantOf(inventory, ref.tenant).instances[ref.landscape];
   if (!config) {
-    throw new InventoryError(`tenant '${ref.tenant}' has no ${ref.landscape} instance in the inventory ${inventory.file}`);
+    throw new InventoryError(
+      `tenant '${ref.tenant}' has no ${ref.landscape} instance in the inventory ${inventory.file}`,
+    );
   }
   return config;
 }

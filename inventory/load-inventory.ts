@@ -5,7 +5,13 @@ import type { z } from 'zod';
 import type { Landscape } from '../domain/landscapes';
 import { SAMPLE_TENANT_TABLES } from '../dev/sample/tenant-schema';
 import { inventoryFileSchema, type DatabaseConfig, type InventoryFile, type SizeSetting } from './inventory-schema';
-import { InventoryError, type Inventory, type InstanceConfig, type SchemaDescriptor, type TenantConfig } from './inventory';
+import {
+  InventoryError,
+  type Inventory,
+  type InstanceConfig,
+  type SchemaDescriptor,
+  type TenantConfig,
+} from './inventory';
 
 /** Built-in schema descriptors a tenant may name without declaring them. */
 const BUILTIN_SCHEMAS: Record<string, SchemaDescriptor> = {
@@ -24,7 +30,9 @@ export function loadInventory(file: string): Inventory {
   try {
     text = fs.readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new InventoryError(`cannot read inventory ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InventoryError(
+      `cannot read inventory ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parseInventory(text, absolute);
 }
@@ -71,11 +79,16 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
   for (const [name, tenant] of Object.entries(data.tenants)) {
     const schema = schemas[tenant.schema];
     if (!schema) {
-      problems.push(`tenants.${name}.schema: unknown schema '${tenant.schema}' (known: ${Object.keys(schemas).join(', ')})`);
+      problems.push(
+        `tenants.${name}.schema: unknown schema '${tenant.schema}' (known: ${Object.keys(schemas).join(', ')})`,
+      );
       continue;
     }
     const instances: Partial<Record<Landscape, InstanceConfig>> = {};
-    for (const [landscape, instance] of Object.entries(tenant.instances) as [Landscape, NonNullable<(typeof tenant.instances)[Landscape]>][]) {
+    for (const [landscape, instance] of Object.entries(tenant.instances) as [
+      Landscape,
+      NonNullable<(typeof tenant.instances)[Landscape]>,
+    ][]) {
       instances[landscape] = {
         tenant: name,
         landscape,
@@ -86,7 +99,8 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
         maintenanceMode: instance.maintenanceMode,
       };
     }
-    if (Object.keys(instances).length === 0) problems.push(`tenants.${name}.instances: a tenant needs at least one instance`);
+    if (Object.keys(instances).length === 0)
+      problems.push(`tenants.${name}.instances: a tenant needs at least one instance`);
     tenants[name] = {
       name,
       schema,
@@ -113,7 +127,10 @@ function sharedDatabaseProblems(tenants: Record<string, TenantConfig>): string[]
   for (const tenant of Object.values(tenants)) {
     for (const instance of Object.values(tenant.instances)) {
       const db = instance.database;
-      const key = db.engine === 'sqlite' ? `sqlite:${db.file}` : `${db.engine}:${db.host}:${db.port ?? ''}:${db.database.toLowerCase()}`;
+      const key =
+        db.engine === 'sqlite'
+          ? `sqlite:${db.file}`
+          : `${db.engine}:${db.host}:${db.port ?? ''}:${db.database.toLowerCase()}`;
       const where = `tenants.${tenant.name}.instances.${instance.landscape}.database`;
       const other = seen.get(key);
       if (other) problems.push(`${where}: same database as ${other}`);

@@ -23,11 +23,17 @@ const user = z.string().min(1);
 const gateSpec = z
   .object({
     approvers: z.array(user).optional(),
-    role: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+    role: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/)
+      .optional(),
     requiredApprovals: z.number().int().min(1).optional(),
     timeout: duration.optional(),
     onTimeout: z.enum(['reject', 'escalate', 'remind']).optional(),
-    escalation: z.object({ approvers: z.array(user).min(1), timeout: duration }).strict().optional(),
+    escalation: z
+      .object({ approvers: z.array(user).min(1), timeout: duration })
+      .strict()
+      .optional(),
     reminderEvery: duration.optional(),
   })
   .strict();
@@ -43,7 +49,13 @@ const windowSpec = z
 
 const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date and time');
 const freeze = z
-  .object({ id: z.string().min(1), from: isoInstant, until: isoInstant, tenant: z.string().optional(), reason: z.string().optional() })
+  .object({
+    id: z.string().min(1),
+    from: isoInstant,
+    until: isoInstant,
+    tenant: z.string().optional(),
+    reason: z.string().optional(),
+  })
   .strict();
 
 export const releaseSettingsSchema = z

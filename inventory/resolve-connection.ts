@@ -9,7 +9,11 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * The instance's database connection with `${ENV}` references replaced by their values. Only
  * the worker calls this; the result holds secrets and must never leave the process.
  */
-export function resolveConnection(inventory: Inventory, ref: InstanceRef, env: NodeJS.ProcessEnv = process.env): DatabaseConnection {
+export function resolveConnection(
+  inventory: Inventory,
+  ref: InstanceRef,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseConnection {
   const config = instanceOf(inventory, ref).database;
   if (config.engine === 'sqlite') return { engine: 'sqlite', file: config.file };
   const where = `tenants.${ref.tenant}.instances.${ref.landscape}.database`;

@@ -80,7 +80,9 @@ export class BackupCatalog {
   }
 
   async findByPath(file: string): Promise<BackupEntry | undefined> {
-    const row = await this.knex<BackupRow>('backup_catalog').where({ path_key: pathKey(path.resolve(file)) }).first();
+    const row = await this.knex<BackupRow>('backup_catalog')
+      .where({ path_key: pathKey(path.resolve(file)) })
+      .first();
     return row ? fromRow(row) : undefined;
   }
 
@@ -94,7 +96,10 @@ export class BackupCatalog {
   async listFor(tenant: string, landscape?: string): Promise<BackupEntry[]> {
     const query = this.knex<BackupRow>('backup_catalog').where({ tenant });
     if (landscape) query.andWhere({ landscape });
-    const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    const rows = await query.orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
     return rows.map(fromRow);
   }
 }

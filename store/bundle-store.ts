@@ -57,7 +57,9 @@ export class BundleStore {
   async getBundle(name: string): Promise<Bundle | undefined> {
     const row = await this.knex<BundleRow>('bundles').where({ name }).first();
     if (!row) return undefined;
-    const items = await this.knex<BundleItemRow>('bundle_items').where({ bundle_name: name }).orderBy(['object_type', 'name']);
+    const items = await this.knex<BundleItemRow>('bundle_items')
+      .where({ bundle_name: name })
+      .orderBy(['object_type', 'name']);
     return {
       name: row.name,
       source: { tenant: row.source_tenant, landscape: row.source_landscape as Landscape },
@@ -78,7 +80,9 @@ export class BundleStore {
   async listBundles(): Promise<Array<Omit<Bundle, 'items'> & { itemCount: number }>> {
     const rows = await this.knex<BundleRow>('bundles').orderBy('name');
     const counts = await this.knex('bundle_items').select('bundle_name').count({ n: '*' }).groupBy('bundle_name');
-    const countOf = new Map((counts as Array<{ bundle_name: string; n: number | string }>).map((c) => [c.bundle_name, Number(c.n)]));
+    const countOf = new Map(
+      (counts as Array<{ bundle_name: string; n: number | string }>).map((c) => [c.bundle_name, Number(c.n)]),
+    );
     return rows.map((row) => ({
       name: row.name,
       source: { tenant: row.source_tenant, landscape: row.source_landscape as Landscape },

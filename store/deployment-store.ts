@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from './unique-violation';
-import { TenantResult } from "../contracts/deployments";
+import { TenantResult } from '../contracts/deployments';
 
 export interface DeploymentRecord {
   id: string;
@@ -67,12 +67,33 @@ export class DeploymentStore {
     await this.knex.transaction(async (trx) => {
       for (let i = 0; i < results.length; i += 200) {
         const chunk = results.slice(i, i + 200);
-        await trx('deployment_tenants').where({ deployment_id: deploymentId }).whereIn('tenant', chunk.map((r) => r.tenant)).delete();
-        await trx('deployment_tenants').insert(chunk.map((r) => ({ deployment_id: deploymentId, tenant: r.tenant, status: r.status, reason: r.reason ?? null, finished_at: r.finishedAt })));
+        await trx('deployment_tenants')
+          .where({ deployment_id: deploymentId })
+          .whereIn(
+            'tenant',
+            chunk.map((r) => r.tenant),
+          )
+          .delete();
+        await trx('deployment_tenants').insert(
+          chunk.map((r) => ({
+            deployment_id: deploymentId,
+            tenant: r.tenant,
+            status: r.status,
+            reason: r.reason ?? null,
+            finished_at: r.finishedAt,
+          })),
+        );
       }
-      const counts = await trx('deployment_tenants').where({ deployment_id: deploymentId }).select('status').count({ n: '*' }).groupBy('status');
-      const countOf = (status: string) => Number((counts as Array<{ status: string; n: number | string }>).find((c) => c.status === status)?.n ?? 0);
-      await trx('deployments').where({ id: deploymentId }).update({ succeeded: countOf('succeeded'), failed: countOf('failed'), skipped: countOf('skipped') });
+      const counts = await trx('deployment_tenants')
+        .where({ deployment_id: deploymentId })
+        .select('status')
+        .count({ n: '*' })
+        .groupBy('status');
+      const countOf = (status: string) =>
+        Number((counts as Array<{ status: string; n: number | string }>).find((c) => c.status === status)?.n ?? 0);
+      await trx('deployments')
+        .where({ id: deploymentId })
+        .update({ succeeded: countOf('succeeded'), failed: countOf('failed'), skipped: countOf('skipped') });
     });
   }
 
@@ -83,12 +104,14 @@ export class DeploymentStore {
   async tenants(deploymentId: string, filter: { status?: TenantResult['status'] } = {}): Promise<TenantResult[]> {
     let query = this.knex('deployment_tenants').where({ deployment_id: deploymentId }).orderBy('tenant');
     if (filter.status) query = query.where({ status: filter.status });
-    return (await query).map((row: { tenant: string; status: TenantResult['status']; reason: string | null; finished_at: string }) => ({
-      tenant: row.tenant,
-      status: row.status,
-      reason: row.reason ?? undefined,
-      finishedAt: row.finished_at,
-    }));
+    return (await query).map(
+      (row: { tenant: string; status: TenantResult['status']; reason: string | null; finished_at: string }) => ({
+        tenant: row.tenant,
+        status: row.status,
+        reason: row.reason ?? undefined,
+        finishedAt: row.finished_at,
+      }),
+    );
   }
 }
 

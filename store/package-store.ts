@@ -16,7 +16,13 @@ interface PackageRow {
 export class PackageStore {
   constructor(private readonly knex: Knex) {}
 
-  async put(entry: { sha256: string; packageId: string; packageVersion: string; content: string; storedAt: string }): Promise<void> {
+  async put(entry: {
+    sha256: string;
+    packageId: string;
+    packageVersion: string;
+    content: string;
+    storedAt: string;
+  }): Promise<void> {
     try {
       await this.knex<PackageRow>('packages').insert({
         sha256: entry.sha256,

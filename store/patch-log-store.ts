@@ -38,7 +38,11 @@ export class PatchLogStore {
   }
 
   /** Any instance's entry for this id and version with another checksum: a different package. */
-  async findOtherChecksum(packageId: string, packageVersion: string, checksum: string): Promise<PatchLogEntry | undefined> {
+  async findOtherChecksum(
+    packageId: string,
+    packageVersion: string,
+    checksum: string,
+  ): Promise<PatchLogEntry | undefined> {
     const row = await this.knex<PatchLogRow>('patch_log')
       .where({ package_id: packageId, package_version: packageVersion })
       .whereNot({ checksum })
@@ -72,7 +76,13 @@ export class PatchLogStore {
       if (existing.checksum !== entry.checksum || entry.changesApplied === 0) return existing;
       await this.knex<PatchLogRow>('patch_log')
         .where({ instance_key: entry.instanceKey, package_id: entry.packageId, package_version: entry.packageVersion })
-        .update({ mode: entry.mode, impact: entry.impact, changes_applied: entry.changesApplied, workflow_id: entry.workflowId ?? null, applied_at: entry.appliedAt });
+        .update({
+          mode: entry.mode,
+          impact: entry.impact,
+          changes_applied: entry.changesApplied,
+          workflow_id: entry.workflowId ?? null,
+          applied_at: entry.appliedAt,
+        });
       return entry;
     }
   }

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import type { Landscape } from '../domain/landscapes';
-import type { PromotionContent, PromotionItem, PromotionRecord, PromotionRecordStatus } from '../domain/promotions/bundle-types';
+import type {
+  PromotionContent,
+  PromotionItem,
+  PromotionRecord,
+  PromotionRecordStatus,
+} from '../domain/promotions/bundle-types';
 import type { PromotionChange } from '../domain/promotions/promotion-plan';
 import { isUniqueViolation } from './unique-violation';
 
@@ -74,7 +79,12 @@ export class PromotionStore {
   }
 
   /** Moves a promotion between statuses; false when it was not in one of `from` (row count check). */
-  async transition(id: string, from: PromotionRecordStatus[], to: PromotionRecordStatus, fields: { finishedAt?: string; outcome?: Record<string, unknown>; scheduledFor?: string } = {}): Promise<boolean> {
+  async transition(
+    id: string,
+    from: PromotionRecordStatus[],
+    to: PromotionRecordStatus,
+    fields: { finishedAt?: string; outcome?: Record<string, unknown>; scheduledFor?: string } = {},
+  ): Promise<boolean> {
     const update: Partial<PromotionRow> = { status: to };
     if (fields.finishedAt !== undefined) update.finished_at = fields.finishedAt;
     if (fields.outcome !== undefined) update.outcome = JSON.stringify(fields.outcome);
@@ -110,7 +120,12 @@ export class PromotionStore {
 
   /** Newest first; optionally of one bundle or target. */
   async history(filter: { bundleName?: string; targetName?: string } = {}, limit = 100): Promise<PromotionRecord[]> {
-    let query = this.knex<PromotionRow>('promotions').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+    let query = this.knex<PromotionRow>('promotions')
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
     if (filter.bundleName) query = query.where({ bundle_name: filter.bundleName });
     if (filter.targetName) query = query.where({ target_name: filter.targetName });
     return (await query).map(recordOf);
@@ -119,7 +134,9 @@ export class PromotionStore {
   /** Deletes finished promotions (and their items and changes) that finished before `before`. */
   async purgeFinishedBefore(before: string): Promise<number> {
     return this.knex.transaction(async (trx) => {
-      const ids = (await trx<PromotionRow>('promotions').whereNotNull('finished_at').where('finished_at', '<', before).select('id')).map((r) => r.id);
+      const ids = (
+        await trx<PromotionRow>('promotions').whereNotNull('finished_at').where('finished_at', '<', before).select('id')
+      ).map((r) => r.id);
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         await trx('promotion_changes').whereIn('promotion_id', chunk).delete();

@@ -48,7 +48,9 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     smtpUrl: env[WORKER_ENV.smtpUrl] || undefined,
     mailFrom: env[WORKER_ENV.mailFrom] || undefined,
     mailDomain: env[WORKER_ENV.mailDomain] || undefined,
-    lockHolderCheckSeconds: env[WORKER_ENV.lockHolderCheckSeconds] ? positiveSeconds(env[WORKER_ENV.lockHolderCheckSeconds]!) : undefined,
+    lockHolderCheckSeconds: env[WORKER_ENV.lockHolderCheckSeconds]
+      ? positiveSeconds(env[WORKER_ENV.lockHolderCheckSeconds]!)
+      : undefined,
   };
 }
 
@@ -62,6 +64,7 @@ function parseBandwidth(value: string): number {
 
 function positiveSeconds(value: string): number {
   const seconds = Number(value);
-  if (!(seconds > 0)) throw new Error(`${WORKER_ENV.lockHolderCheckSeconds}=${value}: expected a number of seconds > 0`);
+  if (!(seconds > 0))
+    throw new Error(`${WORKER_ENV.lockHolderCheckSeconds}=${value}: expected a number of seconds > 0`);
   return seconds;
 }

@@ -12,7 +12,9 @@ export function openTenantDatabases(settings: WorkerSettings): {
   deps: Pick<ActivityDependencies, 'tenantDatabases' | 'copyBandwidthLimit'>;
   close(): Promise<void>;
 } {
-  const tenantDatabases = settings.inventoryPath ? new InventoryTenantDatabases(loadInventory(settings.inventoryPath)) : undefined;
+  const tenantDatabases = settings.inventoryPath
+    ? new InventoryTenantDatabases(loadInventory(settings.inventoryPath))
+    : undefined;
   return {
     deps: { tenantDatabases, copyBandwidthLimit: settings.copyBandwidthLimit },
     close: async () => tenantDatabases?.destroyAll(),

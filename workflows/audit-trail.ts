@@ -1,6 +1,6 @@
 import { CancellationScope, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { NotificationMessage } from "../contracts/notifications";
+import type { NotificationMessage } from '../contracts/notifications';
 
 const auditActivity = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -85,7 +85,14 @@ export function createAuditTrail(subject: string, options: { localActivities?: b
     }
     const workflowId = workflowInfo().workflowId;
     await auditLocalActivity.recordAuditEvents(
-      run.map((entry) => ({ workflowId, kind: entry.event, actor: entry.actor, subject, detail: entry.detail, idempotencyKey: entry.key })),
+      run.map((entry) => ({
+        workflowId,
+        kind: entry.event,
+        actor: entry.actor,
+        subject,
+        detail: entry.detail,
+        idempotencyKey: entry.key,
+      })),
     );
     return run.length;
   };

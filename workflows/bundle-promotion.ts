@@ -1,15 +1,23 @@
 import {
-    ApplicationFailure,
-    CancellationScope,
-    condition,
-    isCancellation,
-    proxyActivities,
-    setHandler,
-    upsertSearchAttributes,
-    workflowInfo,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { type BundlePromotionInput, type BundlePromotionResult, type PromotionPhase, type PromotionStatus, promotionStatusQuery, reschedulePromotionUpdate, type RescheduleRequest } from '../contracts/promotions';
+import {
+  type BundlePromotionInput,
+  type BundlePromotionResult,
+  type PromotionPhase,
+  type PromotionStatus,
+  promotionStatusQuery,
+  reschedulePromotionUpdate,
+  type RescheduleRequest,
+} from '../contracts/promotions';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { instanceKey } from '../domain/landscapes';
 import type { PromotionContent } from '../domain/promotions/bundle-types';
@@ -31,14 +39,27 @@ const acts = proxyActivities<Activities>({
 export async function bundlePromotion(input: BundlePromotionInput): Promise<BundlePromotionResult> {
   const promotionId = workflowInfo().workflowId;
   const content: PromotionContent = input.scheduledFor ? (input.content ?? 'snapshot') : 'live';
-  const status: PromotionStatus = { promotionId, phase: 'preparing', targetName: input.targetName, bundle: input.bundle, content, scheduledFor: input.scheduledFor, reschedules: [] };
+  const status: PromotionStatus = {
+    promotionId,
+    phase: 'preparing',
+    targetName: input.targetName,
+    bundle: input.bundle,
+    content,
+    scheduledFor: input.scheduledFor,
+    reschedules: [],
+  };
   let scheduleVersion = 0;
   setHandler(promotionStatusQuery, () => status);
   setHandler(
     reschedulePromotionUpdate,
     async (request) => {
       await authorizeOrFail(request.user, `reschedule promotion ${promotionId}`);
-      if (status.phase !== 'scheduled') throw ApplicationFailure.create({ type: 'TooLate', message: `promotion ${promotionId} is ${status.phase}: too late to reschedule`, nonRetryable: true });
+      if (status.phase !== 'scheduled')
+        throw ApplicationFailure.create({
+          type: 'TooLate',
+          message: `promotion ${promotionId} is ${status.phase}: too late to reschedule`,
+          nonRetryable: true,
+        });
       await acts.recordPromotionSchedule({ promotionId, scheduledFor: request.at });
       status.reschedules.push({ user: request.user, at: request.at, previous: status.scheduledFor });
       status.scheduledFor = request.at;
@@ -49,9 +70,20 @@ export async function bundlePromotion(input: BundlePromotionInput): Promise<Bund
   );
 
   try {
-    const prepared = await acts.preparePromotion({ promotionId, requestedBy: input.requestedBy, targetName: input.targetName, bundle: input.bundle, items: input.items, content, scheduledFor: input.scheduledFor });
+    const prepared = await acts.preparePromotion({
+      promotionId,
+      requestedBy: input.requestedBy,
+      targetName: input.targetName,
+      bundle: input.bundle,
+      items: input.items,
+      content,
+      scheduledFor: input.scheduledFor,
+    });
     status.itemCount = prepared.itemCount;
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.tenant]: [prepared.target.tenant], [SEARCH_ATTRIBUTES.instance]: [instanceKey(prepared.target)] });
+    upsertSearchAttributes({
+      [SEARCH_ATTRIBUTES.tenant]: [prepared.target.tenant],
+      [SEARCH_ATTRIBUTES.instance]: [instanceKey(prepared.target)],
+    });
     setPhase(status, 'scheduled');
     while (status.scheduledFor) {
       const waitMs = Date.parse(status.scheduledFor) - Date.now();
@@ -65,13 +97,17 @@ export async function bundlePromotion(input: BundlePromotionInput): Promise<Bund
       return acts.promoteToTarget({ promotionId });
     });
     setPhase(status, 'promoted');
-    const { purged } = await acts.purgePromotionHistory({ retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS });
+    const { purged } = await acts.purgePromotionHistory({
+      retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    });
     return { ...outcome, historyPurged: purged };
   } catch (error) {
     const cancelled = isCancellation(error);
     status.error = cancelled ? 'cancelled' : messageOf(error);
     if (status.phase !== 'preparing') {
-      await CancellationScope.nonCancellable(() => acts.finishPromotion({ promotionId, status: cancelled ? 'cancelled' : 'failed', reason: status.error! }));
+      await CancellationScope.nonCancellable(() =>
+        acts.finishPromotion({ promotionId, status: cancelled ? 'cancelled' : 'failed', reason: status.error! }),
+      );
     }
     setPhase(status, cancelled ? 'cancelled' : 'failed');
     throw rootFailure(error);
@@ -86,8 +122,12 @@ function setPhase(status: PromotionStatus, phase: PromotionPhase): void {
 function validateReschedule(status: PromotionStatus) {
   return (request: RescheduleRequest): void => {
     if (!request?.user?.trim()) throw new Error('a reschedule must name the user who does it');
-    if (Number.isNaN(Date.parse(request.at ?? ''))) throw new Error(`'${request.at}' is not a date and time (ISO 8601, e.g. 2026-03-01T22:00:00Z)`);
-    if (status.phase !== 'scheduled') throw new Error(`promotion ${status.promotionId} is ${status.phase}: only a scheduled promotion can be rescheduled`);
+    if (Number.isNaN(Date.parse(request.at ?? '')))
+      throw new Error(`'${request.at}' is not a date and time (ISO 8601, e.g. 2026-03-01T22:00:00Z)`);
+    if (status.phase !== 'scheduled')
+      throw new Error(
+        `promotion ${status.promotionId} is ${status.phase}: only a scheduled promotion can be rescheduled`,
+      );
   };
 }
 

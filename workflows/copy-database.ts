@@ -1,6 +1,15 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { BACKUP_TYPES, type BackupSummary, type CopyBackupResult, type CopyBackupWorkflowInput, type CopyDatabaseInput, type CopyDatabaseResult, type RefreshTransactionalResult, type TransactionalRefreshInput } from '../contracts/database';
+import {
+  BACKUP_TYPES,
+  type BackupSummary,
+  type CopyBackupResult,
+  type CopyBackupWorkflowInput,
+  type CopyDatabaseInput,
+  type CopyDatabaseResult,
+  type RefreshTransactionalResult,
+  type TransactionalRefreshInput,
+} from '../contracts/database';
 import { LANDSCAPES, type InstanceRef } from '../domain/landscapes';
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -37,10 +46,23 @@ export async function copyDatabase(input: CopyDatabaseInput): Promise<CopyDataba
   const verified = await long.verifyRestoredDatabase({ backupId: restoredFrom.backupId, target });
   const fixups = input.fixups === false ? undefined : await quick.applyPostRestoreFixups({ source, target });
   const shrink = input.shrink === false ? undefined : await long.shrinkDatabase({ target });
-  return { backupType: input.backupType, backup, copy, restored: input.backupType !== 'alreadyRestored', verified, fixups, shrink };
+  return {
+    backupType: input.backupType,
+    backup,
+    copy,
+    restored: input.backupType !== 'alreadyRestored',
+    verified,
+    fixups,
+    shrink,
+  };
 }
 
-async function obtainBackup(input: CopyDatabaseInput, source: InstanceRef, target: InstanceRef, workflowId: string): Promise<BackupSummary> {
+async function obtainBackup(
+  input: CopyDatabaseInput,
+  source: InstanceRef,
+  target: InstanceRef,
+  workflowId: string,
+): Promise<BackupSummary> {
   switch (input.backupType) {
     case 'live':
       return long.backupDatabase({ instance: source, workflowId });
@@ -57,21 +79,33 @@ async function obtainBackup(input: CopyDatabaseInput, source: InstanceRef, targe
 
 function validate(input: CopyDatabaseInput): void {
   const problems: string[] = [];
-  if (!(BACKUP_TYPES as readonly string[]).includes(input.backupType)) problems.push(`backupType must be one of ${BACKUP_TYPES.join(', ')}`);
+  if (!(BACKUP_TYPES as readonly string[]).includes(input.backupType))
+    problems.push(`backupType must be one of ${BACKUP_TYPES.join(', ')}`);
   for (const key of ['source', 'target'] as const) {
-    if (!(LANDSCAPES as readonly string[]).includes(input[key])) problems.push(`${key} must be one of ${LANDSCAPES.join(', ')}`);
+    if (!(LANDSCAPES as readonly string[]).includes(input[key]))
+      problems.push(`${key} must be one of ${LANDSCAPES.join(', ')}`);
   }
-  if (input.source === input.target) problems.push(`source and target are both ${input.source}: a restore never goes over its source`);
-  if (input.backupType === 'copied' && !input.fileName) problems.push('backupType copied needs fileName (a file in the target backup location)');
+  if (input.source === input.target)
+    problems.push(`source and target are both ${input.source}: a restore never goes over its source`);
+  if (input.backupType === 'copied' && !input.fileName)
+    problems.push('backupType copied needs fileName (a file in the target backup location)');
   if (problems.length > 0) {
-    throw ApplicationFailure.create({ type: 'InvalidCopyDatabaseInput', message: `copyDatabase ${input.tenant}: ${problems.join('; ')}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'InvalidCopyDatabaseInput',
+      message: `copyDatabase ${input.tenant}: ${problems.join('; ')}`,
+      nonRetryable: true,
+    });
   }
 }
 
 /** Transactional refresh (SPEC §2, seed 000 Step 3) as its own workflow, e.g. production → UAT. */
 export async function transactionalRefresh(input: TransactionalRefreshInput): Promise<RefreshTransactionalResult> {
   if (input.source === input.target) {
-    throw ApplicationFailure.create({ type: 'InvalidRefresh', message: `source and target are both ${input.source}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'InvalidRefresh',
+      message: `source and target are both ${input.source}`,
+      nonRetryable: true,
+    });
   }
   return long.refreshTransactionalData({
     source: { tenant: input.tenant, landscape: input.source },
@@ -82,5 +116,9 @@ export async function transactionalRefresh(input: TransactionalRefreshInput): Pr
 
 /** One cataloged backup into another instance's backup location (resumable streaming copy). */
 export async function copyBackup(input: CopyBackupWorkflowInput): Promise<CopyBackupResult> {
-  return long.copyBackupFile({ backupId: input.backupId, target: { tenant: input.tenant, landscape: input.target }, workflowId: workflowInfo().workflowId });
+  return long.copyBackupFile({
+    backupId: input.backupId,
+    target: { tenant: input.tenant, landscape: input.target },
+    workflowId: workflowInfo().workflowId,
+  });
 }

@@ -20,7 +20,12 @@ const apply = proxyActivities<Activities>({
  */
 export async function deployPackage(input: DeployPackageInput): Promise<DeployPackageResult> {
   const analyzed = await analysis.analyzePackage({ package: input.package });
-  const validation = await apply.validatePackage({ target: input.target, package: input.package, compact: input.compact, previewFile: input.previewFile });
+  const validation = await apply.validatePackage({
+    target: input.target,
+    package: input.package,
+    compact: input.compact,
+    previewFile: input.previewFile,
+  });
   if (validation.errorCount > 0) {
     throw ApplicationFailure.create({
       type: 'PackageValidationFailed',
@@ -29,6 +34,12 @@ export async function deployPackage(input: DeployPackageInput): Promise<DeployPa
       details: [validation],
     });
   }
-  const applied = await apply.applyPackage({ target: input.target, package: input.package, mode: 'validateThenApply', backupId: input.backupId, compact: input.compact });
+  const applied = await apply.applyPackage({
+    target: input.target,
+    package: input.package,
+    mode: 'validateThenApply',
+    backupId: input.backupId,
+    compact: input.compact,
+  });
   return { analysis: analyzed, validation, applied };
 }

@@ -1,20 +1,37 @@
 import {
-    allHandlersFinished,
-    condition,
-    continueAsNew,
-    executeChild,
-    ParentClosePolicy,
-    patched,
-    proxyActivities,
-    setHandler,
-    upsertSearchAttributes,
-    workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TenantResult } from '../activities/deployments/deployment-activities';
-import { type CancelDeploymentRequest, cancelDeploymentSignal, type CarriedDeployment, type DeploymentPhase, deploymentStatusQuery, type DeployToTenantResult, type MassDeploymentInput, type MassDeploymentResult, tenantDeploymentStatusQuery } from '../contracts/deployments';
+import {
+  type CancelDeploymentRequest,
+  cancelDeploymentSignal,
+  type CarriedDeployment,
+  type DeploymentPhase,
+  deploymentStatusQuery,
+  type DeployToTenantResult,
+  type MassDeploymentInput,
+  type MassDeploymentResult,
+  tenantDeploymentStatusQuery,
+} from '../contracts/deployments';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
-import { countsOf, newProgress, recordOutcome, summaryMessage, type TenantProblem, tenantStatus } from '../domain/deployments/deployment-progress';
+import {
+  countsOf,
+  newProgress,
+  recordOutcome,
+  summaryMessage,
+  type TenantProblem,
+  tenantStatus,
+} from '../domain/deployments/deployment-progress';
 import type { Landscape } from '../domain/landscapes';
 import { rootFailure } from './bundles/failures';
 import { deployToTenant } from './deployments/deploy-to-tenant';
@@ -59,15 +76,24 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
     landscape,
     scheduledFor: input.scheduledFor,
     concurrency,
-    counts: carried ? countsOf(carried.progress, running.size) : { total: 0, processed: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 },
+    counts: carried
+      ? countsOf(carried.progress, running.size)
+      : { total: 0, processed: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 },
     running: [...running].sort(),
-    problems: carried ? Object.entries(carried.progress.problems).slice(0, 500).map(([tenant, p]) => ({ tenant, ...p })) : [],
+    problems: carried
+      ? Object.entries(carried.progress.problems)
+          .slice(0, 500)
+          .map(([tenant, p]) => ({ tenant, ...p }))
+      : [],
     runs: carried?.progress.runs ?? 1,
   }));
-  setHandler(tenantDeploymentStatusQuery, (tenant) => (carried ? (tenantStatus(carried.progress, running, tenant) ?? null) : null));
+  setHandler(tenantDeploymentStatusQuery, (tenant) =>
+    carried ? (tenantStatus(carried.progress, running, tenant) ?? null) : null,
+  );
 
   if (!carried) {
-    if (input.scheduledFor) await condition(() => cancelled !== undefined, Math.max(0, Date.parse(input.scheduledFor) - Date.now()));
+    if (input.scheduledFor)
+      await condition(() => cancelled !== undefined, Math.max(0, Date.parse(input.scheduledFor) - Date.now()));
     phase = 'preparing';
     carried = await prepare(input, deploymentId, landscape);
   }
@@ -78,8 +104,17 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
 
   const finished = (tenant: string, outcome: DeployToTenantResult) => {
     running.delete(tenant);
-    recordOutcome(progress, tenant, outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem));
-    unflushed.push({ tenant, status: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined, finishedAt: new Date().toISOString() });
+    recordOutcome(
+      progress,
+      tenant,
+      outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem),
+    );
+    unflushed.push({
+      tenant,
+      status: outcome.status,
+      reason: 'reason' in outcome ? outcome.reason : undefined,
+      finishedAt: new Date().toISOString(),
+    });
   };
   const maxEvents = input.maxHistoryEvents ?? 5_000;
   const timeToContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
@@ -89,17 +124,32 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   while (batched && progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
     await condition(() => running.size < concurrency || cancelled !== undefined);
     if (cancelled) break;
-    const size = Math.min(batchSizeFor(concurrency), concurrency - running.size, progress.tenants.length - progress.next);
+    const size = Math.min(
+      batchSizeFor(concurrency),
+      concurrency - running.size,
+      progress.tenants.length - progress.next,
+    );
     const tenants = progress.tenants.slice(progress.next, progress.next + size);
     progress.next += size;
     for (const tenant of tenants) running.add(tenant);
     void executeChild(deployToTenants, {
       workflowId: `${deploymentId}/${tenants.length === 1 ? tenants[0] : `${tenants[0]}..${tenants[tenants.length - 1]}`}`,
-      args: [{ deploymentId, tenants, landscape, packageSha256: input.packageSha256, packageId: state.packageId, version: state.version, notifyTenants: input.notifyTenants ?? false }],
+      args: [
+        {
+          deploymentId,
+          tenants,
+          landscape,
+          packageSha256: input.packageSha256,
+          packageId: state.packageId,
+          version: state.version,
+          notifyTenants: input.notifyTenants ?? false,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     }).then(
       (outcomes) => outcomes.forEach((outcome) => finished(outcome.tenant, outcome)),
-      (error: unknown) => tenants.forEach((tenant) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) })),
+      (error: unknown) =>
+        tenants.forEach((tenant) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) })),
     );
     if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
   }
@@ -112,7 +162,17 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
     // Not awaited: the window slides as children finish; `finished` books each one.
     void executeChild(deployToTenant, {
       workflowId: `${deploymentId}/${tenant}`,
-      args: [{ deploymentId, tenant, landscape, packageSha256: input.packageSha256, packageId: state.packageId, version: state.version, notifyTenant: input.notifyTenants ?? false }],
+      args: [
+        {
+          deploymentId,
+          tenant,
+          landscape,
+          packageSha256: input.packageSha256,
+          packageId: state.packageId,
+          version: state.version,
+          notifyTenant: input.notifyTenants ?? false,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     }).then(
       (outcome) => finished(tenant, outcome),
@@ -132,11 +192,27 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   return finish(input, deploymentId, landscape, state, cancelled, (p) => (phase = p));
 }
 
-async function prepare(input: MassDeploymentInput, deploymentId: string, landscape: Landscape): Promise<CarriedDeployment> {
+async function prepare(
+  input: MassDeploymentInput,
+  deploymentId: string,
+  landscape: Landscape,
+): Promise<CarriedDeployment> {
   try {
-    const prepared = await acts.prepareDeployment({ deploymentId, packageSha256: input.packageSha256, landscape, tenants: input.tenants, submitter: input.submitter });
-    const preSkipped = Object.fromEntries(prepared.skipped.map((s) => [s.tenant, { status: 'skipped' as const, reason: s.reason ?? 'skipped' }]));
-    return { packageId: prepared.packageId, version: prepared.version, progress: newProgress(prepared.tenants, preSkipped) };
+    const prepared = await acts.prepareDeployment({
+      deploymentId,
+      packageSha256: input.packageSha256,
+      landscape,
+      tenants: input.tenants,
+      submitter: input.submitter,
+    });
+    const preSkipped = Object.fromEntries(
+      prepared.skipped.map((s) => [s.tenant, { status: 'skipped' as const, reason: s.reason ?? 'skipped' }]),
+    );
+    return {
+      packageId: prepared.packageId,
+      version: prepared.version,
+      progress: newProgress(prepared.tenants, preSkipped),
+    };
   } catch (error) {
     throw rootFailure(error);
   }
@@ -163,14 +239,32 @@ async function finish(
     for (const tenant of rest) recordOutcome(progress, tenant, { status: 'skipped', reason });
     progress.next = progress.tenants.length;
     for (let i = 0; i < rest.length; i += 1_000) {
-      await acts.recordDeploymentTenants({ deploymentId, results: rest.slice(i, i + 1_000).map((tenant) => ({ tenant, status: 'skipped', reason, finishedAt: new Date().toISOString() })) });
+      await acts.recordDeploymentTenants({
+        deploymentId,
+        results: rest
+          .slice(i, i + 1_000)
+          .map((tenant) => ({ tenant, status: 'skipped', reason, finishedAt: new Date().toISOString() })),
+      });
     }
   }
   setPhase('notifying');
   await acts.finishDeployment({ deploymentId, status: cancelled ? 'cancelled' : 'finished' });
   const packageLabel = `${state.packageId}@${state.version}`;
-  const summary = summaryMessage({ deploymentId, packageLabel, landscape, cancelled: cancelled ? `Cancelled by ${cancelled.user}: ${cancelled.reason}` : undefined }, progress);
-  await acts.notify({ workflowId: deploymentId, idempotencyKey: `${deploymentId}/summary`, recipients: [input.submitter], ...summary });
+  const summary = summaryMessage(
+    {
+      deploymentId,
+      packageLabel,
+      landscape,
+      cancelled: cancelled ? `Cancelled by ${cancelled.user}: ${cancelled.reason}` : undefined,
+    },
+    progress,
+  );
+  await acts.notify({
+    workflowId: deploymentId,
+    idempotencyKey: `${deploymentId}/summary`,
+    recipients: [input.submitter],
+    ...summary,
+  });
   setPhase(cancelled ? 'cancelled' : 'finished');
   return { deploymentId, package: packageLabel, counts: countsOf(progress, 0), runs: progress.runs, cancelled };
 }

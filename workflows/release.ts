@@ -10,7 +10,13 @@ import { baseline, configure } from './release/baseline';
 import { productionPush } from './release/production-push';
 import { provision } from './release/provisioning';
 import { createReleaseState } from './release/release-state';
-import { createSaga, quick, ReleaseCancelledByGate, releaseChildId, type ReleaseContext } from './release/release-context';
+import {
+  createSaga,
+  quick,
+  ReleaseCancelledByGate,
+  releaseChildId,
+  type ReleaseContext,
+} from './release/release-context';
 import { acceptance, describeFailure, pushToUat, uatRefresh } from './release/uat';
 import type { ReleaseInput, ReleaseResult } from '../contracts/releases';
 
@@ -29,8 +35,17 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
   const state = createReleaseState(input, trail, gates, () => managers);
   try {
     const problems = releaseInputProblems(input);
-    if (problems.length > 0) throw ApplicationFailure.create({ type: 'InvalidReleaseInput', message: `${subject}: ${problems.join('; ')}`, nonRetryable: true });
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.tenant]: [input.tenant], [SEARCH_ATTRIBUTES.version]: [input.version], [SEARCH_ATTRIBUTES.phase]: ['starting'] });
+    if (problems.length > 0)
+      throw ApplicationFailure.create({
+        type: 'InvalidReleaseInput',
+        message: `${subject}: ${problems.join('; ')}`,
+        nonRetryable: true,
+      });
+    upsertSearchAttributes({
+      [SEARCH_ATTRIBUTES.tenant]: [input.tenant],
+      [SEARCH_ATTRIBUTES.version]: [input.version],
+      [SEARCH_ATTRIBUTES.phase]: ['starting'],
+    });
     trail.record('release-started', input.startedBy, { variant: state.status.variant, packages: input.packages });
     const settings = await quick.resolveReleaseSettings({
       tenant: input.tenant,
@@ -67,7 +82,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
       state.status.outcome = 'cancelled';
       return { outcome: 'cancelled', status: state.snapshot() };
     }
-    state.enterPhase(isCancellation(error) ? 'cancelled' : 'failed', isCancellation(error) ? 'cancelled by request' : describeFailure(error));
+    state.enterPhase(
+      isCancellation(error) ? 'cancelled' : 'failed',
+      isCancellation(error) ? 'cancelled by request' : describeFailure(error),
+    );
     state.status.outcome = isCancellation(error) ? 'cancelled' : 'failed';
     throw error;
   } finally {
@@ -118,5 +136,5 @@ async function holdingLocks(ctx: ReleaseContext, landscapes: Landscape[], fn: ()
   return withInstanceLock(ctx.instance(first), reason, () => holdingLocks(ctx, rest, fn));
 }
 
-export type { ReleaseInput } from "../contracts/releases";
-export type { ReleaseResult } from "../contracts/releases";
+export type { ReleaseInput } from '../contracts/releases';
+export type { ReleaseResult } from '../contracts/releases';

@@ -14,10 +14,18 @@ const { setMetadataLock } = proxyActivities<Activities>({
  * unlocked, as after a release. Run on a Temporal Schedule (client `scheduleStagingRefresh`).
  */
 export async function stagingRefresh(input: StagingRefreshInput): Promise<CopyDatabaseResult> {
-  upsertSearchAttributes({ [SEARCH_ATTRIBUTES.tenant]: [input.tenant], [SEARCH_ATTRIBUTES.phase]: ['staging-refresh'] });
+  upsertSearchAttributes({
+    [SEARCH_ATTRIBUTES.tenant]: [input.tenant],
+    [SEARCH_ATTRIBUTES.phase]: ['staging-refresh'],
+  });
   const staging = { tenant: input.tenant, landscape: 'staging' as const };
   return withInstanceLock(staging, `staging refresh of ${input.tenant} (${workflowInfo().workflowId})`, async () => {
-    const copy: CopyDatabaseInput = { tenant: input.tenant, source: 'production', target: 'staging', backupType: input.backupType ?? 'live' };
+    const copy: CopyDatabaseInput = {
+      tenant: input.tenant,
+      source: 'production',
+      target: 'staging',
+      backupType: input.backupType ?? 'live',
+    };
     const result = await executeChild('copyDatabase', {
       workflowId: `${workflowInfo().workflowId}/copy`,
       args: [copy],

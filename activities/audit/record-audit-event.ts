@@ -1,4 +1,4 @@
-import { RecordAuditEventInput } from "../../contracts/audit";
+import { RecordAuditEventInput } from '../../contracts/audit';
 import type { AuditStore } from '../../store/audit-store';
 
 export interface Clock {
@@ -12,7 +12,8 @@ export function createAuditActivities(deps: { auditStore: AuditStore; clock: Clo
     },
     /** Several events in their order, in one call (each still skipped if already written). */
     async recordAuditEvents(inputs: RecordAuditEventInput[]): Promise<void> {
-      for (const input of inputs) await deps.auditStore.record({ ...input, occurredAt: deps.clock.now().toISOString() });
+      for (const input of inputs)
+        await deps.auditStore.record({ ...input, occurredAt: deps.clock.now().toISOString() });
     },
   };
 }

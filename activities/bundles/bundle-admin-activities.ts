@@ -1,4 +1,4 @@
-import { BundleAdminRequest, BundleAdminResult } from "../../client";
+import { BundleAdminRequest, BundleAdminResult } from '../../client';
 import { instanceKey, LANDSCAPES, type InstanceRef } from '../../domain/landscapes';
 import { checkName, type PromotionTarget } from '../../domain/promotions/bundle-types';
 import { hasRole, ROLES } from '../../domain/promotions/roles';
@@ -9,7 +9,8 @@ const CREDENTIAL_REF = /^(\$\{[A-Z_][A-Z0-9_]*\}|vault:[\w./-]+)$/;
 
 export function createBundleAdminActivities(deps: BundleActivityDependencies) {
   const now = () => deps.clock.now().toISOString();
-  const bundleOf = async (name: string) => (await deps.bundles.getBundle(name)) ?? invalid(`bundle '${name}' does not exist`);
+  const bundleOf = async (name: string) =>
+    (await deps.bundles.getBundle(name)) ?? invalid(`bundle '${name}' does not exist`);
 
   return {
     async manageBundle(request: BundleAdminRequest): Promise<BundleAdminResult> {
@@ -19,9 +20,16 @@ export function createBundleAdminActivities(deps: BundleActivityDependencies) {
           const problem = checkName('bundle', request.bundle) ?? checkInstance(request.source);
           if (problem) invalid(problem);
           await deps.tenantDatabases().knexFor(request.source); // an unknown source fails here, naming it
-          const created = await deps.bundles.createBundle({ name: request.bundle, source: request.source, description: request.description, createdBy: request.user, createdAt: now() });
+          const created = await deps.bundles.createBundle({
+            name: request.bundle,
+            source: request.source,
+            description: request.description,
+            createdBy: request.user,
+            createdAt: now(),
+          });
           const existing = await bundleOf(request.bundle);
-          if (!created && existing.createdBy !== request.user) invalid(`bundle '${request.bundle}' exists already (created by ${existing.createdBy})`);
+          if (!created && existing.createdBy !== request.user)
+            invalid(`bundle '${request.bundle}' exists already (created by ${existing.createdBy})`);
           return { message: `bundle '${request.bundle}' of ${instanceKey(request.source)} created`, bundle: existing };
         }
         case 'add-items': {
@@ -30,13 +38,26 @@ export function createBundleAdminActivities(deps: BundleActivityDependencies) {
           if (request.items.length === 0) invalid('add-items names no item');
           const knex = await deps.tenantDatabases().knexFor(bundle.source);
           const items = await resolveSelectors(knex, request.items, instanceKey(bundle.source));
-          await deps.bundles.addItems(bundle.name, items.map((item) => ({ guid: item.guid, objectType: item.objectType, businessObject: item.businessObject, name: item.name, addedBy: request.user, addedAt: now() })));
+          await deps.bundles.addItems(
+            bundle.name,
+            items.map((item) => ({
+              guid: item.guid,
+              objectType: item.objectType,
+              businessObject: item.businessObject,
+              name: item.name,
+              addedBy: request.user,
+              addedAt: now(),
+            })),
+          );
           return { message: `${items.length} item(s) in bundle '${bundle.name}'`, bundle: await bundleOf(bundle.name) };
         }
         case 'remove-items': {
           requireRole(deps, request.user, ROLES.bundleAdmin, `remove items from bundle '${request.bundle}'`);
           const removed = await deps.bundles.removeItems((await bundleOf(request.bundle)).name, request.guids);
-          return { message: `${removed} item(s) removed from bundle '${request.bundle}'`, bundle: await bundleOf(request.bundle) };
+          return {
+            message: `${removed} item(s) removed from bundle '${request.bundle}'`,
+            bundle: await bundleOf(request.bundle),
+          };
         }
         case 'define-target':
           return defineTarget(deps, request.user, request.target, now());
@@ -45,10 +66,20 @@ export function createBundleAdminActivities(deps: BundleActivityDependencies) {
           return { message: `bundle '${request.bundle}'`, bundle: await bundleOf(request.bundle) };
         case 'list':
           requireReader(deps, request.user, 'list bundles and promotion targets');
-          return { message: 'bundles and promotion targets', bundles: await deps.bundles.listBundles(), targets: await deps.bundles.listTargets() };
+          return {
+            message: 'bundles and promotion targets',
+            bundles: await deps.bundles.listBundles(),
+            targets: await deps.bundles.listTargets(),
+          };
         case 'history':
           requireReader(deps, request.user, 'view promotion history');
-          return { message: 'promotion history', history: await deps.promotions.history({ bundleName: request.bundle, targetName: request.target }, request.limit ?? 100) };
+          return {
+            message: 'promotion history',
+            history: await deps.promotions.history(
+              { bundleName: request.bundle, targetName: request.target },
+              request.limit ?? 100,
+            ),
+          };
         default:
           return invalid(`unknown bundle action '${(request as { action: string }).action}'`);
       }
@@ -56,17 +87,28 @@ export function createBundleAdminActivities(deps: BundleActivityDependencies) {
   };
 }
 
-async function defineTarget(deps: BundleActivityDependencies, user: string, target: PromotionTarget, at: string): Promise<BundleAdminResult> {
+async function defineTarget(
+  deps: BundleActivityDependencies,
+  user: string,
+  target: PromotionTarget,
+  at: string,
+): Promise<BundleAdminResult> {
   requireRole(deps, user, ROLES.promotionAdmin, `define promotion target '${target.name}'`);
   const problem = checkName('target', target.name) ?? checkInstance(target.instance);
   if (problem) invalid(problem);
-  if (!target.targetUser?.trim()) invalid(`promotion target '${target.name}' needs the user that accepts bundles on it`);
+  if (!target.targetUser?.trim())
+    invalid(`promotion target '${target.name}' needs the user that accepts bundles on it`);
   if (!CREDENTIAL_REF.test(target.credentialRef ?? '')) {
-    invalid(`promotion target '${target.name}': credentialRef must be a reference such as \${PROMOTE_PASSWORD} or vault:<path>, never the secret itself`);
+    invalid(
+      `promotion target '${target.name}': credentialRef must be a reference such as \${PROMOTE_PASSWORD} or vault:<path>, never the secret itself`,
+    );
   }
   await deps.tenantDatabases().knexFor(target.instance);
   await deps.bundles.putTarget(target, { createdBy: user, createdAt: at });
-  return { message: `promotion target '${target.name}' → ${instanceKey(target.instance)} as ${target.targetUser}`, targets: [target] };
+  return {
+    message: `promotion target '${target.name}' → ${instanceKey(target.instance)} as ${target.targetUser}`,
+    targets: [target],
+  };
 }
 
 /** Viewing bundles, targets and history: seed 004 gives it to both admin roles. */

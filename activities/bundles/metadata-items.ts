@@ -3,14 +3,23 @@ import type { Knex } from 'knex';
 import type { DefinitionItem, ItemSelector, TargetRow } from '../../domain/promotions/bundle-types';
 import { describeDefinition, type PromotionChange } from '../../domain/promotions/promotion-plan';
 import { RowChecksum } from '../../engines/row-checksum';
-import { MetadataFingerprint } from "../../contracts/promotions";
+import { MetadataFingerprint } from '../../contracts/promotions';
 
 /** Reading and writing `metadata_items` (sample/tenant-schema.ts), the definitions bundles carry. */
 
-const COLUMNS: Array<keyof MetadataRow> = ['guid', 'object_type', 'business_object', 'name', 'definition', 'installed_by_package', 'updated_at'];
+const COLUMNS: Array<keyof MetadataRow> = [
+  'guid',
+  'object_type',
+  'business_object',
+  'name',
+  'definition',
+  'installed_by_package',
+  'updated_at',
+];
 
 /** Every column of `metadata_items`; rows come back as MetadataRow. */
-const selectRows = (knex: Knex) => knex('metadata_items').select(COLUMNS) as unknown as Knex.QueryBuilder<MetadataRow, MetadataRow[]>;
+const selectRows = (knex: Knex) =>
+  knex('metadata_items').select(COLUMNS) as unknown as Knex.QueryBuilder<MetadataRow, MetadataRow[]>;
 
 interface MetadataRow {
   guid: string;
@@ -37,7 +46,12 @@ export async function readTargetRows(knex: Knex, items: DefinitionItem[]): Promi
   const rows: MetadataRow[] = [];
   for (let i = 0; i < items.length; i += 500) {
     const chunk = items.slice(i, i + 500);
-    rows.push(...(await selectRows(knex).whereIn('guid', chunk.map((item) => item.guid))));
+    rows.push(
+      ...(await selectRows(knex).whereIn(
+        'guid',
+        chunk.map((item) => item.guid),
+      )),
+    );
     rows.push(...(await selectRows(knex).whereIn('name', [...new Set(chunk.map((item) => item.name))])));
   }
   return [...new Map(rows.map((row) => [row.guid, rowOf(row)])).values()];
@@ -52,7 +66,10 @@ export async function readSourceItems(knex: Knex, guids: string[], source: strin
   }
   const missing = guids.filter((guid) => !found.has(guid));
   if (missing.length > 0) {
-    throw ApplicationFailure.nonRetryable(`${source} has no metadata item with GUID ${missing.join(', ')} (deleted since it was added?)`, 'ItemNotFound');
+    throw ApplicationFailure.nonRetryable(
+      `${source} has no metadata item with GUID ${missing.join(', ')} (deleted since it was added?)`,
+      'ItemNotFound',
+    );
   }
   return guids.map((guid) => definitionOf(found.get(guid)!));
 }
@@ -66,7 +83,11 @@ export const definitionOf = (row: TargetRow): DefinitionItem => ({
 });
 
 /** Resolves selectors on the source: by GUID, or by type + name (+ business object). */
-export async function resolveSelectors(knex: Knex, selectors: ItemSelector[], source: string): Promise<DefinitionItem[]> {
+export async function resolveSelectors(
+  knex: Knex,
+  selectors: ItemSelector[],
+  source: string,
+): Promise<DefinitionItem[]> {
   const items: DefinitionItem[] = [];
   for (const selector of selectors) {
     let query = selectRows(knex);
@@ -76,10 +97,17 @@ export async function resolveSelectors(knex: Knex, selectors: ItemSelector[], so
       if (selector.businessObject !== undefined) query = query.where({ business_object: selector.businessObject });
     }
     const rows = await query;
-    const what = 'guid' in selector ? `GUID ${selector.guid}` : `${selector.objectType} "${selector.businessObject ? `${selector.businessObject}.` : ''}${selector.name}"`;
-    if (rows.length === 0) throw ApplicationFailure.nonRetryable(`${source} has no metadata item ${what}`, 'ItemNotFound');
+    const what =
+      'guid' in selector
+        ? `GUID ${selector.guid}`
+        : `${selector.objectType} "${selector.businessObject ? `${selector.businessObject}.` : ''}${selector.name}"`;
+    if (rows.length === 0)
+      throw ApplicationFailure.nonRetryable(`${source} has no metadata item ${what}`, 'ItemNotFound');
     if (rows.length > 1) {
-      throw ApplicationFailure.nonRetryable(`${what} is ambiguous on ${source}: ${rows.map((r) => describeDefinition(definitionOf(rowOf(r)))).join(', ')}; name the business object or the GUID`, 'ItemAmbiguous');
+      throw ApplicationFailure.nonRetryable(
+        `${what} is ambiguous on ${source}: ${rows.map((r) => describeDefinition(definitionOf(rowOf(r)))).join(', ')}; name the business object or the GUID`,
+        'ItemAmbiguous',
+      );
     }
     items.push(definitionOf(rowOf(rows[0])));
   }
@@ -97,8 +125,15 @@ export async function writeChanges(trx: Knex.Transaction, changes: PromotionChan
 }
 
 /** Back-out: removes what the promotion created, puts back the before-image of what it updated. */
-export async function restoreBeforeImages(trx: Knex.Transaction, deletes: string[], restores: TargetRow[]): Promise<void> {
-  for (let i = 0; i < deletes.length; i += 500) await trx('metadata_items').whereIn('guid', deletes.slice(i, i + 500)).delete();
+export async function restoreBeforeImages(
+  trx: Knex.Transaction,
+  deletes: string[],
+  restores: TargetRow[],
+): Promise<void> {
+  for (let i = 0; i < deletes.length; i += 500)
+    await trx('metadata_items')
+      .whereIn('guid', deletes.slice(i, i + 500))
+      .delete();
   for (const row of restores) {
     const values = {
       object_type: row.objectType,

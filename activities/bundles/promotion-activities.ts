@@ -1,16 +1,42 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { BackOutOutcome, type MetadataFingerprint, PreparedPromotion, PreparePromotionInput, PromotionOutcome } from '../../contracts/promotions';
+import {
+  BackOutOutcome,
+  type MetadataFingerprint,
+  PreparedPromotion,
+  PreparePromotionInput,
+  PromotionOutcome,
+} from '../../contracts/promotions';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
-import type { DefinitionItem, PromotionItem, PromotionRecord, PromotionTarget } from '../../domain/promotions/bundle-types';
-import { backOutSteps, planAlreadyApplied, planPromotion, type PromotionChange } from '../../domain/promotions/promotion-plan';
+import type {
+  DefinitionItem,
+  PromotionItem,
+  PromotionRecord,
+  PromotionTarget,
+} from '../../domain/promotions/bundle-types';
+import {
+  backOutSteps,
+  planAlreadyApplied,
+  planPromotion,
+  type PromotionChange,
+} from '../../domain/promotions/promotion-plan';
 import { refusalFor, ROLES } from '../../domain/promotions/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
-import { fingerprintMetadata, readSourceItems, readTargetRows, resolveSelectors, restoreBeforeImages, writeChanges } from './metadata-items';
+import {
+  fingerprintMetadata,
+  readSourceItems,
+  readTargetRows,
+  resolveSelectors,
+  restoreBeforeImages,
+  writeChanges,
+} from './metadata-items';
 
 export function createPromotionActivities(deps: BundleActivityDependencies) {
   const now = () => deps.clock.now().toISOString();
-  const recordOf = async (id: string) => (await deps.promotions.get(id)) ?? invalid(`promotion '${id}' is not in the promotion history (purged after its retention period?)`);
-  const targetOf = async (name: string) => (await deps.bundles.getTarget(name)) ?? invalid(`promotion target '${name}' does not exist`);
+  const recordOf = async (id: string) =>
+    (await deps.promotions.get(id)) ??
+    invalid(`promotion '${id}' is not in the promotion history (purged after its retention period?)`);
+  const targetOf = async (name: string) =>
+    (await deps.bundles.getTarget(name)) ?? invalid(`promotion target '${name}' does not exist`);
 
   return {
     /** Checks roles, records the promotion and, for a snapshot, freezes the items' content now. */
@@ -20,14 +46,30 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
       const target = await targetOf(input.targetName);
       requireAcceptBundle(deps, target);
       const existing = await deps.promotions.get(input.promotionId);
-      if (existing) return { promotionId: existing.id, target: target.instance, itemCount: (await deps.promotions.items(existing.id)).length };
+      if (existing)
+        return {
+          promotionId: existing.id,
+          target: target.instance,
+          itemCount: (await deps.promotions.items(existing.id)).length,
+        };
 
       const { source, items } = await selectedItems(deps, input);
-      if (instanceKey(source) === instanceKey(target.instance)) invalid(`promotion target '${target.name}' is the source ${instanceKey(source)} itself`);
+      if (instanceKey(source) === instanceKey(target.instance))
+        invalid(`promotion target '${target.name}' is the source ${instanceKey(source)} itself`);
       const snapshot = input.content === 'snapshot';
       const rows: PromotionItem[] = items.map((item) => ({ ...item, definition: snapshot ? item.definition : null }));
       await deps.promotions.create(
-        { id: input.promotionId, bundleName: input.bundle, targetName: target.name, source, content: input.content, status: 'scheduled', requestedBy: input.requestedBy, scheduledFor: input.scheduledFor, createdAt: now() },
+        {
+          id: input.promotionId,
+          bundleName: input.bundle,
+          targetName: target.name,
+          source,
+          content: input.content,
+          status: 'scheduled',
+          requestedBy: input.requestedBy,
+          scheduledFor: input.scheduledFor,
+          createdAt: now(),
+        },
         rows,
       );
       return { promotionId: input.promotionId, target: target.instance, itemCount: rows.length };
@@ -39,7 +81,9 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
     },
 
     async recordPromotionSchedule(input: { promotionId: string; scheduledFor: string }): Promise<void> {
-      await deps.promotions.transition(input.promotionId, ['scheduled'], 'scheduled', { scheduledFor: input.scheduledFor });
+      await deps.promotions.transition(input.promotionId, ['scheduled'], 'scheduled', {
+        scheduledFor: input.scheduledFor,
+      });
     },
 
     /** All items in one transaction on the target; the before-images are saved first for back-out. */
@@ -54,17 +98,23 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
       const saved = await deps.promotions.changes(record.id);
       const resumed = record.status === 'promoting' && saved.length > 0 && planAlreadyApplied(saved, targetRows);
 
-      let fingerprintBefore = (record.outcome?.fingerprintBefore as MetadataFingerprint | undefined) ?? (await fingerprintMetadata(knex));
+      let fingerprintBefore =
+        (record.outcome?.fingerprintBefore as MetadataFingerprint | undefined) ?? (await fingerprintMetadata(knex));
       let changes = saved;
       let unchanged = 0;
       if (!resumed) {
         const plan = planPromotion(items, targetRows);
         if (plan.conflicts.length > 0) {
-          throw ApplicationFailure.nonRetryable(`promotion ${record.id} to ${instanceKey(target.instance)} refused, nothing written: ${plan.conflicts.join('; ')}`, 'PromotionConflict');
+          throw ApplicationFailure.nonRetryable(
+            `promotion ${record.id} to ${instanceKey(target.instance)} refused, nothing written: ${plan.conflicts.join('; ')}`,
+            'PromotionConflict',
+          );
         }
         fingerprintBefore = await fingerprintMetadata(knex);
         await deps.promotions.saveChanges(record.id, plan.changes);
-        await deps.promotions.transition(record.id, ['scheduled', 'promoting'], 'promoting', { outcome: { fingerprintBefore } });
+        await deps.promotions.transition(record.id, ['scheduled', 'promoting'], 'promoting', {
+          outcome: { fingerprintBefore },
+        });
         const at = now();
         await knex.transaction((trx) => writeChanges(trx, plan.changes, at));
         changes = plan.changes;
@@ -79,13 +129,23 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
         fingerprintBefore,
         fingerprintAfter: await fingerprintMetadata(knex),
       };
-      await deps.promotions.transition(record.id, ['promoting'], 'promoted', { finishedAt: now(), outcome: { ...outcome } });
+      await deps.promotions.transition(record.id, ['promoting'], 'promoted', {
+        finishedAt: now(),
+        outcome: { ...outcome },
+      });
       return outcome;
     },
 
     /** Ends a promotion that did not promote (failed or cancelled), keeping the reason. */
-    async finishPromotion(input: { promotionId: string; status: 'failed' | 'cancelled'; reason: string }): Promise<void> {
-      await deps.promotions.transition(input.promotionId, ['scheduled', 'promoting'], input.status, { finishedAt: now(), outcome: { reason: input.reason } });
+    async finishPromotion(input: {
+      promotionId: string;
+      status: 'failed' | 'cancelled';
+      reason: string;
+    }): Promise<void> {
+      await deps.promotions.transition(input.promotionId, ['scheduled', 'promoting'], input.status, {
+        finishedAt: now(),
+        outcome: { reason: input.reason },
+      });
     },
 
     async describePromotion(input: { promotionId: string }): Promise<PromotionRecord & { target: InstanceRef }> {
@@ -98,7 +158,8 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
       requireRole(deps, input.user, ROLES.promotionAdmin, `back out promotion ${input.promotionId}`);
       const record = await recordOf(input.promotionId);
       if (record.status === 'backed-out') return record.outcome?.backOut as BackOutOutcome;
-      if (record.status !== 'promoted') invalid(`promotion ${record.id} is ${record.status}: only a promoted one can be backed out`);
+      if (record.status !== 'promoted')
+        invalid(`promotion ${record.id} is ${record.status}: only a promoted one can be backed out`);
       const target = await targetOf(record.targetName);
       const knex = await deps.tenantDatabases().knexFor(target.instance);
       const changes: PromotionChange[] = await deps.promotions.changes(record.id);
@@ -112,15 +173,19 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
         deleted: deletes.length,
         restored: restores.length,
         fingerprintAfter,
-        matchesBeforePromotion: before?.rows === fingerprintAfter.rows && before?.checksum === fingerprintAfter.checksum,
+        matchesBeforePromotion:
+          before?.rows === fingerprintAfter.rows && before?.checksum === fingerprintAfter.checksum,
       };
-      await deps.promotions.transition(record.id, ['promoted'], 'backed-out', { outcome: { ...record.outcome, backOut: { ...backOut, by: input.user, at: now() } } });
+      await deps.promotions.transition(record.id, ['promoted'], 'backed-out', {
+        outcome: { ...record.outcome, backOut: { ...backOut, by: input.user, at: now() } },
+      });
       return backOut;
     },
 
     /** Seed 004 "Promotion History Retention Period in Days": finished promotions older than that go. */
     async purgePromotionHistory(input: { retentionDays: number }): Promise<{ purged: number; before: string }> {
-      if (!(input.retentionDays >= 0)) invalid(`retentionDays must be a number of days ≥ 0, got ${input.retentionDays}`);
+      if (!(input.retentionDays >= 0))
+        invalid(`retentionDays must be a number of days ≥ 0, got ${input.retentionDays}`);
       const before = new Date(deps.clock.now().getTime() - input.retentionDays * 86_400_000).toISOString();
       return { purged: await deps.promotions.purgeFinishedBefore(before), before };
     },
@@ -129,20 +194,38 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
 
 /** Seed 004: the target accepts a bundle only as a user with the accept-bundle role. */
 function requireAcceptBundle(deps: BundleActivityDependencies, target: PromotionTarget): void {
-  const refusal = refusalFor(deps.roles(), target.targetUser, ROLES.acceptBundle, `accept bundles on ${instanceKey(target.instance)} (target '${target.name}')`);
+  const refusal = refusalFor(
+    deps.roles(),
+    target.targetUser,
+    ROLES.acceptBundle,
+    `accept bundles on ${instanceKey(target.instance)} (target '${target.name}')`,
+  );
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'PermissionDenied');
 }
 
-async function selectedItems(deps: BundleActivityDependencies, input: PreparePromotionInput): Promise<{ source: InstanceRef; items: DefinitionItem[] }> {
+async function selectedItems(
+  deps: BundleActivityDependencies,
+  input: PreparePromotionInput,
+): Promise<{ source: InstanceRef; items: DefinitionItem[] }> {
   if (input.bundle) {
     const bundle = (await deps.bundles.getBundle(input.bundle)) ?? invalid(`bundle '${input.bundle}' does not exist`);
     if (bundle.items.length === 0) invalid(`bundle '${bundle.name}' has no items to promote`);
     const knex = await deps.tenantDatabases().knexFor(bundle.source);
-    return { source: bundle.source, items: await readSourceItems(knex, bundle.items.map((item) => item.guid), instanceKey(bundle.source)) };
+    return {
+      source: bundle.source,
+      items: await readSourceItems(
+        knex,
+        bundle.items.map((item) => item.guid),
+        instanceKey(bundle.source),
+      ),
+    };
   }
   if (!input.items || input.items.selectors.length === 0) invalid('a promotion needs a bundle or at least one item');
   const knex = await deps.tenantDatabases().knexFor(input.items.source);
-  return { source: input.items.source, items: await resolveSelectors(knex, input.items.selectors, instanceKey(input.items.source)) };
+  return {
+    source: input.items.source,
+    items: await resolveSelectors(knex, input.items.selectors, instanceKey(input.items.source)),
+  };
 }
 
 /** Snapshot: the content frozen when scheduled. Live: the source's content now. */
@@ -150,5 +233,9 @@ async function contentOf(deps: BundleActivityDependencies, record: PromotionReco
   const items = await deps.promotions.items(record.id);
   if (record.content === 'snapshot') return items.map((item) => ({ ...item, definition: item.definition! }));
   const knex = await deps.tenantDatabases().knexFor(record.source);
-  return readSourceItems(knex, items.map((item) => item.guid), instanceKey(record.source));
+  return readSourceItems(
+    knex,
+    items.map((item) => item.guid),
+    instanceKey(record.source),
+  );
 }

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupDatabaseInput, BackupSummary, FindBackupFileInput, FindLatestBackupInput } from "../../contracts/database";
+import type {
+  BackupDatabaseInput,
+  BackupSummary,
+  FindBackupFileInput,
+  FindLatestBackupInput,
+} from '../../contracts/database';
 import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
 import { backupFileName, isPlainFileName } from '../shared/backup-names';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
@@ -18,12 +23,19 @@ export function createBackupActivities(deps: DatabaseActivityDependencies) {
         const engine = databases.engineFor(input.instance);
         const file = path.join(instance.backupLocation, backupFileName(input.instance, input.workflowId, engine.kind));
         const existing = await deps.catalog.findByPath(file);
-        if (existing && fs.existsSync(file) && fs.statSync(file).size === existing.sizeBytes) return summarize(existing);
+        if (existing && fs.existsSync(file) && fs.statSync(file).size === existing.sizeBytes)
+          return summarize(existing);
 
         const tables = Object.keys(databases.tenant(input.instance.tenant).schema.tables);
         const connection = databases.connectionFor(input.instance);
-        const result = await engine.backup(connection, file, { fingerprintTables: tables, onProgress: heartbeatProgress('backup'), signal: cancellationSignal() });
-        const fingerprints = result.fingerprints ?? (await engine.fingerprints(connection, tables, { onProgress: heartbeatProgress('fingerprint') }));
+        const result = await engine.backup(connection, file, {
+          fingerprintTables: tables,
+          onProgress: heartbeatProgress('backup'),
+          signal: cancellationSignal(),
+        });
+        const fingerprints =
+          result.fingerprints ??
+          (await engine.fingerprints(connection, tables, { onProgress: heartbeatProgress('fingerprint') }));
         const sha256 = await sha256OfFile(file, (done, total) => heartbeat({ step: 'sha256', done, total }));
         const entry = await deps.catalog.record({
           path: file,
@@ -47,7 +59,10 @@ export function createBackupActivities(deps: DatabaseActivityDependencies) {
         const entries = await deps.catalog.listFor(input.instance.tenant, input.instance.landscape);
         const usable = entries.find((e) => e.engine === engine.kind && fs.existsSync(e.path));
         if (!usable) {
-          throw nonRetryable('NoBackupFound', `no cataloged ${engine.kind} backup of ${input.instance.tenant}/${input.instance.landscape} exists on disk`);
+          throw nonRetryable(
+            'NoBackupFound',
+            `no cataloged ${engine.kind} backup of ${input.instance.tenant}/${input.instance.landscape} exists on disk`,
+          );
         }
         return summarize(usable);
       });
@@ -61,7 +76,10 @@ export function createBackupActivities(deps: DatabaseActivityDependencies) {
     async findBackupFile(input: FindBackupFileInput): Promise<BackupSummary> {
       return withDatabaseFailures(async () => {
         if (!isPlainFileName(input.fileName)) {
-          throw nonRetryable('InvalidBackupFileName', `backup file name ${JSON.stringify(input.fileName)} must be a plain file name, not a path`);
+          throw nonRetryable(
+            'InvalidBackupFileName',
+            `backup file name ${JSON.stringify(input.fileName)} must be a plain file name, not a path`,
+          );
         }
         const location = requireDatabases(deps).instance(input.location).backupLocation;
         const file = path.join(location, input.fileName);
@@ -71,7 +89,10 @@ export function createBackupActivities(deps: DatabaseActivityDependencies) {
         const sha256 = await sha256OfFile(file, (done, total) => heartbeat({ step: 'sha256', done, total }));
         const original = (await deps.catalog.findBySha256(sha256))[0];
         if (!original) {
-          throw nonRetryable('BackupNotCataloged', `backup file ${file} is not in the catalog (no cataloged backup has SHA-256 ${sha256}); it cannot be verified`);
+          throw nonRetryable(
+            'BackupNotCataloged',
+            `backup file ${file} is not in the catalog (no cataloged backup has SHA-256 ${sha256}); it cannot be verified`,
+          );
         }
         const entry = await deps.catalog.record({
           ...original,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CopyBackupFileInput, CopyBackupResult } from "../../contracts/database";
+import type { CopyBackupFileInput, CopyBackupResult } from '../../contracts/database';
 import { cancellationSignal, heartbeat, lastHeartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { copyWithSha256 } from '../shared/file-transfer';
@@ -27,8 +27,10 @@ export function createCopyBackupActivity(deps: DatabaseActivityDependencies) {
         const unchanged = { sourceBytesRead: 0, rehashedBytes: 0, resumedFromOffset: 0, bytes: entry.sizeBytes };
         if (path.resolve(destination) === path.resolve(entry.path)) return { ...summarize(entry), transfer: unchanged };
         const done = await deps.catalog.findByPath(destination);
-        if (done && done.sha256 === entry.sha256 && fs.existsSync(destination)) return { ...summarize(done), transfer: unchanged };
-        if (!fs.existsSync(entry.path)) throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
+        if (done && done.sha256 === entry.sha256 && fs.existsSync(destination))
+          return { ...summarize(done), transfer: unchanged };
+        if (!fs.existsSync(entry.path))
+          throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
 
         fs.mkdirSync(location, { recursive: true });
         const partial = `${destination}.partial`;

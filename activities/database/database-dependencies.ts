@@ -1,4 +1,4 @@
-import { BackupSummary } from "../../contracts/database";
+import { BackupSummary } from '../../contracts/database';
 import type { BackupCatalog, BackupEntry } from '../../store/backup-catalog';
 import type { Clock } from '../audit/record-audit-event';
 import { nonRetryable } from '../shared/database-failures';
@@ -16,7 +16,10 @@ export interface DatabaseActivityDependencies {
 
 export function requireDatabases(deps: DatabaseActivityDependencies): InventoryTenantDatabases {
   if (!deps.tenantDatabases) {
-    throw nonRetryable('InventoryNotConfigured', 'this worker has no inventory: set STAGECOACH_INVENTORY to the path of stagecoach.yaml');
+    throw nonRetryable(
+      'InventoryNotConfigured',
+      'this worker has no inventory: set STAGECOACH_INVENTORY to the path of stagecoach.yaml',
+    );
   }
   return deps.tenantDatabases;
 }

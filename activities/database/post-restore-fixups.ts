@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import { createHash, randomBytes } from 'node:crypto';
-import { PostRestoreFixupsInput, PostRestoreFixupsResult, ShrinkDatabaseInput, ShrinkDatabaseResult } from "../../contracts/database";
+import {
+  PostRestoreFixupsInput,
+  PostRestoreFixupsResult,
+  ShrinkDatabaseInput,
+  ShrinkDatabaseResult,
+} from '../../contracts/database';
 import { instanceKey } from '../../domain/landscapes';
 import { assertIdentifier } from '../../engines/identifiers';
 import { heartbeat } from '../shared/activity-context';
@@ -25,17 +30,39 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
         const keysTable = assertIdentifier(tenant.schema.apiKeysTable, 'API keys table');
         const knex = await databases.knexFor(input.target);
         return knex.transaction(async (trx) => {
-          const disabled = await trx(emailTable).whereNot({ domain }).andWhere({ enabled: true }).update({ enabled: false });
+          const disabled = await trx(emailTable)
+            .whereNot({ domain })
+            .andWhere({ enabled: true })
+            .update({ enabled: false });
           const enabled = await trx(emailTable).where({ domain }).update({ enabled: true });
           if (enabled === 0) {
-            await trx(emailTable).insert({ name: `${input.target.landscape}-service-desk`, mailbox: `servicedesk@${domain}`, domain, enabled: true });
+            await trx(emailTable).insert({
+              name: `${input.target.landscape}-service-desk`,
+              mailbox: `servicedesk@${domain}`,
+              domain,
+              enabled: true,
+            });
           }
           const replaced = await trx(keysTable).delete();
           // Only the hash is stored; the key itself is handed out by the application's own admin UI.
           const keyHash = createHash('sha256').update(randomBytes(32)).digest('hex');
-          await trx(keysTable).insert({ label: `${instanceKey(input.target)} (issued after restore)`, key_hash: keyHash, created_at: deps.clock.now().toISOString() });
-          const scripts = await runCleanupScripts(trx, tenant.cleanupScripts, tenant.schema.tables[CLEANUP_TABLE] !== undefined, instanceKey(input.target));
-          return { emailConfigurationsDisabled: disabled, targetEmailDomain: domain, apiKeysReplaced: replaced, cleanupScriptsRun: scripts };
+          await trx(keysTable).insert({
+            label: `${instanceKey(input.target)} (issued after restore)`,
+            key_hash: keyHash,
+            created_at: deps.clock.now().toISOString(),
+          });
+          const scripts = await runCleanupScripts(
+            trx,
+            tenant.cleanupScripts,
+            tenant.schema.tables[CLEANUP_TABLE] !== undefined,
+            instanceKey(input.target),
+          );
+          return {
+            emailConfigurationsDisabled: disabled,
+            targetEmailDomain: domain,
+            apiKeysReplaced: replaced,
+            cleanupScriptsRun: scripts,
+          };
         });
       });
     },
@@ -52,7 +79,9 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
         const connection = databases.connectionFor(input.target);
         const capBytes = tenant.shrinkCapBytes;
         const sizeBefore = await engine.databaseSizeBytes(connection);
-        const tables = Object.entries(tenant.schema.tables).filter(([, c]) => c === 'transactional').map(([t]) => assertIdentifier(t, 'table name'));
+        const tables = Object.entries(tenant.schema.tables)
+          .filter(([, c]) => c === 'transactional')
+          .map(([t]) => assertIdentifier(t, 'table name'));
         let size = sizeBefore;
         let rowsPurged = 0;
         // Part of the size is not purgeable (catalogs, configuration), so one proportional pass
@@ -76,9 +105,19 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
   };
 }
 
-export async function runCleanupScripts(trx: Knex.Transaction, fromInventory: { name: string; sql: string }[], tableExists: boolean, target: string): Promise<string[]> {
+export async function runCleanupScripts(
+  trx: Knex.Transaction,
+  fromInventory: { name: string; sql: string }[],
+  tableExists: boolean,
+  target: string,
+): Promise<string[]> {
   const fromTenant = tableExists
-    ? ((await trx(CLEANUP_TABLE).select('name', 'statement').orderBy('run_order')) as { name: string; statement: string }[]).map((r) => ({ name: r.name, sql: r.statement }))
+    ? (
+        (await trx(CLEANUP_TABLE).select('name', 'statement').orderBy('run_order')) as {
+          name: string;
+          statement: string;
+        }[]
+      ).map((r) => ({ name: r.name, sql: r.statement }))
     : [];
   const run: string[] = [];
   for (const script of [...fromInventory, ...fromTenant]) {
@@ -86,7 +125,10 @@ export async function runCleanupScripts(trx: Knex.Transaction, fromInventory: { 
       // Clean-up scripts are SQL written by the tenant's administrators: trusted configuration.
       await trx.raw(script.sql);
     } catch (error) {
-      throw nonRetryable('CleanupScriptFailed', `clean-up script '${script.name}' failed on ${target}: ${(error as Error).message}`);
+      throw nonRetryable(
+        'CleanupScriptFailed',
+        `clean-up script '${script.name}' failed on ${target}: ${(error as Error).message}`,
+      );
     }
     run.push(script.name);
   }
@@ -98,11 +140,18 @@ async function purgeOldest(knex: Knex, table: string, keepFraction: number): Pro
   const [{ count }] = (await knex(table).count({ count: '*' })) as { count: string | number }[];
   const purge = Number(count) - Math.floor(Number(count) * keepFraction);
   if (purge <= 0) return 0;
-  const cutoff = (await knex(table).select('id').orderBy('id').offset(purge - 1).limit(1).first()) as { id: number | string } | undefined;
+  const cutoff = (await knex(table)
+    .select('id')
+    .orderBy('id')
+    .offset(purge - 1)
+    .limit(1)
+    .first()) as { id: number | string } | undefined;
   if (!cutoff) return 0;
   let purged = 0;
   for (;;) {
-    const batch = await knex(table).whereIn('id', knex(table).select('id').where('id', '<=', cutoff.id).orderBy('id').limit(10_000)).delete();
+    const batch = await knex(table)
+      .whereIn('id', knex(table).select('id').where('id', '<=', cutoff.id).orderBy('id').limit(10_000))
+      .delete();
     purged += batch;
     if (batch === 0) return purged;
   }

@@ -1,5 +1,10 @@
 import fs from 'node:fs';
-import { RestoreBackupInput, RestoreBackupResult, VerifyDatabaseInput, VerifyDatabaseResult } from "../../contracts/database";
+import {
+  RestoreBackupInput,
+  RestoreBackupResult,
+  VerifyDatabaseInput,
+  VerifyDatabaseResult,
+} from '../../contracts/database';
 import { instanceKey } from '../../domain/landscapes';
 import { describeDatabase, sameDatabase } from '../../engines/engine';
 import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
@@ -21,13 +26,23 @@ export function createRestoreActivities(deps: DatabaseActivityDependencies) {
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.target);
         const engine = databases.engineFor(input.target);
-        if (instanceKey(input.source) === instanceKey(input.target) || sameDatabase(databases.connectionFor(input.source), target)) {
-          throw nonRetryable('RestoreOverSource', `refusing to restore over the source: ${instanceKey(input.target)} is ${describeDatabase(target)}`);
+        if (
+          instanceKey(input.source) === instanceKey(input.target) ||
+          sameDatabase(databases.connectionFor(input.source), target)
+        ) {
+          throw nonRetryable(
+            'RestoreOverSource',
+            `refusing to restore over the source: ${instanceKey(input.target)} is ${describeDatabase(target)}`,
+          );
         }
         if (entry.engine !== engine.kind) {
-          throw nonRetryable('EngineMismatch', `backup ${entry.path} is a ${entry.engine} backup; ${instanceKey(input.target)} runs ${engine.kind}`);
+          throw nonRetryable(
+            'EngineMismatch',
+            `backup ${entry.path} is a ${entry.engine} backup; ${instanceKey(input.target)} runs ${engine.kind}`,
+          );
         }
-        if (!fs.existsSync(entry.path)) throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
+        if (!fs.existsSync(entry.path))
+          throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist`);
         const sha256 = await sha256OfFile(entry.path, (done, total) => heartbeat({ step: 'sha256', done, total }));
         if (sha256 !== entry.sha256) {
           throw nonRetryable(
@@ -54,7 +69,9 @@ export function createRestoreActivities(deps: DatabaseActivityDependencies) {
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.target);
         const tables = entry.fingerprints.map((f) => f.table);
-        const actual = await databases.engineFor(input.target).fingerprints(target, tables, { onProgress: heartbeatProgress('fingerprint') });
+        const actual = await databases
+          .engineFor(input.target)
+          .fingerprints(target, tables, { onProgress: heartbeatProgress('fingerprint') });
         for (const [index, expected] of entry.fingerprints.entries()) {
           const found = actual[index];
           if (found.rows !== expected.rows || found.checksum !== expected.checksum) {

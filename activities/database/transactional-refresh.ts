@@ -1,4 +1,4 @@
-import { RefreshTransactionalInput, RefreshTransactionalResult } from "../../contracts/database";
+import { RefreshTransactionalInput, RefreshTransactionalResult } from '../../contracts/database';
 import { instanceKey } from '../../domain/landscapes';
 import { copyTableRows } from '../../engines/table-copy';
 import { heartbeat, lastHeartbeat } from '../shared/activity-context';
@@ -22,7 +22,10 @@ export function createRefreshActivity(deps: DatabaseActivityDependencies) {
     async refreshTransactionalData(input: RefreshTransactionalInput): Promise<RefreshTransactionalResult> {
       return withDatabaseFailures(async () => {
         if (input.source.tenant !== input.target.tenant) {
-          throw nonRetryable('InvalidRefresh', `a transactional refresh stays within one tenant: ${instanceKey(input.source)} → ${instanceKey(input.target)}`);
+          throw nonRetryable(
+            'InvalidRefresh',
+            `a transactional refresh stays within one tenant: ${instanceKey(input.source)} → ${instanceKey(input.target)}`,
+          );
         }
         if (instanceKey(input.source) === instanceKey(input.target)) {
           throw nonRetryable('InvalidRefresh', `source and target are both ${instanceKey(input.source)}`);

@@ -1,6 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { PreparedDeployment, PrepareDeploymentInput, TenantBatchDeploymentInput, TenantBatchResult, TenantDeploymentInput, TenantDeploymentResult, type TenantResult } from '../../contracts/deployments';
+import {
+  PreparedDeployment,
+  PrepareDeploymentInput,
+  TenantBatchDeploymentInput,
+  TenantBatchResult,
+  TenantDeploymentInput,
+  TenantDeploymentResult,
+  type TenantResult,
+} from '../../contracts/deployments';
 import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
 import { instanceKey } from '../../domain/landscapes';
 import type { Inventory } from '../../inventory/inventory';
@@ -23,7 +31,8 @@ export interface DeploymentActivityDependencies {
 export function createDeploymentActivities(deps: DeploymentActivityDependencies) {
   const now = () => deps.clock.now().toISOString();
   const inventory = () =>
-    deps.inventory() ?? fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory');
+    deps.inventory() ??
+    fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory');
   // One tenant; a tenant that had this package before the deployment is skipped, and a retry
   // of our own apply finds the patch log entry written under this workflow id.
   const deployToOne = async (input: TenantDeploymentInput): Promise<TenantDeploymentResult> => {
@@ -32,27 +41,47 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
     const workflowId = Context.current().info.workflowExecution?.workflowId;
     const earlier = await deps.patchLog.find(instanceKey(target), input.packageId, input.version);
     if (earlier && earlier.workflowId !== workflowId) {
-      return { status: 'skipped', reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`, contact, changesApplied: 0 };
+      return {
+        status: 'skipped',
+        reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`,
+        contact,
+        changesApplied: 0,
+      };
     }
-    const report = await deps.applyPackage({ target, package: { sha256: input.packageSha256 }, mode: 'validateThenApply' });
+    const report = await deps.applyPackage({
+      target,
+      package: { sha256: input.packageSha256 },
+      mode: 'validateThenApply',
+    });
     return { status: 'succeeded', contact, changesApplied: report.stepsApplied };
   };
 
   return {
     /** Checks the package is published and the selection is known, records the deployment. */
     async prepareDeployment(input: PrepareDeploymentInput): Promise<PreparedDeployment> {
-      if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? '')) fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
+      if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? ''))
+        fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
       const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);
       const known = inventory().tenants;
       const selection = input.tenants ?? Object.keys(known).sort();
       const unknown = selection.filter((tenant) => !known[tenant]);
-      if (unknown.length > 0) fail(`tenant(s) not in the inventory: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}; nothing deployed`, 'UnknownTenant');
+      if (unknown.length > 0)
+        fail(
+          `tenant(s) not in the inventory: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}; nothing deployed`,
+          'UnknownTenant',
+        );
       const duplicates = selection.filter((tenant, i) => selection.indexOf(tenant) !== i);
-      if (duplicates.length > 0) fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
+      if (duplicates.length > 0)
+        fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
       const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
       const skipped: TenantResult[] = selection
         .filter((tenant) => !known[tenant].instances[input.landscape])
-        .map((tenant) => ({ tenant, status: 'skipped', reason: `tenant ${tenant} has no ${input.landscape} instance`, finishedAt: now() }));
+        .map((tenant) => ({
+          tenant,
+          status: 'skipped',
+          reason: `tenant ${tenant} has no ${input.landscape} instance`,
+          finishedAt: now(),
+        }));
       await deps.deployments.create({
         id: input.deploymentId,
         packageSha256: input.packageSha256,
@@ -65,7 +94,13 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
         createdAt: now(),
       });
       if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
-      return { packageId: loaded.document.id, version: loaded.document.version, checksum: loaded.checksum, tenants, skipped };
+      return {
+        packageId: loaded.document.id,
+        version: loaded.document.version,
+        checksum: loaded.checksum,
+        tenants,
+        skipped,
+      };
     },
 
     /**
@@ -105,7 +140,10 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
 
 const TENANT_ATTEMPTS = 3;
 
-async function deployWithRetries(deploy: () => Promise<TenantDeploymentResult>, tenant: string): Promise<TenantBatchResult> {
+async function deployWithRetries(
+  deploy: () => Promise<TenantDeploymentResult>,
+  tenant: string,
+): Promise<TenantBatchResult> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       const result = await deploy();
@@ -124,4 +162,4 @@ function fail(message: string, type: string): never {
   throw ApplicationFailure.nonRetryable(message, type);
 }
 
-export type { TenantResult } from "../../contracts/deployments";
+export type { TenantResult } from '../../contracts/deployments';

@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { isUniqueViolation } from '../../store/unique-violation';
 import type { TenantDatabases } from '../shared/tenant-databases';
-import { FlagChange } from "../../contracts/instance-flags";
-import { InstanceFlag, INSTANCE_FLAG_KEYS } from "../../domain/instance-flags";
+import { FlagChange } from '../../contracts/instance-flags';
+import { InstanceFlag, INSTANCE_FLAG_KEYS } from '../../domain/instance-flags';
 const SETTINGS_TABLE = 'tenant_settings';
 
 export interface InstanceFlags {

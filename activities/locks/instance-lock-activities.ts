@@ -1,7 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { acquireLockSignal, acquireLockUpdate, INSTANCE_LOCK_WORKFLOW_TYPE, type HolderState, type InstanceLockInput, type RequestInstanceLockInput } from '../../contracts/instance-locks';
+import {
+  acquireLockSignal,
+  acquireLockUpdate,
+  INSTANCE_LOCK_WORKFLOW_TYPE,
+  type HolderState,
+  type InstanceLockInput,
+  type RequestInstanceLockInput,
+} from '../../contracts/instance-locks';
 
 export interface InstanceLockDependencies {
   /** A Temporal client: activities start, signal and describe workflows with it. */
@@ -15,7 +22,11 @@ export interface InstanceLockDependencies {
 const LOCK_REQUESTS_IN_FLIGHT = 16;
 
 function lockInputFor(deps: InstanceLockDependencies, input: RequestInstanceLockInput): InstanceLockInput {
-  return { instance: input.instance, holderCheckSeconds: deps.holderCheckSeconds, maxHistoryEvents: deps.maxHistoryEvents };
+  return {
+    instance: input.instance,
+    holderCheckSeconds: deps.holderCheckSeconds,
+    maxHistoryEvents: deps.maxHistoryEvents,
+  };
 }
 
 async function signalWithStartLock(deps: InstanceLockDependencies, input: RequestInstanceLockInput): Promise<void> {
@@ -44,7 +55,8 @@ async function updateWithStartLock(deps: InstanceLockDependencies, input: Reques
 /** Without a Temporal client (a worker wired without one) the lock activities fail at once. */
 export function createInstanceLockActivities(given: InstanceLockDependencies | undefined) {
   const dependencies = (): InstanceLockDependencies => {
-    if (!given) throw ApplicationFailure.nonRetryable('this worker has no Temporal client for instance locks', 'NotConfigured');
+    if (!given)
+      throw ApplicationFailure.nonRetryable('this worker has no Temporal client for instance locks', 'NotConfigured');
     return given;
   };
   return {

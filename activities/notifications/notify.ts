@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AuditStore } from '../../store/audit-store';
 import type { Clock } from '../audit/record-audit-event';
 import type { Mailer } from './smtp-mailer';
-import { NotifyInput, NotifyResult } from "../../contracts/notifications";
+import { NotifyInput, NotifyResult } from '../../contracts/notifications';
 
 export interface NotificationDependencies {
   auditStore: AuditStore;
@@ -35,7 +35,12 @@ export function createNotificationActivities(deps: NotificationDependencies) {
 
       let messageId: string | undefined;
       if (deps.mailer) {
-        ({ messageId } = await deps.mailer.send({ to: addresses, subject: input.subject, text: input.text, idempotencyKey: input.idempotencyKey }));
+        ({ messageId } = await deps.mailer.send({
+          to: addresses,
+          subject: input.subject,
+          text: input.text,
+          idempotencyKey: input.idempotencyKey,
+        }));
       }
       await deps.auditStore.record({
         workflowId: input.workflowId,

@@ -1,11 +1,16 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { ApplyPackageInput, PackageReport } from "../../contracts/packages";
+import { ApplyPackageInput, PackageReport } from '../../contracts/packages';
 import { instanceKey } from '../../domain/landscapes';
 import type { PlanStep } from '../../domain/packages/apply-plan';
 import { compactPackage } from '../../domain/packages/compaction';
-import { analyzeIncrementals, analyzePackageImpact, headlineReasons, type PackageImpact } from '../../domain/packages/impact-analysis';
+import {
+  analyzeIncrementals,
+  analyzePackageImpact,
+  headlineReasons,
+  type PackageImpact,
+} from '../../domain/packages/impact-analysis';
 import { applyOrder, incrementalsOf, type ApplyOrder } from '../../domain/packages/master-order';
 import type { PackageIssue } from '../../domain/packages/package-types';
 import { buildPreview } from '../../domain/packages/preview';
@@ -17,7 +22,10 @@ import { writePreviewFile } from './preview-file';
 import { appliedMarker, readSnapshot, readTargetState, type TargetContext } from './target-reader';
 const SHOWN_ISSUES = 20;
 
-export async function runApplyPackage(deps: PackageActivityDependencies, input: ApplyPackageInput): Promise<PackageReport> {
+export async function runApplyPackage(
+  deps: PackageActivityDependencies,
+  input: ApplyPackageInput,
+): Promise<PackageReport> {
   checkForce(input);
   const target = instanceKey(input.target);
   const loaded = await loadPackageRef(input.package, deps.packageStore);
@@ -37,7 +45,11 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
   const { report, steps } = await validateOnTarget(knex, input, loaded, target);
   if (input.mode === 'validate') return { ...report, outcome: report.errorCount > 0 ? 'invalid' : 'validated' };
   if (input.mode === 'validateThenApply' && report.errorCount > 0) {
-    throw ApplicationFailure.nonRetryable(`package ${id}@${version} has ${report.errorCount} error(s) on ${target}; nothing applied: ${report.errors.slice(0, 5).join(' | ')}`, 'PackageValidationFailed', report);
+    throw ApplicationFailure.nonRetryable(
+      `package ${id}@${version} has ${report.errorCount} error(s) on ${target}; nothing applied: ${report.errors.slice(0, 5).join(' | ')}`,
+      'PackageValidationFailed',
+      report,
+    );
   }
   if (input.mode === 'applyWithoutValidation') await auditForcedApply(deps, input, report);
   await applyInTransaction(deps, knex, loaded, steps, target);
@@ -47,9 +59,17 @@ export async function runApplyPackage(deps: PackageActivityDependencies, input: 
 }
 
 /** Order, impact, the read-only rule, then the simulation against the target (and the preview). */
-async function validateOnTarget(knex: Knex, input: ApplyPackageInput, loaded: LoadedPackage, target: string): Promise<{ report: PackageReport; steps: PlanStep[] }> {
+async function validateOnTarget(
+  knex: Knex,
+  input: ApplyPackageInput,
+  loaded: LoadedPackage,
+  target: string,
+): Promise<{ report: PackageReport; steps: PlanStep[] }> {
   const context = await readTargetState(knex);
-  const order = compacted(applyOrder(loaded.document, { landscape: input.target.landscape, ...context }), input.compact);
+  const order = compacted(
+    applyOrder(loaded.document, { landscape: input.target.landscape, ...context }),
+    input.compact,
+  );
   const impact = analyzeIncrementals(incrementalsOf(order));
   checkReadOnlyRule(input, context, impact, target, loaded.document.id);
   const snapshot = await readSnapshot(knex);
@@ -59,7 +79,10 @@ async function validateOnTarget(knex: Knex, input: ApplyPackageInput, loaded: Lo
   const report = reportOf(loaded, target, impact, order, issues);
   if (input.previewFile) {
     const header = { id: loaded.document.id, version: loaded.document.version, checksum: loaded.checksum };
-    report.previewFile = await writePreviewFile(input.previewFile, buildPreview({ header, target, order, impact, steps, issues }));
+    report.previewFile = await writePreviewFile(
+      input.previewFile,
+      buildPreview({ header, target, order, impact, steps, issues }),
+    );
   }
   return { report, steps };
 }
@@ -71,12 +94,21 @@ function heartbeat(phase: string): void {
 function checkForce(input: ApplyPackageInput): void {
   if (input.mode !== 'applyWithoutValidation') return;
   if (!input.force?.reason?.trim() || !input.force.actor?.trim()) {
-    throw ApplicationFailure.nonRetryable('applyWithoutValidation needs force: { actor, reason } with a non-empty reason; it is recorded in the audit', 'ForceReasonRequired');
+    throw ApplicationFailure.nonRetryable(
+      'applyWithoutValidation needs force: { actor, reason } with a non-empty reason; it is recorded in the audit',
+      'ForceReasonRequired',
+    );
   }
 }
 
 /** Seed 000: in metadata read-only mode a high-impact package can only be validated. */
-function checkReadOnlyRule(input: ApplyPackageInput, context: TargetContext, impact: PackageImpact, target: string, id: string): void {
+function checkReadOnlyRule(
+  input: ApplyPackageInput,
+  context: TargetContext,
+  impact: PackageImpact,
+  target: string,
+  id: string,
+): void {
   if (!context.metadataLocked || input.mode === 'validate') return;
   if (impact.level === 'high') {
     throw ApplicationFailure.nonRetryable(
@@ -85,16 +117,28 @@ function checkReadOnlyRule(input: ApplyPackageInput, context: TargetContext, imp
     );
   }
   if (!input.backupId) {
-    throw ApplicationFailure.nonRetryable(`${target} has its metadata locked: a ${impact.level}-impact package is applied only after a backup (pass backupId)`, 'BackupRequired');
+    throw ApplicationFailure.nonRetryable(
+      `${target} has its metadata locked: a ${impact.level}-impact package is applied only after a backup (pass backupId)`,
+      'BackupRequired',
+    );
   }
 }
 
 function compacted(order: ApplyOrder, compact: boolean | undefined): ApplyOrder {
   if (!compact) return order;
-  return { ...order, units: order.units.map((u) => (u.kind === 'changes' ? { ...u, pkg: compactPackage(u.pkg).pkg } : u)) };
+  return {
+    ...order,
+    units: order.units.map((u) => (u.kind === 'changes' ? { ...u, pkg: compactPackage(u.pkg).pkg } : u)),
+  };
 }
 
-async function applyInTransaction(deps: PackageActivityDependencies, knex: Knex, loaded: LoadedPackage, steps: PlanStep[], target: string): Promise<void> {
+async function applyInTransaction(
+  deps: PackageActivityDependencies,
+  knex: Knex,
+  loaded: LoadedPackage,
+  steps: PlanStep[],
+  target: string,
+): Promise<void> {
   const now = deps.clock.now().toISOString();
   const heartbeat = activityContext();
   try {
@@ -102,12 +146,20 @@ async function applyInTransaction(deps: PackageActivityDependencies, knex: Knex,
       now,
       onProgress: (done, total) => heartbeat?.heartbeat({ done, total }),
       finish: async (trx) => {
-        await trx('applied_packages').insert({ package_id: loaded.document.id, package_version: loaded.document.version, checksum: loaded.checksum, applied_at: now });
+        await trx('applied_packages').insert({
+          package_id: loaded.document.id,
+          package_version: loaded.document.version,
+          checksum: loaded.checksum,
+          applied_at: now,
+        });
       },
     });
   } catch (error) {
     if (error instanceof PackageStepError && !isConnectionError(error.cause)) {
-      throw ApplicationFailure.nonRetryable(`package ${loaded.document.id}@${loaded.document.version} on ${target}: ${error.message}; rolled back, nothing applied`, 'PackageApplyFailed');
+      throw ApplicationFailure.nonRetryable(
+        `package ${loaded.document.id}@${loaded.document.version} on ${target}: ${error.message}; rolled back, nothing applied`,
+        'PackageApplyFailed',
+      );
     }
     throw error;
   }
@@ -115,13 +167,25 @@ async function applyInTransaction(deps: PackageActivityDependencies, knex: Knex,
 
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '08006', '08003', 'SQLITE_BUSY'].includes(code);
+  return (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '08006', '08003', 'SQLITE_BUSY'].includes(code)
+  );
 }
 
-function reportOf(loaded: LoadedPackage, target: string, impact: PackageImpact, order: ApplyOrder, issues: PackageIssue[]): PackageReport {
+function reportOf(
+  loaded: LoadedPackage,
+  target: string,
+  impact: PackageImpact,
+  order: ApplyOrder,
+  issues: PackageIssue[],
+): PackageReport {
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
-  const shown = (list: PackageIssue[]) => list.slice(0, SHOWN_ISSUES).map((i) => `${i.packageId}${i.sequence === undefined ? '' : ` #${i.sequence}`}: ${i.message}`);
+  const shown = (list: PackageIssue[]) =>
+    list
+      .slice(0, SHOWN_ISSUES)
+      .map((i) => `${i.packageId}${i.sequence === undefined ? '' : ` #${i.sequence}`}: ${i.message}`);
   return {
     outcome: 'validated',
     target,
@@ -140,17 +204,38 @@ function reportOf(loaded: LoadedPackage, target: string, impact: PackageImpact, 
   };
 }
 
-function alreadyApplied(loaded: LoadedPackage, recordedChecksum: string, target: string, impact: PackageImpact['level']): PackageReport {
+function alreadyApplied(
+  loaded: LoadedPackage,
+  recordedChecksum: string,
+  target: string,
+  impact: PackageImpact['level'],
+): PackageReport {
   const { id, version } = loaded.document;
   refuseChangedPackage(target, id, version, recordedChecksum, loaded.checksum);
   return {
-    outcome: 'already-applied', target, packageId: id, version, checksum: loaded.checksum, impact,
-    impactCounts: { low: 0, medium: 0, high: 0 }, impactReasons: '', errorCount: 0, warningCount: 0,
-    errors: [], warnings: [], stepsApplied: 0, skippedPackages: [],
+    outcome: 'already-applied',
+    target,
+    packageId: id,
+    version,
+    checksum: loaded.checksum,
+    impact,
+    impactCounts: { low: 0, medium: 0, high: 0 },
+    impactReasons: '',
+    errorCount: 0,
+    warningCount: 0,
+    errors: [],
+    warnings: [],
+    stepsApplied: 0,
+    skippedPackages: [],
   };
 }
 
-async function recordPatchLog(deps: PackageActivityDependencies, input: ApplyPackageInput, report: PackageReport, steps: number): Promise<void> {
+async function recordPatchLog(
+  deps: PackageActivityDependencies,
+  input: ApplyPackageInput,
+  report: PackageReport,
+  steps: number,
+): Promise<void> {
   const entry = await deps.patchLog.record({
     instanceKey: report.target,
     packageId: report.packageId,
@@ -174,7 +259,11 @@ function refuseChangedPackage(where: string, id: string, version: string, record
   );
 }
 
-async function auditForcedApply(deps: PackageActivityDependencies, input: ApplyPackageInput, report: PackageReport): Promise<void> {
+async function auditForcedApply(
+  deps: PackageActivityDependencies,
+  input: ApplyPackageInput,
+  report: PackageReport,
+): Promise<void> {
   const info = activityContext()?.info;
   const workflowId = info?.workflowExecution?.workflowId ?? 'no-workflow';
   await deps.auditStore.record({
@@ -183,7 +272,13 @@ async function auditForcedApply(deps: PackageActivityDependencies, input: ApplyP
     kind: 'package-apply-forced',
     actor: input.force!.actor,
     subject: `${report.packageId}@${report.version} on ${report.target}`,
-    detail: { reason: input.force!.reason, checksum: report.checksum, impact: report.impact, errorCount: report.errorCount, errors: report.errors.slice(0, 5) },
+    detail: {
+      reason: input.force!.reason,
+      checksum: report.checksum,
+      impact: report.impact,
+      errorCount: report.errorCount,
+      errors: report.errors.slice(0, 5),
+    },
     idempotencyKey: `${workflowId}/${info?.workflowExecution?.runId ?? ''}/package-apply-forced/${report.target}/${report.packageId}@${report.version}`,
   });
 }

@@ -7,7 +7,12 @@ import type { TargetItem } from '../../domain/packages/apply-plan';
 import { analyzePackageImpact } from '../../domain/packages/impact-analysis';
 import { loadPackage, PackageLoadError } from '../../domain/packages/load-package';
 import { diffMergePatch, sameJson } from '../../domain/packages/merge-patch';
-import { OBJECT_TYPES, type Change, type IncrementalPackage, type ObjectType } from '../../domain/packages/package-types';
+import {
+  OBJECT_TYPES,
+  type Change,
+  type IncrementalPackage,
+  type ObjectType,
+} from '../../domain/packages/package-types';
 import type { PackageActivityDependencies } from './package-activities';
 import { sha256 } from './package-source';
 import { readItems, readListValues, readLists, readTableColumns } from './target-reader';
@@ -45,12 +50,21 @@ interface InstanceMetadata {
  * two tenant instances. Deletions come first (children before business objects), then creates
  * and updates (business objects before their fields), numbered in that order.
  */
-export async function runExportPackage(deps: PackageActivityDependencies, input: ExportPackageInput): Promise<ExportPackageResult> {
+export async function runExportPackage(
+  deps: PackageActivityDependencies,
+  input: ExportPackageInput,
+): Promise<ExportPackageResult> {
   if (instanceKey(input.source) === instanceKey(input.target)) {
-    throw ApplicationFailure.nonRetryable(`exportPackage compares two instances; source and target are both ${instanceKey(input.source)}`, 'InvalidExport');
+    throw ApplicationFailure.nonRetryable(
+      `exportPackage compares two instances; source and target are both ${instanceKey(input.source)}`,
+      'InvalidExport',
+    );
   }
   const databases = deps.tenantDatabases();
-  const [source, target] = await Promise.all([readMetadata(await databases.knexFor(input.source)), readMetadata(await databases.knexFor(input.target))]);
+  const [source, target] = await Promise.all([
+    readMetadata(await databases.knexFor(input.source)),
+    readMetadata(await databases.knexFor(input.target)),
+  ]);
   const changes = numbered([...deletions(source, target, input.includeDeletions ?? true), ...upserts(source, target)]);
   const document: IncrementalPackage = {
     formatVersion: 1,
@@ -68,21 +82,41 @@ export async function runExportPackage(deps: PackageActivityDependencies, input:
     throw error;
   }
   const hash = sha256(content);
-  await deps.packageStore.put({ sha256: hash, packageId: input.packageId, packageVersion: input.version, content, storedAt: deps.clock.now().toISOString() });
+  await deps.packageStore.put({
+    sha256: hash,
+    packageId: input.packageId,
+    packageVersion: input.version,
+    content,
+    storedAt: deps.clock.now().toISOString(),
+  });
   let outputFile: string | undefined;
   if (input.outputFile) {
     outputFile = path.resolve(input.outputFile);
     await fs.mkdir(path.dirname(outputFile), { recursive: true });
     await fs.writeFile(outputFile, content);
   }
-  return { package: { sha256: hash }, packageId: input.packageId, version: input.version, changes: changes.length, impact: analyzePackageImpact(document).level, outputFile };
+  return {
+    package: { sha256: hash },
+    packageId: input.packageId,
+    version: input.version,
+    changes: changes.length,
+    impact: analyzePackageImpact(document).level,
+    outputFile,
+  };
 }
 
 async function readMetadata(knex: Knex): Promise<InstanceMetadata> {
-  const [items, lists, values, tables] = await Promise.all([readItems(knex), readLists(knex), readListValues(knex), readTableColumns(knex)]);
+  const [items, lists, values, tables] = await Promise.all([
+    readItems(knex),
+    readLists(knex),
+    readListValues(knex),
+    readTableColumns(knex),
+  ]);
   return {
     items: new Map(items.map((i) => [i.guid.toLowerCase(), i])),
-    lists: new Map(lists.map((l) => [l.guid.toLowerCase(), { guid: l.guid, name: l.name, values: values.get(l.guid) ?? [] }])),
+    lists: new Map(
+      lists.map((l) => [l.guid.toLowerCase(), { guid: l.guid, name: l.name, values: values.get(l.guid) ?? [] }]),
+    ),
     tables,
   };
 }
@@ -98,7 +132,12 @@ function deletions(source: InstanceMetadata, target: InstanceMetadata, include: 
     .map((item): Unnumbered => ({ ...identity(item), operation: 'D', ...schemaFlag(item, target, source) }));
   const lists = [...target.lists.values()]
     .filter((list) => !source.lists.has(list.guid.toLowerCase()))
-    .map((list): Unnumbered => ({ operation: 'D', objectType: 'ValidationList', entityName: list.name, guid: list.guid }));
+    .map((list): Unnumbered => ({
+      operation: 'D',
+      objectType: 'ValidationList',
+      entityName: list.name,
+      guid: list.guid,
+    }));
   return [...lists, ...items];
 }
 
@@ -106,28 +145,49 @@ function upserts(source: InstanceMetadata, target: InstanceMetadata): Unnumbered
   const changes: Unnumbered[] = [];
   for (const item of [...source.items.values()].sort((a, b) => rank(a.objectType) - rank(b.objectType))) {
     const existing = target.items.get(item.guid.toLowerCase());
-    if (!existing) changes.push({ ...identity(item), operation: 'C', data: item.definition, ...schemaFlag(item, source, target) });
-    else if (existing.name !== item.name || existing.businessObject !== item.businessObject || !sameJson(existing.definition, item.definition)) {
-      changes.push({ ...identity(item), operation: 'U', data: diffMergePatch(existing.definition, item.definition) as Record<string, unknown> });
+    if (!existing)
+      changes.push({ ...identity(item), operation: 'C', data: item.definition, ...schemaFlag(item, source, target) });
+    else if (
+      existing.name !== item.name ||
+      existing.businessObject !== item.businessObject ||
+      !sameJson(existing.definition, item.definition)
+    ) {
+      changes.push({
+        ...identity(item),
+        operation: 'U',
+        data: diffMergePatch(existing.definition, item.definition) as Record<string, unknown>,
+      });
     }
   }
   for (const list of source.lists.values()) {
     const existing = target.lists.get(list.guid.toLowerCase());
     if (existing && existing.name === list.name && sameJson(existing.values, list.values)) continue;
-    changes.push({ operation: existing ? 'U' : 'C', objectType: 'ValidationList', entityName: list.name, guid: list.guid, data: { values: list.values } });
+    changes.push({
+      operation: existing ? 'U' : 'C',
+      objectType: 'ValidationList',
+      entityName: list.name,
+      guid: list.guid,
+      data: { values: list.values },
+    });
   }
   return changes;
 }
 
 function identity(item: TargetItem): Pick<Change, 'objectType' | 'businessObject' | 'entityName' | 'guid'> {
-  return { objectType: item.objectType as ObjectType, ...(item.businessObject ? { businessObject: item.businessObject } : {}), entityName: item.name, guid: item.guid };
+  return {
+    objectType: item.objectType as ObjectType,
+    ...(item.businessObject ? { businessObject: item.businessObject } : {}),
+    entityName: item.name,
+    guid: item.guid,
+  };
 }
 
 /** A table or stored column the one instance has and the other lacks travels as a schema change. */
 function schemaFlag(item: TargetItem, has: InstanceMetadata, lacks: InstanceMetadata): { schemaChange?: true } {
   const table = tableOf(item, has);
   if (!table) return {};
-  if (item.objectType === 'BusinessObject') return has.tables[table] && !lacks.tables[table] ? { schemaChange: true } : {};
+  if (item.objectType === 'BusinessObject')
+    return has.tables[table] && !lacks.tables[table] ? { schemaChange: true } : {};
   if (item.objectType !== 'Field' || item.definition.stored !== true) return {};
   const column = String(item.definition.column ?? item.name).toLowerCase();
   const inHas = has.tables[table]?.includes(column) ?? false;
@@ -136,8 +196,11 @@ function schemaFlag(item: TargetItem, has: InstanceMetadata, lacks: InstanceMeta
 }
 
 function tableOf(item: TargetItem, metadata: InstanceMetadata): string | undefined {
-  if (item.objectType === 'BusinessObject') return typeof item.definition.table === 'string' ? item.definition.table.toLowerCase() : undefined;
-  const owner = [...metadata.items.values()].find((i) => i.objectType === 'BusinessObject' && i.name === item.businessObject);
+  if (item.objectType === 'BusinessObject')
+    return typeof item.definition.table === 'string' ? item.definition.table.toLowerCase() : undefined;
+  const owner = [...metadata.items.values()].find(
+    (i) => i.objectType === 'BusinessObject' && i.name === item.businessObject,
+  );
   return typeof owner?.definition.table === 'string' ? owner.definition.table.toLowerCase() : undefined;
 }
 

@@ -50,5 +50,8 @@ export function createPackageActivities(deps: PackageActivityDependencies) {
 }
 
 export function missingTenantDatabases(): never {
-  throw ApplicationFailure.nonRetryable('this worker has no tenant databases configured (ActivityDependencies.tenantDatabases)', 'NoTenantDatabases');
+  throw ApplicationFailure.nonRetryable(
+    'this worker has no tenant databases configured (ActivityDependencies.tenantDatabases)',
+    'NoTenantDatabases',
+  );
 }

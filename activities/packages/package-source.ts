@@ -22,7 +22,8 @@ export async function loadPackageRef(ref: PackageRef, packages: PackageStore): P
     const document = loadPackage(text, source);
     return { document, checksum: checksumOf(document), source };
   } catch (error) {
-    if (error instanceof PackageLoadError) throw ApplicationFailure.nonRetryable(error.message, 'PackageInvalid', error.problems);
+    if (error instanceof PackageLoadError)
+      throw ApplicationFailure.nonRetryable(error.message, 'PackageInvalid', error.problems);
     throw error;
   }
 }
@@ -30,14 +31,21 @@ export async function loadPackageRef(ref: PackageRef, packages: PackageStore): P
 async function readText(ref: PackageRef, packages: PackageStore, source: string): Promise<string> {
   if ('sha256' in ref) {
     const text = await packages.get(ref.sha256);
-    if (text === undefined) throw ApplicationFailure.nonRetryable(`package ${source} is not in the control database's packages table`, 'PackageNotFound');
+    if (text === undefined)
+      throw ApplicationFailure.nonRetryable(
+        `package ${source} is not in the control database's packages table`,
+        'PackageNotFound',
+      );
     return text;
   }
   const file = path.resolve(ref.path);
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) throw ApplicationFailure.nonRetryable(`package file ${file} does not exist`, 'PackageNotFound');
   if (stat.size > MAX_PACKAGE_BYTES) {
-    throw ApplicationFailure.nonRetryable(`package file ${file} is ${stat.size} bytes, more than ${MAX_PACKAGE_BYTES}`, 'PackageInvalid');
+    throw ApplicationFailure.nonRetryable(
+      `package file ${file} is ${stat.size} bytes, more than ${MAX_PACKAGE_BYTES}`,
+      'PackageInvalid',
+    );
   }
   return fs.readFile(file, 'utf8');
 }

@@ -59,7 +59,11 @@ async function diagnose(knex: Knex, steps: PlanStep[], now: string): Promise<Pac
   return undefined;
 }
 
-export async function executeSegments(trx: Knex.Transaction, steps: PlanStep[], options: ExecuteOptions): Promise<void> {
+export async function executeSegments(
+  trx: Knex.Transaction,
+  steps: PlanStep[],
+  options: ExecuteOptions,
+): Promise<void> {
   let index = 0;
   let reported = 0;
   while (index < steps.length) {
@@ -77,7 +81,8 @@ export async function executeSegments(trx: Knex.Transaction, steps: PlanStep[], 
 
 type ItemStep = Extract<PlanStep, { kind: 'insertItem' | 'replaceItem' | 'deleteItem' }>;
 
-const isItemStep = (step: PlanStep): step is ItemStep => step.kind === 'insertItem' || step.kind === 'replaceItem' || step.kind === 'deleteItem';
+const isItemStep = (step: PlanStep): step is ItemStep =>
+  step.kind === 'insertItem' || step.kind === 'replaceItem' || step.kind === 'deleteItem';
 
 /** Consecutive metadata-row steps on distinct GUIDs: their order inside the run does not matter. */
 function itemSegment(steps: PlanStep[], from: number): ItemStep[] {
@@ -100,12 +105,19 @@ function itemSegment(steps: PlanStep[], from: number): ItemStep[] {
  * collide with a row the segment still holds. metadata_items has no dependants to cascade to.
  */
 async function applySegment(trx: Knex.Transaction, segment: ItemStep[], now: string): Promise<void> {
-  const gone = segment.filter((s) => s.kind !== 'insertItem').map((s) => (s.kind === 'deleteItem' ? s.guid : s.item.guid));
+  const gone = segment
+    .filter((s) => s.kind !== 'insertItem')
+    .map((s) => (s.kind === 'deleteItem' ? s.guid : s.item.guid));
   let deleted = 0;
-  for (let i = 0; i < gone.length; i += DELETE_BATCH) deleted += await trx('metadata_items').whereIn('guid', gone.slice(i, i + DELETE_BATCH)).delete();
-  if (deleted !== gone.length) throw new Error(`the target changed since validation: ${gone.length} items to replace or delete, ${deleted} found`);
+  for (let i = 0; i < gone.length; i += DELETE_BATCH)
+    deleted += await trx('metadata_items')
+      .whereIn('guid', gone.slice(i, i + DELETE_BATCH))
+      .delete();
+  if (deleted !== gone.length)
+    throw new Error(`the target changed since validation: ${gone.length} items to replace or delete, ${deleted} found`);
   const rows = segment.flatMap((s) => (s.kind === 'deleteItem' ? [] : [itemRow(s.item, now)]));
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx('metadata_items').insert(rows.slice(i, i + INSERT_BATCH));
+  for (let i = 0; i < rows.length; i += INSERT_BATCH)
+    await trx('metadata_items').insert(rows.slice(i, i + INSERT_BATCH));
 }
 
 async function executeOne(trx: Knex.Transaction, step: PlanStep, now: string): Promise<void> {
@@ -163,7 +175,8 @@ async function putList(trx: Knex.Transaction, step: Extract<PlanStep, { kind: 'p
   }
   if (step.values.length > 0) {
     const rows = step.values.map((value, ordinal) => ({ list_guid: guid, value, ordinal }));
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx('validation_list_values').insert(rows.slice(i, i + INSERT_BATCH));
+    for (let i = 0; i < rows.length; i += INSERT_BATCH)
+      await trx('validation_list_values').insert(rows.slice(i, i + INSERT_BATCH));
   }
 }
 

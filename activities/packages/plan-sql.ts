@@ -25,18 +25,38 @@ function stepStatements(knex: Knex, step: PlanStep, now: string): string[] {
       return [knex('metadata_items').where({ guid: step.guid }).delete().toString()];
     case 'putList': {
       const { guid, name, installedBy } = step.list;
-      const values = step.values.map((value, ordinal) => knex('validation_list_values').insert({ list_guid: guid, value, ordinal }).toString());
+      const values = step.values.map((value, ordinal) =>
+        knex('validation_list_values').insert({ list_guid: guid, value, ordinal }).toString(),
+      );
       const head = step.exists
-        ? [knex('validation_lists').where({ guid }).update({ name, installed_by_package: installedBy }).toString(), knex('validation_list_values').where({ list_guid: guid }).delete().toString()]
+        ? [
+            knex('validation_lists').where({ guid }).update({ name, installed_by_package: installedBy }).toString(),
+            knex('validation_list_values').where({ list_guid: guid }).delete().toString(),
+          ]
         : [knex('validation_lists').insert({ guid, name, installed_by_package: installedBy }).toString()];
       return [...head, ...values];
     }
     case 'deleteList':
-      return [knex('validation_list_values').where({ list_guid: step.guid }).delete().toString(), knex('validation_lists').where({ guid: step.guid }).delete().toString()];
+      return [
+        knex('validation_list_values').where({ list_guid: step.guid }).delete().toString(),
+        knex('validation_lists').where({ guid: step.guid }).delete().toString(),
+      ];
     case 'setAspects':
       return step.aspects.flatMap((a) => [
         knex('package_aspects').where({ vendor_id: a.vendorId, aspect_id: a.id }).delete().toString(),
-        ...(a.uninstall ? [] : [knex('package_aspects').insert({ vendor_id: a.vendorId, aspect_id: a.id, version: a.version, vendor_name: a.vendorName ?? null, installed_by_package: step.packageId }).toString()]),
+        ...(a.uninstall
+          ? []
+          : [
+              knex('package_aspects')
+                .insert({
+                  vendor_id: a.vendorId,
+                  aspect_id: a.id,
+                  version: a.version,
+                  vendor_name: a.vendorName ?? null,
+                  installed_by_package: step.packageId,
+                })
+                .toString(),
+            ]),
       ]);
   }
 }

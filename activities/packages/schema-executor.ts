@@ -2,9 +2,19 @@ import type { Knex } from 'knex';
 import type { FieldSpec, PlanStep } from '../../domain/packages/apply-plan';
 import { assertIdentifier } from '../../engines/identifiers';
 
-type SchemaStep = Extract<PlanStep, { kind: 'createTable' | 'dropTable' | 'addColumn' | 'dropColumn' | 'createIndex' | 'dropIndex' }>;
+type SchemaStep = Extract<
+  PlanStep,
+  { kind: 'createTable' | 'dropTable' | 'addColumn' | 'dropColumn' | 'createIndex' | 'dropIndex' }
+>;
 
-const SCHEMA_KINDS = new Set<PlanStep['kind']>(['createTable', 'dropTable', 'addColumn', 'dropColumn', 'createIndex', 'dropIndex']);
+const SCHEMA_KINDS = new Set<PlanStep['kind']>([
+  'createTable',
+  'dropTable',
+  'addColumn',
+  'dropColumn',
+  'createIndex',
+  'dropIndex',
+]);
 
 export function isSchemaStep(step: PlanStep): step is SchemaStep {
   return SCHEMA_KINDS.has(step.kind);
@@ -20,7 +30,10 @@ export async function executeSchemaStep(trx: Knex.Transaction | Knex, step: Sche
 }
 
 /** The statements of a schema step, unexecuted: also used to show the SQL Server dialect. */
-export function schemaStatements(knex: Knex.Transaction | Knex, step: SchemaStep): Array<Knex.SchemaBuilder | Knex.Raw> {
+export function schemaStatements(
+  knex: Knex.Transaction | Knex,
+  step: SchemaStep,
+): Array<Knex.SchemaBuilder | Knex.Raw> {
   const table = assertIdentifier(step.table, 'business object table');
   switch (step.kind) {
     case 'createTable':
@@ -38,7 +51,11 @@ export function schemaStatements(knex: Knex.Transaction | Knex, step: SchemaStep
     case 'createIndex': {
       const name = assertIdentifier(step.name, 'index name');
       const columns = step.columns.map((c) => assertIdentifier(c, 'index column'));
-      return [knex.schema.alterTable(table, (t) => (step.unique ? t.unique(columns, { indexName: name }) : t.index(columns, name)))];
+      return [
+        knex.schema.alterTable(table, (t) =>
+          step.unique ? t.unique(columns, { indexName: name }) : t.index(columns, name),
+        ),
+      ];
     }
     case 'dropIndex': {
       const name = assertIdentifier(step.name, 'index name');

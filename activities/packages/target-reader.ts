@@ -23,18 +23,25 @@ export interface TargetContext {
 
 export async function readTargetState(knex: Knex): Promise<TargetContext> {
   const settings: Record<string, string> = {};
-  for (const row of await knex<{ key: string; value: string }>('tenant_settings').select('key', 'value')) settings[row.key] = row.value;
+  for (const row of await knex<{ key: string; value: string }>('tenant_settings').select('key', 'value'))
+    settings[row.key] = row.value;
   const aspects = await knex('package_aspects').select('vendor_id', 'aspect_id', 'version');
   return {
     settings,
-    aspects: aspects.map((a: { vendor_id: string; aspect_id: string; version: number }) => ({ vendorId: a.vendor_id, id: a.aspect_id, version: Number(a.version) })),
+    aspects: aspects.map((a: { vendor_id: string; aspect_id: string; version: number }) => ({
+      vendorId: a.vendor_id,
+      id: a.aspect_id,
+      version: Number(a.version),
+    })),
     metadataLocked: settings.metadata_locked === 'true',
   };
 }
 
 /** The marker an apply writes in its own transaction: finds an apply whose patch-log write was lost. */
 export async function appliedMarker(knex: Knex, packageId: string, version: string): Promise<string | undefined> {
-  const row = await knex('applied_packages').where({ package_id: packageId, package_version: version }).first('checksum');
+  const row = await knex('applied_packages')
+    .where({ package_id: packageId, package_version: version })
+    .first('checksum');
   return (row as { checksum: string } | undefined)?.checksum;
 }
 
@@ -53,7 +60,9 @@ interface ItemRow {
 }
 
 export async function readItems(knex: Knex): Promise<TargetItem[]> {
-  const rows = await knex<ItemRow>('metadata_items').select('guid', 'object_type', 'business_object', 'name', 'definition', 'installed_by_package').orderBy('guid');
+  const rows = await knex<ItemRow>('metadata_items')
+    .select('guid', 'object_type', 'business_object', 'name', 'definition', 'installed_by_package')
+    .orderBy('guid');
   return rows.map((row) => ({
     guid: row.guid,
     objectType: row.object_type,
@@ -67,9 +76,13 @@ export async function readItems(knex: Knex): Promise<TargetItem[]> {
 function parseDefinition(row: ItemRow): Record<string, unknown> {
   try {
     const parsed = JSON.parse(row.definition) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { value: parsed };
   } catch {
-    throw new Error(`metadata_items row ${row.guid} (${row.object_type} "${row.name}") has a definition that is not JSON`);
+    throw new Error(
+      `metadata_items row ${row.guid} (${row.object_type} "${row.name}") has a definition that is not JSON`,
+    );
   }
 }
 
@@ -84,9 +97,12 @@ export async function readLists(knex: Knex): Promise<TargetList[]> {
 
 /** Values of each list in order, for exports. */
 export async function readListValues(knex: Knex): Promise<Map<string, string[]>> {
-  const rows = await knex('validation_list_values').select('list_guid', 'value').orderBy(['list_guid', 'ordinal', 'id']);
+  const rows = await knex('validation_list_values')
+    .select('list_guid', 'value')
+    .orderBy(['list_guid', 'ordinal', 'id']);
   const values = new Map<string, string[]>();
-  for (const row of rows as Array<{ list_guid: string; value: string }>) values.set(row.list_guid, [...(values.get(row.list_guid) ?? []), row.value]);
+  for (const row of rows as Array<{ list_guid: string; value: string }>)
+    values.set(row.list_guid, [...(values.get(row.list_guid) ?? []), row.value]);
   return values;
 }
 

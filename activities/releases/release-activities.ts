@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { AcceptanceLogResult, ResolveReleaseSettingsInput } from "../../contracts/releases";
+import { AcceptanceLogResult, ResolveReleaseSettingsInput } from '../../contracts/releases';
 import { validateGateDefinition } from '../../domain/gates';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { validateFreeze, validateMaintenanceWindow } from '../../domain/maintenance-windows';
@@ -35,12 +35,30 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
      */
     async resolveReleaseSettings(input: ResolveReleaseSettingsInput): Promise<ReleaseSettings> {
       const inventory = deps.inventory();
-      if (!inventory) throw nonRetryable('InventoryNotConfigured', 'this worker has no inventory: set STAGECOACH_INVENTORY to the path of stagecoach.yaml');
+      if (!inventory)
+        throw nonRetryable(
+          'InventoryNotConfigured',
+          'this worker has no inventory: set STAGECOACH_INVENTORY to the path of stagecoach.yaml',
+        );
       const tenant = inventory.tenants[input.tenant];
-      if (!tenant) throw nonRetryable('UnknownTenant', `tenant '${input.tenant}' is not in the inventory ${inventory.file} (known: ${Object.keys(inventory.tenants).join(', ') || 'none'})`);
-      const problems = releaseInputProblems({ tenant: input.tenant, version: input.version, startedBy: input.startedBy, variant: input.variant, templatePackage: { path: '-' }, goLiveDate: '2000-01-01' });
+      if (!tenant)
+        throw nonRetryable(
+          'UnknownTenant',
+          `tenant '${input.tenant}' is not in the inventory ${inventory.file} (known: ${Object.keys(inventory.tenants).join(', ') || 'none'})`,
+        );
+      const problems = releaseInputProblems({
+        tenant: input.tenant,
+        version: input.version,
+        startedBy: input.startedBy,
+        variant: input.variant,
+        templatePackage: { path: '-' },
+        goLiveDate: '2000-01-01',
+      });
       for (const landscape of landscapesOf(input.variant)) {
-        if (!tenant.instances[landscape]) problems.push(`tenants.${input.tenant}.instances.${landscape}: a ${input.variant} release needs a ${landscape} instance`);
+        if (!tenant.instances[landscape])
+          problems.push(
+            `tenants.${input.tenant}.instances.${landscape}: a ${input.variant} release needs a ${landscape} instance`,
+          );
       }
       const { settings, problems: settingProblems } = mergeSettings(
         [
@@ -54,9 +72,15 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
       problems.push(...settingProblems);
       const gates = input.variant === 'standard' ? Object.values(settings.gates) : [settings.gates['go-live']];
       for (const gate of gates) problems.push(...validateGateDefinition(gate, input.startedBy));
-      settings.maintenanceWindows.forEach((w, i) => problems.push(...validateMaintenanceWindow(w, `maintenance window ${i + 1} of ${input.tenant}`)));
+      settings.maintenanceWindows.forEach((w, i) =>
+        problems.push(...validateMaintenanceWindow(w, `maintenance window ${i + 1} of ${input.tenant}`)),
+      );
       settings.freezes.forEach((f) => problems.push(...validateFreeze(f)));
-      if (problems.length > 0) throw nonRetryable('InvalidReleaseSettings', `release ${input.tenant} ${input.version}: ${problems.join('; ')}`);
+      if (problems.length > 0)
+        throw nonRetryable(
+          'InvalidReleaseSettings',
+          `release ${input.tenant} ${input.version}: ${problems.join('; ')}`,
+        );
       return settings;
     },
 
@@ -66,8 +90,15 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
         const knex = await requireDatabases(deps).knexFor(input.instance);
         const query = knex('app_log').where(CONFIGURATION_ERROR).andWhere('logged_at', '>=', input.since);
         const [{ n }] = (await query.clone().count({ n: '*' })) as { n: string | number }[];
-        const rows = (await query.clone().orderBy('id').limit(5).select('logged_at', 'message')) as { logged_at: string; message: string }[];
-        return { instance: instanceKey(input.instance), configurationErrors: Number(n), samples: rows.map((r) => `${r.logged_at} ${r.message}`) };
+        const rows = (await query.clone().orderBy('id').limit(5).select('logged_at', 'message')) as {
+          logged_at: string;
+          message: string;
+        }[];
+        return {
+          instance: instanceKey(input.instance),
+          configurationErrors: Number(n),
+          samples: rows.map((r) => `${r.logged_at} ${r.message}`),
+        };
       });
     },
 
@@ -78,7 +109,12 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
         const tenant = databases.tenant(input.instance.tenant);
         const knex = await databases.knexFor(input.instance);
         const scripts = await knex.transaction((trx) =>
-          runCleanupScripts(trx, tenant.cleanupScripts, tenant.schema.tables.cleanup_scripts !== undefined, instanceKey(input.instance)),
+          runCleanupScripts(
+            trx,
+            tenant.cleanupScripts,
+            tenant.schema.tables.cleanup_scripts !== undefined,
+            instanceKey(input.instance),
+          ),
         );
         return { scripts };
       });
@@ -88,18 +124,32 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
      * Rollback of a failed production push (SPEC §4 step 6): restores the instance from a
      * backup of itself. Unlike a copy, the backup must come from this very instance.
      */
-    async restoreOwnBackup(input: { backupId: number; instance: InstanceRef; workflowId: string }): Promise<{ database: string; file: string }> {
+    async restoreOwnBackup(input: {
+      backupId: number;
+      instance: InstanceRef;
+      workflowId: string;
+    }): Promise<{ database: string; file: string }> {
       return withDatabaseFailures(async () => {
         const databases = requireDatabases(deps);
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.instance);
         if (entry.tenant !== input.instance.tenant || entry.landscape !== input.instance.landscape) {
-          throw nonRetryable('BackupOfAnotherInstance', `backup ${entry.path} is of ${entry.tenant}/${entry.landscape}, not ${instanceKey(input.instance)}: a rollback restores an instance's own backup`);
+          throw nonRetryable(
+            'BackupOfAnotherInstance',
+            `backup ${entry.path} is of ${entry.tenant}/${entry.landscape}, not ${instanceKey(input.instance)}: a rollback restores an instance's own backup`,
+          );
         }
-        if (!fs.existsSync(entry.path)) throw nonRetryable('BackupFileMissing', `backup file ${entry.path} does not exist; ${describeDatabase(target)} was not touched`);
+        if (!fs.existsSync(entry.path))
+          throw nonRetryable(
+            'BackupFileMissing',
+            `backup file ${entry.path} does not exist; ${describeDatabase(target)} was not touched`,
+          );
         const sha256 = await sha256OfFile(entry.path);
         if (sha256 !== entry.sha256) {
-          throw nonRetryable('BackupChecksumMismatch', `backup file ${entry.path} has SHA-256 ${sha256}, the catalog records ${entry.sha256}; ${describeDatabase(target)} was not touched`);
+          throw nonRetryable(
+            'BackupChecksumMismatch',
+            `backup file ${entry.path} has SHA-256 ${sha256}, the catalog records ${entry.sha256}; ${describeDatabase(target)} was not touched`,
+          );
         }
         const engine = databases.engineFor(input.instance);
         await databases.release(input.instance);
@@ -114,7 +164,10 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
     },
 
     /** After a push: each package's marker in the target says it is applied, with the package's checksum. */
-    async verifyPackagesApplied(input: { target: InstanceRef; packages: PackageRef[] }): Promise<{ verified: string[] }> {
+    async verifyPackagesApplied(input: {
+      target: InstanceRef;
+      packages: PackageRef[];
+    }): Promise<{ verified: string[] }> {
       return withDatabaseFailures(async () => {
         const knex = await requireDatabases(deps).knexFor(input.target);
         const verified: string[] = [];

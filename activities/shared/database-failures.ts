@@ -28,7 +28,11 @@ export async function withDatabaseFailures<T>(work: () => Promise<T>): Promise<T
 
 export function asActivityFailure(error: unknown): unknown {
   if (error instanceof DatabaseError) {
-    return ApplicationFailure.create({ type: FAILURE_TYPES[error.kind], message: error.message, nonRetryable: !error.retryable });
+    return ApplicationFailure.create({
+      type: FAILURE_TYPES[error.kind],
+      message: error.message,
+      nonRetryable: !error.retryable,
+    });
   }
   if (error instanceof InventoryError) {
     return ApplicationFailure.create({ type: 'InventoryInvalid', message: error.message, nonRetryable: true });

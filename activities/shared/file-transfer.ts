@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TransferProgress, TransferResult } from "../../contracts/database";
+import { TransferProgress, TransferResult } from '../../contracts/database';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -21,14 +21,22 @@ export interface TransferOptions {
  * offset it keeps the destination's first `offset` bytes, re-hashes them locally (Node cannot
  * serialize a hash state) and reads only the rest from the source.
  */
-export async function copyWithSha256(source: string, destination: string, options: TransferOptions = {}): Promise<TransferResult> {
+export async function copyWithSha256(
+  source: string,
+  destination: string,
+  options: TransferOptions = {},
+): Promise<TransferResult> {
   const total = fs.statSync(source).size;
   const hash = createHash('sha256');
   const offset = usableOffset(destination, options.resumeOffset ?? 0, total);
   const rehashedBytes = offset > 0 ? await hashPrefix(destination, offset, hash) : 0;
   if (offset > 0) fs.truncateSync(destination, offset);
   let sourceBytesRead = 0;
-  const output = fs.createWriteStream(destination, { flags: offset > 0 ? 'r+' : 'w', start: offset, highWaterMark: CHUNK });
+  const output = fs.createWriteStream(destination, {
+    flags: offset > 0 ? 'r+' : 'w',
+    start: offset,
+    highWaterMark: CHUNK,
+  });
   const report = () => options.onProgress?.({ offset: offset + output.bytesWritten, total });
   const ticker = setInterval(report, options.progressIntervalMs ?? 1000);
   const started = Date.now();
@@ -78,7 +86,8 @@ function usableOffset(destination: string, offset: number, total: number): numbe
 }
 
 async function hashPrefix(file: string, length: number, hash: Hash): Promise<number> {
-  for await (const chunk of fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: CHUNK }))
+    hash.update(chunk as Buffer);
   return length;
 }
 

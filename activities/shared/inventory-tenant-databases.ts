@@ -1,6 +1,12 @@
 import knexFactory, { type Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
-import { instanceOf, tenantOf, type InstanceConfig, type Inventory, type TenantConfig } from '../../inventory/inventory';
+import {
+  instanceOf,
+  tenantOf,
+  type InstanceConfig,
+  type Inventory,
+  type TenantConfig,
+} from '../../inventory/inventory';
 import { resolveConnection } from '../../inventory/resolve-connection';
 import type { DatabaseConnection, DatabaseEngine } from '../../engines/engine';
 import { createEngineRegistry, engineOf, type EngineRegistry } from '../../engines/engine-registry';

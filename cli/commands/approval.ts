@@ -53,14 +53,19 @@ function registerRequest(group: Command): void {
     .option('--id <workflowId>', 'workflow id (default approval/<tenant>/<gate>/<random>)')
     .option('--required <n>', 'approvals needed', parsePositiveInteger, 1)
     .option('--timeout <seconds>', 'how long the approvers have', parsePositiveInteger, 86_400)
-    .addOption(new Option('--on-timeout <action>', 'what a timeout does').choices(['reject', 'escalate', 'remind']).default('reject'))
+    .addOption(
+      new Option('--on-timeout <action>', 'what a timeout does')
+        .choices(['reject', 'escalate', 'remind'])
+        .default('reject'),
+    )
     .option('--tenant <name>', 'search attribute StagecoachTenant')
     .option('--instance <name>', 'search attribute StagecoachInstance')
     .option('--version <version>', 'search attribute StagecoachVersion')
     .option('--phase <phase>', 'search attribute StagecoachPhase')
     .action((options: RequestOptions, command: Command) =>
       withClient(command, async (client) => {
-        const workflowId = options.id ?? `approval/${options.tenant ?? 'adhoc'}/${options.gate}/${randomUUID().slice(0, 8)}`;
+        const workflowId =
+          options.id ?? `approval/${options.tenant ?? 'adhoc'}/${options.gate}/${randomUUID().slice(0, 8)}`;
         const gate = {
           name: options.gate,
           approvers: options.approver,
@@ -73,8 +78,11 @@ function registerRequest(group: Command): void {
           { subject: options.subject, requestedBy: options.requestedBy, gate },
           { tenant: options.tenant, instance: options.instance, version: options.version, phase: options.phase },
         );
-        emit(command, { workflowId, runId: handle.firstExecutionRunId }, () =>
-          `Requested approval ${workflowId} (gate ${gate.name}: ${gate.requiredApprovals} of ${gate.approvers.join(', ')})`,
+        emit(
+          command,
+          { workflowId, runId: handle.firstExecutionRunId },
+          () =>
+            `Requested approval ${workflowId} (gate ${gate.name}: ${gate.requiredApprovals} of ${gate.approvers.join(', ')})`,
         );
       }),
     );
@@ -96,11 +104,16 @@ function registerDecision(group: Command, decision: DecisionKind): void {
       withClient(command, async (client) => {
         if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
         const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
-        const answer = await client.decide(workflowId, decision, { gate, user: options.user, comment: options.comment });
+        const answer = await client.decide(workflowId, decision, {
+          gate,
+          user: options.user,
+          comment: options.comment,
+        });
         emit<DecideResult & { workflowId: string; decision: DecisionKind }>(
           command,
           { workflowId, decision, ...answer },
-          (a) => `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
+          (a) =>
+            `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
         );
       }),
     );
@@ -113,7 +126,11 @@ function registerDecision(group: Command, decision: DecisionKind): void {
 async function gateWaitedFor(client: StagecoachClient, workflowId: string): Promise<string> {
   const status = await client.approvalStatus(workflowId);
   const gate = status.waitingFor?.replace(/^(gate|resolution):/, '');
-  if (!gate) throw new CliError(EXIT.refused, `${workflowId} waits for no gate (it is ${status.gate.outcome ?? 'decided'}); pass --gate to record a decision anyway`);
+  if (!gate)
+    throw new CliError(
+      EXIT.refused,
+      `${workflowId} waits for no gate (it is ${status.gate.outcome ?? 'decided'}); pass --gate to record a decision anyway`,
+    );
   return gate;
 }
 
@@ -134,11 +151,17 @@ function registerResolution(group: Command, kind: ResolutionKind): void {
       withClient(command, async (client) => {
         if (!options.user) throw usageError(`${kind} needs --user (or STAGECOACH_USER)`);
         const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
-        const recorded = await client.sendResolution(workflowId, kind, { gate, user: options.user, comment: options.comment });
+        const recorded = await client.sendResolution(workflowId, kind, {
+          gate,
+          user: options.user,
+          comment: options.comment,
+        });
         emit(command, { workflowId, ...recorded }, () => `${options.user}: ${kind} of gate ${gate} recorded`);
       }),
     );
-  withExamples(command, [`stagecoach approval ${kind} approval/acme/1.4 --user rita --comment "${kind === 'resolve' ? 'package fixed' : 'release dropped'}"`]);
+  withExamples(command, [
+    `stagecoach approval ${kind} approval/acme/1.4 --user rita --comment "${kind === 'resolve' ? 'package fixed' : 'release dropped'}"`,
+  ]);
 }
 
 function registerStatus(group: Command): void {
@@ -148,7 +171,10 @@ function registerStatus(group: Command): void {
     .description('where the gate stands: decisions, who is still to decide, what it waits for')
     .action((workflowId: string, _options: unknown, command: Command) =>
       withClient(command, async (client) => {
-        const [progress, approval] = await Promise.all([client.describe(workflowId), client.approvalStatus(workflowId)]);
+        const [progress, approval] = await Promise.all([
+          client.describe(workflowId),
+          client.approvalStatus(workflowId),
+        ]);
         emit<{ workflowId: string; status: string; approval: ApprovalStatus }>(
           command,
           { workflowId, status: progress.status, approval },
@@ -156,7 +182,10 @@ function registerStatus(group: Command): void {
         );
       }),
     );
-  withExamples(command, ['stagecoach approval status approval/acme/1.4', 'stagecoach approval status approval/acme/1.4 --json | jq .approval.waitingFor']);
+  withExamples(command, [
+    'stagecoach approval status approval/acme/1.4',
+    'stagecoach approval status approval/acme/1.4 --json | jq .approval.waitingFor',
+  ]);
 }
 
 function registerWait(group: Command): void {
@@ -168,20 +197,25 @@ function registerWait(group: Command): void {
       withClient(command, async (client) => {
         const result = await client.waitForApproval(workflowId);
         emit(command, { workflowId, ...result }, (r) => `${workflowId}: ${r.outcome}`);
-        if (result.outcome !== 'approved') throw new CliError(EXIT.refused, `${workflowId}: gate ${result.outcome}`, true);
+        if (result.outcome !== 'approved')
+          throw new CliError(EXIT.refused, `${workflowId}: gate ${result.outcome}`, true);
       }),
     );
   withExamples(command, ['stagecoach approval wait approval/acme/1.4 && echo approved']);
 }
 
 function registerList(group: Command): void {
-  const command = withListingOptions(group.command('list').description('approval workflows, newest first, filtered by search attributes'))
-    .action((options: ListingOptions, command: Command) =>
-      withClient(command, async (client) => {
-        const { limit, ...filter } = options;
-        const workflows = await client.list({ ...filter, type: 'approval' }, limit);
-        emit(command, workflows, renderListing);
-      }),
-    );
-  withExamples(command, ['stagecoach approval list --open --waiting-for gate:uat-push', 'stagecoach approval list --tenant acme --json']);
+  const command = withListingOptions(
+    group.command('list').description('approval workflows, newest first, filtered by search attributes'),
+  ).action((options: ListingOptions, command: Command) =>
+    withClient(command, async (client) => {
+      const { limit, ...filter } = options;
+      const workflows = await client.list({ ...filter, type: 'approval' }, limit);
+      emit(command, workflows, renderListing);
+    }),
+  );
+  withExamples(command, [
+    'stagecoach approval list --open --waiting-for gate:uat-push',
+    'stagecoach approval list --tenant acme --json',
+  ]);
 }

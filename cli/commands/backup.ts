@@ -12,11 +12,17 @@ export function registerBackupCommands(program: Command): void {
     .description('backups of a tenant, newest first (reads the control database; no server needed)')
     .requiredOption('--tenant <name>', 'the tenant')
     .addOption(new Option('--landscape <landscape>', 'only backups taken from this landscape').choices(LANDSCAPES))
-    .addOption(new Option('--control-db <url>', 'SQLite file, postgres://… or mssql://… (default .stagecoach/control.db)').env(WORKER_ENV.controlDb))
+    .addOption(
+      new Option('--control-db <url>', 'SQLite file, postgres://… or mssql://… (default .stagecoach/control.db)').env(
+        WORKER_ENV.controlDb,
+      ),
+    )
     .action(async (options: { tenant: string; landscape?: string; controlDb?: string }, command: Command) => {
       const controlDb = options.controlDb ?? workerSettingsFromEnv().controlDbUrl;
       const backups = await listBackups(controlDb, options.tenant, options.landscape);
-      emit(command, backups, (all) => (all.length ? all.map(renderBackup).join('\n') : `No backups of ${options.tenant} are cataloged.`));
+      emit(command, backups, (all) =>
+        all.length ? all.map(renderBackup).join('\n') : `No backups of ${options.tenant} are cataloged.`,
+      );
     });
   withExamples(command, [
     'stagecoach backup list --tenant acme',

@@ -29,17 +29,29 @@ async function bundleCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-const userOption = () => new Option('--user <user>', 'who does it (roles come from the inventory)').env('STAGECOACH_USER').makeOptionMandatory();
+const userOption = () =>
+  new Option('--user <user>', 'who does it (roles come from the inventory)')
+    .env('STAGECOACH_USER')
+    .makeOptionMandatory();
 
 export function registerBundleCommands(program: Command): void {
-  const group = program.command('bundle').description('bundles of definitions and their promotion to targets (SPEC §6, seed 004)');
+  const group = program
+    .command('bundle')
+    .description('bundles of definitions and their promotion to targets (SPEC §6, seed 004)');
   registerAdmin(group);
   registerPromote(group);
   registerPromotionCommands(group);
 }
 
 /** The admin actions share one shape: build the request, run it, print its message. */
-function admin(group: Command, name: string, description: string, example: string, build: (args: string[], options: Record<string, unknown>) => BundleAdminRequest, args: string[] = []): Command {
+function admin(
+  group: Command,
+  name: string,
+  description: string,
+  example: string,
+  build: (args: string[], options: Record<string, unknown>) => BundleAdminRequest,
+  args: string[] = [],
+): Command {
   const command = group.command(name).description(description).addOption(userOption());
   for (const arg of args) command.argument(arg);
   command.action((...params: unknown[]) => {
@@ -47,32 +59,104 @@ function admin(group: Command, name: string, description: string, example: strin
     const options = params[params.length - 2] as Record<string, unknown>;
     return withClient(cmd, async (client: StagecoachClient) => {
       const result = await bundleCall(() => runBundleCommand(client, build(params.slice(0, -2) as string[], options)));
-      emit(cmd, result, (r) => [r.message, ...(r.bundles ?? []).map((b) => `  ${b.name}  ${b.itemCount} item(s)`), ...(r.bundle?.items ?? []).map((i) => `  ${JSON.stringify(i)}`)].join('\n'));
+      emit(cmd, result, (r) =>
+        [
+          r.message,
+          ...(r.bundles ?? []).map((b) => `  ${b.name}  ${b.itemCount} item(s)`),
+          ...(r.bundle?.items ?? []).map((i) => `  ${JSON.stringify(i)}`),
+        ].join('\n'),
+      );
     });
   });
   return withExamples(command, [example]);
 }
 
 function registerAdmin(group: Command): void {
-  admin(group, 'create', 'create a bundle of definitions from a source instance', 'stagecoach bundle create q4-forms --source acme/staging --user bea',
-    ([bundle], o) => ({ action: 'create-bundle', user: o.user as string, bundle, source: parseInstance(o.source as string), description: o.description as string | undefined }), ['<bundle>'])
+  admin(
+    group,
+    'create',
+    'create a bundle of definitions from a source instance',
+    'stagecoach bundle create q4-forms --source acme/staging --user bea',
+    ([bundle], o) => ({
+      action: 'create-bundle',
+      user: o.user as string,
+      bundle,
+      source: parseInstance(o.source as string),
+      description: o.description as string | undefined,
+    }),
+    ['<bundle>'],
+  )
     .requiredOption('--source <tenant/landscape>', 'where the definitions come from')
     .option('--description <text>', 'what the bundle is for');
-  admin(group, 'add', 'add items by GUID or ObjectType:Name', 'stagecoach bundle add q4-forms --item Form:"Asset Form" --item 5c0e…-guid --user bea',
-    ([bundle], o) => ({ action: 'add-items', user: o.user as string, bundle, items: (o.item as string[]).map(selectorOf) }), ['<bundle>'])
-    .requiredOption('--item <selector>', 'a GUID, or ObjectType:Name (repeatable)', (value: string, previous: string[] = []) => [...previous, value]);
-  admin(group, 'remove', 'remove items by GUID', 'stagecoach bundle remove q4-forms --guid 5c0e… --user bea',
-    ([bundle], o) => ({ action: 'remove-items', user: o.user as string, bundle, guids: o.guid as string[] }), ['<bundle>'])
-    .requiredOption('--guid <guids>', 'GUIDs (repeat or comma-separate)', collect);
-  admin(group, 'target', 'define a promotion target: an instance, its accepting user and a credential reference', 'stagecoach bundle target acme-prod --instance acme/production --target-user svc-accept --credential-ref \'${PROMOTE_PASSWORD}\' --user pat',
-    ([name], o) => ({ action: 'define-target', user: o.user as string, target: { name, instance: parseInstance(o.instance as string), targetUser: o.targetUser as string, credentialRef: o.credentialRef as string } }), ['<name>'])
+  admin(
+    group,
+    'add',
+    'add items by GUID or ObjectType:Name',
+    'stagecoach bundle add q4-forms --item Form:"Asset Form" --item 5c0e…-guid --user bea',
+    ([bundle], o) => ({
+      action: 'add-items',
+      user: o.user as string,
+      bundle,
+      items: (o.item as string[]).map(selectorOf),
+    }),
+    ['<bundle>'],
+  ).requiredOption(
+    '--item <selector>',
+    'a GUID, or ObjectType:Name (repeatable)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  );
+  admin(
+    group,
+    'remove',
+    'remove items by GUID',
+    'stagecoach bundle remove q4-forms --guid 5c0e… --user bea',
+    ([bundle], o) => ({ action: 'remove-items', user: o.user as string, bundle, guids: o.guid as string[] }),
+    ['<bundle>'],
+  ).requiredOption('--guid <guids>', 'GUIDs (repeat or comma-separate)', collect);
+  admin(
+    group,
+    'target',
+    'define a promotion target: an instance, its accepting user and a credential reference',
+    "stagecoach bundle target acme-prod --instance acme/production --target-user svc-accept --credential-ref '${PROMOTE_PASSWORD}' --user pat",
+    ([name], o) => ({
+      action: 'define-target',
+      user: o.user as string,
+      target: {
+        name,
+        instance: parseInstance(o.instance as string),
+        targetUser: o.targetUser as string,
+        credentialRef: o.credentialRef as string,
+      },
+    }),
+    ['<name>'],
+  )
     .requiredOption('--instance <tenant/landscape>', 'the target instance')
     .requiredOption('--target-user <user>', 'the user that accepts bundles on the target')
     .requiredOption('--credential-ref <ref>', '${ENV_NAME} or vault:<path>; never the secret itself');
-  admin(group, 'list', 'bundles and promotion targets', 'stagecoach bundle list --user pat', (_args, o) => ({ action: 'list', user: o.user as string }));
-  admin(group, 'show', 'a bundle with its items', 'stagecoach bundle show q4-forms --user pat', ([bundle], o) => ({ action: 'show-bundle', user: o.user as string, bundle }), ['<bundle>']);
-  admin(group, 'history', 'promotion history, by bundle or target', 'stagecoach bundle history --bundle q4-forms --user pat --json',
-    (_args, o) => ({ action: 'history', user: o.user as string, bundle: o.bundle as string | undefined, target: o.target as string | undefined }))
+  admin(group, 'list', 'bundles and promotion targets', 'stagecoach bundle list --user pat', (_args, o) => ({
+    action: 'list',
+    user: o.user as string,
+  }));
+  admin(
+    group,
+    'show',
+    'a bundle with its items',
+    'stagecoach bundle show q4-forms --user pat',
+    ([bundle], o) => ({ action: 'show-bundle', user: o.user as string, bundle }),
+    ['<bundle>'],
+  );
+  admin(
+    group,
+    'history',
+    'promotion history, by bundle or target',
+    'stagecoach bundle history --bundle q4-forms --user pat --json',
+    (_args, o) => ({
+      action: 'history',
+      user: o.user as string,
+      bundle: o.bundle as string | undefined,
+      target: o.target as string | undefined,
+    }),
+  )
     .option('--bundle <bundle>', 'only this bundle')
     .option('--target <name>', 'only this target');
 }
@@ -104,10 +188,23 @@ function registerPromote(group: Command): void {
       )
       .requiredOption('--target <name>', 'promotion target')
       .addOption(userOption())
-      .option('--item <selector>', 'a single item instead of a bundle: GUID or ObjectType:Name (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+      .option(
+        '--item <selector>',
+        'a single item instead of a bundle: GUID or ObjectType:Name (repeatable)',
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
       .option('--source <tenant/landscape>', 'with --item: the instance the items come from')
-      .addOption(new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices(['snapshot', 'live']))
-      .option('--retention-days <n>', 'when it ends, purge promotion history that ended longer ago than this (default 90)', parsePositiveInteger);
+      .addOption(
+        new Option('--content <mode>', 'scheduled: freeze the content now or read it then').choices([
+          'snapshot',
+          'live',
+        ]),
+      )
+      .option(
+        '--retention-days <n>',
+        'when it ends, purge promotion history that ended longer ago than this (default 90)',
+        parsePositiveInteger,
+      );
     if (scheduling) command.requiredOption('--at <iso>', 'promote at this date and time');
     else command.option('--at <iso>', 'promote at this date and time');
     command.action((bundle: string | undefined, options: PromoteOptions, cmd: Command) =>
@@ -123,21 +220,31 @@ function registerPromote(group: Command): void {
     withExamples(
       command,
       scheduling
-        ? ['stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --user pat', 'stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --content live --user pat']
-        : ['stagecoach bundle promote q4-forms --target acme-prod --user pat', 'stagecoach bundle promote --item Form:"Asset Form" --source acme/staging --target acme-prod --user pat'],
+        ? [
+            'stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --user pat',
+            'stagecoach bundle schedule q4-forms --target acme-prod --at 2026-12-05T22:00:00Z --content live --user pat',
+          ]
+        : [
+            'stagecoach bundle promote q4-forms --target acme-prod --user pat',
+            'stagecoach bundle promote --item Form:"Asset Form" --source acme/staging --target acme-prod --user pat',
+          ],
     );
   }
 }
 
 function promotionInput(bundle: string | undefined, options: PromoteOptions): BundlePromotionInput {
-  if (options.at !== undefined && Number.isNaN(Date.parse(options.at))) throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
+  if (options.at !== undefined && Number.isNaN(Date.parse(options.at)))
+    throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
   if (bundle && options.item) throw usageError('name a bundle or single items with --item, not both');
   if (!bundle && !options.item) throw usageError('name a bundle, or single items with --item and --source');
-  if (options.item && !options.source) throw usageError('--item needs --source <tenant/landscape>: the instance the items come from');
+  if (options.item && !options.source)
+    throw usageError('--item needs --source <tenant/landscape>: the instance the items come from');
   return {
     requestedBy: options.user,
     targetName: options.target,
-    ...(bundle ? { bundle } : { items: { source: parseInstance(options.source!), selectors: options.item!.map(selectorOf) } }),
+    ...(bundle
+      ? { bundle }
+      : { items: { source: parseInstance(options.source!), selectors: options.item!.map(selectorOf) } }),
     ...(options.at ? { scheduledFor: new Date(options.at).toISOString() } : {}),
     ...(options.content ? { content: options.content } : {}),
     ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
@@ -150,7 +257,14 @@ function registerPromotionCommands(group: Command): void {
     .argument('<promotionId>')
     .description("a promotion's phase, schedule and reschedules")
     .action((promotionId: string, _o: unknown, command: Command) =>
-      withClient(command, async (client) => emit(command, await bundleCall(() => promotionStatus(client, promotionId)), (s) => `${s.promotionId}: ${s.phase}${s.scheduledFor ? ` (scheduled for ${s.scheduledFor})` : ''}${s.error ? ` — ${s.error}` : ''}`)),
+      withClient(command, async (client) =>
+        emit(
+          command,
+          await bundleCall(() => promotionStatus(client, promotionId)),
+          (s) =>
+            `${s.promotionId}: ${s.phase}${s.scheduledFor ? ` (scheduled for ${s.scheduledFor})` : ''}${s.error ? ` — ${s.error}` : ''}`,
+        ),
+      ),
     );
   withExamples(status, ['stagecoach bundle promotion promotion/acme-prod/5f0c…']);
   const cancel = group
@@ -158,7 +272,13 @@ function registerPromotionCommands(group: Command): void {
     .argument('<promotionId>')
     .description('cancel a scheduled promotion')
     .action((promotionId: string, _o: unknown, command: Command) =>
-      withClient(command, async (client) => emit(command, await bundleCall(() => cancelPromotion(client, promotionId)), (s) => `${s.promotionId}: ${s.phase}`)),
+      withClient(command, async (client) =>
+        emit(
+          command,
+          await bundleCall(() => cancelPromotion(client, promotionId)),
+          (s) => `${s.promotionId}: ${s.phase}`,
+        ),
+      ),
     );
   withExamples(cancel, ['stagecoach bundle cancel promotion/acme-prod/5f0c…']);
   const reschedule = group
@@ -169,12 +289,17 @@ function registerPromotionCommands(group: Command): void {
     .addOption(userOption())
     .action((promotionId: string, options: { at: string; user: string }, command: Command) =>
       withClient(command, async (client) => {
-        if (Number.isNaN(Date.parse(options.at))) throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
-        const answer = await bundleCall(() => reschedulePromotion(client, promotionId, { user: options.user, at: new Date(options.at).toISOString() }));
+        if (Number.isNaN(Date.parse(options.at)))
+          throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
+        const answer = await bundleCall(() =>
+          reschedulePromotion(client, promotionId, { user: options.user, at: new Date(options.at).toISOString() }),
+        );
         emit(command, { promotionId, ...answer }, (a) => `${promotionId}: rescheduled for ${a.scheduledFor}`);
       }),
     );
-  withExamples(reschedule, ['stagecoach bundle reschedule promotion/acme-prod/5f0c… --at 2026-12-06T22:00:00Z --user pat']);
+  withExamples(reschedule, [
+    'stagecoach bundle reschedule promotion/acme-prod/5f0c… --at 2026-12-06T22:00:00Z --user pat',
+  ]);
   const backOut = group
     .command('back-out')
     .alias('backout')
@@ -182,11 +307,16 @@ function registerPromotionCommands(group: Command): void {
     .description('restore what a promotion updated and remove what it created')
     .addOption(userOption())
     .action((promotionId: string, options: { user: string }, command: Command) =>
-      withClient(command, async (client) => emit(command, await bundleCall(() => backOutPromotion(client, { promotionId, user: options.user })), (o) => `${promotionId} backed out: ${JSON.stringify(o)}`)),
+      withClient(command, async (client) =>
+        emit(
+          command,
+          await bundleCall(() => backOutPromotion(client, { promotionId, user: options.user })),
+          (o) => `${promotionId} backed out: ${JSON.stringify(o)}`,
+        ),
+      ),
     );
   withExamples(backOut, ['stagecoach bundle back-out promotion/acme-prod/5f0c… --user pat']);
 }
-
 
 /** `Form:Asset Form` selects by type and name; anything else is a GUID. */
 function selectorOf(value: string): ItemSelector {

@@ -1,5 +1,13 @@
 import { Command, Option } from 'commander';
-import { cancelDeployment, deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus, DeploymentError, type StagecoachClient } from '../../client';
+import {
+  cancelDeployment,
+  deploymentResult,
+  deploymentStatus,
+  startDeployment,
+  tenantDeploymentStatus,
+  DeploymentError,
+  type StagecoachClient,
+} from '../../client';
 import { publishPackageFile } from '../../client/packages';
 import { LANDSCAPES, type Landscape } from '../../domain/landscapes';
 import { PackageLoadError } from '../../domain/packages/load-package';
@@ -35,16 +43,24 @@ export function registerDeployCommands(program: Command): void {
 function registerStart(group: Command): void {
   const command = group
     .command('start')
-    .description('deploy a package to all (or selected) tenants, now or at a date; --wait follows it with a tenants bar')
+    .description(
+      'deploy a package to all (or selected) tenants, now or at a date; --wait follows it with a tenants bar',
+    )
     .option('--package <file>', 'publish this package file into the control database, then deploy it')
     .option('--package-sha256 <hash>', 'deploy a package already published')
-    .addOption(new Option('--control-db <url>', 'control database the worker uses (for --package)').env(WORKER_ENV.controlDb))
-    .addOption(new Option('--landscape <landscape>', 'instances to deploy to').choices(LANDSCAPES).default('production'))
+    .addOption(
+      new Option('--control-db <url>', 'control database the worker uses (for --package)').env(WORKER_ENV.controlDb),
+    )
+    .addOption(
+      new Option('--landscape <landscape>', 'instances to deploy to').choices(LANDSCAPES).default('production'),
+    )
     .option('--tenant <names>', 'only these tenants (repeat or comma-separate)', collect)
     .option('--concurrency <n>', 'tenants at the same time', parsePositiveInteger, 10)
     .option('--at <iso>', 'start at this date and time')
     .option('--notify', "mail each tenant's contact when its deployment succeeded")
-    .addOption(new Option('--submitter <user>', 'who asks; gets the summary').env('STAGECOACH_USER').makeOptionMandatory())
+    .addOption(
+      new Option('--submitter <user>', 'who asks; gets the summary').env('STAGECOACH_USER').makeOptionMandatory(),
+    )
     .option('--wait', 'follow it to the end (exit 5 when a tenant failed)')
     .action((options: StartOptions, command: Command) =>
       withClient(command, async (client) => {
@@ -59,7 +75,11 @@ function registerStart(group: Command): void {
           ...(options.notify ? { notifyTenants: true } : {}),
         });
         if (options.wait) return follow(client, command, deploymentId);
-        emit(command, { deploymentId, packageSha256 }, () => `Started ${deploymentId}; follow it with 'stagecoach deploy wait ${deploymentId}'`);
+        emit(
+          command,
+          { deploymentId, packageSha256 },
+          () => `Started ${deploymentId}; follow it with 'stagecoach deploy wait ${deploymentId}'`,
+        );
       }),
     );
   withExamples(command, [
@@ -69,10 +89,12 @@ function registerStart(group: Command): void {
 }
 
 async function packageHash(options: StartOptions): Promise<string> {
-  if (!options.package === !options.packageSha256) throw usageError('give either --package <file> or --package-sha256 <hash>');
+  if (!options.package === !options.packageSha256)
+    throw usageError('give either --package <file> or --package-sha256 <hash>');
   if (options.packageSha256) return options.packageSha256;
   try {
-    return (await publishPackageFile(options.controlDb ?? workerSettingsFromEnv().controlDbUrl, options.package!)).sha256;
+    return (await publishPackageFile(options.controlDb ?? workerSettingsFromEnv().controlDbUrl, options.package!))
+      .sha256;
   } catch (error) {
     if (error instanceof PackageLoadError) throw usageError(error.message);
     throw error;
@@ -96,7 +118,10 @@ function registerStatus(group: Command): void {
         emit(command, await deploymentStatus(client, deploymentId), renderDeployment);
       }),
     );
-  withExamples(command, ['stagecoach deploy status deployment/3f2a…/…', 'stagecoach deploy status deployment/3f2a…/… --tenant acme --json']);
+  withExamples(command, [
+    'stagecoach deploy status deployment/3f2a…/…',
+    'stagecoach deploy status deployment/3f2a…/… --tenant acme --json',
+  ]);
 }
 
 function registerWait(group: Command): void {
@@ -104,7 +129,9 @@ function registerWait(group: Command): void {
     .command('wait')
     .argument('<deploymentId>')
     .description('follow a deployment to its end with a tenants bar; exit 0 all succeeded, 5 when a tenant failed')
-    .action((deploymentId: string, _options: unknown, command: Command) => withClient(command, (client) => follow(client, command, deploymentId)));
+    .action((deploymentId: string, _options: unknown, command: Command) =>
+      withClient(command, (client) => follow(client, command, deploymentId)),
+    );
   withExamples(command, ['stagecoach deploy wait deployment/3f2a…/…']);
 }
 
@@ -133,21 +160,39 @@ async function follow(client: StagecoachClient, command: Command, deploymentId: 
   );
   let outcome: Awaited<typeof ended> | undefined;
   try {
-    while (!(outcome = await Promise.race([ended, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]))) {
+    while (
+      !(outcome = await Promise.race([
+        ended,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500)),
+      ]))
+    ) {
       const status = await deploymentStatus(client, deploymentId).catch(() => undefined);
-      if (status) display.update([{ label: `deploy ${status.package ?? ''}`.trim(), done: status.counts.processed, total: status.counts.total, unit: 'tenants' }]);
+      if (status)
+        display.update([
+          {
+            label: `deploy ${status.package ?? ''}`.trim(),
+            done: status.counts.processed,
+            total: status.counts.total,
+            unit: 'tenants',
+          },
+        ]);
     }
   } finally {
     display.stop();
   }
   if ('error' in outcome) {
     const error = outcome.error;
-    throw error instanceof DeploymentError ? new CliError(EXIT.failed, `${deploymentId} failed: ${error.message}`) : error;
+    throw error instanceof DeploymentError
+      ? new CliError(EXIT.failed, `${deploymentId} failed: ${error.message}`)
+      : error;
   }
   const { result } = outcome;
   const c = result.counts;
-  emit(command, result, (r) =>
-    `${r.deploymentId}: package ${r.package}: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped${r.cancelled ? ` (cancelled by ${r.cancelled.user}: ${r.cancelled.reason})` : ''}`,
+  emit(
+    command,
+    result,
+    (r) =>
+      `${r.deploymentId}: package ${r.package}: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped${r.cancelled ? ` (cancelled by ${r.cancelled.user}: ${r.cancelled.reason})` : ''}`,
   );
   if (c.failed > 0) throw new CliError(EXIT.failed, `${deploymentId}: ${c.failed} tenant(s) failed`, true);
 }

@@ -18,7 +18,9 @@ function registerList(group: Command): void {
     .option('--tenant <name>', 'only this tenant')
     .action((options: { tenant?: string }, command: Command) =>
       withClient(command, async (client) => {
-        const locks = (await client.listLocks()).filter((lock) => !options.tenant || lock.lockWorkflowId.startsWith(`lock/${options.tenant}/`));
+        const locks = (await client.listLocks()).filter(
+          (lock) => !options.tenant || lock.lockWorkflowId.startsWith(`lock/${options.tenant}/`),
+        );
         emit(command, locks, (all) => (all.length ? all.map(renderLock).join('\n') : 'No instance locks are running.'));
       }),
     );
@@ -48,11 +50,21 @@ function registerRelease(group: Command): void {
     .requiredOption('--user <admin>', 'who releases it')
     .requiredOption('--reason <text>', 'why; written to the audit table')
     .option('--request-id <id>', 'release only if this request still holds the lock')
-    .action((tenant: string, landscape: string, options: { user: string; reason: string; requestId?: string }, command: Command) =>
-      withClient(command, async (client) => {
-        const result = await client.forceReleaseLock(instanceOf(tenant, landscape), options);
-        emit(command, result, (r) => `Released ${tenant}/${landscape} from ${r.released.holderWorkflowId} (${r.released.reason})`);
-      }),
+    .action(
+      (
+        tenant: string,
+        landscape: string,
+        options: { user: string; reason: string; requestId?: string },
+        command: Command,
+      ) =>
+        withClient(command, async (client) => {
+          const result = await client.forceReleaseLock(instanceOf(tenant, landscape), options);
+          emit(
+            command,
+            result,
+            (r) => `Released ${tenant}/${landscape} from ${r.released.holderWorkflowId} (${r.released.reason})`,
+          );
+        }),
     );
   withExamples(command, [
     'stagecoach lock release acme staging --user olga.admin --reason "release acme 1.3 worker lost; holder stuck"',
@@ -71,6 +83,8 @@ function renderLock(lock: InstanceLockStatus): string {
   const holder = lock.holder
     ? `held by ${lock.holder.holderWorkflowId} since ${lock.holder.grantedAt} (${lock.holder.reason})`
     : 'free';
-  const queue = lock.queue.map((request, index) => `\n  ${index + 1}. ${request.holderWorkflowId} (${request.reason})`).join('');
+  const queue = lock.queue
+    .map((request, index) => `\n  ${index + 1}. ${request.holderWorkflowId} (${request.reason})`)
+    .join('');
   return `${lock.lockWorkflowId}  ${holder}${lock.queue.length ? `; queue:${queue}` : ''}`;
 }

@@ -49,7 +49,11 @@ function registerCheck(group: Command, kind: 'validate' | 'preview'): void {
     const report = await check(existingFile(file, 'package file'), options);
     emit(cmd, report, renderCheck);
     if ('errorCount' in report && report.errorCount > 0) {
-      throw new CliError(EXIT.refused, `package ${report.packageId}@${report.version} has ${report.errorCount} error(s) on ${report.target}`, true);
+      throw new CliError(
+        EXIT.refused,
+        `package ${report.packageId}@${report.version} has ${report.errorCount} error(s) on ${report.target}`,
+        true,
+      );
     }
   });
   withExamples(command, [
@@ -81,14 +85,21 @@ function registerApply(group: Command): void {
   const command = group
     .command('apply')
     .argument('<file>', 'package JSON file, readable by the worker')
-    .description('validate then apply on a target through the worker (deployPackage workflow, one transaction); exit 4 when invalid')
+    .description(
+      'validate then apply on a target through the worker (deployPackage workflow, one transaction); exit 4 when invalid',
+    )
     .requiredOption('--target <tenant/landscape>', 'the instance')
     .option('--backup-id <id>', 'backup taken before (required when the target metadata is locked)')
     .option('--compact', 'merge consecutive updates of the same entity first')
     .action((file: string, options: { target: string; backupId?: string; compact?: boolean }, cmd: Command) =>
       withClient(cmd, async (client) => {
         const target = parseInstance(options.target);
-        const input: DeployPackageInput = { target, package: { path: existingFile(file, 'package file') }, backupId: options.backupId, compact: options.compact };
+        const input: DeployPackageInput = {
+          target,
+          package: { path: existingFile(file, 'package file') },
+          backupId: options.backupId,
+          compact: options.compact,
+        };
         const workflowId = `package-apply/${target.tenant}/${target.landscape}/${Date.now()}`;
         try {
           const result = (await client.temporal.workflow.execute('deployPackage', {
@@ -97,25 +108,38 @@ function registerApply(group: Command): void {
             args: [input],
             staticSummary: `apply ${path.basename(file)} to ${options.target}`,
           })) as DeployPackageResult;
-          emit(cmd, { workflowId, ...result }, (r) => `${r.applied.packageId}@${r.applied.version} ${r.applied.outcome} on ${r.applied.target} (${r.applied.stepsApplied} steps, impact ${r.applied.impact})`);
+          emit(
+            cmd,
+            { workflowId, ...result },
+            (r) =>
+              `${r.applied.packageId}@${r.applied.version} ${r.applied.outcome} on ${r.applied.target} (${r.applied.stepsApplied} steps, impact ${r.applied.impact})`,
+          );
         } catch (error) {
-          const cause = error instanceof WorkflowFailedError ? (error.cause as { type?: string; message?: string } | undefined) : undefined;
-          if (cause?.type && /PackageValidationFailed|PackageInvalid|ReadOnly|Conflict/.test(cause.type)) throw new CliError(EXIT.refused, cause.message ?? 'refused');
+          const cause =
+            error instanceof WorkflowFailedError
+              ? (error.cause as { type?: string; message?: string } | undefined)
+              : undefined;
+          if (cause?.type && /PackageValidationFailed|PackageInvalid|ReadOnly|Conflict/.test(cause.type))
+            throw new CliError(EXIT.refused, cause.message ?? 'refused');
           throw error;
         }
       }),
     );
-  withExamples(command, ['stagecoach package apply acme-1.4.json --target acme/uat', 'stagecoach package apply acme-1.4.json --target acme/production --backup-id 42 --json']);
+  withExamples(command, [
+    'stagecoach package apply acme-1.4.json --target acme/uat',
+    'stagecoach package apply acme-1.4.json --target acme/production --backup-id 42 --json',
+  ]);
 }
 
 function renderCheck(report: ReturnType<typeof checkPackageFile> | PackageReport): string {
   if (!('errorCount' in report)) {
     return `${report.packageId}@${report.version} (${report.kind}): valid; impact ${report.impact} (${report.counts.high} high, ${report.counts.medium} medium, ${report.counts.low} low)\n${report.reasons}`;
   }
-  const lines = [`${report.packageId}@${report.version} on ${report.target}: ${report.outcome}; impact ${report.impact}; ${report.errorCount} error(s), ${report.warningCount} warning(s)`];
+  const lines = [
+    `${report.packageId}@${report.version} on ${report.target}: ${report.outcome}; impact ${report.impact}; ${report.errorCount} error(s), ${report.warningCount} warning(s)`,
+  ];
   for (const error of report.errors) lines.push(`  error   ${error}`);
   for (const warning of report.warnings) lines.push(`  warning ${warning}`);
   if (report.previewFile) lines.push(`  preview written to ${report.previewFile}`);
   return lines.join('\n');
 }
-

@@ -46,22 +46,37 @@ function registerStart(group: Command): void {
     .description('start release/<tenant>/<version>; exits 4 if it already runs, 2 for bad input')
     .requiredOption('--tenant <name>', 'tenant from the inventory')
     .requiredOption('--version <version>', 'release version, e.g. 1.4')
-    .addOption(new Option('--started-by <user>', 'the release manager (may not approve its gates)').env('STAGECOACH_USER').makeOptionMandatory())
+    .addOption(
+      new Option('--started-by <user>', 'the release manager (may not approve its gates)')
+        .env('STAGECOACH_USER')
+        .makeOptionMandatory(),
+    )
     .addOption(new Option('--variant <variant>', 'release variant').choices(RELEASE_VARIANTS).default('standard'))
     .option('--package <file>', 'package(s) known now (else the release waits for configuration-ready)', collect)
-    .action((options: { tenant: string; version: string; startedBy: string; variant: ReleaseVariant; package?: string[] }, command: Command) =>
-      withClient(command, async (client) => {
-        const started = await startRelease(client, {
-          tenant: options.tenant,
-          version: options.version,
-          startedBy: options.startedBy,
-          variant: options.variant,
-          ...(options.package ? { packages: packageRefs(options.package) } : {}),
-        }).catch(translateStartError);
-        emit(command, started, (s) => `Started ${s.workflowId}; follow it with 'stagecoach release watch ${s.workflowId}'`);
-      }),
+    .action(
+      (
+        options: { tenant: string; version: string; startedBy: string; variant: ReleaseVariant; package?: string[] },
+        command: Command,
+      ) =>
+        withClient(command, async (client) => {
+          const started = await startRelease(client, {
+            tenant: options.tenant,
+            version: options.version,
+            startedBy: options.startedBy,
+            variant: options.variant,
+            ...(options.package ? { packages: packageRefs(options.package) } : {}),
+          }).catch(translateStartError);
+          emit(
+            command,
+            started,
+            (s) => `Started ${s.workflowId}; follow it with 'stagecoach release watch ${s.workflowId}'`,
+          );
+        }),
     );
-  withExamples(command, ['stagecoach release start --tenant acme --version 1.4 --started-by rita', 'stagecoach release start --tenant acme --version 1.5 --variant withoutUat --package acme-1.5.json --json']);
+  withExamples(command, [
+    'stagecoach release start --tenant acme --version 1.4 --started-by rita',
+    'stagecoach release start --tenant acme --version 1.5 --variant withoutUat --package acme-1.5.json --json',
+  ]);
 }
 
 function translateStartError(error: unknown): never {
@@ -80,14 +95,19 @@ function registerStatus(group: Command): void {
         emit(command, await releaseStatus(client, releaseIdOf(id)), (status) => renderTimeline(status, new Date()));
       }),
     );
-  withExamples(command, ['stagecoach release status acme/1.4', 'stagecoach release status release/acme/1.4 --json | jq .waitingFor']);
+  withExamples(command, [
+    'stagecoach release status acme/1.4',
+    'stagecoach release status release/acme/1.4 --json | jq .waitingFor',
+  ]);
 }
 
 function registerWatch(group: Command): void {
   const command = group
     .command('watch')
     .argument('<release>', 'release id')
-    .description('the live phase timeline; exits when the release ends (0 completed, 5 failed, 4 cancelled) or waits for a person (0)')
+    .description(
+      'the live phase timeline; exits when the release ends (0 completed, 5 failed, 4 cancelled) or waits for a person (0)',
+    )
     .option('--interval <ms>', 'how often to look', parsePositiveInteger, 1000)
     .action((id: string, options: { interval: number }, command: Command) =>
       withClient(command, async (client) => {
@@ -96,13 +116,19 @@ function registerWatch(group: Command): void {
         const { status, exitCode } = await watchRelease(() => releaseStatus(client, workflowId), {
           out: json ? devNull : process.stdout,
           intervalMs: options.interval,
-          progress: async () => (await pendingActivitiesWithin(client.temporal, workflowId)).map(readingOf).filter((r): r is ProgressReading => !!r),
+          progress: async () =>
+            (await pendingActivitiesWithin(client.temporal, workflowId))
+              .map(readingOf)
+              .filter((r): r is ProgressReading => !!r),
         });
         if (json) emit(command, status, () => '');
         if (exitCode !== EXIT.ok) throw new CliError(exitCode, `${status.releaseId} ${status.outcome}`, true);
       }),
     );
-  withExamples(command, ['stagecoach release watch acme/1.4', 'stagecoach release watch acme/1.4 --json | jq .waitingFor']);
+  withExamples(command, [
+    'stagecoach release watch acme/1.4',
+    'stagecoach release watch acme/1.4 --json | jq .waitingFor',
+  ]);
 }
 
 const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
@@ -112,7 +138,11 @@ async function gateOf(client: StagecoachClient, workflowId: string, given?: stri
   if (given) return given;
   const status = await releaseStatus(client, workflowId);
   const gate = status.waitingFor?.match(/^(?:gate|resolution):(.+)$/)?.[1];
-  if (!gate) throw new CliError(EXIT.refused, `${workflowId} waits at no gate (it is in ${status.phase}${status.waitingFor ? `, waiting for ${status.waitingFor}` : ''})`);
+  if (!gate)
+    throw new CliError(
+      EXIT.refused,
+      `${workflowId} waits at no gate (it is in ${status.phase}${status.waitingFor ? `, waiting for ${status.waitingFor}` : ''})`,
+    );
   return gate;
 }
 
@@ -128,8 +158,17 @@ function registerDecision(group: Command, decision: DecisionKind): void {
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
         const gate = await gateOf(client, workflowId, options.gate);
-        const answer = await client.decide(workflowId, decision, { gate, user: options.user, comment: options.comment });
-        emit(command, { workflowId, decision, ...answer }, (a) => `${options.user}: ${decision} on gate ${a.gate} counted; approvals still needed: ${a.approvalsStillNeeded}`);
+        const answer = await client.decide(workflowId, decision, {
+          gate,
+          user: options.user,
+          comment: options.comment,
+        });
+        emit(
+          command,
+          { workflowId, decision, ...answer },
+          (a) =>
+            `${options.user}: ${decision} on gate ${a.gate} counted; approvals still needed: ${a.approvalsStillNeeded}`,
+        );
       }),
     );
   withExamples(command, [`stagecoach release ${decision} acme/1.4 --user alice --comment "checked in UAT"`]);
@@ -148,7 +187,11 @@ function registerResolve(group: Command): void {
         const workflowId = releaseIdOf(id);
         const gate = await gateOf(client, workflowId, options.gate);
         const kind: ResolutionKind = 'resolve';
-        const recorded = await client.sendResolution(workflowId, kind, { gate, user: options.user, comment: options.comment });
+        const recorded = await client.sendResolution(workflowId, kind, {
+          gate,
+          user: options.user,
+          comment: options.comment,
+        });
         emit(command, { workflowId, ...recorded }, () => `${options.user}: resolve of gate ${gate} recorded`);
       }),
     );
@@ -199,7 +242,9 @@ function registerConfiguration(group: Command): void {
         emit(command, { workflowId, sent: 'registerChange' }, () => `Recorded the change in ${workflowId}`);
       }),
     );
-  withExamples(change, ['stagecoach release register-change acme/1.4 --user sam --description "new intake form" --reference SR-1']);
+  withExamples(change, [
+    'stagecoach release register-change acme/1.4 --user sam --description "new intake form" --reference SR-1',
+  ]);
 }
 
 function registerCancel(group: Command): void {
@@ -211,19 +256,27 @@ function registerCancel(group: Command): void {
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
         await cancelRelease(client, workflowId);
-        emit(command, { workflowId, cancelRequested: true }, () => `Cancellation of ${workflowId} requested; 'stagecoach release watch ${workflowId}' shows it end`);
+        emit(
+          command,
+          { workflowId, cancelRequested: true },
+          () => `Cancellation of ${workflowId} requested; 'stagecoach release watch ${workflowId}' shows it end`,
+        );
       }),
     );
   withExamples(command, ['stagecoach release cancel acme/1.4']);
 }
 
 function registerList(group: Command): void {
-  const command = withListingOptions(group.command('list').description('releases, newest first, by tenant, phase or what they wait for'))
-    .action((options: ListingOptions, command: Command) =>
-      withClient(command, async (client) => {
-        const { limit, ...filter } = options;
-        emit(command, await listReleases(client, filter, limit), renderListing);
-      }),
-    );
-  withExamples(command, ['stagecoach release list --open', 'stagecoach release list --waiting-for gate:uat-push --json']);
+  const command = withListingOptions(
+    group.command('list').description('releases, newest first, by tenant, phase or what they wait for'),
+  ).action((options: ListingOptions, command: Command) =>
+    withClient(command, async (client) => {
+      const { limit, ...filter } = options;
+      emit(command, await listReleases(client, filter, limit), renderListing);
+    }),
+  );
+  withExamples(command, [
+    'stagecoach release list --open',
+    'stagecoach release list --waiting-for gate:uat-push --json',
+  ]);
 }

@@ -26,7 +26,9 @@ export function registerServerCommand(program: Command): void {
     .command('server')
     .description('start the local Temporal dev server with its Web UI (reuses one already listening)')
     .addOption(new Option('--port <port>', 'gRPC port').argParser(parsePort).env('TEMPORAL_PORT').default(7233))
-    .addOption(new Option('--ui-port <port>', 'Web UI port (default: port + 1000)').argParser(parsePort).env('TEMPORAL_UI_PORT'))
+    .addOption(
+      new Option('--ui-port <port>', 'Web UI port (default: port + 1000)').argParser(parsePort).env('TEMPORAL_UI_PORT'),
+    )
     .option('--db-file <file>', 'file that keeps the server state', path.join('.stagecoach', 'temporal.db'))
     .option('--in-memory', 'keep no state across restarts')
     .option('--headless', 'no Web UI')
@@ -43,16 +45,20 @@ async function runServer(options: ServerOptions, command: Command): Promise<void
   const webUi = uiPort ? `http://localhost:${uiPort}` : undefined;
   const address = `127.0.0.1:${options.port}`;
   if (await isListening(options.port)) {
-    emit<ServerStarted>(command, { address, webUi, reused: true }, () =>
-      `A server already listens on ${address}${webUi ? `; Web UI: ${webUi}` : ''}`,
+    emit<ServerStarted>(
+      command,
+      { address, webUi, reused: true },
+      () => `A server already listens on ${address}${webUi ? `; Web UI: ${webUi}` : ''}`,
     );
     return;
   }
   const dbFile = options.inMemory ? undefined : path.resolve(options.dbFile);
   if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
   const server = await startDevServer({ port: options.port, uiPort, headless: options.headless, dbFile });
-  emit<ServerStarted>(command, { address: server.address, webUi, reused: false }, () =>
-    `Temporal dev server on ${server.address}${webUi ? `; Web UI: ${webUi}` : ''} (Ctrl-C stops it)`,
+  emit<ServerStarted>(
+    command,
+    { address: server.address, webUi, reused: false },
+    () => `Temporal dev server on ${server.address}${webUi ? `; Web UI: ${webUi}` : ''} (Ctrl-C stops it)`,
   );
   const stopped = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.stop());

@@ -12,8 +12,16 @@ export function registerWorkerCommand(program: Command): void {
   const command = program
     .command('worker')
     .description('run a Stagecoach worker (workflows and activities) until Ctrl-C')
-    .addOption(new Option('--control-db <url>', 'SQLite file, postgres://… or mssql://… (default .stagecoach/control.db)').env(WORKER_ENV.controlDb))
-    .addOption(new Option('--log-level <level>', 'SDK log level').choices(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'))
+    .addOption(
+      new Option('--control-db <url>', 'SQLite file, postgres://… or mssql://… (default .stagecoach/control.db)').env(
+        WORKER_ENV.controlDb,
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'SDK log level')
+        .choices(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])
+        .default('WARN'),
+    )
     .action(async (options: WorkerOptions, command: Command) => {
       const global = globalOptions(command);
       const settings = {
@@ -27,8 +35,10 @@ export function registerWorkerCommand(program: Command): void {
       Runtime.install({ logger: new DefaultLogger(options.logLevel) });
       await runWorker(settings, {
         onPolling: () =>
-          emit(command, { polling: true, taskQueue: settings.taskQueue, address: settings.temporalAddress }, () =>
-            `Worker polling '${settings.taskQueue}' on ${settings.temporalAddress} (Ctrl-C stops it)`,
+          emit(
+            command,
+            { polling: true, taskQueue: settings.taskQueue, address: settings.temporalAddress },
+            () => `Worker polling '${settings.taskQueue}' on ${settings.temporalAddress} (Ctrl-C stops it)`,
           ),
       });
     });

@@ -12,11 +12,17 @@ export function renderApprovalStatus(workflowId: string, status: string, approva
   ];
   if (approval.waitingFor) {
     const pending = pendingApprovers(gate);
-    lines.push(`  waiting for ${approval.waitingFor}${pending.length ? ` (not yet decided: ${pending.join(', ')})` : ''}`);
+    lines.push(
+      `  waiting for ${approval.waitingFor}${pending.length ? ` (not yet decided: ${pending.join(', ')})` : ''}`,
+    );
   }
   for (const decision of gate.decisions) {
     const mark = decision.counted ? '✓' : '✗';
-    const note = decision.counted ? (decision.comment ? `: ${decision.comment}` : '') : ` — not counted: ${decision.refusal}`;
+    const note = decision.counted
+      ? decision.comment
+        ? `: ${decision.comment}`
+        : ''
+      : ` — not counted: ${decision.refusal}`;
     lines.push(`  ${mark} ${decision.at} ${decision.user} ${decision.decision}${note}`);
   }
   return lines.join('\n');

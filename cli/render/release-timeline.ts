@@ -22,19 +22,32 @@ const PERSON_WAITS = [/^gate:/, /^resolution:/, /^configuration$/, /^corrected-p
  */
 export function renderTimeline(status: ReleaseStatus, now?: Date): string {
   const ended = !!status.outcome;
-  const lines = [`${status.releaseId}  ${status.tenant} ${status.version} (${status.variant})  ${status.outcome ?? `in ${status.phase}`}`];
+  const lines = [
+    `${status.releaseId}  ${status.tenant} ${status.version} (${status.variant})  ${status.outcome ?? `in ${status.phase}`}`,
+  ];
   status.timeline.forEach((record, index) => {
     const running = !record.endedAt && index === status.timeline.length - 1 && !ended;
-    lines.push(renderPhase(record, running ? (status.waitingFor ? '⏸' : '▶') : record.phase === 'failed' ? '✗' : '✓', running ? now : undefined));
+    lines.push(
+      renderPhase(
+        record,
+        running ? (status.waitingFor ? '⏸' : '▶') : record.phase === 'failed' ? '✗' : '✓',
+        running ? now : undefined,
+      ),
+    );
   });
   if (!ended) {
     const entered = new Set(status.timeline.map((r) => r.phase));
-    const ahead = PLANNED[status.variant].slice(PLANNED[status.variant].indexOf(status.phase) + 1).filter((p) => !entered.has(p));
+    const ahead = PLANNED[status.variant]
+      .slice(PLANNED[status.variant].indexOf(status.phase) + 1)
+      .filter((p) => !entered.has(p));
     for (const phase of ahead) lines.push(`  · ${phase}`);
   }
   if (status.waitingFor) lines.push(`  waiting for ${describeWaiting(status)}`);
   const lastPush = status.pushes[status.pushes.length - 1];
-  if (lastPush) lines.push(`  last push: ${lastPush.target} attempt ${lastPush.attempt} ${lastPush.outcome}${lastPush.error ? ` (${lastPush.error})` : ''}`);
+  if (lastPush)
+    lines.push(
+      `  last push: ${lastPush.target} attempt ${lastPush.attempt} ${lastPush.outcome}${lastPush.error ? ` (${lastPush.error})` : ''}`,
+    );
   if (status.problems.length) lines.push(`  problem: ${status.problems[status.problems.length - 1]}`);
   return lines.join('\n');
 }
@@ -78,14 +91,21 @@ export function watchVerdict(status: ReleaseStatus): { stop: boolean; exitCode: 
  */
 export async function watchRelease(
   read: () => Promise<ReleaseStatus>,
-  options: { out: NodeJS.WritableStream & { isTTY?: boolean }; intervalMs?: number; progress?: () => Promise<ProgressReading[]> },
+  options: {
+    out: NodeJS.WritableStream & { isTTY?: boolean };
+    intervalMs?: number;
+    progress?: () => Promise<ProgressReading[]>;
+  },
 ): Promise<{ status: ReleaseStatus; exitCode: ExitCode }> {
   let shown = '';
   for (;;) {
     const status = await read();
     const verdict = watchVerdict(status);
     const bars = options.out.isTTY && options.progress && !verdict.stop ? await options.progress().catch(() => []) : [];
-    const text = [renderTimeline(status, options.out.isTTY ? new Date() : undefined), ...bars.map((reading) => `  ${renderReading(reading)}`)].join('\n');
+    const text = [
+      renderTimeline(status, options.out.isTTY ? new Date() : undefined),
+      ...bars.map((reading) => `  ${renderReading(reading)}`),
+    ].join('\n');
     if (text !== shown) {
       if (options.out.isTTY && shown) options.out.write(`\x1b[${shown.split('\n').length}F\x1b[J`);
       options.out.write(`${text}\n`);

@@ -37,13 +37,24 @@ const BATCH = 5000;
  */
 export async function generateTenantData(knex: Knex, options: TenantDataOptions): Promise<void> {
   await insertConfiguration(knex, options.emailDomain ?? 'demo.example.com');
-  const description = 'Printer on floor 3 jams when printing duplex. '.repeat(Math.ceil((options.descriptionLength ?? 60) / 46)).slice(0, options.descriptionLength ?? 60);
+  const description = 'Printer on floor 3 jams when printing duplex. '
+    .repeat(Math.ceil((options.descriptionLength ?? 60) / 46))
+    .slice(0, options.descriptionLength ?? 60);
   const tables: BulkTable[] = [
     {
       table: 'incidents',
       columns: ['id', 'subject', 'description', 'status', 'priority', 'category_id', 'owner_id', 'created_at'],
       count: options.incidents,
-      row: (i) => [i, `Incident ${i}`, description, STATUSES[i % 5], 1 + (i % 4), 1 + (i % 8), 1 + (i % 50), timestamp(i)],
+      row: (i) => [
+        i,
+        `Incident ${i}`,
+        description,
+        STATUSES[i % 5],
+        1 + (i % 4),
+        1 + (i % 8),
+        1 + (i % 50),
+        timestamp(i),
+      ],
     },
     {
       table: 'incident_notes',
@@ -65,7 +76,10 @@ export async function generateTenantData(knex: Knex, options: TenantDataOptions)
     },
   ];
   for (const table of tables) await bulkInsert(knex, table);
-  await resetSequences(knex, tables.map((t) => t.table));
+  await resetSequences(
+    knex,
+    tables.map((t) => t.table),
+  );
 }
 
 function timestamp(i: number): string {
@@ -91,7 +105,9 @@ async function bulkInsert(knex: Knex, spec: BulkTable): Promise<void> {
 async function insertSqlite(knex: Knex, spec: BulkTable): Promise<void> {
   const db = (await knex.client.acquireConnection()) as BetterSqlite3.Database;
   try {
-    const insert = db.prepare(`insert into "${spec.table}" (${spec.columns.map((c) => `"${c}"`).join(', ')}) values (${spec.columns.map(() => '?').join(', ')})`);
+    const insert = db.prepare(
+      `insert into "${spec.table}" (${spec.columns.map((c) => `"${c}"`).join(', ')}) values (${spec.columns.map(() => '?').join(', ')})`,
+    );
     db.transaction(() => {
       for (let i = 1; i <= spec.count; i++) insert.run(spec.row(i));
     })();
@@ -103,7 +119,9 @@ async function insertSqlite(knex: Knex, spec: BulkTable): Promise<void> {
 async function copyPostgres(knex: Knex, spec: BulkTable): Promise<void> {
   const client = (await knex.client.acquireConnection()) as PgClient;
   try {
-    const stream = client.query(copyFrom(`copy "${spec.table}" (${spec.columns.map((c) => `"${c}"`).join(', ')}) from stdin`));
+    const stream = client.query(
+      copyFrom(`copy "${spec.table}" (${spec.columns.map((c) => `"${c}"`).join(', ')}) from stdin`),
+    );
     await pipeline(Readable.from(copyText(spec)), stream);
   } finally {
     await knex.client.releaseConnection(client);
@@ -115,7 +133,11 @@ function* copyText(spec: BulkTable): Generator<string> {
   for (let start = 1; start <= spec.count; start += BATCH) {
     let chunk = '';
     for (let i = start; i < Math.min(start + BATCH, spec.count + 1); i++) {
-      chunk += spec.row(i).map((v) => (v === null ? '\\N' : String(v))).join('\t') + '\n';
+      chunk +=
+        spec
+          .row(i)
+          .map((v) => (v === null ? '\\N' : String(v)))
+          .join('\t') + '\n';
     }
     yield chunk;
   }
@@ -125,7 +147,10 @@ function* copyText(spec: BulkTable): Generator<string> {
 async function resetSequences(knex: Knex, tables: string[]): Promise<void> {
   if (knex.client.config.client !== 'pg') return;
   for (const table of tables) {
-    await knex.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ??), 0) + 1, false)`, [table, table]);
+    await knex.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ??), 0) + 1, false)`, [
+      table,
+      table,
+    ]);
   }
 }
 
@@ -140,7 +165,11 @@ async function insertConfiguration(knex: Knex, emailDomain: string): Promise<voi
     { name: 'change-board', mailbox: `cab@${emailDomain}`, domain: emailDomain, enabled: true },
   ]);
   await knex('api_keys').insert({ label: 'integration', key_hash: randomUUID(), created_at: timestamp(0) });
-  await knex('cleanup_scripts').insert({ run_order: 1, name: 'purge debug log', statement: "delete from app_log where level = 'debug'" });
+  await knex('cleanup_scripts').insert({
+    run_order: 1,
+    name: 'purge debug log',
+    statement: "delete from app_log where level = 'debug'",
+  });
   await knex('metadata_items').insert(
     ['Incident', 'Change', 'Problem'].map((bo, i) => ({
       guid: `00000000-0000-4000-8000-00000000000${i}`,
@@ -153,10 +182,16 @@ async function insertConfiguration(knex: Knex, emailDomain: string): Promise<voi
     })),
   );
   await knex('validation_lists').insert({ guid: '10000000-0000-4000-8000-000000000000', name: 'Priority' });
-  await knex('validation_list_values').insert([1, 2, 3, 4].map((p) => ({ list_guid: '10000000-0000-4000-8000-000000000000', value: `P${p}`, ordinal: p })));
+  await knex('validation_list_values').insert(
+    [1, 2, 3, 4].map((p) => ({ list_guid: '10000000-0000-4000-8000-000000000000', value: `P${p}`, ordinal: p })),
+  );
   await knex('teams').insert(['Service Desk', 'Network', 'Workplace'].map((name) => ({ name })));
   await knex('categories').insert(Array.from({ length: 8 }, (_, i) => ({ name: `Category ${i + 1}` })));
   await knex('employees').insert(
-    Array.from({ length: 50 }, (_, i) => ({ login: `user${i + 1}`, display_name: `User ${i + 1}`, email: `user${i + 1}@${emailDomain}` })),
+    Array.from({ length: 50 }, (_, i) => ({
+      login: `user${i + 1}`,
+      display_name: `User ${i + 1}`,
+      email: `user${i + 1}@${emailDomain}`,
+    })),
   );
 }

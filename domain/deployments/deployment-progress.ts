@@ -51,13 +51,24 @@ export interface TenantStatus {
 }
 
 export function newProgress(tenants: string[], preSkipped: Record<string, TenantProblem>): DeploymentProgress {
-  const progress: DeploymentProgress = { tenants, next: 0, counts: { succeeded: 0, failed: 0, skipped: 0 }, problems: {}, preSkipped: 0, runs: 1 };
+  const progress: DeploymentProgress = {
+    tenants,
+    next: 0,
+    counts: { succeeded: 0, failed: 0, skipped: 0 },
+    problems: {},
+    preSkipped: 0,
+    runs: 1,
+  };
   for (const [tenant, problem] of Object.entries(preSkipped)) recordOutcome(progress, tenant, problem);
   progress.preSkipped = Object.keys(preSkipped).length;
   return progress;
 }
 
-export function tenantStatus(progress: DeploymentProgress, running: ReadonlySet<string>, tenant: string): TenantStatus | undefined {
+export function tenantStatus(
+  progress: DeploymentProgress,
+  running: ReadonlySet<string>,
+  tenant: string,
+): TenantStatus | undefined {
   const problem = progress.problems[tenant];
   if (problem) return { tenant, status: problem.status, reason: problem.reason ?? DROPPED_REASON };
   if (running.has(tenant)) return { tenant, status: 'running' };
@@ -77,13 +88,19 @@ function positionOf(tenants: string[], tenant: string): number {
   return map.get(tenant) ?? -1;
 }
 
-export function recordOutcome(progress: DeploymentProgress, tenant: string, outcome: { status: 'succeeded' } | TenantProblem): void {
+export function recordOutcome(
+  progress: DeploymentProgress,
+  tenant: string,
+  outcome: { status: 'succeeded' } | TenantProblem,
+): void {
   if (outcome.status === 'succeeded') progress.counts.succeeded += 1;
   else {
     const earlier = progress.counts.failed + progress.counts.skipped;
     progress.counts[outcome.status] += 1;
     const index = earlier < KEPT_REASONS ? -1 : positionOf(progress.tenants, tenant);
-    if (index < 0) progress.problems[tenant] = earlier < KEPT_REASONS ? { status: outcome.status, reason: cut(outcome.reason) } : { status: outcome.status };
+    if (index < 0)
+      progress.problems[tenant] =
+        earlier < KEPT_REASONS ? { status: outcome.status, reason: cut(outcome.reason) } : { status: outcome.status };
     else (progress.unexplained ??= { failed: [], skipped: [] })[outcome.status].push(index);
   }
 }
@@ -96,11 +113,20 @@ function cut(reason: string): string {
 export function countsOf(progress: DeploymentProgress, runningCount: number) {
   const total = progress.tenants.length + progress.preSkipped;
   const processed = progress.counts.succeeded + progress.counts.failed + progress.counts.skipped;
-  return { total, processed, running: runningCount, pending: progress.tenants.length - progress.next, ...progress.counts };
+  return {
+    total,
+    processed,
+    running: runningCount,
+    pending: progress.tenants.length - progress.next,
+    ...progress.counts,
+  };
 }
 
 /** Seed 003: the submitter's mail holds the summary (processed, succeeded, failed). */
-export function summaryMessage(input: { deploymentId: string; packageLabel: string; landscape: string; cancelled?: string }, progress: DeploymentProgress) {
+export function summaryMessage(
+  input: { deploymentId: string; packageLabel: string; landscape: string; cancelled?: string },
+  progress: DeploymentProgress,
+) {
   const c = countsOf(progress, 0);
   const problems = Object.entries(progress.problems).sort(([a], [b]) => a.localeCompare(b));
   const lines = [
@@ -111,8 +137,18 @@ export function summaryMessage(input: { deploymentId: string; packageLabel: stri
     `Succeeded: ${c.succeeded}`,
     `Failed: ${c.failed}`,
     `Skipped: ${c.skipped}`,
-    ...(problems.length ? ['', 'Failed and skipped tenants:', ...problems.slice(0, 200).map(([tenant, p]) => `- ${tenant}: ${p.status}: ${p.reason ?? DROPPED_REASON}`)] : []),
-    ...(c.failed + c.skipped > Math.min(problems.length, 200) ? [`… and ${c.failed + c.skipped - Math.min(problems.length, 200)} more (stagecoach deploy status ${input.deploymentId})`] : []),
+    ...(problems.length
+      ? [
+          '',
+          'Failed and skipped tenants:',
+          ...problems.slice(0, 200).map(([tenant, p]) => `- ${tenant}: ${p.status}: ${p.reason ?? DROPPED_REASON}`),
+        ]
+      : []),
+    ...(c.failed + c.skipped > Math.min(problems.length, 200)
+      ? [
+          `… and ${c.failed + c.skipped - Math.min(problems.length, 200)} more (stagecoach deploy status ${input.deploymentId})`,
+        ]
+      : []),
   ];
   return {
     subject: `Deployment of ${input.packageLabel}: ${c.processed} processed, ${c.succeeded} succeeded, ${c.failed} failed`,

@@ -8,7 +8,16 @@ export const MAX_DATA_DEPTH = 32;
 /** Keys that would reach Object.prototype when definitions are merged. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export const FIELD_DATA_TYPES = ['string', 'text', 'integer', 'bigInteger', 'decimal', 'boolean', 'date', 'datetime'] as const;
+export const FIELD_DATA_TYPES = [
+  'string',
+  'text',
+  'integer',
+  'bigInteger',
+  'decimal',
+  'boolean',
+  'date',
+  'datetime',
+] as const;
 export type FieldDataType = (typeof FIELD_DATA_TYPES)[number];
 
 export function changeDataProblems(change: Change, path: string): LoadProblem[] {
@@ -20,17 +29,26 @@ export function changeDataProblems(change: Change, path: string): LoadProblem[] 
     // The walk bounds the JSON size from above; only data that might be too big is serialized.
     const size = !shape && sizeBound > MAX_CHANGE_DATA_BYTES ? JSON.stringify(change.data).length : 0;
     if (size > MAX_CHANGE_DATA_BYTES) {
-      problems.push({ path: `${path}.data`, reason: `data is ${size} bytes, more than the ${MAX_CHANGE_DATA_BYTES} allowed per change (${at})` });
+      problems.push({
+        path: `${path}.data`,
+        reason: `data is ${size} bytes, more than the ${MAX_CHANGE_DATA_BYTES} allowed per change (${at})`,
+      });
     }
   }
   if (change.schemaChange) problems.push(...schemaChangeProblems(change, path));
   if (change.objectType === 'ValidationList' && change.entityName.length > 128) {
-    problems.push({ path: `${path}.entityName`, reason: `a ValidationList name must be at most 128 characters, got ${change.entityName.length} (${at})` });
+    problems.push({
+      path: `${path}.entityName`,
+      reason: `a ValidationList name must be at most 128 characters, got ${change.entityName.length} (${at})`,
+    });
   }
   if (change.objectType === 'ValidationList' && change.operation !== 'D') {
     const values = change.data?.values;
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'string' && v.length <= 255)) {
-      problems.push({ path: `${path}.data.values`, reason: `a ValidationList needs "values": an array of strings of at most 255 characters (${at})` });
+      problems.push({
+        path: `${path}.data.values`,
+        reason: `a ValidationList needs "values": an array of strings of at most 255 characters (${at})`,
+      });
     }
   }
   return problems;
@@ -52,10 +70,21 @@ function dataShape(data: Record<string, unknown>): { problem?: { path: string; r
     if (typeof value === 'string') bound += value.length * 6 + 3;
     else if (value === null || typeof value !== 'object') bound += 25;
     else {
-      if (depths[next] > MAX_DATA_DEPTH) return { sizeBound: bound, problem: { path: pathOf(next, parents, keys, values), reason: `data is nested deeper than ${MAX_DATA_DEPTH} levels` } };
+      if (depths[next] > MAX_DATA_DEPTH)
+        return {
+          sizeBound: bound,
+          problem: {
+            path: pathOf(next, parents, keys, values),
+            reason: `data is nested deeper than ${MAX_DATA_DEPTH} levels`,
+          },
+        };
       bound += 2;
       for (const key of Object.keys(value)) {
-        if (FORBIDDEN_KEYS.has(key)) return { sizeBound: bound, problem: { path: pathOf(next, parents, keys, values), reason: `data contains the forbidden key "${key}"` } };
+        if (FORBIDDEN_KEYS.has(key))
+          return {
+            sizeBound: bound,
+            problem: { path: pathOf(next, parents, keys, values), reason: `data contains the forbidden key "${key}"` },
+          };
         bound += key.length * 6 + 4;
         values.push((value as Record<string, unknown>)[key]);
         depths.push(depths[next] + 1);
@@ -69,7 +98,8 @@ function dataShape(data: Record<string, unknown>): { problem?: { path: string; r
 
 function pathOf(index: number, parents: number[], keys: string[], values: unknown[]): string {
   const parts: string[] = [];
-  for (let at = index; parents[at] >= 0; at = parents[at]) parts.push(Array.isArray(values[parents[at]]) ? `[${keys[at]}]` : `.${keys[at]}`);
+  for (let at = index; parents[at] >= 0; at = parents[at])
+    parts.push(Array.isArray(values[parents[at]]) ? `[${keys[at]}]` : `.${keys[at]}`);
   return parts.reverse().join('');
 }
 
@@ -78,20 +108,40 @@ function schemaChangeProblems(change: Change, path: string): LoadProblem[] {
   const at = `sequence ${change.sequence}`;
   const supported = ['BusinessObject', 'Field', 'Index'].includes(change.objectType) && change.operation !== 'U';
   if (!supported) {
-    return [{ path: `${path}.schemaChange`, reason: `a schema change is supported only when creating or deleting a BusinessObject, Field or Index, not ${change.operation} of ${change.objectType} (${at})` }];
+    return [
+      {
+        path: `${path}.schemaChange`,
+        reason: `a schema change is supported only when creating or deleting a BusinessObject, Field or Index, not ${change.operation} of ${change.objectType} (${at})`,
+      },
+    ];
   }
   const data = change.data ?? {};
   const problems: LoadProblem[] = [];
   const needIdentifier = (value: unknown, where: string, what: string): void => {
-    if (!isIdentifier(value)) problems.push({ path: `${path}${where}`, reason: `${what} must be an SQL identifier (letters, digits, underscore), got ${JSON.stringify(value)} (${at})` });
+    if (!isIdentifier(value))
+      problems.push({
+        path: `${path}${where}`,
+        reason: `${what} must be an SQL identifier (letters, digits, underscore), got ${JSON.stringify(value)} (${at})`,
+      });
   };
-  if (change.objectType === 'BusinessObject' && change.operation === 'C') needIdentifier(data.table, '.data.table', 'the business object table');
+  if (change.objectType === 'BusinessObject' && change.operation === 'C')
+    needIdentifier(data.table, '.data.table', 'the business object table');
   if (change.objectType === 'Field') {
-    needIdentifier(data.column ?? change.entityName, data.column === undefined ? '.entityName' : '.data.column', 'a stored field name');
+    needIdentifier(
+      data.column ?? change.entityName,
+      data.column === undefined ? '.entityName' : '.data.column',
+      'a stored field name',
+    );
     if (change.operation === 'C' && !FIELD_DATA_TYPES.includes(data.dataType as FieldDataType)) {
-      problems.push({ path: `${path}.data.dataType`, reason: `dataType must be one of ${FIELD_DATA_TYPES.join(', ')}, got ${JSON.stringify(data.dataType)} (${at})` });
+      problems.push({
+        path: `${path}.data.dataType`,
+        reason: `dataType must be one of ${FIELD_DATA_TYPES.join(', ')}, got ${JSON.stringify(data.dataType)} (${at})`,
+      });
     }
-    if (data.length !== undefined && !(Number.isInteger(data.length) && (data.length as number) > 0 && (data.length as number) <= 4000)) {
+    if (
+      data.length !== undefined &&
+      !(Number.isInteger(data.length) && (data.length as number) > 0 && (data.length as number) <= 4000)
+    ) {
       problems.push({ path: `${path}.data.length`, reason: `length must be an integer from 1 to 4000 (${at})` });
     }
   }
@@ -99,7 +149,10 @@ function schemaChangeProblems(change: Change, path: string): LoadProblem[] {
     needIdentifier(change.entityName, '.entityName', 'an index name');
     const columns = data.columns;
     if (change.operation === 'C' && !(Array.isArray(columns) && columns.length > 0 && columns.every(isIdentifier))) {
-      problems.push({ path: `${path}.data.columns`, reason: `an index needs "columns": a non-empty array of SQL identifiers (${at})` });
+      problems.push({
+        path: `${path}.data.columns`,
+        reason: `an index needs "columns": a non-empty array of SQL identifiers (${at})`,
+      });
     }
   }
   return problems;

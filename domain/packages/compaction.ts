@@ -29,7 +29,10 @@ export function compactPackage(pkg: IncrementalPackage): CompactionResult {
   const keptSequences = new Set(kept.map((c) => c.sequence));
   const bySequence = new Map(kept.map((c) => [c.sequence, c]));
   const transactionSets = pkg.transactionSets
-    .map((set) => ({ ...set, changes: set.changes.filter((c) => keptSequences.has(c.sequence)).map((c) => bySequence.get(c.sequence)!) }))
+    .map((set) => ({
+      ...set,
+      changes: set.changes.filter((c) => keptSequences.has(c.sequence)).map((c) => bySequence.get(c.sequence)!),
+    }))
     .filter((set) => set.changes.length > 0);
   return { pkg: { ...pkg, transactionSets }, merged };
 }

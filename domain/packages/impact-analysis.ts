@@ -59,6 +59,12 @@ export function headlineReasons(impact: PackageImpact, limit = 3): string {
   return impact.changes
     .filter((c) => c.level === impact.level && c.reasons.length > 0)
     .slice(0, limit)
-    .map((c) => `${c.packageId} sequence ${c.sequence}: ${c.reasons.filter((r) => r.level === c.level).map((r) => r.text).join('; ')}`)
+    .map(
+      (c) =>
+        `${c.packageId} sequence ${c.sequence}: ${c.reasons
+          .filter((r) => r.level === c.level)
+          .map((r) => r.text)
+          .join('; ')}`,
+    )
     .join(' | ');
 }

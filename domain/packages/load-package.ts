@@ -27,7 +27,9 @@ export const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(packageSchema);
+  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(
+    packageSchema,
+  );
   return compiled;
 }
 
@@ -73,7 +75,9 @@ export function jsonPath(pointer: string): string {
       .split('/')
       .slice(1)
       .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`))
+      .map((part) =>
+        /^\d+$/.test(part) ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`,
+      )
       .join('')
   );
 }
@@ -90,7 +94,9 @@ const PATTERN_REASONS: Record<string, string> = {
 
 function schemaProblems(errors: ErrorObject[], document: unknown): LoadProblem[] {
   // `if`/`oneOf` wrappers repeat what their inner errors already say.
-  const useful = errors.filter((e) => e.keyword !== 'if' && !(e.keyword === 'oneOf' && errors.length > 1 && hasInner(e, errors)));
+  const useful = errors.filter(
+    (e) => e.keyword !== 'if' && !(e.keyword === 'oneOf' && errors.length > 1 && hasInner(e, errors)),
+  );
   const seen = new Set<string>();
   const problems: LoadProblem[] = [];
   for (const error of useful.length > 0 ? useful : errors) {
@@ -103,7 +109,9 @@ function schemaProblems(errors: ErrorObject[], document: unknown): LoadProblem[]
 }
 
 function hasInner(error: ErrorObject, all: ErrorObject[]): boolean {
-  return all.some((other) => other !== error && other.instancePath.startsWith(error.instancePath) && other.keyword !== 'oneOf');
+  return all.some(
+    (other) => other !== error && other.instancePath.startsWith(error.instancePath) && other.keyword !== 'oneOf',
+  );
 }
 
 function reasonFor(error: ErrorObject, document: unknown): string {

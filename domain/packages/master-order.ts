@@ -23,7 +23,9 @@ export function evaluatePredicate(predicate: Predicate, context: PredicateContex
   if ('landscape' in predicate) return predicate.landscape.includes(context.landscape);
   if ('aspect' in predicate) {
     const wanted = predicate.aspect;
-    return context.aspects.some((a) => a.vendorId === wanted.vendorId && a.id === wanted.id && a.version >= (wanted.minVersion ?? 0));
+    return context.aspects.some(
+      (a) => a.vendorId === wanted.vendorId && a.id === wanted.id && a.version >= (wanted.minVersion ?? 0),
+    );
   }
   const { key, equals, notEquals, in: oneOf, exists } = predicate.setting;
   const value = Object.prototype.hasOwnProperty.call(context.settings, key) ? context.settings[key] : undefined;
@@ -68,7 +70,11 @@ export function applyOrder(root: PackageDocument, context: PredicateContext): Ap
         const child = sub.package ?? definitions.get(sub.ref!)!.pkg;
         const childPath = `${path}/${child.id}`;
         if (sub.predicate && !evaluatePredicate(sub.predicate, { ...context, aspects })) {
-          skipped.push({ packageId: child.id, path: childPath, reason: `predicate is false: ${JSON.stringify(sub.predicate)}` });
+          skipped.push({
+            packageId: child.id,
+            path: childPath,
+            reason: `predicate is false: ${JSON.stringify(sub.predicate)}`,
+          });
           continue;
         }
         walk(child, childPath);

@@ -10,7 +10,9 @@ export function isIdentifier(value: unknown): value is string {
 
 export function assertIdentifier(value: unknown, what: string): string {
   if (!isIdentifier(value)) {
-    throw new Error(`${what} must be an SQL identifier (a letter, then letters, digits or underscores), got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${what} must be an SQL identifier (a letter, then letters, digits or underscores), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

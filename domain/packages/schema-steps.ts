@@ -12,7 +12,8 @@ type SchemaResult = { steps: PlanStep[] } | { error: string };
 export function schemaSteps(state: TargetState, change: Change, at: ChangeRef, existing?: TargetItem): SchemaResult {
   const data = change.data ?? {};
   if (change.objectType === 'BusinessObject') {
-    const table = change.operation === 'C' ? (data.table as string) : (existing?.definition.table as string | undefined);
+    const table =
+      change.operation === 'C' ? (data.table as string) : (existing?.definition.table as string | undefined);
     if (!table) return { error: `business object ${change.entityName} has no table on the target to drop` };
     const refusal = tableRefusal(state, table);
     if (refusal) return { error: refusal };
@@ -22,7 +23,8 @@ export function schemaSteps(state: TargetState, change: Change, at: ChangeRef, e
       state.tables.set(table.toLowerCase(), new Set(['id']));
       return { steps: [{ kind: 'createTable', at, table }] };
     }
-    if (!exists) return { error: `table ${table} of business object ${change.entityName} does not exist on the target` };
+    if (!exists)
+      return { error: `table ${table} of business object ${change.entityName} does not exist on the target` };
     state.tables.delete(table.toLowerCase());
     return { steps: [{ kind: 'dropTable', at, table }] };
   }
@@ -30,14 +32,18 @@ export function schemaSteps(state: TargetState, change: Change, at: ChangeRef, e
   if ('error' in found) return found;
   const { table, columns } = found;
   if (change.objectType === 'Field') {
-    const column = (data.column as string | undefined) ?? (existing?.definition.column as string | undefined) ?? change.entityName;
+    const column =
+      (data.column as string | undefined) ?? (existing?.definition.column as string | undefined) ?? change.entityName;
     return fieldSteps(change, at, table, columns, column);
   }
   const name = change.entityName;
   if (change.operation === 'D') return { steps: [{ kind: 'dropIndex', at, table, name }] };
   const missing = (data.columns as string[]).filter((c) => !columns.has(c.toLowerCase()));
-  if (missing.length > 0) return { error: `index ${name} names columns ${missing.join(', ')} that table ${table} does not have` };
-  return { steps: [{ kind: 'createIndex', at, table, name, columns: data.columns as string[], unique: data.unique === true }] };
+  if (missing.length > 0)
+    return { error: `index ${name} names columns ${missing.join(', ')} that table ${table} does not have` };
+  return {
+    steps: [{ kind: 'createIndex', at, table, name, columns: data.columns as string[], unique: data.unique === true }],
+  };
 }
 
 function fieldSteps(change: Change, at: ChangeRef, table: string, columns: Set<string>, column: string): SchemaResult {
@@ -60,10 +66,16 @@ function fieldSteps(change: Change, at: ChangeRef, table: string, columns: Set<s
   return { steps: [{ kind: 'addColumn', at, table, column, field }] };
 }
 
-function businessObjectTable(state: TargetState, businessObject: string): { table: string; columns: Set<string> } | { error: string } {
+function businessObjectTable(
+  state: TargetState,
+  businessObject: string,
+): { table: string; columns: Set<string> } | { error: string } {
   const guid = state.names.get(nameKey('BusinessObject', null, businessObject));
   const table = guid ? (state.items.get(guid)?.definition.table as string | undefined) : undefined;
-  if (!table) return { error: `business object ${businessObject} has no table: the target (or an earlier change) needs a BusinessObject "${businessObject}" with data.table` };
+  if (!table)
+    return {
+      error: `business object ${businessObject} has no table: the target (or an earlier change) needs a BusinessObject "${businessObject}" with data.table`,
+    };
   const refusal = tableRefusal(state, table);
   if (refusal) return { error: refusal };
   const columns = state.tables.get(table.toLowerCase());
@@ -72,6 +84,7 @@ function businessObjectTable(state: TargetState, businessObject: string): { tabl
 }
 
 function tableRefusal(state: TargetState, table: string): string | undefined {
-  if (state.protectedTables.has(table.toLowerCase())) return `table ${table} belongs to the platform; a package cannot change its schema`;
+  if (state.protectedTables.has(table.toLowerCase()))
+    return `table ${table} belongs to the platform; a package cannot change its schema`;
   return undefined;
 }

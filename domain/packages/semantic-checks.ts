@@ -23,12 +23,19 @@ interface Definition {
 }
 
 /** Every package defined inline in the document, by id (refs point at these). */
-export function collectDefinitions(root: PackageDocument, rootPath: string, problems: LoadProblem[] = []): Map<string, Definition> {
+export function collectDefinitions(
+  root: PackageDocument,
+  rootPath: string,
+  problems: LoadProblem[] = [],
+): Map<string, Definition> {
   const definitions = new Map<string, Definition>();
   const visit = (pkg: PackageDocument, path: string): void => {
     const earlier = definitions.get(pkg.id);
     if (earlier) {
-      problems.push({ path: `${path}.id`, reason: `package id "${pkg.id}" is defined twice (first at ${earlier.path}); use "ref" to include it again` });
+      problems.push({
+        path: `${path}.id`,
+        reason: `package id "${pkg.id}" is defined twice (first at ${earlier.path}); use "ref" to include it again`,
+      });
       return;
     }
     definitions.set(pkg.id, { pkg, path });
@@ -51,16 +58,27 @@ function incrementalProblems(pkg: IncrementalPackage, path: string): LoadProblem
   const guidTypes = new Map<string, { objectType: string; s: number; c: number }>();
   pkg.transactionSets.forEach((set, s) => {
     const earlierSet = setIds.get(set.id);
-    if (earlierSet !== undefined) problems.push({ path: `${at(s)}.id`, reason: `duplicate transaction set id ${set.id} (first at ${at(earlierSet)})` });
+    if (earlierSet !== undefined)
+      problems.push({
+        path: `${at(s)}.id`,
+        reason: `duplicate transaction set id ${set.id} (first at ${at(earlierSet)})`,
+      });
     setIds.set(set.id, s);
     set.changes.forEach((change, c) => {
       const earlier = sequences.get(change.sequence);
-      if (earlier) problems.push({ path: `${at(s, c)}.sequence`, reason: `duplicate sequence number ${change.sequence} (first at ${at(...earlier)})` });
+      if (earlier)
+        problems.push({
+          path: `${at(s, c)}.sequence`,
+          reason: `duplicate sequence number ${change.sequence} (first at ${at(...earlier)})`,
+        });
       else sequences.set(change.sequence, [s, c]);
       const guid = change.guid.toLowerCase();
       const typed = guidTypes.get(guid);
       if (typed && typed.objectType !== change.objectType) {
-        problems.push({ path: `${at(s, c)}.guid`, reason: `GUID ${change.guid} is a ${typed.objectType} at ${at(typed.s, typed.c)} but a ${change.objectType} here` });
+        problems.push({
+          path: `${at(s, c)}.guid`,
+          reason: `GUID ${change.guid} is a ${typed.objectType} at ${at(typed.s, typed.c)} but a ${change.objectType} here`,
+        });
       }
       if (!typed) guidTypes.set(guid, { objectType: change.objectType, s, c });
       const found = changeProblems(change, '');
@@ -75,7 +93,10 @@ const NEEDS_BUSINESS_OBJECT = new Set(['Field', 'Relationship', 'Index', 'FullTe
 function changeProblems(change: Change, path: string): LoadProblem[] {
   const problems = changeDataProblems(change, path);
   if (NEEDS_BUSINESS_OBJECT.has(change.objectType) && !change.businessObject) {
-    problems.push({ path, reason: `a ${change.objectType} change needs "businessObject" (sequence ${change.sequence})` });
+    problems.push({
+      path,
+      reason: `a ${change.objectType} change needs "businessObject" (sequence ${change.sequence})`,
+    });
   }
   return problems;
 }

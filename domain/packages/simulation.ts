@@ -17,7 +17,8 @@ export interface Simulation {
 export function simulate(snapshot: TargetSnapshot, units: ApplyUnit[]): Simulation {
   const state = new TargetState(snapshot);
   for (const unit of units) {
-    if (unit.kind === 'aspects') state.steps.push({ kind: 'setAspects', packageId: unit.packageId, aspects: unit.aspects });
+    if (unit.kind === 'aspects')
+      state.steps.push({ kind: 'setAspects', packageId: unit.packageId, aspects: unit.aspects });
     else {
       for (const change of changesOf(unit.pkg)) state.apply(change, unit.pkg.id);
       if (unit.pkg.overwrite) state.overwrite(unit.pkg);
@@ -30,7 +31,12 @@ export function nameKey(objectType: string, businessObject: string | null | unde
   return `${objectType}\u0000${(businessObject ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
 }
 
-export function describePackageItem(item: { objectType: string; businessObject?: string | null; name: string; guid: string }): string {
+export function describePackageItem(item: {
+  objectType: string;
+  businessObject?: string | null;
+  name: string;
+  guid: string;
+}): string {
   return `${item.objectType} "${item.name}"${item.businessObject ? ` on ${item.businessObject}` : ''} (GUID ${item.guid})`;
 }
 
@@ -48,7 +54,8 @@ export class TargetState {
   constructor(snapshot: TargetSnapshot) {
     for (const item of snapshot.items) this.putItem(item);
     for (const list of snapshot.lists) this.putList(list);
-    for (const [table, columns] of Object.entries(snapshot.tables)) this.tables.set(table.toLowerCase(), new Set(columns.map((c) => c.toLowerCase())));
+    for (const [table, columns] of Object.entries(snapshot.tables))
+      this.tables.set(table.toLowerCase(), new Set(columns.map((c) => c.toLowerCase())));
     this.protectedTables = new Set(snapshot.protectedTables.map((t) => t.toLowerCase()));
   }
 
@@ -93,7 +100,10 @@ export class TargetState {
   private update(change: Change, at: ChangeRef): void {
     const existing = this.items.get(change.guid.toLowerCase());
     if (!existing) {
-      this.error(at, `cannot update ${change.objectType} "${change.entityName}": the target has no item with GUID ${change.guid}`);
+      this.error(
+        at,
+        `cannot update ${change.objectType} "${change.entityName}": the target has no item with GUID ${change.guid}`,
+      );
       return;
     }
     if (existing.objectType !== change.objectType) {
@@ -115,7 +125,10 @@ export class TargetState {
   private remove(change: Change, at: ChangeRef): void {
     const existing = this.items.get(change.guid.toLowerCase());
     if (!existing) {
-      this.warn(at, `${change.objectType} "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`);
+      this.warn(
+        at,
+        `${change.objectType} "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`,
+      );
       return;
     }
     if (change.schemaChange && !this.schemaChange(change, at, existing)) return;
@@ -129,7 +142,10 @@ export class TargetState {
     if (holder === undefined || holder === item.guid.toLowerCase()) return false;
     const other = this.items.get(holder)!;
     const origin = other.installedBy ? `installed by package ${other.installedBy}` : 'created on the target';
-    this.error(at, `conflict: the target already has ${describePackageItem(other)}, ${origin}; the package's item has GUID ${item.guid}. Rename one of them`);
+    this.error(
+      at,
+      `conflict: the target already has ${describePackageItem(other)}, ${origin}; the package's item has GUID ${item.guid}. Rename one of them`,
+    );
     return true;
   }
 
@@ -147,7 +163,11 @@ export class TargetState {
     const existing = this.lists.get(change.guid.toLowerCase());
     const guid = existing?.guid ?? change.guid.toLowerCase();
     if (change.operation === 'D') {
-      if (!existing) this.warn(at, `ValidationList "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`);
+      if (!existing)
+        this.warn(
+          at,
+          `ValidationList "${change.entityName}" (GUID ${change.guid}) is not on the target; nothing to delete`,
+        );
       else {
         this.steps.push({ kind: 'deleteList', at, guid });
         this.dropList(existing);
@@ -155,33 +175,59 @@ export class TargetState {
       return;
     }
     if (change.operation === 'U' && !existing) {
-      this.error(at, `cannot update ValidationList "${change.entityName}": the target has no list with GUID ${change.guid}`);
+      this.error(
+        at,
+        `cannot update ValidationList "${change.entityName}": the target has no list with GUID ${change.guid}`,
+      );
       return;
     }
     const holder = this.listNames.get(change.entityName.toLowerCase());
     if (holder !== undefined && holder !== guid.toLowerCase()) {
-      this.error(at, `conflict: the target already has ValidationList "${change.entityName}" with GUID ${holder}; the package's list has GUID ${change.guid}. Rename one of them`);
+      this.error(
+        at,
+        `conflict: the target already has ValidationList "${change.entityName}" with GUID ${holder}; the package's list has GUID ${change.guid}. Rename one of them`,
+      );
       return;
     }
-    const list = { guid, name: change.entityName, installedBy: existing ? existing.installedBy ?? at.packageId : at.packageId };
-    this.steps.push({ kind: 'putList', at, list, values: change.data!.values as string[], exists: existing !== undefined });
+    const list = {
+      guid,
+      name: change.entityName,
+      installedBy: existing ? (existing.installedBy ?? at.packageId) : at.packageId,
+    };
+    this.steps.push({
+      kind: 'putList',
+      at,
+      list,
+      values: change.data!.values as string[],
+      exists: existing !== undefined,
+    });
     if (existing) this.dropList(existing);
     this.putList(list);
   }
 
   /** Seed 003 "Overwrite Previous Package": only items earlier versions of this package installed. */
   overwrite(pkg: IncrementalPackage): void {
-    const kept = new Set(changesOf(pkg).filter((c) => c.operation !== 'D').map((c) => c.guid.toLowerCase()));
+    const kept = new Set(
+      changesOf(pkg)
+        .filter((c) => c.operation !== 'D')
+        .map((c) => c.guid.toLowerCase()),
+    );
     for (const item of [...this.items.values()]) {
       if (item.installedBy !== pkg.id || kept.has(item.guid.toLowerCase())) continue;
       this.steps.push({ kind: 'deleteItem', guid: item.guid, overwriteOf: pkg.id });
-      this.warn({ packageId: pkg.id }, `overwrite: deletes ${describePackageItem(item)}, installed by an earlier version of ${pkg.id} and no longer in it`);
+      this.warn(
+        { packageId: pkg.id },
+        `overwrite: deletes ${describePackageItem(item)}, installed by an earlier version of ${pkg.id} and no longer in it`,
+      );
       this.dropItem(item);
     }
     for (const list of [...this.lists.values()]) {
       if (list.installedBy !== pkg.id || kept.has(list.guid.toLowerCase())) continue;
       this.steps.push({ kind: 'deleteList', guid: list.guid, overwriteOf: pkg.id });
-      this.warn({ packageId: pkg.id }, `overwrite: deletes ValidationList "${list.name}" (GUID ${list.guid}), installed by an earlier version of ${pkg.id} and no longer in it`);
+      this.warn(
+        { packageId: pkg.id },
+        `overwrite: deletes ValidationList "${list.name}" (GUID ${list.guid}), installed by an earlier version of ${pkg.id} and no longer in it`,
+      );
       this.dropList(list);
     }
   }

@@ -48,7 +48,9 @@ export type PromotionRecordStatus = (typeof PROMOTION_STATUSES)[number];
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export function checkName(kind: string, name: string): string | undefined {
-  return NAME_PATTERN.test(name) ? undefined : `${kind} name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 100)`;
+  return NAME_PATTERN.test(name)
+    ? undefined
+    : `${kind} name '${name}' must be lower-case letters, digits, '.', '_' or '-' (at most 100)`;
 }
 
 export interface Bundle {
@@ -79,7 +81,3 @@ export interface PromotionRecord {
 
 /** An item of a promotion; `definition` is set only for snapshot promotions. */
 export type PromotionItem = Omit<DefinitionItem, 'definition'> & { definition: string | null };
-
-
-
-

@@ -2,8 +2,7 @@ import type { DefinitionItem, TargetRow } from './bundle-types';
 
 /** What a promotion does to one target row; `before` is the before-image back-out restores. */
 export type PromotionChange =
-  | { action: 'create'; item: DefinitionItem }
-  | { action: 'update'; item: DefinitionItem; before: TargetRow };
+  { action: 'create'; item: DefinitionItem } | { action: 'update'; item: DefinitionItem; before: TargetRow };
 
 export interface PromotionPlan {
   changes: PromotionChange[];
@@ -16,7 +15,9 @@ export interface PromotionPlan {
 const identityOf = (item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name'>) =>
   `${item.objectType}/${item.businessObject ?? ''}/${item.name}`;
 
-export function describeDefinition(item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name' | 'guid'>): string {
+export function describeDefinition(
+  item: Pick<DefinitionItem, 'objectType' | 'businessObject' | 'name' | 'guid'>,
+): string {
   return `${item.objectType} "${item.businessObject ? `${item.businessObject}.` : ''}${item.name}" (GUID ${item.guid})`;
 }
 
@@ -38,7 +39,9 @@ export function planPromotion(items: DefinitionItem[], target: TargetRow[]): Pro
     }
     const clash = byIdentity.get(identityOf(item));
     if (clash) {
-      plan.conflicts.push(`${describeDefinition(item)} conflicts with ${describeDefinition(clash)} already on the target: same type and name, another GUID`);
+      plan.conflicts.push(
+        `${describeDefinition(item)} conflicts with ${describeDefinition(clash)} already on the target: same type and name, another GUID`,
+      );
       continue;
     }
     plan.changes.push({ action: 'create', item });
@@ -47,7 +50,12 @@ export function planPromotion(items: DefinitionItem[], target: TargetRow[]): Pro
 }
 
 function sameContent(row: TargetRow, item: DefinitionItem): boolean {
-  return row.objectType === item.objectType && row.businessObject === item.businessObject && row.name === item.name && row.definition === item.definition;
+  return (
+    row.objectType === item.objectType &&
+    row.businessObject === item.businessObject &&
+    row.name === item.name &&
+    row.definition === item.definition
+  );
 }
 
 /** Back-out in the order that cannot trip the target's unique name key: delete, then restore. */

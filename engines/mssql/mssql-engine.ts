@@ -72,23 +72,38 @@ export class MssqlEngine implements DatabaseEngine {
     const server = serverConnection(source);
     const backup = backupStatement(server.database, file, { compression: true });
     const verify = verifyBackupStatement(file);
-    return this.inMaster(server, { operation: 'BACKUP DATABASE', database: server.database, file }, async (session, polling) => {
-      try {
-        await runWithProgress(session, backup, 'BACKUP DATABASE', polling, options);
-      } catch (error) {
-        if (!errorNumbers(error).includes(COMPRESSION_UNSUPPORTED)) throw error;
-        this.warn(`SQL Server ${server.host} cannot compress backups (edition); backing up ${server.database} uncompressed`);
-        await runWithProgress(session, backupStatement(server.database, file, { compression: false }), 'BACKUP DATABASE', polling, options);
-      }
-      await runWithProgress(session, verify, 'RESTORE VERIFYONLY', polling, options);
-      return { file, bytes: await backupBytes(session, server.database, file) };
-    });
+    return this.inMaster(
+      server,
+      { operation: 'BACKUP DATABASE', database: server.database, file },
+      async (session, polling) => {
+        try {
+          await runWithProgress(session, backup, 'BACKUP DATABASE', polling, options);
+        } catch (error) {
+          if (!errorNumbers(error).includes(COMPRESSION_UNSUPPORTED)) throw error;
+          this.warn(
+            `SQL Server ${server.host} cannot compress backups (edition); backing up ${server.database} uncompressed`,
+          );
+          await runWithProgress(
+            session,
+            backupStatement(server.database, file, { compression: false }),
+            'BACKUP DATABASE',
+            polling,
+            options,
+          );
+        }
+        await runWithProgress(session, verify, 'RESTORE VERIFYONLY', polling, options);
+        return { file, bytes: await backupBytes(session, server.database, file) };
+      },
+    );
   }
 
   async verifyBackup(file: string, options: VerifyBackupOptions = {}): Promise<void> {
     const verify = verifyBackupStatement(file);
     if (!options.server) {
-      throw new DatabaseError('invalid-input', `verifying SQL Server backup ${JSON.stringify(file)} needs the server that reads it (options.server)`);
+      throw new DatabaseError(
+        'invalid-input',
+        `verifying SQL Server backup ${JSON.stringify(file)} needs the server that reads it (options.server)`,
+      );
     }
     const server = serverConnection(options.server);
     await this.inMaster(server, { operation: 'RESTORE VERIFYONLY', file }, (session, polling) =>
@@ -102,19 +117,28 @@ export class MssqlEngine implements DatabaseEngine {
     assertIdentifier(options.scratchName, 'scratch database name');
     checkServerPath('backup file', file);
     if (options.scratchName.toLowerCase() === server.database.toLowerCase()) {
-      throw new DatabaseError('invalid-input', `scratch database name must differ from the target ${JSON.stringify(server.database)}`);
+      throw new DatabaseError(
+        'invalid-input',
+        `scratch database name must differ from the target ${JSON.stringify(server.database)}`,
+      );
     }
     const subject = { operation: 'RESTORE DATABASE', database: server.database, file };
     await this.inMaster(server, subject, async (session, polling) => {
       await restoreViaScratch(session, { target: server, file, scratchName: options.scratchName }, polling, options);
       const users = await repairOrphanedUsers(session, server.database);
       if (users.unrepaired.length > 0) {
-        this.warn(`database ${server.database} on ${server.host}: users without a login of their name: ${users.unrepaired.join(', ')}`);
+        this.warn(
+          `database ${server.database} on ${server.host}: users without a login of their name: ${users.unrepaired.join(', ')}`,
+        );
       }
     });
   }
 
-  async fingerprints(database: DatabaseConnection, tables: string[], options: EngineCallOptions = {}): Promise<TableFingerprint[]> {
+  async fingerprints(
+    database: DatabaseConnection,
+    tables: string[],
+    options: EngineCallOptions = {},
+  ): Promise<TableFingerprint[]> {
     const server = serverConnection(database);
     const statements = tables.map((table) => tableFingerprintStatement(server.database, table));
     return this.inMaster(server, { operation: 'table fingerprints', database: server.database }, async (session) => {

@@ -24,10 +24,24 @@ const BY_NUMBER: Array<[DatabaseErrorKind, readonly number[]]> = [
   ['missing-database', [911, 4060, 15010]],
   // Deadlock victim, lock timeout, exclusive access not obtained, database in use, timeouts
   // and dropped or throttled connections (on-premises and Azure SQL).
-  ['transient', [1205, 1222, 3101, 3702, 5061, -2, 64, 233, 10053, 10054, 10060, 10928, 10929, 40197, 40501, 40613, 49918, 49919, 49920]],
+  [
+    'transient',
+    [
+      1205, 1222, 3101, 3702, 5061, -2, 64, 233, 10053, 10054, 10060, 10928, 10929, 40197, 40501, 40613, 49918, 49919,
+      49920,
+    ],
+  ],
 ];
 
-const TRANSIENT_CODES = new Set(['ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'ECONNRESET', 'ENOTOPEN', 'ECONNREFUSED', 'EINSTLOOKUP']);
+const TRANSIENT_CODES = new Set([
+  'ESOCKET',
+  'ETIMEOUT',
+  'ECONNCLOSED',
+  'ECONNRESET',
+  'ENOTOPEN',
+  'ECONNREFUSED',
+  'EINSTLOOKUP',
+]);
 
 const DESCRIPTIONS: Record<DatabaseErrorKind, string> = {
   checksum: 'the backup is damaged or not a valid SQL Server backup',
@@ -81,7 +95,8 @@ function kindOf(error: unknown): DatabaseErrorKind | undefined {
     return /cannot open database/i.test(allMessages(error)) ? 'missing-database' : 'auth';
   }
   // 3201 with OS error 5 is the service account lacking rights on the file, not a missing file.
-  if (numbers.includes(3201) && /operating system error 5\b|access is denied/i.test(allMessages(error))) return 'permission';
+  if (numbers.includes(3201) && /operating system error 5\b|access is denied/i.test(allMessages(error)))
+    return 'permission';
   for (const [kind, known] of BY_NUMBER) {
     if (numbers.some((n) => known.includes(n))) return kind;
   }

@@ -30,14 +30,20 @@ export interface BackupFileRow {
  * derived from the database name and the file's position, never from names found in the
  * backup, so they are predictable and cannot collide with the source's files on a shared server.
  */
-export function planFileMoves(files: BackupFileRow[], databaseName: string, dataDirectory: string, logDirectory: string): FileMove[] {
+export function planFileMoves(
+  files: BackupFileRow[],
+  databaseName: string,
+  dataDirectory: string,
+  logDirectory: string,
+): FileMove[] {
   let data = 0;
   let log = 0;
   return files.map((file) => {
     const isLog = file.Type === 'L';
     const index = isLog ? log++ : data++;
     const suffix = isLog ? `_log${index === 0 ? '' : `_${index}`}.ldf` : index === 0 ? '.mdf' : `_${index}.ndf`;
-    const name = file.Type === 'D' || isLog ? `${databaseName}${suffix}` : `${databaseName}_${file.Type.toLowerCase()}_${index}`;
+    const name =
+      file.Type === 'D' || isLog ? `${databaseName}${suffix}` : `${databaseName}_${file.Type.toLowerCase()}_${index}`;
     return { logicalName: file.LogicalName, physicalName: joinServerPath(isLog ? logDirectory : dataDirectory, name) };
   });
 }
@@ -45,7 +51,9 @@ export function planFileMoves(files: BackupFileRow[], databaseName: string, data
 /** Joins with the separator the directory already uses (Windows `\` or Linux `/`). */
 export function joinServerPath(directory: string, name: string): string {
   const separator = directory.includes('\\') ? '\\' : '/';
-  return directory.endsWith('\\') || directory.endsWith('/') ? `${directory}${name}` : `${directory}${separator}${name}`;
+  return directory.endsWith('\\') || directory.endsWith('/')
+    ? `${directory}${name}`
+    : `${directory}${separator}${name}`;
 }
 
 /** What to restore where; `scratchName` is deterministic so a retry reuses its own scratch. */

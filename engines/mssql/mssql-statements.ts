@@ -30,7 +30,8 @@ const PATH_BODY = /^[A-Za-z0-9 _.()$\-\\/]*$/;
 
 /** Validates a path on the SQL Server host; returns it unchanged. */
 export function checkServerPath(what: string, path: string): string {
-  const fail = (reason: string) => new DatabaseError('invalid-input', `invalid ${what} ${JSON.stringify(path)}: ${reason}`);
+  const fail = (reason: string) =>
+    new DatabaseError('invalid-input', `invalid ${what} ${JSON.stringify(path)}: ${reason}`);
   if (typeof path !== 'string' || path.length === 0 || path.length > 1024) throw fail('expected 1–1024 characters');
   const start = PATH_START.exec(path);
   if (!start) throw fail('expected an absolute path (C:\\…, \\\\host\\share\\… or /…)');
@@ -51,12 +52,14 @@ export function sessionIdStatement(): TsqlStatement {
 /** The progress of another session's BACKUP/RESTORE (needs VIEW SERVER STATE to see it). */
 export function percentCompleteStatement(sessionId: number): TsqlStatement {
   if (!Number.isInteger(sessionId) || sessionId <= 0) {
-    throw new DatabaseError('invalid-input', `invalid session id ${JSON.stringify(sessionId)}: expected a positive integer`);
+    throw new DatabaseError(
+      'invalid-input',
+      `invalid session id ${JSON.stringify(sessionId)}: expected a positive integer`,
+    );
   }
-  return statement(
-    'SELECT percent_complete FROM sys.dm_exec_requests WHERE session_id = @session_id',
-    { session_id: sessionId },
-  );
+  return statement('SELECT percent_complete FROM sys.dm_exec_requests WHERE session_id = @session_id', {
+    session_id: sessionId,
+  });
 }
 
 export function backupStatement(database: string, file: string, options: { compression: boolean }): TsqlStatement {
@@ -79,7 +82,9 @@ export function backupSizeStatement(database: string, file: string): TsqlStateme
 }
 
 export function verifyBackupStatement(file: string): TsqlStatement {
-  return statement('RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM', { file: checkServerPath('backup file', file) });
+  return statement('RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM', {
+    file: checkServerPath('backup file', file),
+  });
 }
 
 export function fileListStatement(file: string): TsqlStatement {

@@ -10,7 +10,10 @@ export function requireProgram(program: 'pg_dump' | 'pg_restore'): void {
   if (checkedPrograms.has(program)) return;
   const probe = spawnSync(program, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new DatabaseError('invalid-input', `${program} is not on the worker's PATH (install the PostgreSQL client tools): ${probe.error?.message ?? probe.stderr}`);
+    throw new DatabaseError(
+      'invalid-input',
+      `${program} is not on the worker's PATH (install the PostgreSQL client tools): ${probe.error?.message ?? probe.stderr}`,
+    );
   }
   checkedPrograms.add(program);
 }
@@ -41,10 +44,18 @@ export interface RunOptions extends EngineCallOptions {
 }
 
 /** Runs a PostgreSQL client program; a failure becomes a classified DatabaseError. */
-export function runPostgresProgram(program: 'pg_dump' | 'pg_restore', args: string[], options: RunOptions): Promise<void> {
+export function runPostgresProgram(
+  program: 'pg_dump' | 'pg_restore',
+  args: string[],
+  options: RunOptions,
+): Promise<void> {
   requireProgram(program);
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: options.env, stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal });
+    const child = spawn(program, args, {
+      env: options.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      signal: options.signal,
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 64_000) stderr += chunk.toString();
@@ -52,7 +63,11 @@ export function runPostgresProgram(program: 'pg_dump' | 'pg_restore', args: stri
     const ticker = setInterval(() => reportProgress(program, options), 1000);
     child.once('error', (error) => {
       clearInterval(ticker);
-      reject(error.name === 'AbortError' ? error : new DatabaseError('transient', `${program} could not start: ${error.message}`));
+      reject(
+        error.name === 'AbortError'
+          ? error
+          : new DatabaseError('transient', `${program} could not start: ${error.message}`),
+      );
     });
     child.once('close', (code) => {
       clearInterval(ticker);

@@ -45,14 +45,24 @@ export class PostgresEngine implements DatabaseEngine {
       const { rows } = await client.query<{ snapshot: string }>('select pg_export_snapshot() as snapshot');
       const dump = runPostgresProgram(
         'pg_dump',
-        ['-Fc', `-Z${this.settings.dumpCompression ?? 1}`, '--no-owner', '--no-privileges', `--snapshot=${rows[0].snapshot}`, '-f', partial],
+        [
+          '-Fc',
+          `-Z${this.settings.dumpCompression ?? 1}`,
+          '--no-owner',
+          '--no-privileges',
+          `--snapshot=${rows[0].snapshot}`,
+          '-f',
+          partial,
+        ],
         { ...options, env: libpqEnv(db), subject: describeDatabase(db), watchFile: partial },
       );
       const fingerprints = options.fingerprintTables
-        ? await fingerprintWith(client, options.fingerprintTables, describeDatabase(db), options).catch(async (error) => {
-            await dump.catch(() => undefined);
-            throw error;
-          })
+        ? await fingerprintWith(client, options.fingerprintTables, describeDatabase(db), options).catch(
+            async (error) => {
+              await dump.catch(() => undefined);
+              throw error;
+            },
+          )
         : undefined;
       await dump;
       await client.query('commit');
@@ -66,7 +76,11 @@ export class PostgresEngine implements DatabaseEngine {
   async verifyBackup(file: string, options: EngineCallOptions = {}): Promise<void> {
     if (!fs.existsSync(file)) throw new DatabaseError('missing-file', `backup file ${file} does not exist`);
     // Reads the whole table of contents; data blocks are covered by the file's SHA-256.
-    await runPostgresProgram('pg_restore', ['--list', '-f', '/dev/null', file], { ...options, env: process.env, subject: `backup file ${file}` });
+    await runPostgresProgram('pg_restore', ['--list', '-f', '/dev/null', file], {
+      ...options,
+      env: process.env,
+      subject: `backup file ${file}`,
+    });
   }
 
   async restore(target: DatabaseConnection, file: string, options: RestoreOptions): Promise<void> {
@@ -82,7 +96,12 @@ export class PostgresEngine implements DatabaseEngine {
     await runPostgresProgram(
       'pg_restore',
       ['--no-owner', '--no-privileges', '--exit-on-error', `--jobs=${jobs}`, '-d', scratch.database, file],
-      { ...options, env: libpqEnv(db, scratch.database), subject: `restore of ${file} into ${describeDatabase(scratch)}`, totalBytes: fs.statSync(file).size },
+      {
+        ...options,
+        env: libpqEnv(db, scratch.database),
+        subject: `restore of ${file} into ${describeDatabase(scratch)}`,
+        totalBytes: fs.statSync(file).size,
+      },
     );
     await this.swap(db, scratch);
   }
@@ -96,7 +115,11 @@ export class PostgresEngine implements DatabaseEngine {
     await this.dropDatabase(old);
   }
 
-  async fingerprints(database: DatabaseConnection, tables: string[], options: EngineCallOptions = {}): Promise<TableFingerprint[]> {
+  async fingerprints(
+    database: DatabaseConnection,
+    tables: string[],
+    options: EngineCallOptions = {},
+  ): Promise<TableFingerprint[]> {
     const db = asPostgres(database);
     tables.forEach((table) => assertIdentifier(table, 'table name'));
     const client = await connect(db);
@@ -112,13 +135,17 @@ export class PostgresEngine implements DatabaseEngine {
 
   async databaseExists(database: DatabaseConnection): Promise<boolean> {
     const db = asPostgres(database);
-    const { rows } = await admin(db, (client) => client.query('select 1 from pg_database where datname = $1', [db.database]));
+    const { rows } = await admin(db, (client) =>
+      client.query('select 1 from pg_database where datname = $1', [db.database]),
+    );
     return rows.length > 0;
   }
 
   async dropDatabase(database: DatabaseConnection): Promise<void> {
     const db = asPostgres(database);
-    await admin(db, (client) => client.query(`drop database if exists ${quoteIdentifier('postgres', db.database, 'database name')} with (force)`));
+    await admin(db, (client) =>
+      client.query(`drop database if exists ${quoteIdentifier('postgres', db.database, 'database name')} with (force)`),
+    );
   }
 
   async renameDatabase(database: DatabaseConnection, newName: string): Promise<void> {
@@ -127,15 +154,21 @@ export class PostgresEngine implements DatabaseEngine {
     const to = quoteIdentifier('postgres', newName, 'database name');
     await admin(db, async (client) => {
       // RENAME needs the database idle: end sessions left by pools (the worker's included).
-      await client.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db.database]);
+      await client.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [db.database],
+      );
       return client.query(`alter database ${from} rename to ${to}`);
     });
   }
 
   async databaseSizeBytes(database: DatabaseConnection): Promise<number> {
     const db = asPostgres(database);
-    const { rows } = await admin(db, (client) => client.query<{ size: string }>('select pg_database_size($1)::text as size', [db.database]));
-    if (rows.length === 0) throw new DatabaseError('missing-database', `database ${describeDatabase(db)} does not exist`);
+    const { rows } = await admin(db, (client) =>
+      client.query<{ size: string }>('select pg_database_size($1)::text as size', [db.database]),
+    );
+    if (rows.length === 0)
+      throw new DatabaseError('missing-database', `database ${describeDatabase(db)} does not exist`);
     return Number(rows[0].size);
   }
 
@@ -153,7 +186,13 @@ export class PostgresEngine implements DatabaseEngine {
 
   knexConfig(database: DatabaseConnection): Knex.Config {
     const db = asPostgres(database);
-    const connection: Knex.PgConnectionConfig = { host: db.host, port: db.port, user: db.user, password: db.password, database: db.database };
+    const connection: Knex.PgConnectionConfig = {
+      host: db.host,
+      port: db.port,
+      user: db.user,
+      password: db.password,
+      database: db.database,
+    };
     return { client: 'pg', connection, pool: { min: 0, max: 4, ...TENANT_POOL_IDLE } };
   }
 }
@@ -165,19 +204,26 @@ export class PostgresEngine implements DatabaseEngine {
  * hash the row's text form. The prefix names the method so two methods never compare equal.
  * These catch a wrong, partial or damaged restore; the backup file's SHA-256 guards the bytes.
  */
-async function fingerprintWith(client: Client, tables: string[], subject: string, options: EngineCallOptions): Promise<TableFingerprint[]> {
+async function fingerprintWith(
+  client: Client,
+  tables: string[],
+  subject: string,
+  options: EngineCallOptions,
+): Promise<TableFingerprint[]> {
   const { rows: version } = await client.query<{ v: number }>("select current_setting('server_version_num')::int as v");
   const recordHash = version[0].v >= 140000;
   const result: TableFingerprint[] = [];
   for (const [index, table] of tables.entries()) {
     const quoted = quoteIdentifier('postgres', table, 'table name');
-    const query = (hash: string) => `select count(*)::text as rows, coalesce(sum(${hash}), 0)::text as checksum from ${quoted} t`;
+    const query = (hash: string) =>
+      `select count(*)::text as rows, coalesce(sum(${hash}), 0)::text as checksum from ${quoted} t`;
     try {
       let found: { rows: string; checksum: string } | undefined;
       if (recordHash) {
         await client.query('savepoint fingerprint');
         try {
-          const row = (await client.query<{ rows: string; checksum: string }>(query('hash_record_extended(t, 0)'))).rows[0];
+          const row = (await client.query<{ rows: string; checksum: string }>(query('hash_record_extended(t, 0)')))
+            .rows[0];
           found = { rows: row.rows, checksum: `r:${row.checksum}` };
         } catch (error) {
           if ((error as { code?: string }).code !== '42883') throw error; // no hash function for a column type
@@ -185,7 +231,8 @@ async function fingerprintWith(client: Client, tables: string[], subject: string
         }
       }
       if (!found) {
-        const row = (await client.query<{ rows: string; checksum: string }>(query('hashtextextended(t::text, 0)'))).rows[0];
+        const row = (await client.query<{ rows: string; checksum: string }>(query('hashtextextended(t::text, 0)')))
+          .rows[0];
         found = { rows: row.rows, checksum: `t:${row.checksum}` };
       }
       result.push({ table, rows: Number(found.rows), checksum: found.checksum });
@@ -198,13 +245,21 @@ async function fingerprintWith(client: Client, tables: string[], subject: string
 }
 
 function asPostgres(database: DatabaseConnection): ServerConnection {
-  if (database.engine !== 'postgres') throw new DatabaseError('invalid-input', `the PostgreSQL engine cannot open a ${database.engine} database`);
+  if (database.engine !== 'postgres')
+    throw new DatabaseError('invalid-input', `the PostgreSQL engine cannot open a ${database.engine} database`);
   assertIdentifier(database.database, 'database name');
   return database;
 }
 
 function clientConfig(db: ServerConnection, database = db.database): ClientConfig {
-  return { host: db.host, port: db.port, user: db.user, password: db.password, database, connectionTimeoutMillis: 15_000 };
+  return {
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database,
+    connectionTimeoutMillis: 15_000,
+  };
 }
 
 async function connect(db: ServerConnection, database = db.database): Promise<Client> {

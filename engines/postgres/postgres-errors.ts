@@ -26,7 +26,10 @@ const CLI_PATTERNS: [RegExp, DatabaseErrorKind][] = [
   [/permission denied|must be owner|insufficient privilege/i, 'permission'],
   [/database "[^"]*" does not exist/i, 'missing-database'],
   [/could not open input file|No such file or directory/i, 'missing-file'],
-  [/did not find magic string|not (appear to )?be a valid archive|not a valid archive|unsupported version|unexpected end of file|could not read input file|corrupt|invalid (distance|block type|stored block|code)|incorrect header check|input file appears to be a text format dump|could not uncompress data/i, 'checksum'],
+  [
+    /did not find magic string|not (appear to )?be a valid archive|not a valid archive|unsupported version|unexpected end of file|could not read input file|corrupt|invalid (distance|block type|stored block|code)|incorrect header check|input file appears to be a text format dump|could not uncompress data/i,
+    'checksum',
+  ],
 ];
 
 export function classifyCliFailure(program: string, stderr: string, subject: string): DatabaseError {

@@ -30,7 +30,12 @@ export class SqliteEngine implements DatabaseEngine {
       fs.rmSync(partial, { force: true });
       await db.backup(partial, {
         progress: ({ totalPages, remainingPages }) => {
-          options.onProgress?.({ done: totalPages - remainingPages, total: totalPages, unit: 'percent', phase: 'sqlite backup' });
+          options.onProgress?.({
+            done: totalPages - remainingPages,
+            total: totalPages,
+            unit: 'percent',
+            phase: 'sqlite backup',
+          });
           return 4096;
         },
       });
@@ -66,7 +71,11 @@ export class SqliteEngine implements DatabaseEngine {
     options.onProgress?.({ done: 100, unit: 'percent', phase: 'swapped in' });
   }
 
-  async fingerprints(database: DatabaseConnection, tables: string[], options: EngineCallOptions = {}): Promise<TableFingerprint[]> {
+  async fingerprints(
+    database: DatabaseConnection,
+    tables: string[],
+    options: EngineCallOptions = {},
+  ): Promise<TableFingerprint[]> {
     const file = asSqlite(database).file;
     tables.forEach((table) => assertIdentifier(table, 'table name'));
     const db = openExisting(file, 'database');
@@ -76,7 +85,8 @@ export class SqliteEngine implements DatabaseEngine {
         const exists = db.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table);
         if (!exists) throw new DatabaseError('invalid-input', `table ${table} does not exist in ${file}`);
         const checksum = new RowChecksum();
-        for (const row of db.prepare(`select * from ${quoted}`).raw().iterate() as Iterable<unknown[]>) checksum.add(row);
+        for (const row of db.prepare(`select * from ${quoted}`).raw().iterate() as Iterable<unknown[]>)
+          checksum.add(row);
         options.onProgress?.({ done: index + 1, total: tables.length, unit: 'tables', phase: `fingerprint ${table}` });
         return { table, rows: checksum.rows, checksum: checksum.hex() };
       });
@@ -135,7 +145,8 @@ export class SqliteEngine implements DatabaseEngine {
 }
 
 function asSqlite(database: DatabaseConnection): SqliteConnection {
-  if (database.engine !== 'sqlite') throw new DatabaseError('invalid-input', `the SQLite engine cannot open a ${database.engine} database`);
+  if (database.engine !== 'sqlite')
+    throw new DatabaseError('invalid-input', `the SQLite engine cannot open a ${database.engine} database`);
   return database;
 }
 
@@ -167,11 +178,13 @@ function classify(error: unknown, subject: string): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message;
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new DatabaseError('checksum', `${subject} is not a valid SQLite database: ${message}`, { cause: error });
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return new DatabaseError('checksum', `${subject} is not a valid SQLite database: ${message}`, { cause: error });
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_READONLY') {
     return new DatabaseError('permission', `${subject} cannot be opened: ${message}`, { cause: error });
   }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new DatabaseError('transient', `${subject} is busy: ${message}`, { cause: error });
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+    return new DatabaseError('transient', `${subject} is busy: ${message}`, { cause: error });
   return new DatabaseError('transient', `${subject}: ${message}`, { cause: error });
 }
 

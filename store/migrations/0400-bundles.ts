@@ -71,7 +71,14 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['promotion_changes', 'promotion_items', 'promotions', 'promotion_targets', 'bundle_items', 'bundles']) {
+  for (const table of [
+    'promotion_changes',
+    'promotion_items',
+    'promotions',
+    'promotion_targets',
+    'bundle_items',
+    'bundles',
+  ]) {
     await knex.schema.dropTable(table);
   }
 }

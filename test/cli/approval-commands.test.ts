@@ -19,8 +19,20 @@ const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-que
 async function request(extra: string[] = []): Promise<string> {
   const workflowId = uniqueId('approval/cli');
   const run = await cli(
-    'approval', 'request', '--json', '--id', workflowId, '--gate', 'uat-push', '--approver', 'alice,bob',
-    '--subject', 'acme 1.4 to UAT', '--requested-by', 'rita', ...extra,
+    'approval',
+    'request',
+    '--json',
+    '--id',
+    workflowId,
+    '--gate',
+    'uat-push',
+    '--approver',
+    'alice,bob',
+    '--subject',
+    'acme 1.4 to UAT',
+    '--requested-by',
+    'rita',
+    ...extra,
   );
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
@@ -39,11 +51,21 @@ describe('stagecoach approval', () => {
     // --gate left out: the CLI asks the workflow which gate it waits for.
     const approve = await cli('approval', 'approve', workflowId, '--user', 'alice', '--comment', 'fine', '--json');
     expect(approve.code).toBe(0);
-    expect(approve.json()).toEqual({ workflowId, decision: 'approve', counted: true, gate: 'uat-push', approvalsStillNeeded: 0 });
+    expect(approve.json()).toEqual({
+      workflowId,
+      decision: 'approve',
+      counted: true,
+      gate: 'uat-push',
+      approvalsStillNeeded: 0,
+    });
 
     const wait = await cli('approval', 'wait', workflowId, '--json');
     expect(wait.code).toBe(0);
-    expect(wait.json()).toMatchObject({ workflowId, outcome: 'approved', decisions: [{ user: 'alice', comment: 'fine' }] });
+    expect(wait.json()).toMatchObject({
+      workflowId,
+      outcome: 'approved',
+      decisions: [{ user: 'alice', comment: 'fine' }],
+    });
     const events = await new AuditStore(ctx.controlDb).listForWorkflow(workflowId);
     expect(events.map((event) => event.kind)).toContain('decision-approve');
   });
@@ -63,7 +85,9 @@ describe('stagecoach approval', () => {
     const workflowId = await request();
     const self = await cli('approval', 'approve', workflowId, '--user', 'rita', '--gate', 'uat-push', '--json');
     expect(self.code).toBe(4);
-    expect(self.stderr).toMatch(/^stagecoach: Decision refused on .*: rita started this release and cannot approve or reject it\n$/);
+    expect(self.stderr).toMatch(
+      /^stagecoach: Decision refused on .*: rita started this release and cannot approve or reject it\n$/,
+    );
     expect(self.json()).toMatchObject({ error: { code: 'refused', exitCode: 4 } });
   });
 
@@ -72,9 +96,20 @@ describe('stagecoach approval', () => {
     expect((await cli('approval', 'reject', workflowId, '--user', 'bob', '--comment', 'not yet')).code).toBe(0);
     expect((await cli('approval', 'reject', workflowId, '--user', 'alice')).code).toBe(0);
     const status = await cli('approval', 'status', workflowId, '--json');
-    expect(status.json()).toMatchObject({ approval: { waitingFor: 'resolution:uat-push', gate: { phase: 'needs-resolution' } } });
+    expect(status.json()).toMatchObject({
+      approval: { waitingFor: 'resolution:uat-push', gate: { phase: 'needs-resolution' } },
+    });
 
-    const resolve = await cli('approval', 'resolve', workflowId, '--user', 'rita', '--comment', 'data refreshed', '--json');
+    const resolve = await cli(
+      'approval',
+      'resolve',
+      workflowId,
+      '--user',
+      'rita',
+      '--comment',
+      'data refreshed',
+      '--json',
+    );
     expect(resolve.code).toBe(0);
     expect(resolve.json()).toMatchObject({ kind: 'resolve', user: 'rita', counted: true });
     const asked = await cli('approval', 'status', workflowId, '--json');
@@ -103,7 +138,9 @@ describe('stagecoach approval', () => {
     const run = await cli('approval', 'status', 'approval/nobody/never', '--json');
     expect(run.code).toBe(3);
     expect(run.stderr).toBe("stagecoach: No workflow 'approval/nobody/never' was found\n");
-    expect(run.json()).toEqual({ error: { code: 'notFound', exitCode: 3, message: "No workflow 'approval/nobody/never' was found" } });
+    expect(run.json()).toEqual({
+      error: { code: 'notFound', exitCode: 3, message: "No workflow 'approval/nobody/never' was found" },
+    });
   });
 
   it('lists approvals by search attribute', async () => {
@@ -133,8 +170,24 @@ describe('stagecoach approval', () => {
   it('exits 1 naming the task queue when no worker polls it', async () => {
     const taskQueue = `nobody-${Date.now()}`;
     const workflowId = uniqueId('approval/no-worker');
-    const started = await runCli(['--address', ctx.address, '--task-queue', taskQueue, 'approval', 'request', '--id', workflowId,
-      '--gate', 'uat-push', '--approver', 'alice', '--subject', 's', '--requested-by', 'rita']);
+    const started = await runCli([
+      '--address',
+      ctx.address,
+      '--task-queue',
+      taskQueue,
+      'approval',
+      'request',
+      '--id',
+      workflowId,
+      '--gate',
+      'uat-push',
+      '--approver',
+      'alice',
+      '--subject',
+      's',
+      '--requested-by',
+      'rita',
+    ]);
     expect(started.code).toBe(0);
     const status = await cli('approval', 'status', workflowId);
     expect(status.code).toBe(1);

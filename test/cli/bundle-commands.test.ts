@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ASSET_FORM, definitionOn, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
+import {
+  ASSET_FORM,
+  definitionOn,
+  openPromotionFixture,
+  type PromotionFixture,
+} from '../support/promotions/promotion-fixture';
 import { PromotionStore } from '../../store/promotion-store';
 import { runCli } from '../support/run-cli';
 
@@ -19,20 +24,69 @@ describe('stagecoach bundle', () => {
     const bundle = unique('cli');
     const target = unique('prod');
     expect((await cli('bundle', 'create', bundle, '--source', `${fx.tenant}/staging`, '--user', 'bea')).code).toBe(0);
-    const add = await cli('bundle', 'add', bundle, '--item', ASSET_FORM, '--item', 'Rule:Escalate P1', '--user', 'bea', '--json');
+    const add = await cli(
+      'bundle',
+      'add',
+      bundle,
+      '--item',
+      ASSET_FORM,
+      '--item',
+      'Rule:Escalate P1',
+      '--user',
+      'bea',
+      '--json',
+    );
     expect(add.code).toBe(0);
     const show = await cli('bundle', 'show', bundle, '--user', 'pat', '--json');
     expect(show.json().bundle.items).toHaveLength(2);
-    const defined = await cli('bundle', 'target', target, '--instance', `${fx.tenant}/production`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
+    const defined = await cli(
+      'bundle',
+      'target',
+      target,
+      '--instance',
+      `${fx.tenant}/production`,
+      '--target-user',
+      'svc-accept',
+      '--credential-ref',
+      '${PROMOTE_PASSWORD}',
+      '--user',
+      'pat',
+    );
     expect(defined.code).toBe(0);
 
     // History that ended before the retention period is purged when this promotion ends.
     const store = new PromotionStore(fx.controlDb);
     const ancient = `promotion/${target}/ancient`;
-    await store.create({ id: ancient, bundleName: bundle, targetName: target, source: { tenant: fx.tenant, landscape: 'staging' }, content: 'live', status: 'scheduled', requestedBy: 'pat', createdAt: '2020-01-01T00:00:00.000Z' }, []);
-    await store.transition(ancient, ['scheduled'], 'failed', { finishedAt: '2020-01-01T00:05:00.000Z', outcome: { reason: 'long ago' } });
+    await store.create(
+      {
+        id: ancient,
+        bundleName: bundle,
+        targetName: target,
+        source: { tenant: fx.tenant, landscape: 'staging' },
+        content: 'live',
+        status: 'scheduled',
+        requestedBy: 'pat',
+        createdAt: '2020-01-01T00:00:00.000Z',
+      },
+      [],
+    );
+    await store.transition(ancient, ['scheduled'], 'failed', {
+      finishedAt: '2020-01-01T00:05:00.000Z',
+      outcome: { reason: 'long ago' },
+    });
 
-    const promoted = await cli('bundle', 'promote', bundle, '--target', target, '--user', 'pat', '--retention-days', '30', '--json');
+    const promoted = await cli(
+      'bundle',
+      'promote',
+      bundle,
+      '--target',
+      target,
+      '--user',
+      'pat',
+      '--retention-days',
+      '30',
+      '--json',
+    );
     expect(promoted.code).toBe(0);
     const { promotionId, result } = promoted.json();
     expect(result).toMatchObject({ created: 2, historyPurged: 1 });
@@ -40,19 +94,45 @@ describe('stagecoach bundle', () => {
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
 
     const history = await cli('bundle', 'history', '--bundle', bundle, '--user', 'pat', '--json');
-    expect(history.json().history).toEqual([expect.objectContaining({ id: promotionId, bundleName: bundle, requestedBy: 'pat' })]);
+    expect(history.json().history).toEqual([
+      expect.objectContaining({ id: promotionId, bundleName: bundle, requestedBy: 'pat' }),
+    ]);
     const backOut = await cli('bundle', 'back-out', promotionId, '--user', 'pat');
     expect(backOut.code).toBe(0);
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toBeUndefined();
 
     // A single item, without a bundle; `backout` is the same command as `back-out`.
-    const single = await cli('bundle', 'promote', '--item', ASSET_FORM, '--source', `${fx.tenant}/staging`, '--target', target, '--user', 'pat', '--json');
+    const single = await cli(
+      'bundle',
+      'promote',
+      '--item',
+      ASSET_FORM,
+      '--source',
+      `${fx.tenant}/staging`,
+      '--target',
+      target,
+      '--user',
+      'pat',
+      '--json',
+    );
     expect(single.code).toBe(0);
     expect(single.json().result).toMatchObject({ created: 1, updated: 0 });
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
     expect((await cli('bundle', 'backout', single.json().promotionId, '--user', 'pat')).code).toBe(0);
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toBeUndefined();
-    const both = await cli('bundle', 'promote', bundle, '--item', ASSET_FORM, '--source', `${fx.tenant}/staging`, '--target', target, '--user', 'pat');
+    const both = await cli(
+      'bundle',
+      'promote',
+      bundle,
+      '--item',
+      ASSET_FORM,
+      '--source',
+      `${fx.tenant}/staging`,
+      '--target',
+      target,
+      '--user',
+      'pat',
+    );
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('stagecoach: name a bundle or single items with --item, not both\n');
     const noSource = await cli('bundle', 'promote', '--item', ASSET_FORM, '--target', target, '--user', 'pat');
@@ -65,9 +145,32 @@ describe('stagecoach bundle', () => {
     const target = unique('uat');
     await cli('bundle', 'create', bundle, '--source', `${fx.tenant}/staging`, '--user', 'bea');
     await cli('bundle', 'add', bundle, '--item', ASSET_FORM, '--user', 'bea');
-    await cli('bundle', 'target', target, '--instance', `${fx.tenant}/uat`, '--target-user', 'svc-accept', '--credential-ref', '${PROMOTE_PASSWORD}', '--user', 'pat');
+    await cli(
+      'bundle',
+      'target',
+      target,
+      '--instance',
+      `${fx.tenant}/uat`,
+      '--target-user',
+      'svc-accept',
+      '--credential-ref',
+      '${PROMOTE_PASSWORD}',
+      '--user',
+      'pat',
+    );
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    const scheduled = await cli('bundle', 'schedule', bundle, '--target', target, '--at', at, '--user', 'pat', '--json');
+    const scheduled = await cli(
+      'bundle',
+      'schedule',
+      bundle,
+      '--target',
+      target,
+      '--at',
+      at,
+      '--user',
+      'pat',
+      '--json',
+    );
     const { promotionId } = scheduled.json();
     expect(scheduled.json().status).toMatchObject({ phase: 'scheduled', content: 'snapshot' });
     const status = await cli('bundle', 'promotion', promotionId, '--json');
@@ -78,23 +181,34 @@ describe('stagecoach bundle', () => {
     const moved = await cli('bundle', 'reschedule', promotionId, '--at', later, '--user', 'pat', '--json');
     expect(moved.code).toBe(0);
     expect(moved.json()).toEqual({ promotionId, scheduledFor: later });
-    expect((await cli('bundle', 'promotion', promotionId, '--json')).json()).toMatchObject({ phase: 'scheduled', scheduledFor: later });
+    expect((await cli('bundle', 'promotion', promotionId, '--json')).json()).toMatchObject({
+      phase: 'scheduled',
+      scheduledFor: later,
+    });
     const notAllowed = await cli('bundle', 'reschedule', promotionId, '--at', at, '--user', 'carol');
     expect(notAllowed.code).toBe(4);
-    expect(notAllowed.stderr).toMatch(new RegExp(`^stagecoach: user 'carol' may not reschedule promotion ${promotionId}: it needs role promotion-admin`));
+    expect(notAllowed.stderr).toMatch(
+      new RegExp(
+        `^stagecoach: user 'carol' may not reschedule promotion ${promotionId}: it needs role promotion-admin`,
+      ),
+    );
     expect((await cli('bundle', 'reschedule', promotionId, '--at', 'next friday', '--user', 'pat')).code).toBe(2);
     const cancel = await cli('bundle', 'cancel', promotionId, '--json');
     expect(cancel.code).toBe(0);
     expect(cancel.json().phase).toBe('cancelled');
 
     const listed = await cli('bundle', 'list', '--user', 'pat', '--json');
-    expect(listed.json().bundles).toEqual(expect.arrayContaining([expect.objectContaining({ name: bundle, itemCount: 1 })]));
+    expect(listed.json().bundles).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: bundle, itemCount: 1 })]),
+    );
     expect((await cli('bundle', 'remove', bundle, '--guid', ASSET_FORM, '--user', 'bea')).code).toBe(0);
     expect((await cli('bundle', 'show', bundle, '--user', 'pat', '--json')).json().bundle.items).toEqual([]);
 
     const noRole = await cli('bundle', 'create', 'nope', '--source', `${fx.tenant}/staging`, '--user', 'carol');
     expect(noRole.code).toBe(4);
-    expect(noRole.stderr).toBe("stagecoach: user 'carol' may not create bundle 'nope': it needs role bundle-admin (or admin); carol has no role\n");
+    expect(noRole.stderr).toBe(
+      "stagecoach: user 'carol' may not create bundle 'nope': it needs role bundle-admin (or admin); carol has no role\n",
+    );
     const missing = await cli('bundle', 'add', bundle, '--item', 'Form:No Such Form', '--user', 'bea');
     expect(missing.code).toBe(3);
   }, 120_000);

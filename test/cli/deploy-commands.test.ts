@@ -26,7 +26,20 @@ describe('stagecoach deploy', () => {
   it('publishes a package file, deploys it to every tenant and waits: exit 0, counts in JSON, status afterwards', async () => {
     const file = path.join(fleet.dir, 'cli-forms.json');
     fs.writeFileSync(file, JSON.stringify(incremental('cli-forms', '1.0.0', [form(1, 'CLI Form')])));
-    const run = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--concurrency', '3', '--submitter', 'rita', '--wait', '--json');
+    const run = await cli(
+      'deploy',
+      'start',
+      '--package',
+      file,
+      '--control-db',
+      ctx.controlDbFile,
+      '--concurrency',
+      '3',
+      '--submitter',
+      'rita',
+      '--wait',
+      '--json',
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = run.json();
@@ -43,18 +56,42 @@ describe('stagecoach deploy', () => {
     const file = path.join(fleet.dir, 'cli-later.json');
     fs.writeFileSync(file, JSON.stringify(incremental('cli-later', '1.0.0', [form(1, 'Later Form')])));
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    const start = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--at', at, '--submitter', 'rita', '--json');
+    const start = await cli(
+      'deploy',
+      'start',
+      '--package',
+      file,
+      '--control-db',
+      ctx.controlDbFile,
+      '--at',
+      at,
+      '--submitter',
+      'rita',
+      '--json',
+    );
     const { deploymentId } = start.json();
     expect((await cli('deploy', 'cancel', deploymentId, '--user', 'rita', '--reason', 'wrong package')).code).toBe(0);
     const wait = await cli('deploy', 'wait', deploymentId, '--json');
     expect(wait.code).toBe(0);
-    expect(wait.json()).toMatchObject({ cancelled: { user: 'rita', reason: 'wrong package' }, counts: { succeeded: 0, failed: 0 } });
+    expect(wait.json()).toMatchObject({
+      cancelled: { user: 'rita', reason: 'wrong package' },
+      counts: { succeeded: 0, failed: 0 },
+    });
   });
 
   it('exits 2 naming the problem for an invalid package file, and for a missing package argument', async () => {
     const file = path.join(fleet.dir, 'broken.json');
     fs.writeFileSync(file, '{"id": "broken"}');
-    const run = await cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, '--submitter', 'rita');
+    const run = await cli(
+      'deploy',
+      'start',
+      '--package',
+      file,
+      '--control-db',
+      ctx.controlDbFile,
+      '--submitter',
+      'rita',
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
     const none = await cli('deploy', 'start', '--submitter', 'rita');

@@ -33,14 +33,26 @@ beforeAll(async () => {
     args: [{ instance, holderCheckSeconds: 3600 }],
     signal: acquireLockSignal,
     signalArgs: [
-      { requestId: 'r1', holderWorkflowId: holderId, holderRunId: holder.firstExecutionRunId, reason: 'release 1.4: baseline', requestedAt: new Date().toISOString() },
+      {
+        requestId: 'r1',
+        holderWorkflowId: holderId,
+        holderRunId: holder.firstExecutionRunId,
+        reason: 'release 1.4: baseline',
+        requestedAt: new Date().toISOString(),
+      },
     ],
   });
 });
 
 afterAll(async () => {
-  await ctx.client.temporal.workflow.getHandle(lockId).terminate('test done').catch(() => undefined);
-  await ctx.client.temporal.workflow.getHandle(holderId).terminate('test done').catch(() => undefined);
+  await ctx.client.temporal.workflow
+    .getHandle(lockId)
+    .terminate('test done')
+    .catch(() => undefined);
+  await ctx.client.temporal.workflow
+    .getHandle(holderId)
+    .terminate('test done')
+    .catch(() => undefined);
   await ctx?.stop();
   await controlDb?.destroy();
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -50,13 +62,25 @@ const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-que
 
 describe('stagecoach lock', () => {
   it('status shows the holder; list finds the lock', async () => {
-    await expect.poll(async () => (await cli('lock', 'status', instance.tenant, 'staging', '--json')).json().holder?.holderWorkflowId).toBe(holderId);
+    await expect
+      .poll(
+        async () => (await cli('lock', 'status', instance.tenant, 'staging', '--json')).json().holder?.holderWorkflowId,
+      )
+      .toBe(holderId);
     const human = await cli('lock', 'status', instance.tenant, 'staging');
-    expect(human.stdout).toMatch(new RegExp(`^${lockId}  held by ${holderId} since .* \\(release 1.4: baseline\\)\\n$`));
+    expect(human.stdout).toMatch(
+      new RegExp(`^${lockId}  held by ${holderId} since .* \\(release 1.4: baseline\\)\\n$`),
+    );
 
     // Visibility is eventually consistent: the lock appears in the list shortly after it starts.
     await expect
-      .poll(async () => (await cli('lock', 'list', '--tenant', instance.tenant, '--json')).json().map((l: { lockWorkflowId: string }) => l.lockWorkflowId), { timeout: 20_000 })
+      .poll(
+        async () =>
+          (await cli('lock', 'list', '--tenant', instance.tenant, '--json'))
+            .json()
+            .map((l: { lockWorkflowId: string }) => l.lockWorkflowId),
+        { timeout: 20_000 },
+      )
       .toEqual([lockId]);
   });
 
@@ -65,7 +89,17 @@ describe('stagecoach lock', () => {
     expect(blank.code).toBe(4);
     expect(blank.stderr).toMatch(/Force-release refused on .*: a force-release needs a reason/);
 
-    const release = await cli('lock', 'release', instance.tenant, 'staging', '--user', 'olga', '--reason', 'holder stuck', '--json');
+    const release = await cli(
+      'lock',
+      'release',
+      instance.tenant,
+      'staging',
+      '--user',
+      'olga',
+      '--reason',
+      'holder stuck',
+      '--json',
+    );
     expect(release.code).toBe(0);
     expect(release.json()).toMatchObject({ released: { holderWorkflowId: holderId, requestId: 'r1' } });
     const status = await cli('lock', 'status', instance.tenant, 'staging', '--json');
@@ -80,9 +114,13 @@ describe('stagecoach lock', () => {
   it('exits 3 for an instance without a lock and 2 for an unknown landscape', async () => {
     const missing = await cli('lock', 'status', 'nobody', 'production', '--json');
     expect(missing.code).toBe(3);
-    expect(missing.json()).toMatchObject({ error: { code: 'notFound', message: "No workflow 'lock/nobody/production' was found" } });
+    expect(missing.json()).toMatchObject({
+      error: { code: 'notFound', message: "No workflow 'lock/nobody/production' was found" },
+    });
     const bad = await cli('lock', 'status', 'acme', 'prod');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe("stagecoach: landscape 'prod' is not one of production, staging, uat, pilot, development, other\n");
+    expect(bad.stderr).toBe(
+      "stagecoach: landscape 'prod' is not one of production, staging, uat, pilot, development, other\n",
+    );
   });
 });

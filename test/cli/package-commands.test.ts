@@ -24,14 +24,20 @@ afterAll(async () => {
   await fixture?.cleanup();
 });
 
-const local = (...args: string[]) => runCli([...args, '--inventory', fixture.inventoryFile, '--control-db', fixture.controlDbFile]);
+const local = (...args: string[]) =>
+  runCli([...args, '--inventory', fixture.inventoryFile, '--control-db', fixture.controlDbFile]);
 const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
 
 describe('stagecoach package', () => {
   it('validate checks a file on its own and on a target; preview writes the proposed changes', async () => {
     const alone = await runCli(['package', 'validate', pkg, '--json']);
     expect(alone.code).toBe(0);
-    expect(alone.json()).toMatchObject({ packageId: 'pkg-cli', version: '1.0.0', kind: 'incremental', impact: expect.any(String) });
+    expect(alone.json()).toMatchObject({
+      packageId: 'pkg-cli',
+      version: '1.0.0',
+      kind: 'incremental',
+      impact: expect.any(String),
+    });
 
     const onUat = await local('package', 'validate', pkg, '--target', `${tenant}/uat`, '--json');
     expect(onUat.stderr).toBe('');
@@ -54,7 +60,10 @@ describe('stagecoach package', () => {
 
   it('a package file that does not exist exits 3 naming it, for validate and apply alike', async () => {
     const missing = path.join(fixture.dir, 'no-such-package.json');
-    for (const run of [await runCli(['package', 'validate', missing]), await cli('package', 'apply', missing, '--target', `${tenant}/uat`)]) {
+    for (const run of [
+      await runCli(['package', 'validate', missing]),
+      await cli('package', 'apply', missing, '--target', `${tenant}/uat`),
+    ]) {
       expect(run.code).toBe(3);
       expect(run.stderr).toBe(`stagecoach: package file ${missing} does not exist\n`);
     }
@@ -70,8 +79,13 @@ describe('stagecoach package', () => {
 
     // Someone on staging created a form of the same name themselves (SPEC §3 conflict).
     await fixture.open(tenant, 'staging')('metadata_items').insert({
-      guid: '00000000-0000-4000-8000-00000000beef', object_type: 'Form', business_object: 'Incident',
-      name: 'Intake Form pkg-cli', definition: '{}', installed_by_package: null, updated_at: 'x',
+      guid: '00000000-0000-4000-8000-00000000beef',
+      object_type: 'Form',
+      business_object: 'Incident',
+      name: 'Intake Form pkg-cli',
+      definition: '{}',
+      installed_by_package: null,
+      updated_at: 'x',
     });
     const conflict = await cli('package', 'apply', pkg, '--target', `${tenant}/staging`);
     expect(conflict.code).toBe(4);

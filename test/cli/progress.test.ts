@@ -3,11 +3,21 @@ import { describe, expect, it } from 'vitest';
 import type { PendingActivityProgress } from '../../client';
 import { ProgressDisplay, progressEnabled, readingOf } from '../../cli/progress';
 
-const pending = (activityType: string, heartbeat: unknown): PendingActivityProgress => ({ activityType, attempt: 1, heartbeat });
+const pending = (activityType: string, heartbeat: unknown): PendingActivityProgress => ({
+  activityType,
+  attempt: 1,
+  heartbeat,
+});
 
 /** A stream that says it is a terminal, capturing what the bars draw. */
 function terminal(): { stream: PassThrough & { isTTY: boolean; columns: number }; text: () => string } {
-  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const stream = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 120,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+  });
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return { stream: stream as never, text: () => text };
@@ -16,10 +26,22 @@ function terminal(): { stream: PassThrough & { isTTY: boolean; columns: number }
 describe('progress bars', () => {
   it('read bytes from a copy heartbeat, steps from hashing, tenants from a deployment', () => {
     expect(readingOf(pending('copyBackup', { partial: 'x.partial', offset: 1_048_576, total: 4_194_304 }))).toEqual({
-      label: 'copyBackup', done: 1_048_576, total: 4_194_304, unit: 'bytes',
+      label: 'copyBackup',
+      done: 1_048_576,
+      total: 4_194_304,
+      unit: 'bytes',
     });
-    expect(readingOf(pending('takeBackup', { step: 'sha256', done: 10, total: 20 }))).toEqual({ label: 'takeBackup sha256', done: 10, total: 20, unit: 'bytes' });
-    expect(readingOf(pending('deployToTenants', { tenantsDone: 7, tenantsTotal: 40 }))).toMatchObject({ done: 7, total: 40, unit: 'tenants' });
+    expect(readingOf(pending('takeBackup', { step: 'sha256', done: 10, total: 20 }))).toEqual({
+      label: 'takeBackup sha256',
+      done: 10,
+      total: 20,
+      unit: 'bytes',
+    });
+    expect(readingOf(pending('deployToTenants', { tenantsDone: 7, tenantsTotal: 40 }))).toMatchObject({
+      done: 7,
+      total: 40,
+      unit: 'tenants',
+    });
     expect(readingOf(pending('recordAuditEvent', undefined))).toBeUndefined();
     expect(readingOf(pending('compact', { step: 'compact' }))).toBeUndefined();
   });

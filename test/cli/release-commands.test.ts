@@ -26,11 +26,31 @@ describe('stagecoach release', () => {
   it('starts, watches to each person it waits for, takes the decisions and ends completed', async () => {
     const tenant = fixture.tenant('cli');
     const id = `${tenant}/1.0`;
-    const start = await cli('release', 'start', '--tenant', tenant, '--version', '1.0', '--started-by', 'rita', '--json');
+    const start = await cli(
+      'release',
+      'start',
+      '--tenant',
+      tenant,
+      '--version',
+      '1.0',
+      '--started-by',
+      'rita',
+      '--json',
+    );
     expect(start.stderr).toBe('');
     expect(start.json()).toMatchObject({ workflowId: `release/${id}` });
 
-    const again = await cli('release', 'start', '--tenant', tenant, '--version', '1.0', '--started-by', 'rita', '--json');
+    const again = await cli(
+      'release',
+      'start',
+      '--tenant',
+      tenant,
+      '--version',
+      '1.0',
+      '--started-by',
+      'rita',
+      '--json',
+    );
     expect(again.code).toBe(4);
     expect(again.json().error.message).toMatch(/already running/);
 
@@ -40,7 +60,9 @@ describe('stagecoach release', () => {
     expect(toConfiguration.stdout).toMatch(/✓ baseline/);
     expect(toConfiguration.stdout).toContain('waiting for configuration: send configurationReady');
 
-    expect((await cli('release', 'register-change', id, '--user', 'sam', '--description', 'new intake form')).code).toBe(0);
+    expect(
+      (await cli('release', 'register-change', id, '--user', 'sam', '--description', 'new intake form')).code,
+    ).toBe(0);
     const pkg = fixture.packageFile('cli-release.json', releasePackage('cli-config', '1.0.0'));
     expect((await cli('release', 'configuration-ready', id, '--user', 'sam', '--package', pkg)).code).toBe(0);
 
@@ -49,10 +71,14 @@ describe('stagecoach release', () => {
     // Too late for configuration, and nothing failed yet to correct: both refused, exit 4, named.
     const late = await cli('release', 'configuration-ready', id, '--user', 'sam', '--package', pkg);
     expect(late.code).toBe(4);
-    expect(late.stderr).toBe(`stagecoach: configurationReady refused on release/${id}: configuration is ready already; the release is in phase uat-push (send correctedPackage after a failed push)\n`);
+    expect(late.stderr).toBe(
+      `stagecoach: configurationReady refused on release/${id}: configuration is ready already; the release is in phase uat-push (send correctedPackage after a failed push)\n`,
+    );
     const uncalled = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', pkg, '--json');
     expect(uncalled.code).toBe(4);
-    expect(uncalled.json().error.message).toBe(`correctedPackage refused on release/${id}: the release is not waiting for a corrected package; it is in phase uat-push`);
+    expect(uncalled.json().error.message).toBe(
+      `correctedPackage refused on release/${id}: the release is not waiting for a corrected package; it is in phase uat-push`,
+    );
     const self = await cli('release', 'approve', id, '--user', 'rita');
     expect(self.code).toBe(4);
     expect(self.stderr).toMatch(/rita started this release/);
@@ -79,15 +105,22 @@ describe('stagecoach release', () => {
     expect(end.code).toBe(0);
     expect(end.stdout).toMatch(new RegExp(`release/${id}  ${tenant} 1.0 \\(standard\\)  completed`));
     const status = await cli('release', 'status', id, '--json');
-    expect(status.json()).toMatchObject({ outcome: 'completed', changeRegister: [{ user: 'sam', description: 'new intake form' }] });
+    expect(status.json()).toMatchObject({
+      outcome: 'completed',
+      changeRegister: [{ user: 'sam', description: 'new intake form' }],
+    });
     const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(`release/${id}`)).map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['configuration-ready', 'configuration-ready-refused', 'corrected-package-refused']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['configuration-ready', 'configuration-ready-refused', 'corrected-package-refused']),
+    );
   }, 300_000);
 
   it('cancel ends a release; watch then exits 4; bad input exits 2 and unknown releases 3', async () => {
     const tenant = fixture.tenant('cli');
     const id = `${tenant}/2.0`;
-    expect((await cli('release', 'start', '--tenant', tenant, '--version', '2.0', '--started-by', 'rita')).code).toBe(0);
+    expect((await cli('release', 'start', '--tenant', tenant, '--version', '2.0', '--started-by', 'rita')).code).toBe(
+      0,
+    );
     expect((await cli('release', 'cancel', id)).code).toBe(0);
     const watch = await cli('release', 'watch', id, '--interval', '200');
     expect(watch.code).toBe(4);
@@ -104,7 +137,12 @@ describe('stagecoach release', () => {
     const id = `${tenant}/3.0`;
     // Not a package at all: the push to UAT fails and the release waits for a corrected one.
     const broken = fixture.packageFile('cli-broken.json', { id: 'cli-broken' });
-    const { workflowId } = await startRelease(ctx.client, { tenant, version: '3.0', startedBy: 'rita', packages: [{ path: broken }] });
+    const { workflowId } = await startRelease(ctx.client, {
+      tenant,
+      version: '3.0',
+      startedBy: 'rita',
+      packages: [{ path: broken }],
+    });
     await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
     expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
     await statusWhen(ctx.client, workflowId, waitingFor('corrected-package'));
@@ -113,15 +151,29 @@ describe('stagecoach release', () => {
     const missing = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', missingFile);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toBe(`stagecoach: package file ${missingFile} does not exist\n`);
-    const missingJson = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', missingFile, '--json');
+    const missingJson = await cli(
+      'release',
+      'corrected-package',
+      id,
+      '--user',
+      'sam',
+      '--package',
+      missingFile,
+      '--json',
+    );
     expect(missingJson.code).toBe(3);
-    expect(missingJson.json()).toEqual({ error: { code: 'notFound', exitCode: 3, message: `package file ${missingFile} does not exist` } });
+    expect(missingJson.json()).toEqual({
+      error: { code: 'notFound', exitCode: 3, message: `package file ${missingFile} does not exist` },
+    });
     const good = fixture.packageFile('cli-corrected.json', releasePackage('cli-corrected', '1.0.1'));
     const unknown = await cli('release', 'corrected-package', 'nobody/9.9', '--user', 'sam', '--package', good);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/release\/nobody\/9\.9/);
     // Neither reached the release: it still waits, with its first package.
-    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({ waitingFor: 'corrected-package', packages: [{ path: broken }] });
+    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({
+      waitingFor: 'corrected-package',
+      packages: [{ path: broken }],
+    });
 
     // --json: still broken, so the push (approved again) fails once more and the release waits again.
     const stillBroken = fixture.packageFile('cli-still-broken.json', { id: 'cli-still-broken' });
@@ -132,7 +184,15 @@ describe('stagecoach release', () => {
     expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
     await statusWhen(ctx.client, workflowId, (s) => s.waitingFor === 'corrected-package' && s.pushes.length === 2);
 
-    const sent = await cli('release', 'corrected-package', id, '--user', 'sam', '--package', path.relative(process.cwd(), good));
+    const sent = await cli(
+      'release',
+      'corrected-package',
+      id,
+      '--user',
+      'sam',
+      '--package',
+      path.relative(process.cwd(), good),
+    );
     expect(sent.code).toBe(0);
     expect(sent.stdout).toBe(`Sent correctedPackage to ${workflowId}\n`);
     const toGate = await cli('release', 'watch', id, '--interval', '200', '--json');
@@ -140,11 +200,13 @@ describe('stagecoach release', () => {
     expect((await cli('release', 'approve', id, '--user', 'alice')).code).toBe(0);
     const toProduction = await cli('release', 'watch', id, '--interval', '200', '--json');
     expect(toProduction.json()).toMatchObject({ waitingFor: 'gate:production-push' });
-    expect(toProduction.json().pushes.map((p: { attempt: number; outcome: string }) => [p.attempt, p.outcome])).toEqual([
-      [1, 'failed'],
-      [2, 'failed'],
-      [3, 'applied'],
-    ]);
+    expect(toProduction.json().pushes.map((p: { attempt: number; outcome: string }) => [p.attempt, p.outcome])).toEqual(
+      [
+        [1, 'failed'],
+        [2, 'failed'],
+        [3, 'applied'],
+      ],
+    );
     expect((await cli('release', 'cancel', id)).code).toBe(0);
   }, 90_000);
 });

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { renderTimeline, watchRelease, watchVerdict } from '../../cli/render/release-timeline';
-import type { ReleaseStatus } from "../../contracts/releases";
+import type { ReleaseStatus } from '../../contracts/releases';
 
 // `release watch` renders the release workflow's status query (domain/releases.ts).
 const configuring: ReleaseStatus = {
@@ -27,9 +27,24 @@ const configuring: ReleaseStatus = {
 };
 
 const gate = {
-  definition: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 600, onTimeout: 'reject' as const },
+  definition: {
+    name: 'uat-push',
+    approvers: ['alice', 'bob'],
+    requiredApprovals: 2,
+    timeoutSeconds: 600,
+    onTimeout: 'reject' as const,
+  },
   requestedBy: 'rita',
-  decisions: [{ gate: 'uat-push', user: 'alice', decision: 'approve' as const, at: '2026-11-26T09:01:00Z', counted: true, round: 1 }],
+  decisions: [
+    {
+      gate: 'uat-push',
+      user: 'alice',
+      decision: 'approve' as const,
+      at: '2026-11-26T09:01:00Z',
+      counted: true,
+      round: 1,
+    },
+  ],
   phase: 'waiting' as const,
   round: 1,
 };
@@ -81,7 +96,10 @@ describe('release timeline', () => {
     expect(watchVerdict(configuring)).toEqual({ stop: true, exitCode: 0 });
     expect(watchVerdict(atGate)).toEqual({ stop: true, exitCode: 0 });
     expect(watchVerdict({ ...atGate, waitingFor: 'resolution:uat-push' })).toEqual({ stop: true, exitCode: 0 });
-    expect(watchVerdict({ ...atGate, waitingFor: undefined, outcome: 'completed' })).toEqual({ stop: true, exitCode: 0 });
+    expect(watchVerdict({ ...atGate, waitingFor: undefined, outcome: 'completed' })).toEqual({
+      stop: true,
+      exitCode: 0,
+    });
     expect(watchVerdict({ ...atGate, outcome: 'failed' })).toEqual({ stop: true, exitCode: 5 });
     expect(watchVerdict({ ...atGate, outcome: 'cancelled' })).toEqual({ stop: true, exitCode: 4 });
   });
@@ -103,13 +121,21 @@ describe('release timeline', () => {
     const screen = logStream();
     Object.assign(screen.out, { isTTY: true });
     const statuses = [running, atGate];
-    await watchRelease(async () => statuses.shift()!, { out: screen.out, intervalMs: 1, progress: async () => copying });
+    await watchRelease(async () => statuses.shift()!, {
+      out: screen.out,
+      intervalMs: 1,
+      progress: async () => copying,
+    });
     expect(screen.text()).toMatch(/\n {2}copyBackupFile +█{15}░{15}  50% 1\.5 MiB \/ 3\.0 MiB\n/);
 
     const log = logStream();
     let asked = 0;
     const again = [running, atGate];
-    await watchRelease(async () => again.shift()!, { out: log.out, intervalMs: 1, progress: async () => (asked++, copying) });
+    await watchRelease(async () => again.shift()!, {
+      out: log.out,
+      intervalMs: 1,
+      progress: async () => (asked++, copying),
+    });
     expect(asked).toBe(0);
     expect(log.text()).not.toContain('copyBackupFile');
   });

@@ -34,7 +34,9 @@ describe('stagecoach server', () => {
   it('exits 2 for a port that is not a port', async () => {
     const run = await runCli(['server', '--port', 'eighty']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("stagecoach: option '--port <port>' argument 'eighty' is invalid. expected a port number 1–65535 (see --help)\n");
+    expect(run.stderr).toBe(
+      "stagecoach: option '--port <port>' argument 'eighty' is invalid. expected a port number 1–65535 (see --help)\n",
+    );
   });
 });
 
@@ -43,14 +45,36 @@ describe('stagecoach worker', () => {
     const address = inject('temporalAddress');
     const taskQueue = `cli-worker-${randomUUID()}`;
     const controlDbFile = path.join(scratch, 'control.db');
-    const worker = startCli(['worker', '--address', address, '--task-queue', taskQueue, '--control-db', controlDbFile, '--json']);
+    const worker = startCli([
+      'worker',
+      '--address',
+      address,
+      '--task-queue',
+      taskQueue,
+      '--control-db',
+      controlDbFile,
+      '--json',
+    ]);
     started.push(worker);
     const line = await worker.waitForLine((l) => l.startsWith('{'));
     expect(JSON.parse(line)).toEqual({ polling: true, taskQueue, address });
 
     const cli = (...args: string[]) => runCli(['--address', address, '--task-queue', taskQueue, ...args]);
     const workflowId = `approval/cli-worker/${randomUUID()}`;
-    const request = await cli('approval', 'request', '--id', workflowId, '--gate', 'go-live', '--approver', 'carol', '--subject', 'acme go-live', '--requested-by', 'rita');
+    const request = await cli(
+      'approval',
+      'request',
+      '--id',
+      workflowId,
+      '--gate',
+      'go-live',
+      '--approver',
+      'carol',
+      '--subject',
+      'acme go-live',
+      '--requested-by',
+      'rita',
+    );
     expect(request.code).toBe(0);
     expect((await cli('approval', 'approve', workflowId, '--user', 'carol')).code).toBe(0);
     const wait = await cli('approval', 'wait', workflowId, '--json');

@@ -42,7 +42,13 @@ describe('progress in the Web UI', () => {
       {
         subject: `${tenant} 1.4: push to UAT`,
         requestedBy: 'rita',
-        gate: { name: 'uat-push', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 300, onTimeout: 'reject' },
+        gate: {
+          name: 'uat-push',
+          approvers: ['alice', 'bob'],
+          requiredApprovals: 2,
+          timeoutSeconds: 300,
+          onTimeout: 'reject',
+        },
       },
       { tenant, version: '1.4', phase: 'push-to-uat' },
     );
@@ -61,7 +67,9 @@ describe('progress in the Web UI', () => {
       summary: `Approval of gate uat-push: ${tenant} 1.4: push to UAT`,
     });
     expect(waiting.details).toContain('Send signal** `approve` or `reject`');
-    expect(waiting.currentDetails).toContain('Waiting for approval of gate `uat-push`** (round 1): 2 more approval(s) needed from alice, bob.');
+    expect(waiting.currentDetails).toContain(
+      'Waiting for approval of gate `uat-push`** (round 1): 2 more approval(s) needed from alice, bob.',
+    );
 
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     const halfway = await describeUntil(workflowId, (details) => !!details?.includes('1 more'));

@@ -8,7 +8,18 @@ import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 // No Docker engine runs here: check that the compose file agrees with the worker's configuration.
 const root = path.resolve(__dirname, '..', '..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, string>; command?: string[]; depends_on?: unknown; volumes?: string[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: unknown;
+      ports?: string[];
+      environment?: Record<string, string>;
+      command?: string[];
+      depends_on?: unknown;
+      volumes?: string[];
+    }
+  >;
 };
 const services = compose.services;
 
@@ -58,7 +69,11 @@ describe('docker-compose.yml', () => {
   it('registers every search attribute the workflows set, and the UI points at the server', () => {
     const script = services['temporal-admin-tools'].command?.join(' ') ?? '';
     const registered = [...script.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => [m[1], m[2]]);
-    expect(registered.sort()).toEqual(Object.values(SEARCH_ATTRIBUTES).map((name) => [name, 'Keyword']).sort());
+    expect(registered.sort()).toEqual(
+      Object.values(SEARCH_ATTRIBUTES)
+        .map((name) => [name, 'Keyword'])
+        .sort(),
+    );
     expect(services['temporal-ui'].environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 

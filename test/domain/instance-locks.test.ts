@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { enqueue, grantNext, release, type LockQueue, type LockRequest } from '../../domain/instance-locks';
-import { instanceLockWorkflowId } from "../../contracts/instance-locks";
+import { instanceLockWorkflowId } from '../../contracts/instance-locks';
 
-const request = (id: string): LockRequest => ({ requestId: id, holderWorkflowId: `wf-${id}`, holderRunId: 'run', reason: id, requestedAt: '' });
+const request = (id: string): LockRequest => ({
+  requestId: id,
+  holderWorkflowId: `wf-${id}`,
+  holderRunId: 'run',
+  reason: id,
+  requestedAt: '',
+});
 
 describe('instance lock queue', () => {
   it('names the lock after the instance', () => {
@@ -11,7 +17,11 @@ describe('instance lock queue', () => {
 
   it('grants first come first served and ignores duplicate requests', () => {
     const lock: LockQueue = { queue: [], finished: [] };
-    expect([enqueue(lock, request('a')), enqueue(lock, request('b')), enqueue(lock, request('a'))]).toEqual(['queued', 'queued', 'duplicate']);
+    expect([enqueue(lock, request('a')), enqueue(lock, request('b')), enqueue(lock, request('a'))]).toEqual([
+      'queued',
+      'queued',
+      'duplicate',
+    ]);
     expect(grantNext(lock, 'now')?.requestId).toBe('a');
     expect(grantNext(lock, 'now')).toBeUndefined();
     expect(release(lock, 'a')).toBe('released');

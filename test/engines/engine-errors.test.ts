@@ -24,7 +24,13 @@ async function errorOf(run: () => Promise<unknown>): Promise<DatabaseError> {
 }
 
 const server = new URL(POSTGRES_URL);
-const pgServer = { engine: 'postgres' as const, host: server.hostname, port: Number(server.port || 5432), user: decodeURIComponent(server.username) || 'postgres', password: decodeURIComponent(server.password) || undefined };
+const pgServer = {
+  engine: 'postgres' as const,
+  host: server.hostname,
+  port: Number(server.port || 5432),
+  user: decodeURIComponent(server.username) || 'postgres',
+  password: decodeURIComponent(server.password) || undefined,
+};
 
 describe('engine failures are classified and name what failed', () => {
   let dir: string;
@@ -37,21 +43,26 @@ describe('engine failures are classified and name what failed', () => {
   it.each([
     ['sqlite', new SqliteEngine()],
     ['postgres', new PostgresEngine()],
-  ] as const)('%s: a missing backup file is missing-file, a foreign file is checksum, both non-retryable', async (_name, engine) => {
-    const missing = await errorOf(() => engine.verifyBackup(path.join(dir, 'absent.bak')));
-    expect(missing).toMatchObject({ kind: 'missing-file', retryable: false });
-    expect(missing.message).toContain(path.join(dir, 'absent.bak'));
-    const garbage = await errorOf(() => engine.verifyBackup(path.join(dir, 'garbage.bak')));
-    expect(garbage).toMatchObject({ kind: 'checksum', retryable: false });
-    expect(garbage.message).toContain(path.join(dir, 'garbage.bak'));
-  });
+  ] as const)(
+    '%s: a missing backup file is missing-file, a foreign file is checksum, both non-retryable',
+    async (_name, engine) => {
+      const missing = await errorOf(() => engine.verifyBackup(path.join(dir, 'absent.bak')));
+      expect(missing).toMatchObject({ kind: 'missing-file', retryable: false });
+      expect(missing.message).toContain(path.join(dir, 'absent.bak'));
+      const garbage = await errorOf(() => engine.verifyBackup(path.join(dir, 'garbage.bak')));
+      expect(garbage).toMatchObject({ kind: 'checksum', retryable: false });
+      expect(garbage.message).toContain(path.join(dir, 'garbage.bak'));
+    },
+  );
 
   it('postgres: restoring a missing file leaves the target as it was', async () => {
     const target = await createScratchDatabase('errors_target');
     try {
       const engine = new PostgresEngine();
       const connection: DatabaseConnection = { ...pgServer, database: target.name };
-      const error = await errorOf(() => engine.restore(connection, path.join(dir, 'absent.dump'), { scratchName: 'stagecoach_restore_errtest' }));
+      const error = await errorOf(() =>
+        engine.restore(connection, path.join(dir, 'absent.dump'), { scratchName: 'stagecoach_restore_errtest' }),
+      );
       expect(error.kind).toBe('missing-file');
       expect(await engine.databaseExists(connection)).toBe(true);
       expect(await engine.databaseExists({ ...connection, database: 'stagecoach_restore_errtest' })).toBe(false);
@@ -62,7 +73,11 @@ describe('engine failures are classified and name what failed', () => {
 
   it('postgres: an unknown role is an auth failure naming the database, and never shows the password', async () => {
     const engine = new PostgresEngine();
-    const error = await errorOf(() => engine.fingerprints({ ...pgServer, user: 'no_such_role', password: 'pw-never-shown', database: 'postgres' }, ['x']));
+    const error = await errorOf(() =>
+      engine.fingerprints({ ...pgServer, user: 'no_such_role', password: 'pw-never-shown', database: 'postgres' }, [
+        'x',
+      ]),
+    );
     expect(error.kind).toBe('auth');
     expect(error.message).toContain(`postgres://${pgServer.host}:${pgServer.port}/postgres`);
     expect(error.message).not.toContain('pw-never-shown');
@@ -101,7 +116,9 @@ tenants:
 
   it('backup with bad credentials: DatabaseAuthFailed, non-retryable, naming the database', async () => {
     const activities = createActivities({ controlDb, tenantDatabases: databases });
-    const failure = await activities.backupDatabase({ instance: { tenant: 'acme', landscape: 'production' }, workflowId: 'wf-auth' }).catch((e: unknown) => e);
+    const failure = await activities
+      .backupDatabase({ instance: { tenant: 'acme', landscape: 'production' }, workflowId: 'wf-auth' })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'DatabaseAuthFailed', nonRetryable: true });
     expect((failure as Error).message).toContain('acme_prod');
@@ -110,14 +127,18 @@ tenants:
 
   it('an instance the inventory does not have: InventoryInvalid, non-retryable', async () => {
     const activities = createActivities({ controlDb, tenantDatabases: databases });
-    const failure = await activities.findLatestBackup({ instance: { tenant: 'acme', landscape: 'uat' } }).catch((e: unknown) => e);
+    const failure = await activities
+      .findLatestBackup({ instance: { tenant: 'acme', landscape: 'uat' } })
+      .catch((e: unknown) => e);
     expect(failure).toMatchObject({ type: 'InventoryInvalid', nonRetryable: true });
     expect((failure as Error).message).toContain("tenant 'acme' has no uat instance");
   });
 
   it('a worker without an inventory says how to configure one', async () => {
     const activities = createActivities({ controlDb });
-    const failure = await activities.findLatestBackup({ instance: { tenant: 'acme', landscape: 'uat' } }).catch((e: unknown) => e);
+    const failure = await activities
+      .findLatestBackup({ instance: { tenant: 'acme', landscape: 'uat' } })
+      .catch((e: unknown) => e);
     expect(failure).toMatchObject({ type: 'InventoryNotConfigured', nonRetryable: true });
     expect((failure as Error).message).toContain('STAGECOACH_INVENTORY');
   });

@@ -74,7 +74,13 @@ tenants: {}
 
 describe('injection attempts never reach a database', () => {
   // Nothing listens on port 1: any SQL sent would fail with a connection error, not this one.
-  const unreachable: DatabaseConnection = { engine: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres', database: 'tenant' };
+  const unreachable: DatabaseConnection = {
+    engine: 'postgres',
+    host: '127.0.0.1',
+    port: 1,
+    user: 'postgres',
+    database: 'tenant',
+  };
   const postgres = new PostgresEngine();
   const sqlite = new SqliteEngine();
   let dir: string;
@@ -94,11 +100,19 @@ describe('injection attempts never reach a database', () => {
   });
 
   it.each(ATTACKS.slice(0, 4))('PostgreSQL engine refuses %j before connecting', async (attack) => {
-    expect(await asyncKindOf(() => postgres.fingerprints(unreachable, ['incidents', attack]))).toBe('invalid-identifier');
+    expect(await asyncKindOf(() => postgres.fingerprints(unreachable, ['incidents', attack]))).toBe(
+      'invalid-identifier',
+    );
     expect(await asyncKindOf(() => postgres.renameDatabase(unreachable, attack))).toBe('invalid-identifier');
-    expect(await asyncKindOf(() => postgres.dropDatabase({ ...unreachable, database: attack }))).toBe('invalid-identifier');
-    expect(await asyncKindOf(() => postgres.restore(unreachable, path.join(dir, 'x.dump'), { scratchName: attack }))).toBe('invalid-identifier');
-    expect(await asyncKindOf(() => sqlite.fingerprints({ engine: 'sqlite', file: path.join(dir, 'absent.db') }, [attack]))).toBe('invalid-identifier');
+    expect(await asyncKindOf(() => postgres.dropDatabase({ ...unreachable, database: attack }))).toBe(
+      'invalid-identifier',
+    );
+    expect(
+      await asyncKindOf(() => postgres.restore(unreachable, path.join(dir, 'x.dump'), { scratchName: attack })),
+    ).toBe('invalid-identifier');
+    expect(
+      await asyncKindOf(() => sqlite.fingerprints({ engine: 'sqlite', file: path.join(dir, 'absent.db') }, [attack])),
+    ).toBe('invalid-identifier');
   });
 
   it('the unreachable server really is unreachable (so the refusals above happened first)', async () => {
@@ -106,8 +120,16 @@ describe('injection attempts never reach a database', () => {
   });
 
   it('a real database keeps its table after an injection attempt', async () => {
-    const db: DatabaseConnection = { ...unreachable, port: Number(new URL(scratch.url).port || 5432), database: scratch.name };
-    expect(await asyncKindOf(() => postgres.fingerprints(db, ['incidents; drop table incidents']))).toBe('invalid-identifier');
-    expect(await postgres.fingerprints(db, ['incidents'])).toEqual([{ table: 'incidents', rows: 2, checksum: expect.any(String) }]);
+    const db: DatabaseConnection = {
+      ...unreachable,
+      port: Number(new URL(scratch.url).port || 5432),
+      database: scratch.name,
+    };
+    expect(await asyncKindOf(() => postgres.fingerprints(db, ['incidents; drop table incidents']))).toBe(
+      'invalid-identifier',
+    );
+    expect(await postgres.fingerprints(db, ['incidents'])).toEqual([
+      { table: 'incidents', rows: 2, checksum: expect.any(String) },
+    ]);
   });
 });

@@ -36,7 +36,10 @@ describe('inventory', () => {
     expect(demo.schema.tables.incidents).toBe('transactional');
     expect(demo.schema.tables.metadata_items).toBe('metadata');
     expect(demo.shrinkCapBytes).toBe(5 * 1024 ** 3);
-    expect(demo.instances.staging!.database).toEqual({ engine: 'sqlite', file: path.join(root, '.stagecoach', 'tenants', 'demo-staging.db') });
+    expect(demo.instances.staging!.database).toEqual({
+      engine: 'sqlite',
+      file: path.join(root, '.stagecoach', 'tenants', 'demo-staging.db'),
+    });
     expect(demo.instances.uat!.metadataLocked).toBe(false);
   });
 
@@ -45,7 +48,12 @@ describe('inventory', () => {
     expect(JSON.stringify(inventory)).not.toContain('s3cret');
     expect(inventory.tenants.acme.instances.production!.database).toMatchObject({ password: '${ACME_PG_PASSWORD}' });
     const ref = { tenant: 'acme', landscape: 'production' as const };
-    expect(resolveConnection(inventory, ref, { ACME_PG_PASSWORD: 's3cret' })).toMatchObject({ engine: 'postgres', port: 5432, password: 's3cret', database: 'acme_prod' });
+    expect(resolveConnection(inventory, ref, { ACME_PG_PASSWORD: 's3cret' })).toMatchObject({
+      engine: 'postgres',
+      port: 5432,
+      password: 's3cret',
+      database: 'acme_prod',
+    });
     expect(() => resolveConnection(inventory, ref, {})).toThrow(
       'tenants.acme.instances.production.database.password: environment variable ACME_PG_PASSWORD is not set in the worker',
     );
@@ -72,7 +80,9 @@ tenants:
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^tenants\.acme\.shrinkCap: /),
-        expect.stringMatching(/^tenants\.acme\.instances\.production\.database\.database: must be letters, digits and underscores/),
+        expect.stringMatching(
+          /^tenants\.acme\.instances\.production\.database\.database: must be letters, digits and underscores/,
+        ),
         expect.stringMatching(/^tenants\.acme\.instances\.production\.database\.port: .*expected number/),
         'tenants.acme.instances.production.metadataLockd: unknown key',
         expect.stringMatching(/^tenants\.acme\.instances\.moon: /),
@@ -85,17 +95,23 @@ tenants:
     expect(problemsOf(valid.replace('schema: sample-itsm', 'schema: nope'))).toEqual([
       "tenants.acme.schema: unknown schema 'nope' (known: sample-itsm)",
     ]);
-    expect(problemsOf(valid.replace('engine: postgres', 'engine: oracle'))[0]).toMatch(/^tenants\.acme\.instances\.production\.database\.engine: /);
+    expect(problemsOf(valid.replace('engine: postgres', 'engine: oracle'))[0]).toMatch(
+      /^tenants\.acme\.instances\.production\.database\.engine: /,
+    );
     const twice = `${valid}      staging:
         database: { engine: postgres, host: db.internal, user: other, database: ACME_PROD }
         backupLocation: /var/backups/acme-stg
         emailDomain: acme-stg.example.com
 `;
-    expect(problemsOf(twice)).toEqual(['tenants.acme.instances.staging.database: same database as tenants.acme.instances.production.database']);
+    expect(problemsOf(twice)).toEqual([
+      'tenants.acme.instances.staging.database: same database as tenants.acme.instances.production.database',
+    ]);
   });
 
   it('reports YAML syntax errors and unreadable files with the file name', () => {
     expect(problemsOf('version: 1\ntenants: [unclosed')[0]).toMatch(/^YAML: /);
-    expect(() => loadInventory('/nonexistent/stagecoach.yaml')).toThrow('cannot read inventory /nonexistent/stagecoach.yaml: ENOENT');
+    expect(() => loadInventory('/nonexistent/stagecoach.yaml')).toThrow(
+      'cannot read inventory /nonexistent/stagecoach.yaml: ENOENT',
+    );
   });
 });

@@ -32,10 +32,22 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
   it('keeps bundles with their items and refuses a second bundle of the same name', async () => {
     await open();
     const bundles = new BundleStore(knex);
-    const bundle = { name: 'release-1', source: { tenant: 'acme', landscape: 'staging' as const }, createdBy: 'bea', createdAt: '2026-01-01' };
+    const bundle = {
+      name: 'release-1',
+      source: { tenant: 'acme', landscape: 'staging' as const },
+      createdBy: 'bea',
+      createdAt: '2026-01-01',
+    };
     expect(await bundles.createBundle(bundle)).toBe(true);
     expect(await bundles.createBundle(bundle)).toBe(false);
-    const item = { guid: 'g1', objectType: 'Form', businessObject: 'Incident', name: 'A', addedBy: 'bea', addedAt: '2026-01-02' };
+    const item = {
+      guid: 'g1',
+      objectType: 'Form',
+      businessObject: 'Incident',
+      name: 'A',
+      addedBy: 'bea',
+      addedAt: '2026-01-02',
+    };
     await bundles.addItems('release-1', [item, { ...item, guid: 'g2', name: 'B', businessObject: null }]);
     await bundles.addItems('release-1', [{ ...item, name: 'A renamed' }]);
     expect((await bundles.getBundle('release-1'))!.items.map((i) => i.name)).toEqual(['A renamed', 'B']);
@@ -46,12 +58,31 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
   it('moves promotions only from the statuses named, and purges finished history by age', async () => {
     await open();
     const promotions = new PromotionStore(knex);
-    const record = { id: 'promotion/p/1', targetName: 'p', source: { tenant: 'acme', landscape: 'staging' as const }, content: 'snapshot' as const, status: 'scheduled' as const, requestedBy: 'pat', createdAt: '2026-01-01' };
-    expect(await promotions.create(record, [{ guid: 'g1', objectType: 'Form', businessObject: null, name: 'A', definition: '{"v":1}' }])).toBe(true);
+    const record = {
+      id: 'promotion/p/1',
+      targetName: 'p',
+      source: { tenant: 'acme', landscape: 'staging' as const },
+      content: 'snapshot' as const,
+      status: 'scheduled' as const,
+      requestedBy: 'pat',
+      createdAt: '2026-01-01',
+    };
+    expect(
+      await promotions.create(record, [
+        { guid: 'g1', objectType: 'Form', businessObject: null, name: 'A', definition: '{"v":1}' },
+      ]),
+    ).toBe(true);
     expect(await promotions.create(record, [])).toBe(false);
     expect(await promotions.transition(record.id, ['promoting'], 'promoted')).toBe(false);
-    expect(await promotions.transition(record.id, ['scheduled'], 'failed', { finishedAt: '2026-01-02', outcome: { reason: 'x' } })).toBe(true);
-    expect(await promotions.items(record.id)).toEqual([{ guid: 'g1', objectType: 'Form', businessObject: null, name: 'A', definition: '{"v":1}' }]);
+    expect(
+      await promotions.transition(record.id, ['scheduled'], 'failed', {
+        finishedAt: '2026-01-02',
+        outcome: { reason: 'x' },
+      }),
+    ).toBe(true);
+    expect(await promotions.items(record.id)).toEqual([
+      { guid: 'g1', objectType: 'Form', businessObject: null, name: 'A', definition: '{"v":1}' },
+    ]);
     expect(await promotions.purgeFinishedBefore('2026-01-02')).toBe(0);
     expect(await promotions.purgeFinishedBefore('2026-01-03')).toBe(1);
     expect(await promotions.get(record.id)).toBeUndefined();
@@ -61,7 +92,17 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
   it('records tenant results idempotently and keeps the counts', async () => {
     await open();
     const deployments = new DeploymentStore(knex);
-    await deployments.create({ id: 'd1', packageSha256: 'a'.repeat(64), packageId: 'p', packageVersion: '1', landscape: 'production', submitter: 'rita', status: 'running', total: 3, createdAt: '2026-01-01' });
+    await deployments.create({
+      id: 'd1',
+      packageSha256: 'a'.repeat(64),
+      packageId: 'p',
+      packageVersion: '1',
+      landscape: 'production',
+      submitter: 'rita',
+      status: 'running',
+      total: 3,
+      createdAt: '2026-01-01',
+    });
     const results = [
       { tenant: 'a', status: 'succeeded' as const, finishedAt: 'x' },
       { tenant: 'b', status: 'failed' as const, reason: 'conflict', finishedAt: 'x' },
@@ -70,7 +111,15 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
     await deployments.recordTenants('d1', results);
     await deployments.recordTenants('d1', [{ tenant: 'c', status: 'skipped', reason: 'no instance', finishedAt: 'x' }]);
     await deployments.finish('d1', 'finished', '2026-01-02');
-    expect(await deployments.get('d1')).toMatchObject({ status: 'finished', succeeded: 1, failed: 1, skipped: 1, finishedAt: '2026-01-02' });
-    expect(await deployments.tenants('d1', { status: 'failed' })).toEqual([{ tenant: 'b', status: 'failed', reason: 'conflict', finishedAt: 'x' }]);
+    expect(await deployments.get('d1')).toMatchObject({
+      status: 'finished',
+      succeeded: 1,
+      failed: 1,
+      skipped: 1,
+      finishedAt: '2026-01-02',
+    });
+    expect(await deployments.tenants('d1', { status: 'failed' })).toEqual([
+      { tenant: 'b', status: 'failed', reason: 'conflict', finishedAt: 'x' },
+    ]);
   });
 });

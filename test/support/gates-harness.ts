@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { GateDefinition } from '../../domain/gates';
 import { AuditStore, type AuditEvent } from '../../store/audit-store';
 import { type TemporalTestContext, uniqueId } from './temporal';
-import type { ApprovalStatus } from "../../contracts/approvals";
+import type { ApprovalStatus } from '../../contracts/approvals';
 
 /** Shared by the gate test files: open an approval gate, poll its status, read its audit rows. */
 export function gate(overrides: Partial<GateDefinition> = {}): GateDefinition {
@@ -49,5 +49,7 @@ export async function auditEvents(controlDb: Knex, workflowId: string): Promise<
 
 /** Audit kinds without notification rows (those are asserted through the mail that arrived). */
 export async function auditKinds(controlDb: Knex, workflowId: string): Promise<string[]> {
-  return (await auditEvents(controlDb, workflowId)).map((e) => e.kind).filter((kind) => !kind.startsWith('notification'));
+  return (await auditEvents(controlDb, workflowId))
+    .map((e) => e.kind)
+    .filter((kind) => !kind.startsWith('notification'));
 }

@@ -21,7 +21,9 @@ export async function requirePostgres(): Promise<void> {
 }
 
 /** A fresh, uniquely named database; drop it with the returned function. */
-export async function createScratchDatabase(prefix: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(
+  prefix: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`.toLowerCase();
   await adminQuery(`create database "${name}"`);
   const url = new URL(POSTGRES_URL);

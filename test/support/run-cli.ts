@@ -48,7 +48,10 @@ export function startCli(args: string[], env: Record<string, string> = {}): Long
     output: () => output,
     waitForLine: (match, timeoutMs = 90_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching line within ${timeoutMs} ms:\n${output}`)),
+          timeoutMs,
+        );
         const check = () => {
           const line = stdout.split('\n').find(match);
           if (line === undefined) return false;

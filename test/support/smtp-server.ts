@@ -46,7 +46,10 @@ export async function startLocalSmtpServer(): Promise<LocalSmtpServer> {
     async waitFor(predicate, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
       while (!predicate(received)) {
-        if (Date.now() > until) throw new Error(`mail did not arrive within ${timeoutMs} ms; got: ${received.map((m) => m.subject).join(' | ')}`);
+        if (Date.now() > until)
+          throw new Error(
+            `mail did not arrive within ${timeoutMs} ms; got: ${received.map((m) => m.subject).join(' | ')}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return received;

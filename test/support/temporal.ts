@@ -96,7 +96,10 @@ export async function startTestWorkerWithControlDb(
   };
 }
 
-async function scratchControlDatabase(engine: 'sqlite' | 'postgres', label: string): Promise<{ url: string; remove(): Promise<void> }> {
+async function scratchControlDatabase(
+  engine: 'sqlite' | 'postgres',
+  label: string,
+): Promise<{ url: string; remove(): Promise<void> }> {
   if (engine === 'postgres') {
     const database = await createScratchDatabase(label);
     return { url: database.url, remove: database.drop };

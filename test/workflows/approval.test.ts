@@ -4,7 +4,7 @@ import type { GateDefinition } from '../../domain/gates';
 import { AuditStore } from '../../store/audit-store';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { gate } from '../support/gates-harness';
-import { cancelSignal } from "../../contracts/approvals";
+import { cancelSignal } from '../../contracts/approvals';
 
 // Real Temporal dev server, real worker, control database on a real PostgreSQL.
 let ctx: ControlDbTestContext;
@@ -51,7 +51,9 @@ describe('approval gate', () => {
     expect(result.decisions).toMatchObject([{ user: 'alice', decision: 'approve', counted: true, comment: 'ok' }]);
     expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
     // No SMTP server configured: the approval request to the approvers is in the audit table.
-    const notices = (await new AuditStore(ctx.controlDb).listForWorkflow(workflowId)).filter((e) => e.kind === 'notification');
+    const notices = (await new AuditStore(ctx.controlDb).listForWorkflow(workflowId)).filter(
+      (e) => e.kind === 'notification',
+    );
     expect(notices).toHaveLength(1);
     expect(notices[0].detail).toMatchObject({ recipients: ['alice@localhost', 'bob@localhost'] });
   });

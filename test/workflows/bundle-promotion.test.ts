@@ -1,11 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backOutPromotion, BundleCommandError, cancelPromotion, promote, promotionStatus, reschedulePromotion, runBundleCommand } from '../../client/bundles';
+import {
+  backOutPromotion,
+  BundleCommandError,
+  cancelPromotion,
+  promote,
+  promotionStatus,
+  reschedulePromotion,
+  runBundleCommand,
+} from '../../client/bundles';
 import type { Landscape } from '../../domain/landscapes';
 import { PromotionStore } from '../../store/promotion-store';
 import { INCIDENT_BO_GUID } from '../support/packages/tenant-fixtures';
 import { fingerprint } from '../support/packages/fingerprint';
-import { ASSET_FORM, definitionOn, ESCALATION_RULE, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
+import {
+  ASSET_FORM,
+  definitionOn,
+  ESCALATION_RULE,
+  openPromotionFixture,
+  type PromotionFixture,
+} from '../support/promotions/promotion-fixture';
 
 // Bundle promotion (SPEC §6, seed 004) on the real server, tenant databases on SQLite files.
 let fx: PromotionFixture;
@@ -19,56 +33,100 @@ const IN_AN_HOUR = () => new Date(Date.now() + 3_600_000).toISOString();
 
 async function bundleWithItems(): Promise<string> {
   const bundle = unique('release');
-  await runBundleCommand(fx.ctx.client, { action: 'create-bundle', user: 'bea', bundle, source: { tenant: fx.tenant, landscape: 'staging' } });
+  await runBundleCommand(fx.ctx.client, {
+    action: 'create-bundle',
+    user: 'bea',
+    bundle,
+    source: { tenant: fx.tenant, landscape: 'staging' },
+  });
   await runBundleCommand(fx.ctx.client, {
     action: 'add-items',
     user: 'bea',
     bundle,
-    items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }, { objectType: 'BusinessObject', name: 'Incident' }],
+    items: [
+      { guid: ASSET_FORM },
+      { objectType: 'Rule', name: 'Escalate P1' },
+      { objectType: 'BusinessObject', name: 'Incident' },
+    ],
   });
   return bundle;
 }
 
 async function targetFor(landscape: Landscape, targetUser = 'svc-accept'): Promise<string> {
   const name = unique(landscape);
-  await runBundleCommand(fx.ctx.client, { action: 'define-target', user: 'pat', target: { name, instance: { tenant: fx.tenant, landscape }, targetUser, credentialRef: '${PROMOTE_PASSWORD}' } });
+  await runBundleCommand(fx.ctx.client, {
+    action: 'define-target',
+    user: 'pat',
+    target: { name, instance: { tenant: fx.tenant, landscape }, targetUser, credentialRef: '${PROMOTE_PASSWORD}' },
+  });
   return name;
 }
 
 async function refusalOf(run: Promise<unknown>): Promise<BundleCommandError> {
-  const error = await run.then(() => undefined, (e: unknown) => e);
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BundleCommandError);
   return error as BundleCommandError;
 }
 
 describe('roles (seed 004 security)', () => {
   it('refuses a user without the needed role, naming the user, the action and the role', async () => {
-    const noRole = await refusalOf(runBundleCommand(fx.ctx.client, { action: 'create-bundle', user: 'carol', bundle: 'nope', source: { tenant: fx.tenant, landscape: 'staging' } }));
+    const noRole = await refusalOf(
+      runBundleCommand(fx.ctx.client, {
+        action: 'create-bundle',
+        user: 'carol',
+        bundle: 'nope',
+        source: { tenant: fx.tenant, landscape: 'staging' },
+      }),
+    );
     expect(noRole.type).toBe('PermissionDenied');
-    expect(noRole.message).toBe("user 'carol' may not create bundle 'nope': it needs role bundle-admin (or admin); carol has no role");
+    expect(noRole.message).toBe(
+      "user 'carol' may not create bundle 'nope': it needs role bundle-admin (or admin); carol has no role",
+    );
 
     const bundle = await bundleWithItems();
     const target = await targetFor('production');
     const before = await fingerprint(fx.knex('production'));
-    const bundleAdminOnly = await refusalOf(promote(fx.ctx.client, { requestedBy: 'dave', targetName: target, bundle }));
-    expect(bundleAdminOnly.message).toBe(`user 'dave' may not promote bundle '${bundle}' to target '${target}': it needs role promotion-admin (or admin); dave has roles bundle-admin`);
+    const bundleAdminOnly = await refusalOf(
+      promote(fx.ctx.client, { requestedBy: 'dave', targetName: target, bundle }),
+    );
+    expect(bundleAdminOnly.message).toBe(
+      `user 'dave' may not promote bundle '${bundle}' to target '${target}': it needs role promotion-admin (or admin); dave has roles bundle-admin`,
+    );
 
     const noAccept = await targetFor('production', 'intern');
     const notAccepted = await refusalOf(promote(fx.ctx.client, { requestedBy: 'pat', targetName: noAccept, bundle }));
-    expect(notAccepted.message).toBe(`user 'intern' may not accept bundles on ${fx.tenant}/production (target '${noAccept}'): it needs role accept-bundle; intern has no role`);
+    expect(notAccepted.message).toBe(
+      `user 'intern' may not accept bundles on ${fx.tenant}/production (target '${noAccept}'): it needs role accept-bundle; intern has no role`,
+    );
     expect(await fingerprint(fx.knex('production'))).toEqual(before);
 
     const history = await runBundleCommand(fx.ctx.client, { action: 'history', user: 'pat', bundle });
     expect(history.history).toEqual([]);
-    const promotionAdminCannotEditBundles = await refusalOf(runBundleCommand(fx.ctx.client, { action: 'add-items', user: 'pat', bundle, items: [{ guid: ASSET_FORM }] }));
+    const promotionAdminCannotEditBundles = await refusalOf(
+      runBundleCommand(fx.ctx.client, { action: 'add-items', user: 'pat', bundle, items: [{ guid: ASSET_FORM }] }),
+    );
     expect(promotionAdminCannotEditBundles.message).toContain("user 'pat' may not add items to bundle");
   });
 
   it('refuses a target whose credential is not a reference', async () => {
     const error = await refusalOf(
-      runBundleCommand(fx.ctx.client, { action: 'define-target', user: 'root', target: { name: 'leaky', instance: { tenant: fx.tenant, landscape: 'uat' }, targetUser: 'svc-accept', credentialRef: 'hunter2' } }),
+      runBundleCommand(fx.ctx.client, {
+        action: 'define-target',
+        user: 'root',
+        target: {
+          name: 'leaky',
+          instance: { tenant: fx.tenant, landscape: 'uat' },
+          targetUser: 'svc-accept',
+          credentialRef: 'hunter2',
+        },
+      }),
     );
-    expect(error.message).toContain("credentialRef must be a reference such as ${PROMOTE_PASSWORD} or vault:<path>, never the secret itself");
+    expect(error.message).toContain(
+      'credentialRef must be a reference such as ${PROMOTE_PASSWORD} or vault:<path>, never the secret itself',
+    );
   });
 });
 
@@ -77,25 +135,51 @@ describe('scheduled promotions', () => {
     const bundle = await bundleWithItems();
     const production = await targetFor('production');
     const uat = await targetFor('uat');
-    const snapshot = await promote(fx.ctx.client, { requestedBy: 'pat', targetName: production, bundle, scheduledFor: IN_AN_HOUR(), content: 'snapshot' });
-    const live = await promote(fx.ctx.client, { requestedBy: 'pat', targetName: uat, bundle, scheduledFor: IN_AN_HOUR(), content: 'live' });
+    const snapshot = await promote(fx.ctx.client, {
+      requestedBy: 'pat',
+      targetName: production,
+      bundle,
+      scheduledFor: IN_AN_HOUR(),
+      content: 'snapshot',
+    });
+    const live = await promote(fx.ctx.client, {
+      requestedBy: 'pat',
+      targetName: uat,
+      bundle,
+      scheduledFor: IN_AN_HOUR(),
+      content: 'live',
+    });
     expect(snapshot.status).toMatchObject({ phase: 'scheduled', content: 'snapshot', itemCount: 3 });
     expect(live.status).toMatchObject({ phase: 'scheduled', content: 'live', itemCount: 3 });
 
     // Someone goes on working on the source after the promotions were scheduled.
-    await fx.knex('staging')('metadata_items').where({ guid: ASSET_FORM }).update({ definition: JSON.stringify({ layout: 'v2' }) });
+    await fx
+      .knex('staging')('metadata_items')
+      .where({ guid: ASSET_FORM })
+      .update({ definition: JSON.stringify({ layout: 'v2' }) });
 
     for (const { promotionId } of [snapshot, live]) {
-      await reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: new Date(Date.now() - 1000).toISOString() });
+      await reschedulePromotion(fx.ctx.client, promotionId, {
+        user: 'pat',
+        at: new Date(Date.now() - 1000).toISOString(),
+      });
     }
-    const handles = [snapshot, live].map(({ promotionId }) => fx.ctx.client.temporal.workflow.getHandle(promotionId).result());
+    const handles = [snapshot, live].map(({ promotionId }) =>
+      fx.ctx.client.temporal.workflow.getHandle(promotionId).result(),
+    );
     const [snapshotOutcome, liveOutcome] = await Promise.all(handles);
     expect(snapshotOutcome).toMatchObject({ created: 2, updated: 1 });
     expect(liveOutcome).toMatchObject({ created: 2, updated: 1 });
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
     expect(await definitionOn(fx.knex('uat'), ASSET_FORM)).toEqual({ layout: 'v2' });
-    expect(await definitionOn(fx.knex('production'), INCIDENT_BO_GUID)).toEqual({ table: 'incidents', label: 'Incident (staging)' });
-    await fx.knex('staging')('metadata_items').where({ guid: ASSET_FORM }).update({ definition: JSON.stringify({ layout: 'v1' }) });
+    expect(await definitionOn(fx.knex('production'), INCIDENT_BO_GUID)).toEqual({
+      table: 'incidents',
+      label: 'Incident (staging)',
+    });
+    await fx
+      .knex('staging')('metadata_items')
+      .where({ guid: ASSET_FORM })
+      .update({ definition: JSON.stringify({ layout: 'v1' }) });
     // Leave the targets as they were for the other tests.
     await backOutPromotion(fx.ctx.client, { promotionId: snapshot.promotionId, user: 'pat' });
     await backOutPromotion(fx.ctx.client, { promotionId: live.promotionId, user: 'pat' });
@@ -105,35 +189,72 @@ describe('scheduled promotions', () => {
     const bundle = await bundleWithItems();
     const target = await targetFor('production');
     const before = await fingerprint(fx.knex('production'));
-    const { promotionId } = await promote(fx.ctx.client, { requestedBy: 'root', targetName: target, bundle, scheduledFor: IN_AN_HOUR() });
+    const { promotionId } = await promote(fx.ctx.client, {
+      requestedBy: 'root',
+      targetName: target,
+      bundle,
+      scheduledFor: IN_AN_HOUR(),
+    });
 
-    const refused = await refusalOf(reschedulePromotion(fx.ctx.client, promotionId, { user: 'dave', at: IN_AN_HOUR() }));
-    expect(refused.message).toBe(`user 'dave' may not reschedule promotion ${promotionId}: it needs role promotion-admin (or admin); dave has roles bundle-admin`);
-    const badDate = await refusalOf(reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: 'next tuesday' }));
+    const refused = await refusalOf(
+      reschedulePromotion(fx.ctx.client, promotionId, { user: 'dave', at: IN_AN_HOUR() }),
+    );
+    expect(refused.message).toBe(
+      `user 'dave' may not reschedule promotion ${promotionId}: it needs role promotion-admin (or admin); dave has roles bundle-admin`,
+    );
+    const badDate = await refusalOf(
+      reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: 'next tuesday' }),
+    );
     expect(badDate.message).toContain("'next tuesday' is not a date and time");
 
     const later = new Date(Date.now() + 7_200_000).toISOString();
-    expect(await reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: later })).toEqual({ scheduledFor: later });
-    expect(await promotionStatus(fx.ctx.client, promotionId)).toMatchObject({ phase: 'scheduled', scheduledFor: later, reschedules: [{ user: 'pat', at: later }] });
+    expect(await reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: later })).toEqual({
+      scheduledFor: later,
+    });
+    expect(await promotionStatus(fx.ctx.client, promotionId)).toMatchObject({
+      phase: 'scheduled',
+      scheduledFor: later,
+      reschedules: [{ user: 'pat', at: later }],
+    });
 
     expect(await cancelPromotion(fx.ctx.client, promotionId)).toMatchObject({ phase: 'cancelled' });
     expect(await fingerprint(fx.knex('production'))).toEqual(before);
     const history = await runBundleCommand(fx.ctx.client, { action: 'history', user: 'bea', bundle });
-    expect(history.history).toMatchObject([{ id: promotionId, status: 'cancelled', scheduledFor: later, requestedBy: 'root' }]);
+    expect(history.history).toMatchObject([
+      { id: promotionId, status: 'cancelled', scheduledFor: later, requestedBy: 'root' },
+    ]);
   });
 });
 
 describe('history retention', () => {
   it('a promotion purges history that finished longer ago than the retention period', async () => {
     const store = new PromotionStore(fx.controlDb);
-    const old = { bundleName: 'ancient', targetName: 'gone', source: { tenant: fx.tenant, landscape: 'staging' as const }, content: 'live' as const, status: 'scheduled' as const, requestedBy: 'pat' };
+    const old = {
+      bundleName: 'ancient',
+      targetName: 'gone',
+      source: { tenant: fx.tenant, landscape: 'staging' as const },
+      content: 'live' as const,
+      status: 'scheduled' as const,
+      requestedBy: 'pat',
+    };
     await store.create({ ...old, id: 'promotion/gone/old', createdAt: '2020-01-01T00:00:00.000Z' }, []);
-    await store.transition('promotion/gone/old', ['scheduled'], 'failed', { finishedAt: '2020-01-01T00:05:00.000Z', outcome: { reason: 'long ago' } });
+    await store.transition('promotion/gone/old', ['scheduled'], 'failed', {
+      finishedAt: '2020-01-01T00:05:00.000Z',
+      outcome: { reason: 'long ago' },
+    });
     await store.create({ ...old, id: 'promotion/gone/recent', createdAt: new Date().toISOString() }, []);
-    await store.transition('promotion/gone/recent', ['scheduled'], 'failed', { finishedAt: new Date().toISOString(), outcome: { reason: 'today' } });
+    await store.transition('promotion/gone/recent', ['scheduled'], 'failed', {
+      finishedAt: new Date().toISOString(),
+      outcome: { reason: 'today' },
+    });
 
     const bundle = await bundleWithItems();
-    const { promotionId, result } = await promote(fx.ctx.client, { requestedBy: 'pat', targetName: await targetFor('uat'), bundle, retentionDays: 30 });
+    const { promotionId, result } = await promote(fx.ctx.client, {
+      requestedBy: 'pat',
+      targetName: await targetFor('uat'),
+      bundle,
+      retentionDays: 30,
+    });
     expect(result!.historyPurged).toBe(1);
     expect(await store.get('promotion/gone/old')).toBeUndefined();
     expect(await store.get('promotion/gone/recent')).toMatchObject({ status: 'failed' });
@@ -154,10 +275,33 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
   it('back-out returns the target to its fingerprint from before the promotion', async () => {
     const client = own.ctx.client;
     const bundle = unique('release');
-    await runBundleCommand(client, { action: 'create-bundle', user: 'bea', bundle, source: { tenant: own.tenant, landscape: 'staging' } });
-    await runBundleCommand(client, { action: 'add-items', user: 'bea', bundle, items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }, { objectType: 'BusinessObject', name: 'Incident' }] });
+    await runBundleCommand(client, {
+      action: 'create-bundle',
+      user: 'bea',
+      bundle,
+      source: { tenant: own.tenant, landscape: 'staging' },
+    });
+    await runBundleCommand(client, {
+      action: 'add-items',
+      user: 'bea',
+      bundle,
+      items: [
+        { guid: ASSET_FORM },
+        { objectType: 'Rule', name: 'Escalate P1' },
+        { objectType: 'BusinessObject', name: 'Incident' },
+      ],
+    });
     const target = unique('production');
-    await runBundleCommand(client, { action: 'define-target', user: 'pat', target: { name: target, instance: { tenant: own.tenant, landscape: 'production' }, targetUser: 'svc-accept', credentialRef: 'vault:stagecoach/promote' } });
+    await runBundleCommand(client, {
+      action: 'define-target',
+      user: 'pat',
+      target: {
+        name: target,
+        instance: { tenant: own.tenant, landscape: 'production' },
+        targetUser: 'svc-accept',
+        credentialRef: 'vault:stagecoach/promote',
+      },
+    });
     const before = await fingerprint(own.knex('production'));
     const { promotionId, result } = await promote(client, { requestedBy: 'pat', targetName: target, bundle });
     expect(result).toMatchObject({ created: 2, updated: 1, unchanged: 0 });
@@ -165,7 +309,9 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
     expect(await fingerprint(own.knex('production'))).not.toEqual(before);
 
     const refused = await refusalOf(backOutPromotion(client, { promotionId, user: 'bea' }));
-    expect(refused.message).toContain(`user 'bea' may not back out promotion ${promotionId}: it needs role promotion-admin`);
+    expect(refused.message).toContain(
+      `user 'bea' may not back out promotion ${promotionId}: it needs role promotion-admin`,
+    );
     const backOut = await backOutPromotion(client, { promotionId, user: 'root' });
     expect(backOut).toMatchObject({ deleted: 2, restored: 1, matchesBeforePromotion: true });
     expect(await fingerprint(own.knex('production'))).toEqual(before);

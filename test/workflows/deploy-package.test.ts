@@ -40,28 +40,54 @@ function packageFile(name: string, document: object): string {
 }
 
 function deploy(input: DeployPackageInput): Promise<DeployPackageResult> {
-  return ctx.client.temporal.workflow.execute('deployPackage', { taskQueue: ctx.taskQueue, workflowId: uniqueId('package/acme/uat'), args: [input] });
+  return ctx.client.temporal.workflow.execute('deployPackage', {
+    taskQueue: ctx.taskQueue,
+    workflowId: uniqueId('package/acme/uat'),
+    args: [input],
+  });
 }
 
 describe('deployPackage workflow', () => {
   it('validates, applies and logs a package; deploying it again is a no-op', async () => {
-    const file = packageFile('forms.json', incremental('acme-forms', '1.0.0', [form(1, 'Intake Form'), form(2, 'Review Form')]));
-    const first = await deploy({ target: uat, package: { path: file }, previewFile: path.join(scratch, 'preview.json') });
-    expect(first.analysis).toMatchObject({ packageId: 'acme-forms', impact: 'low', counts: { low: 2, medium: 0, high: 0 } });
+    const file = packageFile(
+      'forms.json',
+      incremental('acme-forms', '1.0.0', [form(1, 'Intake Form'), form(2, 'Review Form')]),
+    );
+    const first = await deploy({
+      target: uat,
+      package: { path: file },
+      previewFile: path.join(scratch, 'preview.json'),
+    });
+    expect(first.analysis).toMatchObject({
+      packageId: 'acme-forms',
+      impact: 'low',
+      counts: { low: 2, medium: 0, high: 0 },
+    });
     expect(first.applied).toMatchObject({ outcome: 'applied', stepsApplied: 2, target: 'acme/uat' });
     expect(fs.existsSync(path.join(scratch, 'preview.json'))).toBe(true);
-    expect(await tenant.knex('metadata_items').whereIn('name', ['Intake Form', 'Review Form']).count({ n: '*' })).toEqual([{ n: 2 }]);
+    expect(
+      await tenant.knex('metadata_items').whereIn('name', ['Intake Form', 'Review Form']).count({ n: '*' }),
+    ).toEqual([{ n: 2 }]);
     const second = await deploy({ target: uat, package: { path: file } });
     expect(second.applied.outcome).toBe('already-applied');
     expect(await new PatchLogStore(controlDb).listForInstance('acme/uat')).toHaveLength(1);
   });
 
   it('fails without applying anything when validation finds an error', async () => {
-    const file = packageFile('conflict.json', incremental('acme-conflict', '1', [form(1, 'Fresh Form'), form(2, 'Local Triage Form')]));
+    const file = packageFile(
+      'conflict.json',
+      incremental('acme-conflict', '1', [form(1, 'Fresh Form'), form(2, 'Local Triage Form')]),
+    );
     const run = deploy({ target: uat, package: { path: file } });
-    const error = await run.then(() => undefined, (e: unknown) => e);
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'PackageValidationFailed', message: expect.stringContaining('acme-conflict #2: conflict: the target already has Form "Local Triage Form"') });
+    expect((error as WorkflowFailedError).cause).toMatchObject({
+      type: 'PackageValidationFailed',
+      message: expect.stringContaining('acme-conflict #2: conflict: the target already has Form "Local Triage Form"'),
+    });
     expect(await tenant.knex('metadata_items').where({ name: 'Fresh Form' })).toEqual([]);
   });
 });

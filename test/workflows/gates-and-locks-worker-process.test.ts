@@ -54,11 +54,23 @@ it('mails approvers through the configured SMTP server and frees a lock whose ho
       taskQueue,
       args: [{ instance, holderCheckSeconds: 1 }],
       signal: acquireLockSignal,
-      signalArgs: [{ requestId: 'r1', holderWorkflowId: approvalId, holderRunId: runId, reason: 'smoke', requestedAt: new Date().toISOString() }],
+      signalArgs: [
+        {
+          requestId: 'r1',
+          holderWorkflowId: approvalId,
+          holderRunId: runId,
+          reason: 'smoke',
+          requestedAt: new Date().toISOString(),
+        },
+      ],
     });
-    await expect.poll(async () => (await instanceLockStatus(client.temporal, instance)).holder?.holderWorkflowId).toBe(approvalId);
+    await expect
+      .poll(async () => (await instanceLockStatus(client.temporal, instance)).holder?.holderWorkflowId)
+      .toBe(approvalId);
     await handle.terminate('smoke test');
-    await expect.poll(async () => (await instanceLockStatus(client.temporal, instance)).holder, { timeout: 20_000 }).toBeUndefined();
+    await expect
+      .poll(async () => (await instanceLockStatus(client.temporal, instance)).holder, { timeout: 20_000 })
+      .toBeUndefined();
     await client.temporal.workflow.getHandle(instanceLockWorkflowId(instance)).terminate('smoke test done');
   } finally {
     await client.close();

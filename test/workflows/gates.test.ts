@@ -81,9 +81,9 @@ describe.concurrent('gate paths', () => {
     await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(
       /rejected twice and waits for the release manager/,
     );
-    await expect(ctx.client.sendResolution(workflowId, 'resolve', { gate: 'uat-push', user: 'alice', comment: 'let me' })).rejects.toThrow(
-      /alice is not a release manager/,
-    );
+    await expect(
+      ctx.client.sendResolution(workflowId, 'resolve', { gate: 'uat-push', user: 'alice', comment: 'let me' }),
+    ).rejects.toThrow(/alice is not a release manager/);
     await ctx.client.sendResolution(workflowId, 'resolve', { gate: 'uat-push', user: 'max', comment: 'package fixed' });
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'waiting' && s.gate.round === 3);
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
@@ -148,7 +148,11 @@ describe.concurrent('gate paths', () => {
   });
 
   it('timeout with escalate: the escalation approvers may decide after the timeout, not before', async () => {
-    const definition = gate({ timeoutSeconds: 2, onTimeout: 'escalate', escalation: { approvers: ['erin'], timeoutSeconds: 60 } });
+    const definition = gate({
+      timeoutSeconds: 2,
+      onTimeout: 'escalate',
+      escalation: { approvers: ['erin'], timeoutSeconds: 60 },
+    });
     const { workflowId, subject } = await openGate(ctx, definition);
     await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'erin' })).rejects.toThrow(
       /erin is not an approver/,
@@ -157,7 +161,11 @@ describe.concurrent('gate paths', () => {
     await smtp.waitFor(() => mailsAbout(subject).some((m) => m.subject.includes('Escalated to you')));
     expect(mailsAbout(subject).find((m) => m.subject.includes('Escalated'))!.to).toEqual(['erin@example.test']);
 
-    const answer = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'erin', comment: 'on call' });
+    const answer = await ctx.client.decide(workflowId, 'approve', {
+      gate: 'uat-push',
+      user: 'erin',
+      comment: 'on call',
+    });
     expect(answer.approvalsStillNeeded).toBe(0);
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
     expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
@@ -202,14 +210,27 @@ describe.concurrent('gate paths', () => {
     expect(status.gate.outcome).toBeUndefined();
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
-    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual(['gate-opened', 'decision-refused', 'decision-approve', 'gate-approved']);
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
+      'gate-opened',
+      'decision-refused',
+      'decision-approve',
+      'gate-approved',
+    ]);
   });
 
   it('a decision re-sent after its Update was refused never counts, though it would count now', async () => {
     const { workflowId } = await openGate(ctx, gate({ approvers: ['alice'], requiredApprovals: 1 }));
-    await ctx.client.signalDecision(workflowId, 'approve', { gate: 'uat-push', user: 'alice', refusedByUpdate: "gate 'uat-push' is not open; no gate is waiting for decisions" });
+    await ctx.client.signalDecision(workflowId, 'approve', {
+      gate: 'uat-push',
+      user: 'alice',
+      refusedByUpdate: "gate 'uat-push' is not open; no gate is waiting for decisions",
+    });
     const status = await statusWhen(ctx, workflowId, (s) => s.gate.decisions.length === 1);
-    expect(status.gate.decisions[0]).toMatchObject({ user: 'alice', counted: false, refusal: "gate 'uat-push' is not open; no gate is waiting for decisions" });
+    expect(status.gate.decisions[0]).toMatchObject({
+      user: 'alice',
+      counted: false,
+      refusal: "gate 'uat-push' is not open; no gate is waiting for decisions",
+    });
     expect(status.gate.outcome).toBeUndefined();
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
@@ -245,17 +266,25 @@ describe.concurrent('gate paths', () => {
 
   it('two approvals required: one is not enough, the second passes', async () => {
     const { workflowId } = await openGate(ctx, gate({ requiredApprovals: 2 }));
-    expect((await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).approvalsStillNeeded).toBe(1);
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(/already decided/);
+    expect(
+      (await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).approvalsStillNeeded,
+    ).toBe(1);
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(
+      /already decided/,
+    );
     expect((await ctx.client.approvalStatus(workflowId)).gate.outcome).toBeUndefined();
-    expect((await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' })).approvalsStillNeeded).toBe(0);
+    expect(
+      (await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' })).approvalsStillNeeded,
+    ).toBe(0);
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
   });
 
   it('a role resolved from the inventory lets its members decide', async () => {
     const definition = gate({ approvers: [], role: { name: 'change-board', members: ['carol', 'rita'] } });
     const { workflowId } = await openGate(ctx, definition);
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toThrow(/started this release/);
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toThrow(
+      /started this release/,
+    );
     await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'carol' });
     expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
   });

@@ -18,7 +18,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   temporal = new Client({ connection });
   const instanceLocks = { temporal, holderCheckSeconds: 1, maxHistoryEvents: 60 };
-  ctx = await startTestWorkerWithControlDb('postgres', 'locks', { instanceLocks }, { workflowBundleCode: await bundleTestWorkflows() });
+  ctx = await startTestWorkerWithControlDb(
+    'postgres',
+    'locks',
+    { instanceLocks },
+    { workflowBundleCode: await bundleTestWorkflows() },
+  );
 });
 
 afterAll(async () => {
@@ -67,7 +72,9 @@ async function queueHolders(instance: InstanceRef, reasons: string[]): Promise<s
   return ids;
 }
 
-async function lockAuditKinds(instance: InstanceRef): Promise<{ kind: string; actor?: string; detail?: Record<string, unknown> }[]> {
+async function lockAuditKinds(
+  instance: InstanceRef,
+): Promise<{ kind: string; actor?: string; detail?: Record<string, unknown> }[]> {
   return new AuditStore(ctx.controlDb).listForWorkflow(instanceLockWorkflowId(instance));
 }
 
@@ -88,7 +95,9 @@ describe.concurrent('instance lock', () => {
     await temporal.workflow.getHandle(c).result();
     await lockWhen(instance, (s) => s.holder === undefined);
 
-    await expect.poll(async () => (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-granted').map((e) => e.actor)).toEqual([a, b, c]);
+    await expect
+      .poll(async () => (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-granted').map((e) => e.actor))
+      .toEqual([a, b, c]);
   });
 
   it('passes to the next holder when the holder fails', async ({ expect }) => {
@@ -112,7 +121,14 @@ describe.concurrent('instance lock', () => {
     await temporal.workflow.getHandle(c).result();
     await expect
       .poll(async () => (await lockAuditKinds(instance)).map((e) => e.kind).filter((k) => k.startsWith('lock-re')))
-      .toEqual(['lock-requested', 'lock-requested', 'lock-requested', 'lock-request-withdrawn', 'lock-released', 'lock-released']);
+      .toEqual([
+        'lock-requested',
+        'lock-requested',
+        'lock-requested',
+        'lock-request-withdrawn',
+        'lock-released',
+        'lock-released',
+      ]);
   });
 
   it('notices by itself when the holder is terminated, and passes on', async ({ expect }) => {
@@ -134,7 +150,9 @@ describe.concurrent('instance lock', () => {
     await temporal.workflow.getHandle(a).signal(finishSignal, 'complete');
     await lockWhen(instance, (s) => holderOf(s) === c);
     await expect
-      .poll(async () => (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-holder-gone').map((e) => e.actor))
+      .poll(async () =>
+        (await lockAuditKinds(instance)).filter((e) => e.kind === 'lock-holder-gone').map((e) => e.actor),
+      )
       .toEqual([b]);
     await temporal.workflow.getHandle(c).signal(finishSignal, 'complete');
     await temporal.workflow.getHandle(c).result();
@@ -145,8 +163,13 @@ describe.concurrent('instance lock', () => {
     const [a, b] = await queueHolders(instance, ['stuck', 'next']);
     await lockWhen(instance, (s) => holderOf(s) === a);
     await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: ' ' })).rejects.toThrow();
-    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'x', requestId: 'nope' })).rejects.toThrow();
-    const { released } = await forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'holder hangs on a dead database' });
+    await expect(
+      forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'x', requestId: 'nope' }),
+    ).rejects.toThrow();
+    const { released } = await forceReleaseInstanceLock(temporal, instance, {
+      user: 'ada',
+      reason: 'holder hangs on a dead database',
+    });
     expect(released.holderWorkflowId).toBe(a);
     await lockWhen(instance, (s) => holderOf(s) === b);
     await expect
@@ -168,10 +191,16 @@ describe.concurrent('instance lock', () => {
     const lockId = instanceLockWorkflowId(instance);
     const firstRun = (await temporal.workflow.getHandle(lockId).describe()).runId;
     // The holder check runs every second: the short history limit is crossed within seconds.
-    await expect.poll(async () => (await temporal.workflow.getHandle(lockId).describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+    await expect
+      .poll(async () => (await temporal.workflow.getHandle(lockId).describe()).runId, { timeout: 30_000 })
+      .not.toBe(firstRun);
     const status = await instanceLockStatus(temporal, instance);
     expect([holderOf(status), ...queueOf(status)]).toEqual([a, b, c]);
-    await expect.poll(async () => (await listInstanceLocks(temporal, ctx.taskQueue)).map((l) => l.lockWorkflowId), { timeout: 30_000 }).toContain(lockId);
+    await expect
+      .poll(async () => (await listInstanceLocks(temporal, ctx.taskQueue)).map((l) => l.lockWorkflowId), {
+        timeout: 30_000,
+      })
+      .toContain(lockId);
     for (const id of [a, b, c]) {
       await lockWhen(instance, (s) => holderOf(s) === id);
       await temporal.workflow.getHandle(id).signal(finishSignal, 'complete');

@@ -8,7 +8,12 @@ import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { form, incremental } from '../support/packages/package-builders';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
+import {
+  createTenantFleet,
+  patchLogCounts,
+  publishPackage,
+  type TenantFleet,
+} from '../support/deployments/tenant-fleet';
 
 // Seed 003 "in case of server failure during deploying, the process should be resumed": the real
 // worker process is SIGKILLed mid-deployment and a new one finishes it.
@@ -44,7 +49,10 @@ const startWorker = async () => {
 };
 
 it('a new worker finishes a deployment whose worker was killed, and no tenant gets the package twice', async () => {
-  const packageSha256 = await publishPackage(controlDb, incremental('crash-forms', '2.0.0', [form(1, 'Crash Form'), form(2, 'Other Form')]));
+  const packageSha256 = await publishPackage(
+    controlDb,
+    incremental('crash-forms', '2.0.0', [form(1, 'Crash Form'), form(2, 'Other Form')]),
+  );
   const first = await startWorker();
   const id = await startDeployment(client, { packageSha256, concurrency: 10, submitter: 'rita' });
   const until = Date.now() + 300_000;
@@ -65,7 +73,9 @@ it('a new worker finishes a deployment whose worker was killed, and no tenant ge
   const logged = await patchLogCounts(controlDb, 'crash-forms');
   expect(logged.size).toBe(COUNT);
   expect([...logged.values()].every((n) => n === 1)).toBe(true);
-  const entries = await controlDb('patch_log').where({ package_id: 'crash-forms' }).select('instance_key', 'workflow_id');
+  const entries = await controlDb('patch_log')
+    .where({ package_id: 'crash-forms' })
+    .select('instance_key', 'workflow_id');
   // Children are batches named `<deployment>/<first tenant>..<last tenant>`, in list order.
   for (const entry of entries as Array<{ instance_key: string; workflow_id: string }>) {
     const tenant = entry.instance_key.split('/')[0];

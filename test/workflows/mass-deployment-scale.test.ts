@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentResult, startDeployment } from '../../client/deployments';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { form, incremental } from '../support/packages/package-builders';
-import { createTenantFleet, patchLogCounts, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
+import {
+  createTenantFleet,
+  patchLogCounts,
+  publishPackage,
+  type TenantFleet,
+} from '../support/deployments/tenant-fleet';
 
 // SPEC §6 "thousands of tenants": 5,000 tiny SQLite tenants. The deployment continues as new
 // whenever its history passes MAX_EVENTS, so every run's history stays bounded.
@@ -27,8 +32,16 @@ describe('mass deployment to 5,000 tenants', () => {
 
   it('deploys to 5,000 tenants over several runs, each with a bounded history', async () => {
     const started = Date.now();
-    const packageSha256 = await publishPackage(ctx.controlDb, incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]));
-    const id = await startDeployment(ctx.client, { packageSha256, concurrency: CONCURRENCY, submitter: 'rita', maxHistoryEvents: MAX_EVENTS });
+    const packageSha256 = await publishPackage(
+      ctx.controlDb,
+      incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]),
+    );
+    const id = await startDeployment(ctx.client, {
+      packageSha256,
+      concurrency: CONCURRENCY,
+      submitter: 'rita',
+      maxHistoryEvents: MAX_EVENTS,
+    });
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT, failed: 0, skipped: 0 });
     expect(result.runs).toBeGreaterThan(2);
@@ -37,7 +50,8 @@ describe('mass deployment to 5,000 tenants', () => {
     const until = Date.now() + 60_000;
     while (runs.length < result.runs && Date.now() < until) {
       runs.length = 0;
-      for await (const execution of ctx.client.temporal.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(execution.historyLength);
+      for await (const execution of ctx.client.temporal.workflow.list({ query: `WorkflowId = '${id}'` }))
+        runs.push(execution.historyLength);
       if (runs.length < result.runs) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(runs).toHaveLength(result.runs);
@@ -47,6 +61,8 @@ describe('mass deployment to 5,000 tenants', () => {
     const logged = await patchLogCounts(ctx.controlDb, 'scale-form');
     expect(logged.size).toBe(COUNT);
     expect([...logged.values()].every((n) => n === 1)).toBe(true);
-    console.log(`5,000 tenants deployed in ${((Date.now() - started) / 1000).toFixed(0)} s over ${result.runs} runs; history lengths ${runs.join(', ')}`);
+    console.log(
+      `5,000 tenants deployed in ${((Date.now() - started) / 1000).toFixed(0)} s over ${result.runs} runs; history lengths ${runs.join(', ')}`,
+    );
   }, 3_600_000);
 });

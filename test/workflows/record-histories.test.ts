@@ -13,7 +13,7 @@ import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-serv
 import { form, incremental } from '../support/packages/package-builders';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
-import { instanceLockWorkflowId } from "../../contracts/instance-locks";
+import { instanceLockWorkflowId } from '../../contracts/instance-locks';
 
 // Small runs of the workflows whose histories test/histories/ keeps for the replay test (SPEC §8).
 // With STAGECOACH_RECORD_HISTORIES=1 they are written there:
@@ -29,13 +29,24 @@ beforeAll(async () => {
   fleet = await createTenantFleet(4, { prefix: 'hist', contacts: (i) => `it-admin@t${i}.example.com` });
   // The package's form already exists there, created by hand: that tenant fails (SPEC §3).
   const conflicting = fleet.open(fleet.tenants[FAILING]);
-  await conflicting('metadata_items').insert({ guid: '00000000-0000-4000-8000-00000000ffff', object_type: 'Form', business_object: 'Incident', name: 'Deploy Form', definition: '{}', installed_by_package: null, updated_at: 'x' });
+  await conflicting('metadata_items').insert({
+    guid: '00000000-0000-4000-8000-00000000ffff',
+    object_type: 'Form',
+    business_object: 'Incident',
+    name: 'Deploy Form',
+    definition: '{}',
+    installed_by_package: null,
+    updated_at: 'x',
+  });
   await conflicting.destroy();
   smtp = await startLocalSmtpServer();
   ctx = await startFleetWorker(fleet, {
     // A short history limit, so a lock run continues as new after a few grants.
     instanceLocks: { holderCheckSeconds: 1, maxHistoryEvents: 80 },
-    notifications: { mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }), mailDomain: 'example.com' },
+    notifications: {
+      mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.com' }),
+      mailDomain: 'example.com',
+    },
     workflowBundleCode: await bundleTestWorkflows(),
   });
   promotions = await openPromotionFixture('sqlite');
@@ -53,8 +64,16 @@ describe('runs kept as replay histories', () => {
   // and instance-lock.json came from the code before batches and local-activity audit rows, and
   // stay, so the replay test proves the patched() paths. Re-recording writes the current ones.
   it('mass-deployment-batched and deploy-to-tenants: 4 tenants in batches of 2, one failing, tenants notified', async () => {
-    const packageSha256 = await publishPackage(ctx.controlDb, incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]));
-    const id = await startDeployment(ctx.client, { packageSha256, concurrency: 4, notifyTenants: true, submitter: 'rita' });
+    const packageSha256 = await publishPackage(
+      ctx.controlDb,
+      incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]),
+    );
+    const id = await startDeployment(ctx.client, {
+      packageSha256,
+      concurrency: 4,
+      notifyTenants: true,
+      submitter: 'rita',
+    });
     const result = await deploymentResult(ctx.client, id);
     expect(result.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, skipped: 0 });
     await smtp.waitFor((received) => received.some((m) => m.to.includes('rita@example.com')));
@@ -70,8 +89,14 @@ describe('runs kept as replay histories', () => {
       const holders = [];
       for (const reason of ['release', 'refresh']) {
         const workflowId = `holder/${instance.tenant}/${reason}-${round}`;
-        await ctx.temporal.workflow.start('lockHolder', { taskQueue: ctx.taskQueue, workflowId, args: [{ instance, reason }] });
-        await expect.poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null))).toContain(workflowId);
+        await ctx.temporal.workflow.start('lockHolder', {
+          taskQueue: ctx.taskQueue,
+          workflowId,
+          args: [{ instance, reason }],
+        });
+        await expect
+          .poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null)))
+          .toContain(workflowId);
         firstRun ??= (await ctx.temporal.workflow.getHandle(lockId).describe()).runId;
         holders.push(workflowId);
       }
@@ -91,13 +116,35 @@ describe('runs kept as replay histories', () => {
   it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
     const client = promotions.ctx.client;
     const bundle = `history-${randomUUID().slice(0, 8)}`;
-    await runBundleCommand(client, { action: 'create-bundle', user: 'bea', bundle, source: { tenant: promotions.tenant, landscape: 'staging' } });
-    await runBundleCommand(client, { action: 'add-items', user: 'bea', bundle, items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }] });
+    await runBundleCommand(client, {
+      action: 'create-bundle',
+      user: 'bea',
+      bundle,
+      source: { tenant: promotions.tenant, landscape: 'staging' },
+    });
+    await runBundleCommand(client, {
+      action: 'add-items',
+      user: 'bea',
+      bundle,
+      items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }],
+    });
     const target = `production-${randomUUID().slice(0, 8)}`;
-    await runBundleCommand(client, { action: 'define-target', user: 'pat', target: { name: target, instance: { tenant: promotions.tenant, landscape: 'production' }, targetUser: 'svc-accept', credentialRef: '${PROMOTE_PASSWORD}' } });
+    await runBundleCommand(client, {
+      action: 'define-target',
+      user: 'pat',
+      target: {
+        name: target,
+        instance: { tenant: promotions.tenant, landscape: 'production' },
+        targetUser: 'svc-accept',
+        credentialRef: '${PROMOTE_PASSWORD}',
+      },
+    });
     const { promotionId, result } = await promote(client, { requestedBy: 'pat', targetName: target, bundle });
     expect(result).toMatchObject({ created: 2 });
-    expect(await backOutPromotion(client, { promotionId, user: 'pat' })).toMatchObject({ deleted: 2, matchesBeforePromotion: true });
+    expect(await backOutPromotion(client, { promotionId, user: 'pat' })).toMatchObject({
+      deleted: 2,
+      matchesBeforePromotion: true,
+    });
     await recordHistory(client.temporal, promotionId, 'bundle-promotion');
     await recordHistory(client.temporal, `backout/${promotionId}`, 'promotion-backout');
   });

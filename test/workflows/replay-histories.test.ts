@@ -10,7 +10,12 @@ import { describe, expect, inject, it } from 'vitest';
 // STAGECOACH_RECORD_HISTORIES=1) replays against today's bundle;
 // a nondeterministic change fails here, and needs `patched()`.
 const dir = path.resolve(__dirname, '..', 'histories');
-const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 
 describe('recorded histories replay against the current workflow code', () => {
   it('has the histories the release lifecycle, deployments, locks and promotions need', () => {
@@ -34,7 +39,9 @@ describe('recorded histories replay against the current workflow code', () => {
   });
 
   it.each(files)('%s', { timeout: 120_000 }, async (file) => {
-    const { workflowId, ...recorded } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string };
+    const { workflowId, ...recorded } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      workflowId: string;
+    };
     const history = temporal.api.history.v1.History.fromObject(recorded);
     const code = fs.readFileSync(inject('workflowBundlePath'), 'utf8');
     await Worker.runReplayHistory({ workflowBundle: { code } }, history, workflowId);

@@ -3,16 +3,29 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { localParts, WEEKDAYS, type Freeze, type MaintenanceWindow } from '../../domain/maintenance-windows';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { AuditStore } from '../../store/audit-store';
-import type { MaintenanceWindowOpened, MaintenanceWindowWait } from '../../workflows/windows/wait-for-maintenance-window';
+import type {
+  MaintenanceWindowOpened,
+  MaintenanceWindowWait,
+} from '../../workflows/windows/wait-for-maintenance-window';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
-import { addFreezeSignal, maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../contracts/maintenance-windows';
+import {
+  addFreezeSignal,
+  maintenanceWindowQuery,
+  type MaintenanceWindowStatus,
+  overrideFreezeSignal,
+} from '../../contracts/maintenance-windows';
 // Windows seconds long, computed relative to now in a real time zone: the zone math runs
 // inside the workflow sandbox on the real server.
 let ctx: ControlDbTestContext;
 
 beforeAll(async () => {
-  ctx = await startTestWorkerWithControlDb('postgres', 'windows', {}, { workflowBundleCode: await bundleTestWorkflows() });
+  ctx = await startTestWorkerWithControlDb(
+    'postgres',
+    'windows',
+    {},
+    { workflowBundleCode: await bundleTestWorkflows() },
+  );
 });
 
 afterAll(async () => {
@@ -28,23 +41,35 @@ function windowFromNow(inSeconds: number, seconds: number): { window: Maintenanc
   const local = localParts(start.getTime(), TIME_ZONE);
   const weekday = WEEKDAYS[new Date(Date.UTC(local.year, local.month - 1, local.day)).getUTCDay()];
   return {
-    window: { days: [weekday], start: `${pad(local.hour)}:${pad(local.minute)}:${pad(local.second)}`, durationMinutes: seconds / 60, timeZone: TIME_ZONE },
+    window: {
+      days: [weekday],
+      start: `${pad(local.hour)}:${pad(local.minute)}:${pad(local.second)}`,
+      durationMinutes: seconds / 60,
+      timeZone: TIME_ZONE,
+    },
     start,
   };
 }
 
 const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
-async function startWaiter(wait: Omit<MaintenanceWindowWait, 'tenant'>): Promise<{ workflowId: string; tenant: string }> {
+async function startWaiter(
+  wait: Omit<MaintenanceWindowWait, 'tenant'>,
+): Promise<{ workflowId: string; tenant: string }> {
   const tenant = `t${randomUUID().slice(0, 8)}`;
   const workflowId = uniqueId(`window/${tenant}`);
-  await ctx.client.temporal.workflow.start('windowWaiter', { taskQueue: ctx.taskQueue, workflowId, args: [{ tenant, ...wait }] });
+  await ctx.client.temporal.workflow.start('windowWaiter', {
+    taskQueue: ctx.taskQueue,
+    workflowId,
+    args: [{ tenant, ...wait }],
+  });
   return { workflowId, tenant };
 }
 
 const status = (workflowId: string): Promise<MaintenanceWindowStatus> =>
   ctx.client.temporal.workflow.getHandle(workflowId).query(maintenanceWindowQuery);
-const result = (workflowId: string): Promise<MaintenanceWindowOpened> => ctx.client.temporal.workflow.getHandle(workflowId).result();
+const result = (workflowId: string): Promise<MaintenanceWindowOpened> =>
+  ctx.client.temporal.workflow.getHandle(workflowId).result();
 const auditOf = (workflowId: string) => new AuditStore(ctx.controlDb).listForWorkflow(workflowId);
 
 describe.concurrent('waiting for a maintenance window', () => {
@@ -53,12 +78,20 @@ describe.concurrent('waiting for a maintenance window', () => {
     const { workflowId } = await startWaiter({ windows: [window], freezes: [] });
     await expect.poll(async () => (await status(workflowId)).opensAt).toBe(start.toISOString());
     await expect
-      .poll(async () => (await ctx.client.temporal.workflow.getHandle(workflowId).describe()).searchAttributes[SEARCH_ATTRIBUTES.waitingFor])
+      .poll(
+        async () =>
+          (await ctx.client.temporal.workflow.getHandle(workflowId).describe()).searchAttributes[
+            SEARCH_ATTRIBUTES.waitingFor
+          ],
+      )
       .toEqual(['maintenance-window']);
     const opened = await result(workflowId);
     expect(Date.parse(opened.openedAt)).toBeGreaterThanOrEqual(start.getTime());
     expect(opened.windowEnd).toBe(new Date(start.getTime() + 30_000).toISOString());
-    expect((await auditOf(workflowId)).map((e) => e.kind)).toEqual(['maintenance-window-wait', 'maintenance-window-open']);
+    expect((await auditOf(workflowId)).map((e) => e.kind)).toEqual([
+      'maintenance-window-wait',
+      'maintenance-window-open',
+    ]);
   });
 
   it('is blocked by a freeze of the tenant while its window is open', async ({ expect }) => {
@@ -73,13 +106,20 @@ describe.concurrent('waiting for a maintenance window', () => {
     expect(Date.parse(opened.openedAt)).toBeGreaterThanOrEqual(Date.parse(until));
   });
 
-  it('recomputes when a freeze is declared while it waits; another tenant’s freeze does not matter', async ({ expect }) => {
+  it('recomputes when a freeze is declared while it waits; another tenant’s freeze does not matter', async ({
+    expect,
+  }) => {
     const { window, start } = windowFromNow(3, 60);
     const { workflowId, tenant } = await startWaiter({ windows: [window], freezes: [] });
     await expect.poll(async () => (await status(workflowId)).opensAt).toBe(start.toISOString());
     const handle = ctx.client.temporal.workflow.getHandle(workflowId);
     const until = new Date(start.getTime() + 5000).toISOString();
-    await handle.signal(addFreezeSignal, { id: 'other', from: secondsFromNow(-1), until: secondsFromNow(3600), tenant: `not-${tenant}` });
+    await handle.signal(addFreezeSignal, {
+      id: 'other',
+      from: secondsFromNow(-1),
+      until: secondsFromNow(3600),
+      tenant: `not-${tenant}`,
+    });
     await handle.signal(addFreezeSignal, { id: 'incident', from: secondsFromNow(-1), until } satisfies Freeze);
     await expect.poll(async () => (await status(workflowId)).opensAt).toBe(until);
     const opened = await result(workflowId);
@@ -99,7 +139,11 @@ describe.concurrent('waiting for a maintenance window', () => {
     await handle.signal(overrideFreezeSignal, { freezeId: 'year-end', user: 'bob', reason: 'please' });
     await expect.poll(async () => (await status(workflowId)).overrides.length).toBe(2);
     expect((await status(workflowId)).waiting).toBe(true);
-    await handle.signal(overrideFreezeSignal, { freezeId: 'year-end', user: 'ada', reason: 'security fix, CAB approved' });
+    await handle.signal(overrideFreezeSignal, {
+      freezeId: 'year-end',
+      user: 'ada',
+      reason: 'security fix, CAB approved',
+    });
     const opened = await result(workflowId);
     expect(opened.overriddenFreezes).toEqual(['year-end']);
     const audit = await auditOf(workflowId);

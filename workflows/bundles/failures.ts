@@ -13,7 +13,12 @@ export function rootFailure(error: unknown): unknown {
     current = (current as { cause?: unknown }).cause;
   }
   if (!found) return error;
-  return ApplicationFailure.create({ type: found.type ?? undefined, message: found.message, nonRetryable: true, details: found.details ? [...found.details] : undefined });
+  return ApplicationFailure.create({
+    type: found.type ?? undefined,
+    message: found.message,
+    nonRetryable: true,
+    details: found.details ? [...found.details] : undefined,
+  });
 }
 
 export function messageOf(error: unknown): string {

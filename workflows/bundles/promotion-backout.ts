@@ -4,7 +4,7 @@ import { instanceKey } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { rootFailure } from './failures';
-import type { BackOutOutcome, PromotionBackoutInput } from "../../contracts/promotions";
+import type { BackOutOutcome, PromotionBackoutInput } from '../../contracts/promotions';
 
 const { authorizePromotionAction, describePromotion, backOutPromotion } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

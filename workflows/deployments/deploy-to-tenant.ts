@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { DeployToTenantInput, DeployToTenantResult } from "../../contracts/deployments";
+import type { DeployToTenantInput, DeployToTenantResult } from '../../contracts/deployments';
 import { messageOf } from '../bundles/failures';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { notify } from './deploy-to-tenants';
@@ -12,7 +12,6 @@ const { deployPackageToTenant } = proxyActivities<Activities>({
   retry: { maximumInterval: '30 seconds', maximumAttempts: 3 },
 });
 
-
 /**
  * One tenant of a mass deployment, as deployments started before batches ran it: holds the instance's lock (SPEC §5) while the package is
  * validated and applied. It never fails: a failure is this tenant's result, so the deployment
@@ -22,7 +21,11 @@ export async function deployToTenant(input: DeployToTenantInput): Promise<Deploy
   const instance = { tenant: input.tenant, landscape: input.landscape };
   let result;
   try {
-    result = await withInstanceLock(instance, `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`, () => deployPackageToTenant(input));
+    result = await withInstanceLock(
+      instance,
+      `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`,
+      () => deployPackageToTenant(input),
+    );
   } catch (error) {
     return { status: 'failed', reason: messageOf(error) };
   }

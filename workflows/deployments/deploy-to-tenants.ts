@@ -28,17 +28,22 @@ export async function deployToTenants(input: DeployToTenantsInput): Promise<Batc
   const outcomes = new Map<string, TenantBatchResult>();
   const instances = input.tenants.map((tenant) => ({ tenant, landscape: input.landscape }));
   try {
-    await withEachInstanceLock(instances, `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`, async (granted) => {
-      const tenants = granted.map((instance) => instance.tenant);
-      try {
-        for (const result of await deployPackageToTenants({ ...batch, tenants })) outcomes.set(result.tenant, result);
-      } catch (error) {
-        for (const tenant of tenants) outcomes.set(tenant, { tenant, status: 'failed', reason: messageOf(error) });
-      }
-    });
+    await withEachInstanceLock(
+      instances,
+      `mass deployment ${input.deploymentId}: ${input.packageId}@${input.version}`,
+      async (granted) => {
+        const tenants = granted.map((instance) => instance.tenant);
+        try {
+          for (const result of await deployPackageToTenants({ ...batch, tenants })) outcomes.set(result.tenant, result);
+        } catch (error) {
+          for (const tenant of tenants) outcomes.set(tenant, { tenant, status: 'failed', reason: messageOf(error) });
+        }
+      },
+    );
   } catch (error) {
     const reason = messageOf(error);
-    for (const tenant of input.tenants) if (!outcomes.has(tenant)) outcomes.set(tenant, { tenant, status: 'failed', reason });
+    for (const tenant of input.tenants)
+      if (!outcomes.has(tenant)) outcomes.set(tenant, { tenant, status: 'failed', reason });
   }
   const results = input.tenants.map((tenant) => outcomes.get(tenant)!);
   if (!notifyTenants) return results.map(withoutContact);
@@ -63,5 +68,7 @@ async function noticeFor(input: DeployToTenantsInput, result: TenantBatchResult)
 }
 
 function withoutContact(result: TenantBatchResult): BatchTenantOutcome {
-  return result.status === 'succeeded' ? { tenant: result.tenant, status: 'succeeded' } : { tenant: result.tenant, status: result.status, reason: result.reason };
+  return result.status === 'succeeded'
+    ? { tenant: result.tenant, status: 'succeeded' }
+    : { tenant: result.tenant, status: result.status, reason: result.reason };
 }

@@ -16,8 +16,18 @@ import {
 } from '../../domain/gates';
 import type { AuditTrail } from '../audit-trail';
 import { announceGate, runGate } from './gate-process';
-import { approveSignal, cancelSignal, type DecideResult, decideUpdate, type GateVerdict, rejectSignal, type ResolutionRequest, resolveSignal, type StrayMessage } from '../../contracts/approvals';
-import type { NotificationMessage } from "../../contracts/notifications";
+import {
+  approveSignal,
+  cancelSignal,
+  type DecideResult,
+  decideUpdate,
+  type GateVerdict,
+  rejectSignal,
+  type ResolutionRequest,
+  resolveSignal,
+  type StrayMessage,
+} from '../../contracts/approvals';
+import type { NotificationMessage } from '../../contracts/notifications';
 
 export interface GateKeeperOptions {
   /** What the gates guard, e.g. `release acme 1.1`: in mails and the audit table. */
@@ -72,7 +82,14 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
     const at = new Date().toISOString();
     if (!state) stray.push({ kind, request, at, refusal: refused! });
     else {
-      const recorded: RecordedDecision = { ...pick(request), decision: kind, at, counted: !refused, refusal: refused, round: state.round };
+      const recorded: RecordedDecision = {
+        ...pick(request),
+        decision: kind,
+        at,
+        counted: !refused,
+        refusal: refused,
+        round: state.round,
+      };
       state.decisions.push(recorded);
       if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
       setCurrentDetails(gateCurrentDetails(state));
@@ -111,7 +128,13 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
     if (problems.length > 0) {
       throw ApplicationFailure.create({ type: 'InvalidGate', message: problems.join('; '), nonRetryable: true });
     }
-    const state: GateState = { definition, requestedBy: options.requestedBy, decisions: [], phase: 'waiting', round: 1 };
+    const state: GateState = {
+      definition,
+      requestedBy: options.requestedBy,
+      decisions: [],
+      phase: 'waiting',
+      round: 1,
+    };
     gates.push(state);
     announceGate(state, context);
     return state;
@@ -126,7 +149,11 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
     decideUpdate,
     (request): DecideResult => {
       receive(request.decision, request);
-      return { counted: true, gate: request.gate, approvalsStillNeeded: approvalsStillNeeded(open() ?? gates[gates.length - 1]) };
+      return {
+        counted: true,
+        gate: request.gate,
+        approvalsStillNeeded: approvalsStillNeeded(open() ?? gates[gates.length - 1]),
+      };
     },
     {
       // Validators must not change state (they do not replay). A refused update leaves no
@@ -153,5 +180,9 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
 
 /** Only the fields a person sent: a Web UI signal may carry anything. */
 function pick(request: GateDecision): GateDecision {
-  return { gate: request.gate, user: request.user, ...(request.comment !== undefined ? { comment: request.comment } : {}) };
+  return {
+    gate: request.gate,
+    user: request.user,
+    ...(request.comment !== undefined ? { comment: request.comment } : {}),
+  };
 }

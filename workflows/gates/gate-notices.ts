@@ -1,5 +1,5 @@
 import { eligibleApprovers, pendingApprovers, type GateState } from '../../domain/gates';
-import type { NotificationMessage } from "../../contracts/notifications";
+import type { NotificationMessage } from '../../contracts/notifications';
 
 /** The mails a gate sends; plain text that says what to do and how (CLI or Web UI signal). */
 export function approvalRequested(subject: string, state: GateState, why: string): NotificationMessage {

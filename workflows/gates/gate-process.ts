@@ -1,11 +1,16 @@
 import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { gateCurrentDetails } from '../../domain/gate-details';
-import { ROUNDS_BEFORE_RESOLUTION, eligibleApprovers, type GateState, type RecordedResolution } from '../../domain/gates';
+import {
+  ROUNDS_BEFORE_RESOLUTION,
+  eligibleApprovers,
+  type GateState,
+  type RecordedResolution,
+} from '../../domain/gates';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
 import { approvalRequested, escalated, needsResolution, reminder } from './gate-notices';
-import type { NotificationMessage } from "../../contracts/notifications";
-import { GateVerdict } from "../../contracts/approvals";
+import type { NotificationMessage } from '../../contracts/notifications';
+import { GateVerdict } from '../../contracts/approvals';
 
 export interface GateContext {
   subject: string;
@@ -17,7 +22,11 @@ export interface GateContext {
 /** Records and announces a gate that has just opened. */
 export function announceGate(state: GateState, ctx: GateContext): void {
   const gate = state.definition.name;
-  ctx.trail.record('gate-opened', state.requestedBy, { gate, approvers: eligibleApprovers(state.definition), round: 1 });
+  ctx.trail.record('gate-opened', state.requestedBy, {
+    gate,
+    approvers: eligibleApprovers(state.definition),
+    round: 1,
+  });
   ctx.notify(approvalRequested(ctx.subject, state, `${state.requestedBy} asks for your approval.`));
 }
 
@@ -39,7 +48,9 @@ export async function runGate(state: GateState, ctx: GateContext): Promise<GateV
     if (rejections < ROUNDS_BEFORE_RESOLUTION) {
       startRound(state);
       ctx.trail.record('gate-rerequested', undefined, { gate, round: state.round });
-      ctx.notify(approvalRequested(ctx.subject, state, `Gate '${gate}' was ${outcome}; approval is requested once more.`));
+      ctx.notify(
+        approvalRequested(ctx.subject, state, `Gate '${gate}' was ${outcome}; approval is requested once more.`),
+      );
       continue;
     }
     state.phase = 'needs-resolution';
@@ -52,7 +63,9 @@ export async function runGate(state: GateState, ctx: GateContext): Promise<GateV
     rejections = 0;
     startRound(state);
     ctx.trail.record('gate-resolved', resolution.user, { gate, comment: resolution.comment, round: state.round });
-    ctx.notify(approvalRequested(ctx.subject, state, `${resolution.user} resolved the rejections; please decide again.`));
+    ctx.notify(
+      approvalRequested(ctx.subject, state, `${resolution.user} resolved the rejections; please decide again.`),
+    );
   }
 }
 
@@ -77,7 +90,11 @@ async function runRound(state: GateState, ctx: GateContext): Promise<RoundOutcom
       ctx.notify(reminder(ctx.subject, state));
     }
     if (Date.now() < deadline) continue;
-    ctx.trail.record('gate-timed-out', undefined, { gate: definition.name, round: state.round, action: timeoutAction(state) });
+    ctx.trail.record('gate-timed-out', undefined, {
+      gate: definition.name,
+      round: state.round,
+      action: timeoutAction(state),
+    });
     if (definition.onTimeout === 'remind') {
       ctx.notify(reminder(ctx.subject, state));
       deadline = Date.now() + definition.timeoutSeconds * 1000;

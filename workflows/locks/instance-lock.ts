@@ -1,18 +1,34 @@
 import {
-    allHandlersFinished,
-    condition,
-    continueAsNew,
-    getExternalWorkflowHandle,
-    patched,
-    proxyActivities,
-    setHandler,
-    upsertSearchAttributes,
-    workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { acquireLockSignal, acquireLockUpdate, forceReleaseLockUpdate, lockGrantedSignalFor, lockStatusQuery, releaseLockSignal, type ForceReleaseRequest, type InstanceLockInput } from '../../contracts/instance-locks';
+import {
+  acquireLockSignal,
+  acquireLockUpdate,
+  forceReleaseLockUpdate,
+  lockGrantedSignalFor,
+  lockStatusQuery,
+  releaseLockSignal,
+  type ForceReleaseRequest,
+  type InstanceLockInput,
+} from '../../contracts/instance-locks';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
-import { enqueue, grantNext, release, type LockHolder, type LockQueue, type LockRequest } from '../../domain/instance-locks';
+import {
+  enqueue,
+  grantNext,
+  release,
+  type LockHolder,
+  type LockQueue,
+  type LockRequest,
+} from '../../domain/instance-locks';
 import { instanceKey } from '../../domain/landscapes';
 import { createAuditTrail, type AuditTrail } from '../audit-trail';
 const { describeLockHolder } = proxyActivities<Activities>({
@@ -32,7 +48,9 @@ export async function instanceLock(input: InstanceLockInput): Promise<never> {
   const lockWorkflowId = workflowInfo().workflowId;
   const lock: LockQueue = input.carried ?? { queue: [], finished: [] };
   // Locks started before audit rows went through local activities keep scheduling activities.
-  const trail = createAuditTrail(`instance lock ${instanceKey(input.instance)}`, { localActivities: patched('lock-audit-local-activities') });
+  const trail = createAuditTrail(`instance lock ${instanceKey(input.instance)}`, {
+    localActivities: patched('lock-audit-local-activities'),
+  });
   registerHandlers(lock, trail);
   upsertSearchAttributes({
     [SEARCH_ATTRIBUTES.tenant]: [input.instance.tenant],
@@ -87,7 +105,9 @@ function registerHandlers(lock: LockQueue, trail: AuditTrail): void {
   });
   setHandler(releaseLockSignal, ({ requestId, holderWorkflowId }) => {
     const result = release(lock, requestId);
-    const kind = { released: 'lock-released', withdrawn: 'lock-request-withdrawn', unknown: 'lock-release-unknown' }[result];
+    const kind = { released: 'lock-released', withdrawn: 'lock-request-withdrawn', unknown: 'lock-release-unknown' }[
+      result
+    ];
     trail.record(kind, holderWorkflowId, { requestId });
   });
   setHandler(
@@ -95,12 +115,20 @@ function registerHandlers(lock: LockQueue, trail: AuditTrail): void {
     ({ user, reason }) => {
       const released = lock.holder!;
       release(lock, released.requestId);
-      trail.record('lock-force-released', user, { reason, holder: released.holderWorkflowId, requestId: released.requestId });
+      trail.record('lock-force-released', user, {
+        reason,
+        holder: released.holderWorkflowId,
+        requestId: released.requestId,
+      });
       return { released };
     },
     { validator: validateForceRelease(lock) },
   );
-  setHandler(lockStatusQuery, () => ({ lockWorkflowId: workflowInfo().workflowId, holder: lock.holder, queue: lock.queue }));
+  setHandler(lockStatusQuery, () => ({
+    lockWorkflowId: workflowInfo().workflowId,
+    holder: lock.holder,
+    queue: lock.queue,
+  }));
 }
 
 function validateForceRelease(lock: LockQueue) {
@@ -119,10 +147,13 @@ async function grant(lock: LockQueue, lockWorkflowId: string, trail: AuditTrail)
   const holder = grantNext(lock, new Date().toISOString())!;
   trail.record('lock-granted', holder.holderWorkflowId, { requestId: holder.requestId, reason: holder.reason });
   try {
-    await getExternalWorkflowHandle(holder.holderWorkflowId, holder.holderRunId).signal(lockGrantedSignalFor(lockWorkflowId), {
-      requestId: holder.requestId,
-      lockWorkflowId,
-    });
+    await getExternalWorkflowHandle(holder.holderWorkflowId, holder.holderRunId).signal(
+      lockGrantedSignalFor(lockWorkflowId),
+      {
+        requestId: holder.requestId,
+        lockWorkflowId,
+      },
+    );
   } catch (error) {
     // The holder closed while it waited in the queue (e.g. terminated): nobody will release.
     if (lock.holder?.requestId === holder.requestId) release(lock, holder.requestId);

@@ -42,7 +42,13 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
     await requestInstanceLock({
       instance,
       lockWorkflowId,
-      request: { requestId, holderWorkflowId: workflowId, holderRunId: runId, reason, requestedAt: new Date().toISOString() },
+      request: {
+        requestId,
+        holderWorkflowId: workflowId,
+        holderRunId: runId,
+        reason,
+        requestedAt: new Date().toISOString(),
+      },
     });
     await condition(() => granted);
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: previousWaitingFor });
@@ -53,7 +59,10 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
     // the lock withdraws it, and remembers the id should the request arrive after all.
     await CancellationScope.nonCancellable(async () => {
       try {
-        await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, { requestId, holderWorkflowId: workflowInfo().workflowId });
+        await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, {
+          requestId,
+          holderWorkflowId: workflowInfo().workflowId,
+        });
       } catch (error) {
         log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
       }
@@ -76,8 +85,18 @@ interface PendingLock {
  * in one activity; no lock is waited for while holding another, so two batches can never
  * deadlock. `use` should not throw: a throw releases everything and ends the batch.
  */
-export async function withEachInstanceLock(instances: InstanceRef[], reason: string, use: (granted: InstanceRef[]) => Promise<void>): Promise<void> {
-  const locks: PendingLock[] = instances.map((instance) => ({ instance, lockWorkflowId: instanceLockWorkflowId(instance), requestId: uuid4(), granted: false, done: false }));
+export async function withEachInstanceLock(
+  instances: InstanceRef[],
+  reason: string,
+  use: (granted: InstanceRef[]) => Promise<void>,
+): Promise<void> {
+  const locks: PendingLock[] = instances.map((instance) => ({
+    instance,
+    lockWorkflowId: instanceLockWorkflowId(instance),
+    requestId: uuid4(),
+    granted: false,
+    done: false,
+  }));
   for (const lock of locks) {
     setHandler(lockGrantedSignalFor(lock.lockWorkflowId), (grant) => {
       if (grant.requestId === lock.requestId) lock.granted = true;
@@ -85,7 +104,9 @@ export async function withEachInstanceLock(instances: InstanceRef[], reason: str
   }
   const ready = () => locks.filter((lock) => lock.granted && !lock.done);
   const releaseAll = (released: PendingLock[]) =>
-    CancellationScope.nonCancellable(() => Promise.all(released.map((lock) => releaseLock(lock.lockWorkflowId, lock.requestId))));
+    CancellationScope.nonCancellable(() =>
+      Promise.all(released.map((lock) => releaseLock(lock.lockWorkflowId, lock.requestId))),
+    );
   let waiting = false;
   try {
     const { workflowId, runId } = workflowInfo();
@@ -129,7 +150,10 @@ export async function withEachInstanceLock(instances: InstanceRef[], reason: str
 
 async function releaseLock(lockWorkflowId: string, requestId: string): Promise<void> {
   try {
-    await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, { requestId, holderWorkflowId: workflowInfo().workflowId });
+    await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, {
+      requestId,
+      holderWorkflowId: workflowInfo().workflowId,
+    });
   } catch (error) {
     log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
   }

@@ -15,7 +15,12 @@ export async function afterwards(ctx: ReleaseContext): Promise<void> {
 }
 
 export async function refreshStagingFromProduction(ctx: ReleaseContext, step: string): Promise<void> {
-  await copyDatabaseStep(ctx, step, { tenant: ctx.input.tenant, source: 'production', target: 'staging', backupType: 'live' });
+  await copyDatabaseStep(ctx, step, {
+    tenant: ctx.input.tenant,
+    source: 'production',
+    target: 'staging',
+    backupType: 'live',
+  });
   await setFlag(ctx, 'staging', 'metadataLocked', false, step);
 }
 
@@ -31,7 +36,11 @@ export async function goLiveOrAutoLock(ctx: ReleaseContext): Promise<'confirmed'
   const timerScope = new CancellationScope();
   const confirmed = gateScope.run(() => openGate(ctx, 'go-live')).then(() => 'confirmed' as const);
   const timedOut = timerScope
-    .run(() => sleep(Math.max(1, lockAt - Date.now()), { summary: `lock production automatically at ${new Date(lockAt).toISOString()}` }))
+    .run(() =>
+      sleep(Math.max(1, lockAt - Date.now()), {
+        summary: `lock production automatically at ${new Date(lockAt).toISOString()}`,
+      }),
+    )
     .then(() => 'auto-locked' as const);
   // The loser rejects with a cancellation later; mark both handled so that is no unhandled rejection.
   confirmed.catch(() => undefined);
@@ -49,7 +58,9 @@ export async function goLiveOrAutoLock(ctx: ReleaseContext): Promise<'confirmed'
   const gate = ctx.gates.current();
   if (winner === 'auto-locked' && gate?.phase === 'waiting') gate.phase = 'cancelled';
   ctx.state.waitFor(undefined);
-  ctx.trail.record(winner === 'confirmed' ? 'go-live-confirmed' : 'go-live-auto-lock', undefined, { lockAt: new Date(lockAt).toISOString() });
+  ctx.trail.record(winner === 'confirmed' ? 'go-live-confirmed' : 'go-live-auto-lock', undefined, {
+    lockAt: new Date(lockAt).toISOString(),
+  });
   await setFlag(ctx, 'production', 'metadataLocked', true, winner);
   return winner;
 }

@@ -1,6 +1,6 @@
 import { executeChild } from '@temporalio/workflow';
 import { copyDatabaseStep, setFlag, type ReleaseContext } from './release-context';
-import type { DeployPackageInput } from "../../contracts/packages";
+import type { DeployPackageInput } from '../../contracts/packages';
 
 /**
  * Initial provisioning, steps 1a and 1b (seed 000 "Creating the Initial Production Instance"):
@@ -16,6 +16,11 @@ export async function provision(ctx: ReleaseContext): Promise<void> {
     staticSummary: `provision: template package → ${ctx.input.tenant}/production (version 0.0)`,
   });
   ctx.trail.record('production-provisioned', undefined, { template: ctx.input.templatePackage });
-  await copyDatabaseStep(ctx, 'provision', { tenant: ctx.input.tenant, source: 'production', target: 'staging', backupType: 'live' });
+  await copyDatabaseStep(ctx, 'provision', {
+    tenant: ctx.input.tenant,
+    source: 'production',
+    target: 'staging',
+    backupType: 'live',
+  });
   await setFlag(ctx, 'staging', 'metadataLocked', false, 'provision');
 }

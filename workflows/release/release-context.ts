@@ -1,11 +1,18 @@
-import { CancellationScope, executeChild, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  log,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { InstanceRef, Landscape } from '../../domain/landscapes';
 import type { ReleaseSettings } from '../../domain/release-settings';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
 import type { ReleaseState } from './release-state';
-import type { ReleaseInput } from "../../contracts/releases";
+import type { ReleaseInput } from '../../contracts/releases';
 import type { CopyDatabaseInput, CopyDatabaseResult } from '../../contracts/database';
 import type { DeployPackageInput, DeployPackageResult } from '../../contracts/packages';
 // Flags and checks are short; a worker that dies mid-call is replaced within a minute.
@@ -41,7 +48,11 @@ export class ReleaseCancelledByGate extends Error {
   }
 }
 
-export async function copyDatabaseStep(ctx: ReleaseContext, step: string, input: CopyDatabaseInput): Promise<CopyDatabaseResult> {
+export async function copyDatabaseStep(
+  ctx: ReleaseContext,
+  step: string,
+  input: CopyDatabaseInput,
+): Promise<CopyDatabaseResult> {
   const result = await executeChild('copyDatabase', {
     workflowId: ctx.childId(step),
     args: [input],
@@ -59,10 +70,19 @@ export async function copyDatabaseStep(ctx: ReleaseContext, step: string, input:
 }
 
 /** Validates then applies each package on the target, one `deployPackage` child per package. */
-export async function deployPackagesStep(ctx: ReleaseContext, step: string, target: Landscape, backupId?: number): Promise<DeployPackageResult[]> {
+export async function deployPackagesStep(
+  ctx: ReleaseContext,
+  step: string,
+  target: Landscape,
+  backupId?: number,
+): Promise<DeployPackageResult[]> {
   const results: DeployPackageResult[] = [];
   for (const [index, ref] of ctx.state.status.packages.entries()) {
-    const input: DeployPackageInput = { target: ctx.instance(target), package: ref, ...(backupId !== undefined ? { backupId: String(backupId) } : {}) };
+    const input: DeployPackageInput = {
+      target: ctx.instance(target),
+      package: ref,
+      ...(backupId !== undefined ? { backupId: String(backupId) } : {}),
+    };
     results.push(
       await executeChild('deployPackage', {
         workflowId: ctx.childId(`${step}/package-${index + 1}`),
@@ -80,13 +100,31 @@ export async function openGate(ctx: ReleaseContext, name: keyof ReleaseSettings[
 }
 
 /** Sets an instance flag and registers its undo, so a cancelled release leaves the flag as it was. */
-export async function setFlag(ctx: ReleaseContext, landscape: Landscape, flag: 'metadataLocked' | 'maintenanceMode', value: boolean, why: string): Promise<void> {
+export async function setFlag(
+  ctx: ReleaseContext,
+  landscape: Landscape,
+  flag: 'metadataLocked' | 'maintenanceMode',
+  value: boolean,
+  why: string,
+): Promise<void> {
   const instance = ctx.instance(landscape);
   const change =
     flag === 'metadataLocked'
-      ? await quick.setMetadataLock.executeWithOptions({ summary: `${why}: metadata of ${landscape} ${value ? 'locked' : 'unlocked'}` }, [{ instance, locked: value }])
-      : await quick.setMaintenanceMode.executeWithOptions({ summary: `${why}: ${landscape} maintenance mode ${value ? 'on' : 'off'}` }, [{ instance, on: value }]);
-  ctx.trail.record('instance-flag-set', undefined, { instance: landscape, flag, value, previous: change.previous, why });
+      ? await quick.setMetadataLock.executeWithOptions(
+          { summary: `${why}: metadata of ${landscape} ${value ? 'locked' : 'unlocked'}` },
+          [{ instance, locked: value }],
+        )
+      : await quick.setMaintenanceMode.executeWithOptions(
+          { summary: `${why}: ${landscape} maintenance mode ${value ? 'on' : 'off'}` },
+          [{ instance, on: value }],
+        );
+  ctx.trail.record('instance-flag-set', undefined, {
+    instance: landscape,
+    flag,
+    value,
+    previous: change.previous,
+    why,
+  });
   if (!change.changed) return;
   const previous = change.previous ?? false;
   ctx.saga.push(`restore ${flag} of ${landscape} to ${previous}`, async () => {

@@ -5,7 +5,18 @@ import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
-import { type ConfigurationReady, configurationReadySignal, configurationReadyUpdate, type CorrectedPackage, correctedPackageSignal, correctedPackageUpdate, registerChangeSignal, type ReleaseInput, type ReleaseStatus, releaseStatusQuery } from '../../contracts/releases';
+import {
+  type ConfigurationReady,
+  configurationReadySignal,
+  configurationReadyUpdate,
+  type CorrectedPackage,
+  correctedPackageSignal,
+  correctedPackageUpdate,
+  registerChangeSignal,
+  type ReleaseInput,
+  type ReleaseStatus,
+  releaseStatusQuery,
+} from '../../contracts/releases';
 
 /**
  * What a release knows about itself: the `status` query's answer, the phase and waiting-for
@@ -30,7 +41,12 @@ export interface ReleaseState {
 /** `configurationReady` may come early (while the baseline copy runs) but not after step 2. */
 const CONFIGURING_PHASES = ['starting', 'provision', 'baseline', 'configure'] as const;
 
-export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates: GateKeeper, managers: () => string[]): ReleaseState {
+export function createReleaseState(
+  input: ReleaseInput,
+  trail: AuditTrail,
+  gates: GateKeeper,
+  managers: () => string[],
+): ReleaseState {
   const status: ReleaseStatus = {
     releaseId: workflowInfo().workflowId,
     tenant: input.tenant,
@@ -52,28 +68,52 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
   let corrected: CorrectedPackage | undefined;
 
   setHandler(registerChangeSignal, (change) => {
-    const refusal = !change?.user?.trim() || !change.description?.trim() ? 'a change needs user and description' : undefined;
-    if (!refusal) status.changeRegister.push({ user: change.user, description: change.description, reference: change.reference, at: new Date().toISOString() });
-    trail.record(refusal ? 'change-refused' : 'change-registered', change?.user, { description: change?.description, reference: change?.reference, refusal });
+    const refusal =
+      !change?.user?.trim() || !change.description?.trim() ? 'a change needs user and description' : undefined;
+    if (!refusal)
+      status.changeRegister.push({
+        user: change.user,
+        description: change.description,
+        reference: change.reference,
+        at: new Date().toISOString(),
+      });
+    trail.record(refusal ? 'change-refused' : 'change-registered', change?.user, {
+      description: change?.description,
+      reference: change?.reference,
+      refusal,
+    });
   });
   const configurationReadyRefusal = (request: ConfigurationReady) => {
     const accepting = !ready && (CONFIGURING_PHASES as readonly string[]).includes(status.phase);
     return (
       packagesRefusal(request) ??
-      (accepting ? undefined : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
+      (accepting
+        ? undefined
+        : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
     );
   };
   const onConfigurationReady = (request: ConfigurationReady) => {
     const refusal = request?.refusedByUpdate ?? configurationReadyRefusal(request);
     if (!refusal) ready = request;
-    trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
+    trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, {
+      packages: (request?.packages ?? []).map(describePackageRef),
+      comment: request?.comment,
+      refusal,
+    });
   };
   const correctedPackageRefusal = (request: CorrectedPackage) =>
-    packagesRefusal(request) ?? (expectingCorrection ? undefined : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
+    packagesRefusal(request) ??
+    (expectingCorrection
+      ? undefined
+      : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
   const onCorrectedPackage = (request: CorrectedPackage) => {
     const refusal = request?.refusedByUpdate ?? correctedPackageRefusal(request);
     if (!refusal) corrected = request;
-    trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, { packages: (request?.packages ?? []).map(describePackageRef), comment: request?.comment, refusal });
+    trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, {
+      packages: (request?.packages ?? []).map(describePackageRef),
+      comment: request?.comment,
+      refusal,
+    });
   };
   setHandler(configurationReadySignal, onConfigurationReady);
   setHandler(correctedPackageSignal, onCorrectedPackage);
@@ -120,7 +160,10 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
     },
     waitFor(what, details) {
       upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: what ? [what] : [] });
-      setCurrentDetails(details ?? `**Release ${input.tenant} ${input.version}**: ${status.phase}${what ? `, waiting for ${what}` : ''}.`);
+      setCurrentDetails(
+        details ??
+          `**Release ${input.tenant} ${input.version}**: ${status.phase}${what ? `, waiting for ${what}` : ''}.`,
+      );
     },
     async configurationReady(expectedSeconds) {
       state.waitFor('configuration', configureDetails(input));
@@ -159,7 +202,8 @@ export function createReleaseState(input: ReleaseInput, trail: AuditTrail, gates
 function packagesRefusal(request: { user?: string; packages?: PackageRef[] } | undefined): string | undefined {
   if (!request?.user?.trim()) return 'the signal must name the user who sends it';
   const packages = request.packages;
-  if (!Array.isArray(packages) || packages.length === 0) return 'the signal must name at least one package ({"path": …} or {"sha256": …})';
+  if (!Array.isArray(packages) || packages.length === 0)
+    return 'the signal must name at least one package ({"path": …} or {"sha256": …})';
   const bad = packages.find((p) => typeof p !== 'object' || p === null || !('path' in p || 'sha256' in p));
   return bad ? `not a package reference: ${JSON.stringify(bad)}` : undefined;
 }

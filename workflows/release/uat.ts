@@ -19,7 +19,10 @@ export async function uatRefresh(ctx: ReleaseContext): Promise<RefreshTransactio
  * that fails waits for a corrected package, and the approval is asked again (seed 000 "If a
  * Step Fails"). Returns when a push succeeded; `attempt` numbers pushes across the release.
  */
-export async function pushToUat(ctx: ReleaseContext, firstAttempt: number): Promise<{ attempt: number; pushedAt: string }> {
+export async function pushToUat(
+  ctx: ReleaseContext,
+  firstAttempt: number,
+): Promise<{ attempt: number; pushedAt: string }> {
   for (let attempt = firstAttempt; ; attempt++) {
     ctx.state.enterPhase('uat-push', attempt > 1 ? `attempt ${attempt}` : undefined);
     await openGate(ctx, 'uat-push');
@@ -31,14 +34,27 @@ export async function pushToUat(ctx: ReleaseContext, firstAttempt: number): Prom
     } catch (error) {
       if (isCancelled(error)) throw error;
       const message = describeFailure(error);
-      ctx.state.status.pushes.push({ target: 'uat', attempt, packages, at: new Date().toISOString(), outcome: 'failed', error: message });
+      ctx.state.status.pushes.push({
+        target: 'uat',
+        attempt,
+        packages,
+        at: new Date().toISOString(),
+        outcome: 'failed',
+        error: message,
+      });
       ctx.state.status.problems.push(`push ${attempt} to UAT failed: ${message}`);
       ctx.trail.record('push-failed', undefined, { target: 'uat', attempt, packages, error: message });
       await ctx.state.correctedPackage();
       continue;
     }
     await setFlag(ctx, 'uat', 'metadataLocked', true, `uat-push ${attempt}`);
-    ctx.state.status.pushes.push({ target: 'uat', attempt, packages, at: new Date().toISOString(), outcome: 'applied' });
+    ctx.state.status.pushes.push({
+      target: 'uat',
+      attempt,
+      packages,
+      at: new Date().toISOString(),
+      outcome: 'applied',
+    });
     ctx.trail.record('push-applied', undefined, { target: 'uat', attempt, packages });
     return { attempt, pushedAt: new Date().toISOString() };
   }

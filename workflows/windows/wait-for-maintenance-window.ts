@@ -8,7 +8,13 @@ import {
 } from '../../domain/maintenance-windows';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
-import { addFreezeSignal, type FreezeOverrideRequest, maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../contracts/maintenance-windows';
+import {
+  addFreezeSignal,
+  type FreezeOverrideRequest,
+  maintenanceWindowQuery,
+  type MaintenanceWindowStatus,
+  overrideFreezeSignal,
+} from '../../contracts/maintenance-windows';
 
 export interface MaintenanceWindowWait {
   tenant: string;
@@ -32,22 +38,38 @@ export interface MaintenanceWindowOpened {
  * recomputing when a freeze is added or overridden by signal. While it waits the workflow's
  * `StagecoachWaitingFor` is `maintenance-window`, so the Web UI can list who waits.
  */
-export async function waitForMaintenanceWindow(wait: MaintenanceWindowWait, trail: AuditTrail): Promise<MaintenanceWindowOpened> {
+export async function waitForMaintenanceWindow(
+  wait: MaintenanceWindowWait,
+  trail: AuditTrail,
+): Promise<MaintenanceWindowOpened> {
   const problems = [
     ...wait.windows.flatMap((w, i) => validateMaintenanceWindow(w, `${wait.tenant} maintenance window ${i + 1}`)),
     ...wait.freezes.flatMap(validateFreeze),
   ];
   if (problems.length > 0) {
-    throw ApplicationFailure.create({ type: 'InvalidMaintenanceWindow', message: problems.join('; '), nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'InvalidMaintenanceWindow',
+      message: problems.join('; '),
+      nonRetryable: true,
+    });
   }
-  const status: MaintenanceWindowStatus = { tenant: wait.tenant, waiting: true, freezes: [...wait.freezes], overrides: [] };
+  const status: MaintenanceWindowStatus = {
+    tenant: wait.tenant,
+    waiting: true,
+    freezes: [...wait.freezes],
+    overrides: [],
+  };
   let changes = 0;
   registerFreezeHandlers(wait, status, trail, () => changes++);
   setHandler(maintenanceWindowQuery, () => status);
 
   const previous = workflowInfo().searchAttributes?.[SEARCH_ATTRIBUTES.waitingFor];
   upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: ['maintenance-window'] });
-  trail.record('maintenance-window-wait', undefined, { tenant: wait.tenant, windows: wait.windows.length, freezes: wait.freezes.length });
+  trail.record('maintenance-window-wait', undefined, {
+    tenant: wait.tenant,
+    windows: wait.windows.length,
+    freezes: wait.freezes.length,
+  });
   for (;;) {
     const overridden = status.overrides.filter((o) => o.counted).map((o) => o.freezeId);
     const open = nextOpenWindow(new Date(), wait.windows, status.freezes, wait.tenant, overridden);
@@ -66,7 +88,11 @@ export async function waitForMaintenanceWindow(wait: MaintenanceWindowWait, trai
       status.waiting = false;
       status.opensAt = undefined;
       upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: Array.isArray(previous) ? (previous as string[]) : [] });
-      trail.record('maintenance-window-open', undefined, { tenant: wait.tenant, windowEnd: open.end?.toISOString(), overridden });
+      trail.record('maintenance-window-open', undefined, {
+        tenant: wait.tenant,
+        windowEnd: open.end?.toISOString(),
+        overridden,
+      });
       return { openedAt: new Date().toISOString(), windowEnd: open.end?.toISOString(), overriddenFreezes: overridden };
     }
   }
@@ -99,7 +125,11 @@ function registerFreezeHandlers(
   });
 }
 
-function overrideRefusal(wait: MaintenanceWindowWait, status: MaintenanceWindowStatus, request: FreezeOverrideRequest): string | undefined {
+function overrideRefusal(
+  wait: MaintenanceWindowWait,
+  status: MaintenanceWindowStatus,
+  request: FreezeOverrideRequest,
+): string | undefined {
   if (!status.waiting) return 'this workflow no longer waits for a maintenance window';
   if (!request.user?.trim()) return 'an override must name the admin who makes it';
   if (!request.reason?.trim()) return 'an override needs a reason; it is written to the audit table';

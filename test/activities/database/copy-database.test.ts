@@ -30,8 +30,19 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('copyDatabase on %s', (engine)
     const ref = { tenant: 'acme', landscape };
     return fixture.tenantDatabases.engineFor(ref).fingerprints(fixture.tenantDatabases.connectionFor(ref), TABLES);
   };
-  const copy = (input: { target: Landscape; backupType: 'live' | 'last' | 'copied' | 'alreadyRestored'; fileName?: string; fixups?: boolean }) =>
-    runCopyDatabase(ctx.client.temporal, ctx.taskQueue, { tenant: 'acme', source: 'production', shrink: false, fixups: false, ...input });
+  const copy = (input: {
+    target: Landscape;
+    backupType: 'live' | 'last' | 'copied' | 'alreadyRestored';
+    fileName?: string;
+    fixups?: boolean;
+  }) =>
+    runCopyDatabase(ctx.client.temporal, ctx.taskQueue, {
+      tenant: 'acme',
+      source: 'production',
+      shrink: false,
+      fixups: false,
+      ...input,
+    });
 
   it('live: backs up production now, copies, restores into staging with equal fingerprints', async () => {
     const before = await fingerprints('production');
@@ -40,13 +51,21 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('copyDatabase on %s', (engine)
     expect(result.verified.rows).toBe(before.reduce((sum, f) => sum + f.rows, 0));
     expect(result.copy!.path).toBe(path.join(fixture.dir, 'backups', 'staging', path.basename(result.backup.path)));
     const copyEntry = await catalog.get(result.copy!.backupId);
-    expect(copyEntry).toMatchObject({ copiedFromId: result.backup.backupId, sha256: result.backup.sha256, tenant: 'acme', landscape: 'production' });
+    expect(copyEntry).toMatchObject({
+      copiedFromId: result.backup.backupId,
+      sha256: result.backup.sha256,
+      tenant: 'acme',
+      landscape: 'production',
+    });
     expect(copyEntry!.fingerprints).toEqual(before);
   });
 
   it('last: restores the newest cataloged backup of production into UAT', async () => {
     const activities = createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases });
-    const newest = await activities.backupDatabase({ instance: { tenant: 'acme', landscape: 'production' }, workflowId: `seed-last-${engine}` });
+    const newest = await activities.backupDatabase({
+      instance: { tenant: 'acme', landscape: 'production' },
+      workflowId: `seed-last-${engine}`,
+    });
     const result = await copy({ target: 'uat', backupType: 'last' });
     expect(result.backup.backupId).toBe(newest.backupId);
     expect(await fingerprints('uat')).toEqual(await fingerprints('production'));
@@ -79,7 +98,11 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('copyDatabase on %s', (engine)
     const production = fixture.open('production');
     const sourceKey = (await production('api_keys').first()).key_hash;
     const result = await copy({ target: 'staging', backupType: 'live', fixups: true });
-    expect(result.fixups).toMatchObject({ targetEmailDomain: 'acme-staging.example.com', apiKeysReplaced: 1, cleanupScriptsRun: ['drop debug log', 'purge debug log'] });
+    expect(result.fixups).toMatchObject({
+      targetEmailDomain: 'acme-staging.example.com',
+      apiKeysReplaced: 1,
+      cleanupScriptsRun: ['drop debug log', 'purge debug log'],
+    });
     const staging = fixture.open('staging');
     const emails = await staging('email_configurations').select('domain', 'enabled');
     expect(emails.filter((e) => Boolean(e.enabled)).map((e) => e.domain)).toEqual(['acme-staging.example.com']);
@@ -87,7 +110,9 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('copyDatabase on %s', (engine)
     const keys = await staging('api_keys').select('key_hash');
     expect(keys).toHaveLength(1);
     expect(keys[0].key_hash).not.toBe(sourceKey);
-    expect(await staging('app_log').where({ level: 'debug' }).count({ n: '*' })).toEqual([{ n: engine === 'postgres' ? '0' : 0 }]);
+    expect(await staging('app_log').where({ level: 'debug' }).count({ n: '*' })).toEqual([
+      { n: engine === 'postgres' ? '0' : 0 },
+    ]);
     // Production itself is never touched by a copy.
     expect((await production('email_configurations').where({ enabled: true })).length).toBe(2);
   });

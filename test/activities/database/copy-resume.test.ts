@@ -9,7 +9,7 @@ import { WORKER_ENV } from '../../../worker/settings';
 import { uniqueId } from '../../support/temporal';
 import { spawnWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import { createTenantFixture, type TenantFixture } from '../../support/database/tenant-fixture';
-import type { CopyBackupResult } from "../../../contracts/database";
+import type { CopyBackupResult } from '../../../contracts/database';
 
 const MiB = 1024 * 1024;
 const BLOCK = 8 * MiB;
@@ -51,16 +51,34 @@ describe('copying a backup survives a SIGKILLed worker', () => {
     fs.mkdirSync(path.dirname(source), { recursive: true });
     const { size, sha256 } = writeBigBackup(source);
     const entry = await new BackupCatalog(fixture.controlDb).record({
-      path: source, engine: 'sqlite', sizeBytes: size, sha256, fingerprints: [],
-      tenant: 'acme', landscape: 'production', workflowId: 'test-seed', createdAt: new Date().toISOString(),
+      path: source,
+      engine: 'sqlite',
+      sizeBytes: size,
+      sha256,
+      fingerprints: [],
+      tenant: 'acme',
+      landscape: 'production',
+      workflowId: 'test-seed',
+      createdAt: new Date().toISOString(),
     });
 
     const taskQueue = uniqueId('copy-resume').replace('/', '-');
-    const settings = { temporalAddress: inject('temporalAddress'), taskQueue, controlDbUrl: path.join(fixture.dir, 'control.db') };
+    const settings = {
+      temporalAddress: inject('temporalAddress'),
+      taskQueue,
+      controlDbUrl: path.join(fixture.dir, 'control.db'),
+    };
     // Throttled so the copy is still running when the worker dies.
-    workers.push(await spawnWorkerProcess({ ...settings, env: { [WORKER_ENV.inventory]: fixture.inventoryFile, [WORKER_ENV.copyBandwidth]: '25MB' } }));
+    workers.push(
+      await spawnWorkerProcess({
+        ...settings,
+        env: { [WORKER_ENV.inventory]: fixture.inventoryFile, [WORKER_ENV.copyBandwidth]: '25MB' },
+      }),
+    );
     const handle = await temporal.workflow.start('copyBackup', {
-      taskQueue, workflowId: uniqueId('copy-backup'), args: [{ backupId: entry.id, tenant: 'acme', target: 'staging' }],
+      taskQueue,
+      workflowId: uniqueId('copy-backup'),
+      args: [{ backupId: entry.id, tenant: 'acme', target: 'staging' }],
     });
 
     const offsetAtKill = await waitForHeartbeatOffset(handle.workflowId, 100 * MiB);
@@ -82,7 +100,9 @@ describe('copying a backup survives a SIGKILLed worker', () => {
       while (Date.now() < deadline) {
         const description = await temporal.workflow.getHandle(workflowId).describe();
         const payloads = description.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads;
-        const details = payloads?.length ? defaultPayloadConverter.fromPayload<{ offset: number }>(payloads[0]) : undefined;
+        const details = payloads?.length
+          ? defaultPayloadConverter.fromPayload<{ offset: number }>(payloads[0])
+          : undefined;
         if (details && details.offset >= atLeast) return details.offset;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

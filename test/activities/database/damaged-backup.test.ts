@@ -24,7 +24,15 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('a damaged backup on %s', (eng
   it('one flipped byte in the copied file: restore fails non-retryably naming the file, the target is untouched', async () => {
     const uat = { tenant: 'acme', landscape: 'uat' as const };
     const copy = (backupType: 'live' | 'copied', fileName?: string) =>
-      runCopyDatabase(ctx.client.temporal, ctx.taskQueue, { tenant: 'acme', source: 'production', target: 'staging', backupType, fileName, fixups: false, shrink: false });
+      runCopyDatabase(ctx.client.temporal, ctx.taskQueue, {
+        tenant: 'acme',
+        source: 'production',
+        target: 'staging',
+        backupType,
+        fileName,
+        fixups: false,
+        shrink: false,
+      });
     const first = await copy('live');
     const copied = first.copy!.path;
 
@@ -40,9 +48,15 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('a damaged backup on %s', (eng
     fs.writeFileSync(copied, bytes);
 
     const failure = await failureOf(copy('copied', path.basename(copied)));
-    expect(failure).toMatchObject({ type: 'BackupChecksumMismatch', nonRetryable: true, activityType: 'restoreBackup' });
+    expect(failure).toMatchObject({
+      type: 'BackupChecksumMismatch',
+      nonRetryable: true,
+      activityType: 'restoreBackup',
+    });
     expect(failure.message).toContain(copied);
-    expect(await engineImpl.fingerprints(fixture.tenantDatabases.connectionFor(stagingRef), TABLES)).toEqual(stagingBefore);
+    expect(await engineImpl.fingerprints(fixture.tenantDatabases.connectionFor(stagingRef), TABLES)).toEqual(
+      stagingBefore,
+    );
     expect(await engineImpl.databaseExists(fixture.tenantDatabases.connectionFor(uat))).toBe(true);
   });
 });

@@ -9,14 +9,19 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('shrinkDatabase on %s', (engin
   let fixture: TenantFixture;
 
   beforeAll(async () => {
-    fixture = await createTenantFixture(engine, { incidents: 30_000, descriptionLength: 400 }, { shrinkCap: engine === 'sqlite' ? '4MB' : '12MB' });
+    fixture = await createTenantFixture(
+      engine,
+      { incidents: 30_000, descriptionLength: 400 },
+      { shrinkCap: engine === 'sqlite' ? '4MB' : '12MB' },
+    );
   }, 120_000);
   afterAll(async () => fixture?.cleanup());
 
   it('purges the oldest transactional rows until the database fits the cap, and nothing else', async () => {
     const activities = createActivities({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases });
     const ref = { tenant: 'acme', landscape: 'production' as const };
-    const fingerprints = () => fixture.tenantDatabases.engineFor(ref).fingerprints(fixture.tenantDatabases.connectionFor(ref), KEPT);
+    const fingerprints = () =>
+      fixture.tenantDatabases.engineFor(ref).fingerprints(fixture.tenantDatabases.connectionFor(ref), KEPT);
     const before = await fingerprints();
 
     const result = await activities.shrinkDatabase({ target: ref });

@@ -13,7 +13,13 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('transactional refresh on %s',
   let ctx: TemporalTestContext;
 
   beforeAll(async () => {
-    fixture = await createTenantFixture(engine, { incidents: ROWS, incidentNotes: 1000, changeRequests: 100, appLog: 100, descriptionLength: 20 });
+    fixture = await createTenantFixture(engine, {
+      incidents: ROWS,
+      incidentNotes: 1000,
+      changeRequests: 100,
+      appLog: 100,
+      descriptionLength: 20,
+    });
     ctx = await startTestWorker({ controlDb: fixture.controlDb, tenantDatabases: fixture.tenantDatabases });
   }, 300_000);
   afterAll(async () => {
@@ -28,18 +34,27 @@ describe.each<TestEngine>(['sqlite', 'postgres'])('transactional refresh on %s',
       engineImpl.fingerprints(fixture.tenantDatabases.connectionFor(ref(landscape)), tables);
     const uatSettingsBefore = await fingerprints('uat', NOT_TRANSACTIONAL);
 
-    const result = await runTransactionalRefresh(ctx.client.temporal, ctx.taskQueue, { tenant: 'acme', source: 'production', target: 'uat' });
+    const result = await runTransactionalRefresh(ctx.client.temporal, ctx.taskQueue, {
+      tenant: 'acme',
+      source: 'production',
+      target: 'uat',
+    });
 
     expect(result.tables.find((t) => t.table === 'incidents')!.rows).toBe(ROWS);
     expect(result.tables.map((t) => t.table).sort()).toEqual([...TRANSACTIONAL].sort());
-    const [source, target] = await Promise.all([fingerprints('production', TRANSACTIONAL), fingerprints('uat', TRANSACTIONAL)]);
+    const [source, target] = await Promise.all([
+      fingerprints('production', TRANSACTIONAL),
+      fingerprints('uat', TRANSACTIONAL),
+    ]);
     expect(target).toEqual(source);
     expect(target.find((f) => f.table === 'incidents')!.rows).toBe(ROWS);
     expect(await fingerprints('uat', NOT_TRANSACTIONAL)).toEqual(uatSettingsBefore);
 
     // The application can go on inserting into the refreshed table (ids/sequences past the copy).
     const uat = fixture.open('uat');
-    const [inserted] = await uat('incidents').insert({ subject: 'new', status: 'Logged', priority: 1, created_at: 'now' }).returning('id');
+    const [inserted] = await uat('incidents')
+      .insert({ subject: 'new', status: 'Logged', priority: 1, created_at: 'now' })
+      .returning('id');
     expect(Number((inserted as { id: number }).id ?? inserted)).toBe(ROWS + 1);
   }, 300_000);
 });

@@ -19,7 +19,11 @@ const engines: Record<string, Knex> = {};
 
 beforeAll(async () => {
   scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-flags-'));
-  engines.sqlite = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(scratchDir, 'acme.db') }, useNullAsDefault: true });
+  engines.sqlite = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(scratchDir, 'acme.db') },
+    useNullAsDefault: true,
+  });
   const postgres = await createScratchDatabase('flags');
   dropPostgres = postgres.drop;
   engines.postgres = knexFactory({ client: 'pg', connection: postgres.url, pool: { min: 0, max: 4 } });
@@ -54,30 +58,46 @@ describe.each(['sqlite', 'postgres'])('instance flags on %s', (engine) => {
       previous: before,
       changed: true,
     });
-    expect(await setMetadataLock({ instance: production, locked: true })).toMatchObject({ previous: true, changed: false });
+    expect(await setMetadataLock({ instance: production, locked: true })).toMatchObject({
+      previous: true,
+      changed: false,
+    });
     expect(await row('metadata_locked')).toBe('true');
     expect(await readInstanceFlags({ instance: production })).toEqual({ metadataLocked: true, maintenanceMode: false });
 
     await setMetadataLock({ instance: production, locked: false });
     expect(await row('metadata_locked')).toBe('false');
-    expect(Number((await engines[engine]('tenant_settings').where({ key: 'metadata_locked' }).count({ n: '*' }))[0].n)).toBe(1);
+    expect(
+      Number((await engines[engine]('tenant_settings').where({ key: 'metadata_locked' }).count({ n: '*' }))[0].n),
+    ).toBe(1);
   });
 
   it('switches maintenance mode on and off, also when called concurrently', async () => {
     const { setMaintenanceMode, readInstanceFlags } = activities();
     await Promise.all([1, 2, 3].map(() => setMaintenanceMode({ instance: production, on: true })));
     expect(await row('maintenance_mode')).toBe('true');
-    expect(Number((await engines[engine]('tenant_settings').where({ key: 'maintenance_mode' }).count({ n: '*' }))[0].n)).toBe(1);
+    expect(
+      Number((await engines[engine]('tenant_settings').where({ key: 'maintenance_mode' }).count({ n: '*' }))[0].n),
+    ).toBe(1);
     expect((await readInstanceFlags({ instance: production })).maintenanceMode).toBe(true);
-    expect(await setMaintenanceMode({ instance: production, on: false })).toMatchObject({ previous: true, changed: true });
+    expect(await setMaintenanceMode({ instance: production, on: false })).toMatchObject({
+      previous: true,
+      changed: true,
+    });
   });
 });
 
 describe('instance flags, failures', () => {
   it('names the instance whose database has no tenant_settings table, without retrying', async () => {
-    const empty = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(scratchDir, 'empty.db') }, useNullAsDefault: true });
+    const empty = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(scratchDir, 'empty.db') },
+      useNullAsDefault: true,
+    });
     try {
-      const { setMetadataLock } = createInstanceFlagActivities({ tenantDatabases: () => tenantDatabases('sqlite', empty) });
+      const { setMetadataLock } = createInstanceFlagActivities({
+        tenantDatabases: () => tenantDatabases('sqlite', empty),
+      });
       await expect(setMetadataLock({ instance: uat, locked: true })).rejects.toMatchObject({
         nonRetryable: true,
         type: 'MissingSettingsTable',

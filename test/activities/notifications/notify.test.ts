@@ -39,7 +39,12 @@ const message = (workflowId: string) => ({
 
 describe('notify', () => {
   it('mails each recipient once, records it, and does not mail again on a retry', async () => {
-    const { notify } = createNotificationActivities({ auditStore: new AuditStore(controlDb), clock, mailer, mailDomain: 'example.test' });
+    const { notify } = createNotificationActivities({
+      auditStore: new AuditStore(controlDb),
+      clock,
+      mailer,
+      mailDomain: 'example.test',
+    });
     const input = message('release/acme/1.1');
     expect(await notify(input)).toEqual({ delivery: 'mail', addresses: ['alice@example.test', 'bob@elsewhere.test'] });
     const [mail] = await smtp.waitFor((mails) => mails.some((m) => m.subject.includes(input.workflowId)));
@@ -49,7 +54,13 @@ describe('notify', () => {
     expect((await notify(input)).delivery).toBe('already-sent');
     expect(smtp.received.filter((m) => m.subject.includes(input.workflowId))).toHaveLength(1);
     const rows = await new AuditStore(controlDb).listForWorkflow(input.workflowId);
-    expect(rows).toMatchObject([{ kind: 'notification-sent', subject: input.subject, detail: { recipients: ['alice@example.test', 'bob@elsewhere.test'] } }]);
+    expect(rows).toMatchObject([
+      {
+        kind: 'notification-sent',
+        subject: input.subject,
+        detail: { recipients: ['alice@example.test', 'bob@elsewhere.test'] },
+      },
+    ]);
   });
 
   it('writes the notification to the audit table when no SMTP server is configured', async () => {
@@ -57,11 +68,19 @@ describe('notify', () => {
     const input = message('release/acme/1.2');
     expect((await notify(input)).delivery).toBe('audit');
     const rows = await new AuditStore(controlDb).listForWorkflow(input.workflowId);
-    expect(rows).toMatchObject([{ kind: 'notification', detail: { recipients: ['alice@localhost', 'bob@elsewhere.test'], text: 'please decide' } }]);
+    expect(rows).toMatchObject([
+      {
+        kind: 'notification',
+        detail: { recipients: ['alice@localhost', 'bob@elsewhere.test'], text: 'please decide' },
+      },
+    ]);
   });
 
   it('refuses, without retrying, a notification to nobody', async () => {
     const { notify } = createNotificationActivities({ auditStore: new AuditStore(controlDb), clock });
-    await expect(notify({ ...message('release/acme/1.3'), recipients: [] })).rejects.toMatchObject({ nonRetryable: true, type: 'NoRecipients' });
+    await expect(notify({ ...message('release/acme/1.3'), recipients: [] })).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'NoRecipients',
+    });
   });
 });

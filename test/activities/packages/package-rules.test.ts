@@ -11,7 +11,9 @@ const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };
 const production: InstanceRef = { tenant: 'acme', landscape: 'production' };
 
 const formNames = async (harness: PackageHarness, instance = uat) =>
-  (await harness.knex(instance)('metadata_items').where({ object_type: 'Form' }).orderBy('name')).map((r: { name: string }) => r.name);
+  (await harness.knex(instance)('metadata_items').where({ object_type: 'Form' }).orderBy('name')).map(
+    (r: { name: string }) => r.name,
+  );
 
 describe.each(ENGINES)('package rules on %s', (engine) => {
   let harness: PackageHarness;
@@ -25,15 +27,28 @@ describe.each(ENGINES)('package rules on %s', (engine) => {
   it('conflicts: a target item with the same name and another GUID stops the package before anything is applied', async () => {
     const knex = await open();
     const before = await fingerprint(knex);
-    const pkg = incremental('acme-forms', '1', [form(1, 'New Form'), form(2, 'local triage form'), form(3, 'Other Form')]);
+    const pkg = incremental('acme-forms', '1', [
+      form(1, 'New Form'),
+      form(2, 'local triage form'),
+      form(3, 'Other Form'),
+    ]);
     const preview = harness.previewPath();
-    const report = await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validate', previewFile: preview });
+    const report = await harness.apply({
+      target: uat,
+      package: harness.file(pkg),
+      mode: 'validate',
+      previewFile: preview,
+    });
     expect(report).toMatchObject({ outcome: 'invalid', errorCount: 1 });
     const written = JSON.parse(fs.readFileSync(preview, 'utf8')) as PackagePreview;
     expect(written.errors['acme-forms']['2'][0]).toBe(
       `conflict: the target already has Form "Local Triage Form" on Incident (GUID ${TARGET_CREATED_GUID}), created on the target; the package's item has GUID ${guid(2)}. Rename one of them`,
     );
-    expect(written.proposedChanges.map((c) => [c.sequence, c.actions])).toEqual([[1, ['insertItem']], [2, []], [3, ['insertItem']]]);
+    expect(written.proposedChanges.map((c) => [c.sequence, c.actions])).toEqual([
+      [1, ['insertItem']],
+      [2, []],
+      [3, ['insertItem']],
+    ]);
     const failure = await harness.applyFailure({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
     expect(failure).toMatchObject({ type: 'PackageValidationFailed', nonRetryable: true });
     expect(failure.message).toContain('acme-forms #2: conflict: the target already has Form "Local Triage Form"');
@@ -42,21 +57,68 @@ describe.each(ENGINES)('package rules on %s', (engine) => {
 
   it('overwrite: deletes what earlier versions of this package installed and this one lacks, never target-created items', async () => {
     const knex = await open();
-    await harness.apply({ target: uat, package: harness.file(incremental('acme-forms', '1', [form(1, 'Keep Form'), form(2, 'Retired Form')])), mode: 'validateThenApply' });
-    await harness.apply({ target: uat, package: harness.file(incremental('other-pack', '1', [form(10, 'Neighbour Form')])), mode: 'validateThenApply' });
-    const v2 = incremental('acme-forms', '2', [change(1, { operation: 'U', objectType: 'Form', businessObject: 'Incident', entityName: 'Keep Form', data: { layout: 'v2' } })], { overwrite: true });
+    await harness.apply({
+      target: uat,
+      package: harness.file(incremental('acme-forms', '1', [form(1, 'Keep Form'), form(2, 'Retired Form')])),
+      mode: 'validateThenApply',
+    });
+    await harness.apply({
+      target: uat,
+      package: harness.file(incremental('other-pack', '1', [form(10, 'Neighbour Form')])),
+      mode: 'validateThenApply',
+    });
+    const v2 = incremental(
+      'acme-forms',
+      '2',
+      [
+        change(1, {
+          operation: 'U',
+          objectType: 'Form',
+          businessObject: 'Incident',
+          entityName: 'Keep Form',
+          data: { layout: 'v2' },
+        }),
+      ],
+      { overwrite: true },
+    );
     const report = await harness.apply({ target: uat, package: harness.file(v2), mode: 'validateThenApply' });
-    expect(report.warnings).toContain(`acme-forms: overwrite: deletes Form "Retired Form" on Incident (GUID ${guid(2)}), installed by an earlier version of acme-forms and no longer in it`);
+    expect(report.warnings).toContain(
+      `acme-forms: overwrite: deletes Form "Retired Form" on Incident (GUID ${guid(2)}), installed by an earlier version of acme-forms and no longer in it`,
+    );
     expect(await formNames(harness)).toEqual(['Keep Form', 'Local Triage Form', 'Neighbour Form']);
-    expect(JSON.parse((await knex('metadata_items').where({ guid: guid(1) }).first()).definition)).toEqual({ layout: 'v2' });
+    expect(
+      JSON.parse(
+        (
+          await knex('metadata_items')
+            .where({ guid: guid(1) })
+            .first()
+        ).definition,
+      ),
+    ).toEqual({ layout: 'v2' });
     const withoutOverwrite = incremental('acme-forms', '3', [form(5, 'Third Form')]);
     await harness.apply({ target: uat, package: harness.file(withoutOverwrite), mode: 'validateThenApply' });
     expect(await formNames(harness)).toEqual(['Keep Form', 'Local Triage Form', 'Neighbour Form', 'Third Form']);
   });
 
   describe('read-only rule on a metadata-locked target', () => {
-    const high = incremental('acme-high', '1', [change(1, { operation: 'U', objectType: 'Field', businessObject: 'Incident', entityName: 'Status', data: { nullable: false } })]);
-    const medium = incremental('acme-medium', '1', [change(1, { operation: 'U', objectType: 'BusinessObject', entityName: 'Incident', guid: INCIDENT_BO_GUID, data: { label: 'Ticket' } })]);
+    const high = incremental('acme-high', '1', [
+      change(1, {
+        operation: 'U',
+        objectType: 'Field',
+        businessObject: 'Incident',
+        entityName: 'Status',
+        data: { nullable: false },
+      }),
+    ]);
+    const medium = incremental('acme-medium', '1', [
+      change(1, {
+        operation: 'U',
+        objectType: 'BusinessObject',
+        entityName: 'Incident',
+        guid: INCIDENT_BO_GUID,
+        data: { label: 'Ticket' },
+      }),
+    ]);
     const low = incremental('acme-low', '1', [form(1, 'Locked-Time Form')]);
 
     it('high impact: validate only', async () => {
@@ -66,22 +128,44 @@ describe.each(ENGINES)('package rules on %s', (engine) => {
       const ref = harness.file(high);
       expect((await harness.apply({ target: uat, package: ref, mode: 'validate' })).impact).toBe('high');
       for (const mode of ['validateThenApply', 'applyWithoutValidation'] as const) {
-        const failure = await harness.applyFailure({ target: uat, package: ref, mode, backupId: 'b-1', force: { actor: 'rita', reason: 'urgent' } });
+        const failure = await harness.applyFailure({
+          target: uat,
+          package: ref,
+          mode,
+          backupId: 'b-1',
+          force: { actor: 'rita', reason: 'urgent' },
+        });
         expect(failure).toMatchObject({ type: 'MetadataLocked', nonRetryable: true });
-        expect(failure.message).toContain('acme/uat has its metadata locked and package acme-high is high impact, so it can only be validated (acme-high sequence 1: Updates a nullable property');
+        expect(failure.message).toContain(
+          'acme/uat has its metadata locked and package acme-high is high impact, so it can only be validated (acme-high sequence 1: Updates a nullable property',
+        );
       }
       expect(await fingerprint(knex)).toEqual(before);
     });
 
-    it.each([['medium', medium], ['low', low]] as const)('%s impact: applied after a backup', async (level, pkg) => {
+    it.each([
+      ['medium', medium],
+      ['low', low],
+    ] as const)('%s impact: applied after a backup', async (level, pkg) => {
       const knex = await open();
       await setSetting(knex, 'metadata_locked', 'true');
       const before = await fingerprint(knex);
-      const failure = await harness.applyFailure({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
+      const failure = await harness.applyFailure({
+        target: uat,
+        package: harness.file(pkg),
+        mode: 'validateThenApply',
+      });
       expect(failure).toMatchObject({ type: 'BackupRequired' });
-      expect(failure.message).toBe(`acme/uat has its metadata locked: a ${level}-impact package is applied only after a backup (pass backupId)`);
+      expect(failure.message).toBe(
+        `acme/uat has its metadata locked: a ${level}-impact package is applied only after a backup (pass backupId)`,
+      );
       expect(await fingerprint(knex)).toEqual(before);
-      const report = await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply', backupId: 'backup/acme/uat/1' });
+      const report = await harness.apply({
+        target: uat,
+        package: harness.file(pkg),
+        mode: 'validateThenApply',
+        backupId: 'backup/acme/uat/1',
+      });
       expect(report).toMatchObject({ outcome: 'applied', impact: level });
     });
   });
@@ -89,33 +173,95 @@ describe.each(ENGINES)('package rules on %s', (engine) => {
   it('master packages: sub-packages in relative order, false predicates skip a sub-tree, aspects recorded', async () => {
     const knex = await open([production]);
     const pkg = master('acme-release', '5', [
-      { relativeOrder: 20, package: incremental('step-two', '1', [change(1, { operation: 'U', objectType: 'Form', businessObject: 'Incident', entityName: 'Ordered Form', guid: guid(900), data: { step: 2 } })]) },
-      { relativeOrder: 10, package: incremental('step-one', '1', [form(1, 'Ordered Form', { step: 1 })].map((c) => ({ ...c, guid: guid(900) }))) },
+      {
+        relativeOrder: 20,
+        package: incremental('step-two', '1', [
+          change(1, {
+            operation: 'U',
+            objectType: 'Form',
+            businessObject: 'Incident',
+            entityName: 'Ordered Form',
+            guid: guid(900),
+            data: { step: 2 },
+          }),
+        ]),
+      },
+      {
+        relativeOrder: 10,
+        package: incremental(
+          'step-one',
+          '1',
+          [form(1, 'Ordered Form', { step: 1 })].map((c) => ({ ...c, guid: guid(900) })),
+        ),
+      },
       {
         relativeOrder: 30,
         predicate: { landscape: ['uat', 'staging'] },
-        package: master('uat-extras', '1', [{ relativeOrder: 1, package: incremental('uat-forms', '1', [form(1, 'UAT Only Form')]) }]),
+        package: master('uat-extras', '1', [
+          { relativeOrder: 1, package: incremental('uat-forms', '1', [form(1, 'UAT Only Form')]) },
+        ]),
       },
-      { relativeOrder: 40, predicate: { setting: { key: 'edition', equals: 'enterprise' } }, package: incremental('enterprise', '1', [form(7, 'Enterprise Form')], { aspects: [{ vendorId: 'acme', id: 'enterprise', version: 2 }] }) },
+      {
+        relativeOrder: 40,
+        predicate: { setting: { key: 'edition', equals: 'enterprise' } },
+        package: incremental('enterprise', '1', [form(7, 'Enterprise Form')], {
+          aspects: [{ vendorId: 'acme', id: 'enterprise', version: 2 }],
+        }),
+      },
     ]);
     const report = await harness.apply({ target: production, package: harness.file(pkg), mode: 'validateThenApply' });
     expect(report.skippedPackages).toEqual([expect.stringMatching(/^acme-release\/uat-extras: predicate is false/)]);
-    expect(JSON.parse((await knex('metadata_items').where({ guid: guid(900) }).first()).definition)).toEqual({ step: 2 });
+    expect(
+      JSON.parse(
+        (
+          await knex('metadata_items')
+            .where({ guid: guid(900) })
+            .first()
+        ).definition,
+      ),
+    ).toEqual({ step: 2 });
     expect(await formNames(harness, production)).toEqual(['Enterprise Form', 'Local Triage Form', 'Ordered Form']);
-    expect(await knex('package_aspects').select('aspect_id', 'installed_by_package')).toEqual([{ aspect_id: 'enterprise', installed_by_package: 'enterprise' }]);
+    expect(await knex('package_aspects').select('aspect_id', 'installed_by_package')).toEqual([
+      { aspect_id: 'enterprise', installed_by_package: 'enterprise' },
+    ]);
   });
 
   it('compaction: the compacted package leaves the target exactly as the full one does', async () => {
     const knex = await open([uat, production]);
     const qa = guid(700);
     const updates = Array.from({ length: 12 }, (_, i) =>
-      change(i + 2, { operation: 'U', objectType: 'QuickAction', businessObject: 'Incident', entityName: 'Escalate', guid: qa, data: { [`step${i % 4}`]: i, label: `v${i}` } }),
+      change(i + 2, {
+        operation: 'U',
+        objectType: 'QuickAction',
+        businessObject: 'Incident',
+        entityName: 'Escalate',
+        guid: qa,
+        data: { [`step${i % 4}`]: i, label: `v${i}` },
+      }),
     );
-    const pkg = incremental('acme-qa', '1', [change(1, { operation: 'C', objectType: 'QuickAction', businessObject: 'Incident', entityName: 'Escalate', guid: qa, data: { label: 'v' } }), ...updates]);
+    const pkg = incremental('acme-qa', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'QuickAction',
+        businessObject: 'Incident',
+        entityName: 'Escalate',
+        guid: qa,
+        data: { label: 'v' },
+      }),
+      ...updates,
+    ]);
     await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
     const preview = harness.previewPath();
-    await harness.apply({ target: production, package: harness.file(pkg), mode: 'validateThenApply', compact: true, previewFile: preview });
-    expect((JSON.parse(fs.readFileSync(preview, 'utf8')) as PackagePreview).proposedChanges.map((c) => c.sequence)).toEqual([1, 2]);
+    await harness.apply({
+      target: production,
+      package: harness.file(pkg),
+      mode: 'validateThenApply',
+      compact: true,
+      previewFile: preview,
+    });
+    expect(
+      (JSON.parse(fs.readFileSync(preview, 'utf8')) as PackagePreview).proposedChanges.map((c) => c.sequence),
+    ).toEqual([1, 2]);
     expect(await fingerprint(harness.knex(production))).toEqual(await fingerprint(knex));
   });
 });

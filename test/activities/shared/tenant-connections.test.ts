@@ -30,7 +30,9 @@ describe('tenant connections on a shared PostgreSQL server', () => {
         emailDomain: t${i}.example.com`,
       )
       .join('');
-    databases = new InventoryTenantDatabases(parseInventory(`version: 1\ntenants:${tenants}\n`, path.join(os.tmpdir(), 'stagecoach.yaml')));
+    databases = new InventoryTenantDatabases(
+      parseInventory(`version: 1\ntenants:${tenants}\n`, path.join(os.tmpdir(), 'stagecoach.yaml')),
+    );
   });
 
   afterAll(async () => {
@@ -42,7 +44,10 @@ describe('tenant connections on a shared PostgreSQL server', () => {
     const admin = new Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     try {
-      const { rows } = await admin.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = any($1)', [scratch.map((db) => db.name)]);
+      const { rows } = await admin.query<{ n: string }>(
+        'select count(*) as n from pg_stat_activity where datname = any($1)',
+        [scratch.map((db) => db.name)],
+      );
       return Number(rows[0].n);
     } finally {
       await admin.end();

@@ -6,7 +6,15 @@ import { change, guid, incremental } from '../../support/packages/package-builde
 
 const quickAction = guid(500);
 const update = (sequence: number, data: Record<string, unknown>, extra = {}) =>
-  change(sequence, { operation: 'U', objectType: 'QuickAction', businessObject: 'Incident', entityName: 'Escalate', guid: quickAction, data, ...extra });
+  change(sequence, {
+    operation: 'U',
+    objectType: 'QuickAction',
+    businessObject: 'Incident',
+    entityName: 'Escalate',
+    guid: quickAction,
+    data,
+    ...extra,
+  });
 
 describe('compaction (seed 000 "About Compacting Export Data")', () => {
   it('merges consecutive updates of one entity into one change with the same final definition', () => {
@@ -28,8 +36,17 @@ describe('compaction (seed 000 "About Compacting Export Data")', () => {
   });
 
   it('never merges a create with the updates after it', () => {
-    const create = change(1, { operation: 'C', objectType: 'QuickAction', businessObject: 'Incident', entityName: 'Escalate', guid: quickAction, data: { label: 'a' } });
-    const { pkg } = compactPackage(incremental('qa', '1', [create, update(2, { label: 'b' }), update(3, { label: 'c' })]));
+    const create = change(1, {
+      operation: 'C',
+      objectType: 'QuickAction',
+      businessObject: 'Incident',
+      entityName: 'Escalate',
+      guid: quickAction,
+      data: { label: 'a' },
+    });
+    const { pkg } = compactPackage(
+      incremental('qa', '1', [create, update(2, { label: 'b' }), update(3, { label: 'c' })]),
+    );
     expect(changesOf(pkg).map((c) => [c.sequence, c.operation, c.data])).toEqual([
       [1, 'C', { label: 'a' }],
       [2, 'U', { label: 'c' }],
@@ -37,8 +54,20 @@ describe('compaction (seed 000 "About Compacting Export Data")', () => {
   });
 
   it('does not merge updates of different entities, different types, or non-consecutive ones', () => {
-    const other = change(2, { operation: 'U', objectType: 'QuickAction', businessObject: 'Incident', entityName: 'Close', guid: guid(501), data: { label: 'x' } });
-    const pkg = incremental('qa', '1', [update(1, { label: 'a' }), other, update(3, { label: 'b' }), update(4, { label: 'c' })]);
+    const other = change(2, {
+      operation: 'U',
+      objectType: 'QuickAction',
+      businessObject: 'Incident',
+      entityName: 'Close',
+      guid: guid(501),
+      data: { label: 'x' },
+    });
+    const pkg = incremental('qa', '1', [
+      update(1, { label: 'a' }),
+      other,
+      update(3, { label: 'b' }),
+      update(4, { label: 'c' }),
+    ]);
     expect(changesOf(compactPackage(pkg).pkg).map((c) => c.sequence)).toEqual([1, 2, 3]);
   });
 

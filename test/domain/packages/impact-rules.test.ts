@@ -5,8 +5,18 @@ import { OBJECT_TYPES, OPERATIONS, type Change } from '../../../domain/packages/
 import { change, incremental, master } from '../../support/packages/package-builders';
 
 type Example = Omit<Change, 'sequence' | 'guid'>;
-const field = (data: Record<string, unknown>): Example => ({ operation: 'U', objectType: 'Field', businessObject: 'Incident', entityName: 'Urgency', data });
-const op = (operation: Change['operation'], objectType: Change['objectType'], extra: Partial<Example> = {}): Example => ({
+const field = (data: Record<string, unknown>): Example => ({
+  operation: 'U',
+  objectType: 'Field',
+  businessObject: 'Incident',
+  entityName: 'Urgency',
+  data,
+});
+const op = (
+  operation: Change['operation'],
+  objectType: Change['objectType'],
+  extra: Partial<Example> = {},
+): Example => ({
   operation,
   objectType,
   businessObject: 'Incident',
@@ -42,7 +52,10 @@ const EXAMPLES: Record<string, { example: Example; level: ImpactLevel }> = {
   'ui-definition-added': { example: op('C', 'Dashboard'), level: 'low' },
   'role-added': { example: op('C', 'Role', { businessObject: undefined }), level: 'low' },
   'branding-added': { example: op('C', 'Branding', { businessObject: undefined }), level: 'low' },
-  'data-only': { example: op('U', 'ValidationList', { businessObject: undefined, data: { values: ['a'] } }), level: 'low' },
+  'data-only': {
+    example: op('U', 'ValidationList', { businessObject: undefined, data: { values: ['a'] } }),
+    level: 'low',
+  },
 };
 
 describe('impact rules of seed 000', () => {
@@ -65,7 +78,10 @@ describe('impact rules of seed 000', () => {
   it('gives every operation on every object type at least one reason', () => {
     for (const objectType of OBJECT_TYPES) {
       for (const operation of OPERATIONS) {
-        const impact = analyzeChange(change(1, { operation, objectType, businessObject: 'Incident', entityName: 'X', data: {} }), 'pkg');
+        const impact = analyzeChange(
+          change(1, { operation, objectType, businessObject: 'Incident', entityName: 'X', data: {} }),
+          'pkg',
+        );
         expect(impact.reasons.length, `${operation} ${objectType}`).toBeGreaterThan(0);
       }
     }
@@ -81,7 +97,10 @@ describe('impact rules of seed 000', () => {
     const low = incremental('forms', '1', [change(1, op('C', 'Form'))]);
     const medium = incremental('rules', '1', [change(1, op('U', 'BusinessRule'))]);
     expect(analyzePackageImpact(low).level).toBe('low');
-    const both = master('release', '1', [{ relativeOrder: 1, package: low }, { relativeOrder: 2, package: medium }]);
+    const both = master('release', '1', [
+      { relativeOrder: 1, package: low },
+      { relativeOrder: 2, package: medium },
+    ]);
     const impact = analyzePackageImpact(both);
     expect(impact.level).toBe('medium');
     expect(impact.counts).toEqual({ low: 1, medium: 1, high: 0 });

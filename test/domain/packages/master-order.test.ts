@@ -3,8 +3,13 @@ import { applyOrder, evaluatePredicate, type PredicateContext } from '../../../d
 import type { Predicate } from '../../../domain/packages/package-types';
 import { form, incremental, master } from '../../support/packages/package-builders';
 
-const context: PredicateContext = { landscape: 'uat', settings: { edition: 'enterprise', region: 'eu' }, aspects: [{ vendorId: 'acme', id: 'itam', version: 3 }] };
-const ids = (order: ReturnType<typeof applyOrder>) => order.units.map((u) => (u.kind === 'changes' ? u.pkg.id : `aspects:${u.packageId}`));
+const context: PredicateContext = {
+  landscape: 'uat',
+  settings: { edition: 'enterprise', region: 'eu' },
+  aspects: [{ vendorId: 'acme', id: 'itam', version: 3 }],
+};
+const ids = (order: ReturnType<typeof applyOrder>) =>
+  order.units.map((u) => (u.kind === 'changes' ? u.pkg.id : `aspects:${u.packageId}`));
 
 describe('master packages', () => {
   it('apply sub-packages in relative order, not document order', () => {
@@ -24,19 +29,44 @@ describe('master packages', () => {
     const pkg = master('release', '1', [
       { relativeOrder: 1, package: incremental('shared', '1', [form(1, 'S')]) },
       { relativeOrder: 2, predicate: { setting: { key: 'region', equals: 'us' } }, package: nested },
-      { relativeOrder: 3, predicate: { landscape: ['uat', 'staging'] }, package: incremental('uat-only', '1', [form(1, 'U')]) },
+      {
+        relativeOrder: 3,
+        predicate: { landscape: ['uat', 'staging'] },
+        package: incremental('uat-only', '1', [form(1, 'U')]),
+      },
     ]);
     const order = applyOrder(pkg, context);
     expect(ids(order)).toEqual(['shared', 'uat-only']);
-    expect(order.skipped).toEqual([{ packageId: 'eu-only', path: 'release/eu-only', reason: expect.stringContaining('predicate is false') }]);
+    expect(order.skipped).toEqual([
+      { packageId: 'eu-only', path: 'release/eu-only', reason: expect.stringContaining('predicate is false') },
+    ]);
   });
 
   it('apply aspects after their package, and later predicates see them', () => {
-    const pkg = master('release', '1', [
-      { relativeOrder: 1, package: incremental('base', '1', [form(1, 'B')], { aspects: [{ vendorId: 'acme', id: 'cmdb', version: 1 }] }) },
-      { relativeOrder: 2, predicate: { aspect: { vendorId: 'acme', id: 'cmdb' } }, package: incremental('cmdb-extras', '1', [form(1, 'X')]) },
-    ], { aspects: [{ vendorId: 'acme', id: 'release', version: 1 }] });
-    expect(ids(applyOrder(pkg, { ...context, aspects: [] }))).toEqual(['base', 'aspects:base', 'cmdb-extras', 'aspects:release']);
+    const pkg = master(
+      'release',
+      '1',
+      [
+        {
+          relativeOrder: 1,
+          package: incremental('base', '1', [form(1, 'B')], {
+            aspects: [{ vendorId: 'acme', id: 'cmdb', version: 1 }],
+          }),
+        },
+        {
+          relativeOrder: 2,
+          predicate: { aspect: { vendorId: 'acme', id: 'cmdb' } },
+          package: incremental('cmdb-extras', '1', [form(1, 'X')]),
+        },
+      ],
+      { aspects: [{ vendorId: 'acme', id: 'release', version: 1 }] },
+    );
+    expect(ids(applyOrder(pkg, { ...context, aspects: [] }))).toEqual([
+      'base',
+      'aspects:base',
+      'cmdb-extras',
+      'aspects:release',
+    ]);
   });
 
   it.each<[string, Predicate, boolean]>([

@@ -2,14 +2,27 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DatabaseError, type Progress } from '../../../engines/engine';
 import { MssqlEngine } from '../../../engines/mssql/mssql-engine';
-import { batchError, deferred, RecordingSqlServer, replyByPrefix, SERVER, type Reply, type SentStatement } from '../../support/database/recording-sql-session';
+import {
+  batchError,
+  deferred,
+  RecordingSqlServer,
+  replyByPrefix,
+  SERVER,
+  type Reply,
+  type SentStatement,
+} from '../../support/database/recording-sql-session';
 
 const FILE = '/var/opt/mssql/backup/acme_production_release-acme-1.bak';
 const SOURCE = { ...SERVER, database: 'acme_production' };
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function engineOn(server: RecordingSqlServer, warnings: string[] = []): MssqlEngine {
-  return new MssqlEngine({ openSession: server.open, pollIntervalMs: 1000, wait: immediate, warn: (m) => warnings.push(m) });
+  return new MssqlEngine({
+    openSession: server.open,
+    pollIntervalMs: 1000,
+    wait: immediate,
+    warn: (m) => warnings.push(m),
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<DatabaseError> {
@@ -42,7 +55,10 @@ function longStatement(prefix: string, percents: number[]): Array<[string, Reply
 describe('SQL Server backup', () => {
   it('sends BACKUP then RESTORE VERIFYONLY in master and reports percent_complete from a second session', async () => {
     const server = new RecordingSqlServer(
-      replyByPrefix([...longStatement('BACKUP DATABASE', [12.5, 60, 100]), ['SELECT TOP (1) bs.compressed_backup_size', [{ bytes: 4096 }]]]),
+      replyByPrefix([
+        ...longStatement('BACKUP DATABASE', [12.5, 60, 100]),
+        ['SELECT TOP (1) bs.compressed_backup_size', [{ bytes: 4096 }]],
+      ]),
     );
     const progress: Progress[] = [];
     const result = await engineOn(server).backup(SOURCE, FILE, { onProgress: (p) => progress.push(p) });
@@ -71,7 +87,10 @@ describe('SQL Server backup', () => {
       replyByPrefix([
         [
           'BACKUP DATABASE [acme_production] TO DISK = @file WITH COPY_ONLY, CHECKSUM, COMPRESSION',
-          batchError([1844, 'BACKUP DATABASE WITH COMPRESSION is not supported on Express Edition'], [3013, 'BACKUP DATABASE is terminating abnormally.']),
+          batchError(
+            [1844, 'BACKUP DATABASE WITH COMPRESSION is not supported on Express Edition'],
+            [3013, 'BACKUP DATABASE is terminating abnormally.'],
+          ),
         ],
       ]),
     );
@@ -82,7 +101,9 @@ describe('SQL Server backup', () => {
       'RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM',
       expect.stringMatching(/^SELECT TOP \(1\)/),
     ]);
-    expect(warnings).toEqual(['SQL Server sql.example.test cannot compress backups (edition); backing up acme_production uncompressed']);
+    expect(warnings).toEqual([
+      'SQL Server sql.example.test cannot compress backups (edition); backing up acme_production uncompressed',
+    ]);
   });
 
   it('fails non-retryably naming the file when the backup device cannot be opened', async () => {
@@ -91,7 +112,10 @@ describe('SQL Server backup', () => {
         [
           'BACKUP DATABASE',
           batchError(
-            [3201, `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`],
+            [
+              3201,
+              `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`,
+            ],
             [3013, 'BACKUP DATABASE is terminating abnormally.'],
           ),
         ],
@@ -163,7 +187,10 @@ describe('SQL Server restore', () => {
     const warnings: string[] = [];
     const server = new RecordingSqlServer(restoreReplies(longStatement('RESTORE DATABASE', [40, 100])));
     const progress: Progress[] = [];
-    await engineOn(server, warnings).restore(SERVER, FILE, { scratchName: SCRATCH, onProgress: (p) => progress.push(p) });
+    await engineOn(server, warnings).restore(SERVER, FILE, {
+      scratchName: SCRATCH,
+      onProgress: (p) => progress.push(p),
+    });
 
     expect(server.texts(1)).toEqual([
       'RESTORE FILELISTONLY FROM DISK = @file',
@@ -189,7 +216,9 @@ describe('SQL Server restore', () => {
     });
     expect(server.sent.at(-1)!.params).toEqual({ statement: 'ALTER USER [app_user] WITH LOGIN = [app_user]' });
     expect(progress.map((p) => p.done)).toEqual([0, 40, 100]);
-    expect(warnings).toEqual(['database acme_staging on sql.example.test: users without a login of their name: report_reader']);
+    expect(warnings).toEqual([
+      'database acme_staging on sql.example.test: users without a login of their name: report_reader',
+    ]);
   });
 
   it('takes over its own scratch database left by an earlier attempt and uses the configured data directory', async () => {
@@ -217,7 +246,9 @@ describe('SQL Server restore', () => {
 
   it('restores over a scratch database a crashed attempt left RESTORING, without ALTER DATABASE on it', async () => {
     const server = new RecordingSqlServer(
-      restoreReplies([['SELECT state_desc', (sent) => [{ state_desc: sent.params.database === SCRATCH ? 'RESTORING' : 'ONLINE' }]]]),
+      restoreReplies([
+        ['SELECT state_desc', (sent) => [{ state_desc: sent.params.database === SCRATCH ? 'RESTORING' : 'ONLINE' }]],
+      ]),
     );
     await engineOn(server).restore(SERVER, FILE, { scratchName: SCRATCH });
     expect(server.texts().slice(2, 5)).toEqual([
@@ -246,7 +277,10 @@ describe('SQL Server restore', () => {
 
   it('maps a missing backup file at FILELISTONLY and sends nothing after it', async () => {
     const missing = batchError(
-      [3201, `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`],
+      [
+        3201,
+        `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`,
+      ],
       [3013, 'RESTORE FILELIST is terminating abnormally.'],
     );
     const server = new RecordingSqlServer(restoreReplies([['RESTORE FILELISTONLY', missing]]));
@@ -257,7 +291,9 @@ describe('SQL Server restore', () => {
 
   it('puts the old target back in multi-user mode when it cannot be dropped', async () => {
     const server = new RecordingSqlServer(
-      restoreReplies([['DROP DATABASE', batchError([3702, 'Cannot drop database "acme_staging" because it is currently in use.'])]]),
+      restoreReplies([
+        ['DROP DATABASE', batchError([3702, 'Cannot drop database "acme_staging" because it is currently in use.'])],
+      ]),
     );
     const error = await failureOf(engineOn(server).restore(SERVER, FILE, { scratchName: SCRATCH }));
     expect(error.kind).toBe('transient');
@@ -290,7 +326,9 @@ describe('SQL Server fingerprints and database housekeeping', () => {
       ]),
     );
     const progress: Progress[] = [];
-    const prints = await engineOn(server).fingerprints(SERVER, ['incidents', 'app_log'], { onProgress: (p) => progress.push(p) });
+    const prints = await engineOn(server).fingerprints(SERVER, ['incidents', 'app_log'], {
+      onProgress: (p) => progress.push(p),
+    });
     expect(server.texts()).toEqual([
       'SELECT COUNT_BIG(*) AS row_count, CHECKSUM_AGG(BINARY_CHECKSUM(*)) AS checksum_agg, SUM(CAST(BINARY_CHECKSUM(*) AS bigint)) AS checksum_sum FROM [acme_staging].[dbo].[incidents]',
       'SELECT COUNT_BIG(*) AS row_count, CHECKSUM_AGG(BINARY_CHECKSUM(*)) AS checksum_agg, SUM(CAST(BINARY_CHECKSUM(*) AS bigint)) AS checksum_sum FROM [acme_staging].[dbo].[app_log]',
@@ -319,7 +357,10 @@ describe('SQL Server fingerprints and database housekeeping', () => {
   it('drops a database left RESTORING without trying to make it single-user', async () => {
     const server = new RecordingSqlServer(replyByPrefix([['SELECT state_desc', [{ state_desc: 'RESTORING' }]]]));
     await engineOn(server).dropDatabase(SERVER);
-    expect(server.texts()).toEqual(['SELECT state_desc FROM sys.databases WHERE name = @database', 'DROP DATABASE [acme_staging]']);
+    expect(server.texts()).toEqual([
+      'SELECT state_desc FROM sys.databases WHERE name = @database',
+      'DROP DATABASE [acme_staging]',
+    ]);
   });
 
   it('renames in single-user mode and reads sizes and shrinks by quoted name', async () => {
@@ -340,7 +381,12 @@ describe('SQL Server fingerprints and database housekeeping', () => {
   it('gives knex a tedious configuration for the tenant database', () => {
     const config = new MssqlEngine().knexConfig({ ...SERVER, encrypt: false });
     expect(config.client).toBe('mssql');
-    expect(config.connection).toMatchObject({ server: 'sql.example.test', port: 1433, userName: 'stagecoach', database: 'acme_staging' });
+    expect(config.connection).toMatchObject({
+      server: 'sql.example.test',
+      port: 1433,
+      userName: 'stagecoach',
+      database: 'acme_staging',
+    });
   });
 });
 
@@ -351,10 +397,19 @@ describe('SQL Server injection attempts reach no server', () => {
     ['backup of a hostile database', (e: MssqlEngine) => e.backup({ ...SOURCE, database: hostile }, FILE)],
     ['backup to a quoted path', (e: MssqlEngine) => e.backup(SOURCE, "/var/backups/x'; DROP DATABASE y; --.bak")],
     ['verify of a quoted path', (e: MssqlEngine) => e.verifyBackup('C:\\backups\\a".bak', { server: SERVER })],
-    ['restore into a hostile target', (e: MssqlEngine) => e.restore({ ...SERVER, database: hostile }, FILE, { scratchName: SCRATCH })],
+    [
+      'restore into a hostile target',
+      (e: MssqlEngine) => e.restore({ ...SERVER, database: hostile }, FILE, { scratchName: SCRATCH }),
+    ],
     ['restore through a hostile scratch', (e: MssqlEngine) => e.restore(SERVER, FILE, { scratchName: hostile })],
-    ['restore from a traversal path', (e: MssqlEngine) => e.restore(SERVER, '/var/backups/../../etc/passwd', { scratchName: SCRATCH })],
-    ['fingerprint of a hostile table', (e: MssqlEngine) => e.fingerprints(SERVER, ['incidents', 'incidents; DROP TABLE x'])],
+    [
+      'restore from a traversal path',
+      (e: MssqlEngine) => e.restore(SERVER, '/var/backups/../../etc/passwd', { scratchName: SCRATCH }),
+    ],
+    [
+      'fingerprint of a hostile table',
+      (e: MssqlEngine) => e.fingerprints(SERVER, ['incidents', 'incidents; DROP TABLE x']),
+    ],
     ['rename to a hostile name', (e: MssqlEngine) => e.renameDatabase(SERVER, hostile)],
     ['drop of a hostile database', (e: MssqlEngine) => e.dropDatabase({ ...SERVER, database: hostile })],
     ['shrink of a hostile database', (e: MssqlEngine) => e.compact({ ...SERVER, database: hostile })],
@@ -372,7 +427,9 @@ describe('SQL Server injection attempts reach no server', () => {
 describe('SQL Server engine over the real mssql driver', () => {
   it('reports a server that refuses connections as a transient failure naming it', async () => {
     const closed = await closedPort();
-    const error = await failureOf(new MssqlEngine().databaseExists({ ...SERVER, host: '127.0.0.1', port: closed, encrypt: false }));
+    const error = await failureOf(
+      new MssqlEngine().databaseExists({ ...SERVER, host: '127.0.0.1', port: closed, encrypt: false }),
+    );
     expect(error.kind).toBe('transient');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain(`server 127.0.0.1:${closed}, database "acme_staging"`);

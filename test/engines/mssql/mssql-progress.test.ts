@@ -43,7 +43,9 @@ describe('SQL Server percent_complete polling', () => {
     );
     const waits: number[] = [];
     const progress: Progress[] = [];
-    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server, waits), { onProgress: (p) => progress.push(p) });
+    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server, waits), {
+      onProgress: (p) => progress.push(p),
+    });
 
     expect(server.texts(1)).toEqual(['SELECT @@SPID AS session_id, @@SERVERNAME AS server_name', BACKUP.text]);
     expect(server.sent.filter((s) => s.session === 2)).toEqual(
@@ -81,14 +83,21 @@ describe('SQL Server percent_complete polling', () => {
       ]),
     );
     const progress: Progress[] = [];
-    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server), { onProgress: (p) => progress.push(p) });
+    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server), {
+      onProgress: (p) => progress.push(p),
+    });
     expect(progress.map((p) => p.done)).toEqual([0, 20, 20, 20]);
   });
 
   it('still heartbeats when no second session can be opened, and tries to open it only once', async () => {
     const running = deferred<unknown[]>();
     let waits = 0;
-    const server = new RecordingSqlServer(replyByPrefix([['SELECT @@SPID', [{ session_id: 57 }]], ['BACKUP DATABASE', running.promise]]));
+    const server = new RecordingSqlServer(
+      replyByPrefix([
+        ['SELECT @@SPID', [{ session_id: 57 }]],
+        ['BACKUP DATABASE', running.promise],
+      ]),
+    );
     let openAttempts = 0;
     const polling: ProgressPolling = {
       openPoller: () => {
@@ -103,7 +112,9 @@ describe('SQL Server percent_complete polling', () => {
       },
     };
     const progress: Progress[] = [];
-    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', polling, { onProgress: (p) => progress.push(p) });
+    await runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', polling, {
+      onProgress: (p) => progress.push(p),
+    });
     expect(openAttempts).toBe(1);
     expect(progress.map((p) => p.done)).toEqual([0, 0, 0]);
   });
@@ -123,7 +134,9 @@ describe('SQL Server percent_complete polling', () => {
         ],
       ]),
     );
-    const result = runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server), { onProgress: () => undefined });
+    const result = runWithProgress(await runner(server), BACKUP, 'BACKUP DATABASE', pollingOn(server), {
+      onProgress: () => undefined,
+    });
     await expect(result).rejects.toThrow('Cannot open backup device');
     expect(server.closed).toBe(1);
   });

@@ -36,7 +36,10 @@ describe('SQL Server statements: the exact T-SQL sent', () => {
   });
 
   it('verifies, lists files and reads sizes with the file as a parameter', () => {
-    expect(verifyBackupStatement(FILE)).toEqual({ text: 'RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM', params: { file: FILE } });
+    expect(verifyBackupStatement(FILE)).toEqual({
+      text: 'RESTORE VERIFYONLY FROM DISK = @file WITH CHECKSUM',
+      params: { file: FILE },
+    });
     expect(fileListStatement(FILE)).toEqual({ text: 'RESTORE FILELISTONLY FROM DISK = @file', params: { file: FILE } });
     expect(backupSizeStatement('acme_production', FILE)).toEqual({
       text:
@@ -67,10 +70,14 @@ describe('SQL Server statements: the exact T-SQL sent', () => {
   });
 
   it('switches user modes, drops and renames by bracket-quoted name', () => {
-    expect(singleUserStatement('acme_uat').text).toBe('ALTER DATABASE [acme_uat] SET SINGLE_USER WITH ROLLBACK IMMEDIATE');
+    expect(singleUserStatement('acme_uat').text).toBe(
+      'ALTER DATABASE [acme_uat] SET SINGLE_USER WITH ROLLBACK IMMEDIATE',
+    );
     expect(multiUserStatement('acme_uat').text).toBe('ALTER DATABASE [acme_uat] SET MULTI_USER');
     expect(dropDatabaseStatement('acme_uat').text).toBe('DROP DATABASE [acme_uat]');
-    expect(renameDatabaseStatement('acme_scratch', 'acme_uat').text).toBe('ALTER DATABASE [acme_scratch] MODIFY NAME = [acme_uat]');
+    expect(renameDatabaseStatement('acme_scratch', 'acme_uat').text).toBe(
+      'ALTER DATABASE [acme_scratch] MODIFY NAME = [acme_uat]',
+    );
     expect(databaseStateStatement('acme_uat')).toEqual({
       text: 'SELECT state_desc FROM sys.databases WHERE name = @database',
       params: { database: 'acme_uat' },
@@ -140,7 +147,17 @@ describe('SQL Server restore file placement', () => {
 });
 
 describe('SQL Server injection attempts are refused before any SQL is built', () => {
-  const hostileNames = ['x]; DROP DATABASE y; --', 'acme prod', 'acme"', "acme'", '1acme', '', 'a'.repeat(64), 'acme;', 'acmé'];
+  const hostileNames = [
+    'x]; DROP DATABASE y; --',
+    'acme prod',
+    'acme"',
+    "acme'",
+    '1acme',
+    '',
+    'a'.repeat(64),
+    'acme;',
+    'acmé',
+  ];
 
   it.each(hostileNames)('database name %j', (name) => {
     expect(() => backupStatement(name, FILE, { compression: true })).toThrow(DatabaseError);
@@ -157,7 +174,7 @@ describe('SQL Server injection attempts are refused before any SQL is built', ()
 
   const hostilePaths = [
     "/var/backups/a'; DROP DATABASE y; --.bak",
-    'C:\\backups\\o\'brien.bak',
+    "C:\\backups\\o'brien.bak",
     '/var/backups/"quoted".bak',
     '/var/backups/../../etc/shadow',
     '/var/backups/a.bak;',

@@ -20,7 +20,8 @@ const TABLES = Object.keys(SAMPLE_TENANT_TABLES);
 
 function serverFromUrl(url: string): ServerConnection {
   const parsed = new URL(url.replace(/^sqlserver:/, 'mssql:'));
-  const flag = (name: string) => (parsed.searchParams.has(name) ? parsed.searchParams.get(name) !== 'false' : undefined);
+  const flag = (name: string) =>
+    parsed.searchParams.has(name) ? parsed.searchParams.get(name) !== 'false' : undefined;
   return {
     engine: 'mssql',
     host: parsed.hostname,
@@ -97,7 +98,10 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
     await engine.restore(target, backupFile('full'), { scratchName: `${target.database}_scratch` });
     expect(await engine.databaseExists(target)).toBe(true);
     expect(await engine.databaseExists(withDatabaseName(server, `${target.database}_scratch`))).toBe(false);
-    const [expected, actual] = await Promise.all([engine.fingerprints(source, TABLES), engine.fingerprints(target, TABLES)]);
+    const [expected, actual] = await Promise.all([
+      engine.fingerprints(source, TABLES),
+      engine.fingerprints(target, TABLES),
+    ]);
     expect(actual).toEqual(expected);
     expect(actual.find((f) => f.table === 'incidents')!.rows).toBe(3000);
   });
@@ -116,7 +120,9 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
     }
     // A new login of the same name has a new SID: the user restored from the backup is orphaned.
     const password = `Aa1!${randomBytes(12).toString('hex')}`;
-    await master.raw(`DROP LOGIN [${login}]; CREATE LOGIN [${login}] WITH PASSWORD = '${password}', CHECK_POLICY = OFF`);
+    await master.raw(
+      `DROP LOGIN [${login}]; CREATE LOGIN [${login}] WITH PASSWORD = '${password}', CHECK_POLICY = OFF`,
+    );
 
     const progress: Progress[] = [];
     await engine.restore(target, backupFile('full'), { scratchName, onProgress: (p) => progress.push(p) });
@@ -134,7 +140,9 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
     await engine.restore(target, backupFile('full'), { scratchName: `${target.database}_scratch` });
     const before = await engine.fingerprints(target, TABLES);
     const missing = backupFile('does_not_exist');
-    const error = await engine.restore(target, missing, { scratchName: `${target.database}_scratch` }).catch((e: unknown) => e);
+    const error = await engine
+      .restore(target, missing, { scratchName: `${target.database}_scratch` })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseError);
     expect((error as DatabaseError).kind).toBe('missing-file');
     expect((error as DatabaseError).message).toContain(missing);

@@ -30,7 +30,11 @@ const LANDSCAPES: Landscape[] = ['production', 'staging', 'uat'];
  * them, and a control database. Production gets the sample schema and `data`; the others get
  * the schema and a little different data of their own.
  */
-export async function createTenantFixture(engine: TestEngine, data: TenantDataOptions, extra: { env?: NodeJS.ProcessEnv; user?: string; shrinkCap?: string } = {}): Promise<TenantFixture> {
+export async function createTenantFixture(
+  engine: TestEngine,
+  data: TenantDataOptions,
+  extra: { env?: NodeJS.ProcessEnv; user?: string; shrinkCap?: string } = {},
+): Promise<TenantFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stagecoach-db-${engine}-`));
   fs.mkdirSync(path.join(dir, 'databases'));
   const drops: (() => Promise<void>)[] = [];
@@ -48,11 +52,18 @@ export async function createTenantFixture(engine: TestEngine, data: TenantDataOp
     stringify({
       version: 1,
       tenants: {
-        acme: { schema: 'sample-itsm', shrinkCap: extra.shrinkCap ?? '5GB', cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }], instances },
+        acme: {
+          schema: 'sample-itsm',
+          shrinkCap: extra.shrinkCap ?? '5GB',
+          cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }],
+          instances,
+        },
       },
     }),
   );
-  const tenantDatabases = new InventoryTenantDatabases(loadInventory(inventoryFile), { env: extra.env ?? fixtureEnv() });
+  const tenantDatabases = new InventoryTenantDatabases(loadInventory(inventoryFile), {
+    env: extra.env ?? fixtureEnv(),
+  });
   const controlDb = await openControlDatabase(path.join(dir, 'control.db'));
   const opened: Knex[] = [];
   const open = (landscape: Landscape) => {
@@ -84,7 +95,13 @@ export async function createTenantFixture(engine: TestEngine, data: TenantDataOp
   };
 }
 
-async function databaseConfig(engine: TestEngine, landscape: Landscape, dir: string, drops: (() => Promise<void>)[], user?: string): Promise<Record<string, unknown>> {
+async function databaseConfig(
+  engine: TestEngine,
+  landscape: Landscape,
+  dir: string,
+  drops: (() => Promise<void>)[],
+  user?: string,
+): Promise<Record<string, unknown>> {
   if (engine === 'sqlite') return { engine: 'sqlite', file: `databases/acme-${landscape}.db` };
   const scratch = await createScratchDatabase(`acme_${landscape}`);
   drops.push(scratch.drop);

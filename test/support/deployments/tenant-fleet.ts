@@ -23,7 +23,10 @@ export interface TenantFleet {
  * Many tiny SQLite tenants: one sample database built once with small pages, copied per tenant,
  * and an inventory naming them all (the worker's real InventoryTenantDatabases opens them).
  */
-export async function createTenantFleet(count: number, options: { prefix?: string; contacts?: (index: number) => string | undefined } = {}): Promise<TenantFleet> {
+export async function createTenantFleet(
+  count: number,
+  options: { prefix?: string; contacts?: (index: number) => string | undefined } = {},
+): Promise<TenantFleet> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-fleet-'));
   const template = path.join(dir, 'template.db');
   const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: template }, useNullAsDefault: true });
@@ -43,7 +46,13 @@ export async function createTenantFleet(count: number, options: { prefix?: strin
     inventory[tenant] = {
       schema: 'sample-itsm',
       ...(contact ? { contact } : {}),
-      instances: { production: { database: { engine: 'sqlite', file: `tenants/${tenant}.db` }, backupLocation: `backups/${tenant}`, emailDomain: `${tenant}.example.com` } },
+      instances: {
+        production: {
+          database: { engine: 'sqlite', file: `tenants/${tenant}.db` },
+          backupLocation: `backups/${tenant}`,
+          emailDomain: `${tenant}.example.com`,
+        },
+      },
     };
   });
   const inventoryFile = path.join(dir, 'stagecoach.yaml');
@@ -53,7 +62,8 @@ export async function createTenantFleet(count: number, options: { prefix?: strin
     inventoryFile,
     tenants,
     databaseFile,
-    open: (tenant) => knexFactory({ client: 'better-sqlite3', connection: { filename: databaseFile(tenant) }, useNullAsDefault: true }),
+    open: (tenant) =>
+      knexFactory({ client: 'better-sqlite3', connection: { filename: databaseFile(tenant) }, useNullAsDefault: true }),
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -62,12 +72,22 @@ export async function createTenantFleet(count: number, options: { prefix?: strin
 export async function publishPackage(controlDb: Knex, document: PackageDocument): Promise<string> {
   const content = JSON.stringify(document);
   const hash = sha256(content);
-  await new PackageStore(controlDb).put({ sha256: hash, packageId: document.id, packageVersion: document.version, content, storedAt: new Date().toISOString() });
+  await new PackageStore(controlDb).put({
+    sha256: hash,
+    packageId: document.id,
+    packageVersion: document.version,
+    content,
+    storedAt: new Date().toISOString(),
+  });
   return hash;
 }
 
 /** Patch log entries per instance for one package: the proof that nobody got it twice. */
 export async function patchLogCounts(controlDb: Knex, packageId: string): Promise<Map<string, number>> {
-  const rows = (await controlDb('patch_log').where({ package_id: packageId }).select('instance_key').count({ n: '*' }).groupBy('instance_key')) as Array<{ instance_key: string; n: number }>;
+  const rows = (await controlDb('patch_log')
+    .where({ package_id: packageId })
+    .select('instance_key')
+    .count({ n: '*' })
+    .groupBy('instance_key')) as Array<{ instance_key: string; n: number }>;
   return new Map(rows.map((r) => [r.instance_key, Number(r.n)]));
 }

@@ -29,7 +29,8 @@ export class PackageHarness {
 
   async open(instances: InstanceRef[]): Promise<void> {
     this.controlDb = await openControlDatabase(path.join(this.scratch, 'control.db'));
-    for (const instance of instances) this.tenants.set(instance.landscape, await createTenantDatabase(this.engine, `${instance.landscape}`));
+    for (const instance of instances)
+      this.tenants.set(instance.landscape, await createTenantDatabase(this.engine, `${instance.landscape}`));
     this.activities = createActivities({
       controlDb: this.controlDb,
       clock: { now: () => FIXED_NOW },
@@ -61,7 +62,10 @@ export class PackageHarness {
 
   /** Runs our real applyPackage activity in an activity context of this harness's workflow. */
   apply(input: ApplyPackageInput): Promise<PackageReport> {
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: this.workflowId, runId: 'run-1' } }, { logger: QUIET });
+    const env = new MockActivityEnvironment(
+      { workflowExecution: { workflowId: this.workflowId, runId: 'run-1' } },
+      { logger: QUIET },
+    );
     return env.run(this.activities.applyPackage, input);
   }
 
@@ -71,7 +75,8 @@ export class PackageHarness {
       (report) => ({ report }),
       (error: unknown) => ({ error: error as { type: string; message: string; nonRetryable: boolean } }),
     );
-    if ('report' in outcome) throw new Error(`expected applyPackage to fail, it returned ${JSON.stringify(outcome.report)}`);
+    if ('report' in outcome)
+      throw new Error(`expected applyPackage to fail, it returned ${JSON.stringify(outcome.report)}`);
     return outcome.error;
   }
 }

@@ -20,11 +20,15 @@ export async function fingerprint(knex: Knex): Promise<Record<string, unknown>> 
 
 async function indexNames(knex: Knex): Promise<string[]> {
   if (dialectOf(knex) === 'postgres') {
-    const result = (await knex.raw('select indexname from pg_indexes where schemaname = current_schema()')) as { rows: Array<{ indexname: string }> };
+    const result = (await knex.raw('select indexname from pg_indexes where schemaname = current_schema()')) as {
+      rows: Array<{ indexname: string }>;
+    };
     return result.rows.map((r) => r.indexname).sort();
   }
   if (dialectOf(knex) === 'mssql') {
-    const rows = (await knex.raw('select i.name from sys.indexes i join sys.tables t on t.object_id = i.object_id where i.name is not null')) as Array<{ name: string }>;
+    const rows = (await knex.raw(
+      'select i.name from sys.indexes i join sys.tables t on t.object_id = i.object_id where i.name is not null',
+    )) as Array<{ name: string }>;
     return rows.map((r) => r.name).sort();
   }
   const rows = (await knex.raw("select name from sqlite_master where type = 'index'")) as Array<{ name: string }>;

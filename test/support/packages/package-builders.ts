@@ -9,11 +9,21 @@ export function change(sequence: number, fields: Omit<Change, 'sequence' | 'guid
   return { sequence, guid: guid(sequence), ...fields };
 }
 
-export function incremental(id: string, version: string, changes: Change[], extra: Partial<IncrementalPackage> = {}): IncrementalPackage {
+export function incremental(
+  id: string,
+  version: string,
+  changes: Change[],
+  extra: Partial<IncrementalPackage> = {},
+): IncrementalPackage {
   return { formatVersion: 1, kind: 'incremental', id, version, transactionSets: [{ id: 1, changes }], ...extra };
 }
 
-export function master(id: string, version: string, subPackages: MasterPackage['subPackages'], extra: Partial<MasterPackage> = {}): MasterPackage {
+export function master(
+  id: string,
+  version: string,
+  subPackages: MasterPackage['subPackages'],
+  extra: Partial<MasterPackage> = {},
+): MasterPackage {
   return { formatVersion: 1, kind: 'master', id, version, subPackages, ...extra };
 }
 

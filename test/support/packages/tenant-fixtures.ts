@@ -26,7 +26,12 @@ export const TARGET_CREATED_GUID = '00000000-0000-4000-8000-00000000c001';
 
 /** A sample tenant database with a little of everything, on a real engine. */
 export async function createTenantDatabase(engine: EngineName, label: string): Promise<TenantDatabase> {
-  const opened = engine === 'sqlite' ? openSqlite(label) : engine === 'postgres' ? await openPostgres(label) : await openMssql(label);
+  const opened =
+    engine === 'sqlite'
+      ? openSqlite(label)
+      : engine === 'postgres'
+        ? await openPostgres(label)
+        : await openMssql(label);
   await createSampleTenantSchema(opened.knex);
   await seedTenant(opened.knex);
   return opened;
@@ -34,7 +39,11 @@ export async function createTenantDatabase(engine: EngineName, label: string): P
 
 function openSqlite(label: string): TenantDatabase {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stagecoach-pkg-${label}-`));
-  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'tenant.db') }, useNullAsDefault: true });
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'tenant.db') },
+    useNullAsDefault: true,
+  });
   return {
     knex,
     drop: async () => {
@@ -84,10 +93,30 @@ export async function seedTenant(knex: Knex): Promise<void> {
     { key: 'edition', value: 'enterprise' },
   ]);
   await knex('metadata_items').insert([
-    { guid: INCIDENT_BO_GUID, object_type: 'BusinessObject', business_object: null, name: 'Incident', definition: JSON.stringify({ table: 'incidents', label: 'Incident' }), installed_by_package: null, updated_at: now },
-    { guid: TARGET_CREATED_GUID, object_type: 'Form', business_object: 'Incident', name: 'Local Triage Form', definition: JSON.stringify({ layout: 'local' }), installed_by_package: null, updated_at: now },
+    {
+      guid: INCIDENT_BO_GUID,
+      object_type: 'BusinessObject',
+      business_object: null,
+      name: 'Incident',
+      definition: JSON.stringify({ table: 'incidents', label: 'Incident' }),
+      installed_by_package: null,
+      updated_at: now,
+    },
+    {
+      guid: TARGET_CREATED_GUID,
+      object_type: 'Form',
+      business_object: 'Incident',
+      name: 'Local Triage Form',
+      definition: JSON.stringify({ layout: 'local' }),
+      installed_by_package: null,
+      updated_at: now,
+    },
   ]);
-  await knex('validation_lists').insert({ guid: '00000000-0000-4000-8000-00000000d001', name: 'Priority', installed_by_package: null });
+  await knex('validation_lists').insert({
+    guid: '00000000-0000-4000-8000-00000000d001',
+    name: 'Priority',
+    installed_by_package: null,
+  });
   await knex('validation_list_values').insert([
     { list_guid: '00000000-0000-4000-8000-00000000d001', value: 'High', ordinal: 0 },
     { list_guid: '00000000-0000-4000-8000-00000000d001', value: 'Low', ordinal: 1 },

@@ -5,7 +5,12 @@ import { inject } from 'vitest';
 import type { InstanceRef } from '../../../domain/landscapes';
 import type { Inventory } from '../../../inventory/inventory';
 import { openControlDatabase } from '../../../store/control-database';
-import { createTenantDatabase, tenantDatabasesOf, type EngineName, type TenantDatabase } from '../packages/tenant-fixtures';
+import {
+  createTenantDatabase,
+  tenantDatabasesOf,
+  type EngineName,
+  type TenantDatabase,
+} from '../packages/tenant-fixtures';
 import { createScratchDatabase } from '../postgres';
 import { startTestWorker, type TemporalTestContext } from '../temporal';
 
@@ -37,7 +42,8 @@ export async function openPromotionFixture(engine: EngineName): Promise<Promotio
   const tenant = `t${randomUUID().slice(0, 8)}`;
   const landscapes = ['staging', 'production', 'uat'] as const;
   const databases = new Map<string, TenantDatabase>();
-  for (const landscape of landscapes) databases.set(landscape, await createTenantDatabase(engine, `bundles_${landscape}`));
+  for (const landscape of landscapes)
+    databases.set(landscape, await createTenantDatabase(engine, `bundles_${landscape}`));
   await addSourceItems(databases.get('staging')!.knex);
   const control = await createScratchDatabase('bundles_control');
   const controlDb = await openControlDatabase(control.url);
@@ -46,7 +52,9 @@ export async function openPromotionFixture(engine: EngineName): Promise<Promotio
   const ctx = await startTestWorker({
     controlDb,
     inventory,
-    tenantDatabases: tenantDatabasesOf(landscapes.map((landscape) => [{ tenant, landscape }, databases.get(landscape)!.knex])),
+    tenantDatabases: tenantDatabasesOf(
+      landscapes.map((landscape) => [{ tenant, landscape }, databases.get(landscape)!.knex]),
+    ),
     instanceLocks: { temporal: new Client({ connection }), holderCheckSeconds: 1 },
   });
   return {
@@ -67,10 +75,28 @@ export async function openPromotionFixture(engine: EngineName): Promise<Promotio
 async function addSourceItems(knex: Knex): Promise<void> {
   const at = '2026-01-05T00:00:00.000Z';
   await knex('metadata_items').insert([
-    { guid: ASSET_FORM, object_type: 'Form', business_object: 'Incident', name: 'Asset Form', definition: JSON.stringify({ layout: 'v1' }), installed_by_package: null, updated_at: at },
-    { guid: ESCALATION_RULE, object_type: 'Rule', business_object: 'Incident', name: 'Escalate P1', definition: JSON.stringify({ when: 'priority = 1' }), installed_by_package: null, updated_at: at },
+    {
+      guid: ASSET_FORM,
+      object_type: 'Form',
+      business_object: 'Incident',
+      name: 'Asset Form',
+      definition: JSON.stringify({ layout: 'v1' }),
+      installed_by_package: null,
+      updated_at: at,
+    },
+    {
+      guid: ESCALATION_RULE,
+      object_type: 'Rule',
+      business_object: 'Incident',
+      name: 'Escalate P1',
+      definition: JSON.stringify({ when: 'priority = 1' }),
+      installed_by_package: null,
+      updated_at: at,
+    },
   ]);
-  await knex('metadata_items').where({ name: 'Incident', object_type: 'BusinessObject' }).update({ definition: JSON.stringify({ table: 'incidents', label: 'Incident (staging)' }) });
+  await knex('metadata_items')
+    .where({ name: 'Incident', object_type: 'BusinessObject' })
+    .update({ definition: JSON.stringify({ table: 'incidents', label: 'Incident (staging)' }) });
 }
 
 export async function definitionOn(knex: Knex, guid: string): Promise<unknown> {

@@ -46,7 +46,10 @@ export interface ReleaseFixture {
    * Starts the in-process test worker (a test that kills a worker process starts it later);
    * `notifications` gives it a mailer (without one, notifications are audit rows).
    */
-  startWorker(taskQueue?: string, notifications?: Pick<ActivityDependencies, 'mailer' | 'mailDomain'>): Promise<TemporalTestContext>;
+  startWorker(
+    taskQueue?: string,
+    notifications?: Pick<ActivityDependencies, 'mailer' | 'mailDomain'>,
+  ): Promise<TemporalTestContext>;
   cleanup(): Promise<void>;
 }
 
@@ -92,7 +95,12 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
   fs.mkdirSync(path.join(dir, 'databases'), { recursive: true });
   fs.writeFileSync(
     inventoryFile,
-    stringify({ version: 1, roles: { 'customer-approvers': ['carol'] }, release: TEST_RELEASE_SETTINGS, tenants: inventoryTenants }),
+    stringify({
+      version: 1,
+      roles: { 'customer-approvers': ['carol'] },
+      release: TEST_RELEASE_SETTINGS,
+      tenants: inventoryTenants,
+    }),
   );
   const tenantDatabases = new InventoryTenantDatabases(loadInventory(inventoryFile), { env: fixtureEnv() });
   const controlDbFile = path.join(dir, 'control.db');
@@ -110,7 +118,10 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
       const knex = open(name, landscape);
       await createSampleTenantSchema(knex);
       if (!(spec.emptyProduction && landscape === 'production')) {
-        await generateTenantData(knex, { incidents: landscape === 'production' ? 120 : 9, emailDomain: `${name}.example.com` });
+        await generateTenantData(knex, {
+          incidents: landscape === 'production' ? 120 : 9,
+          emailDomain: `${name}.example.com`,
+        });
       }
       // Packages that touch incidents (an index) need the business object that maps its table.
       await knex('metadata_items').insert({
@@ -182,7 +193,13 @@ export function useReleaseFixture(engine: Engine, tenants: TenantSpec[]): Releas
   return suite;
 }
 
-async function databaseConfig(engine: Engine, tenant: string, landscape: Landscape, dir: string, drops: (() => Promise<void>)[]): Promise<Record<string, unknown>> {
+async function databaseConfig(
+  engine: Engine,
+  tenant: string,
+  landscape: Landscape,
+  dir: string,
+  drops: (() => Promise<void>)[],
+): Promise<Record<string, unknown>> {
   if (engine === 'sqlite') return { engine: 'sqlite', file: `databases/${tenant}-${landscape}.db` };
   const scratch = await createScratchDatabase(`rel_${landscape}`);
   drops.push(scratch.drop);

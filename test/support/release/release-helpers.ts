@@ -3,7 +3,7 @@ import type { StagecoachClient } from '../../../client';
 import { releaseStatus } from '../../../client/releases';
 import type { IncrementalPackage } from '../../../domain/packages/package-types';
 import { change, form, guid, incremental } from '../packages/package-builders';
-import type { ReleaseStatus } from "../../../contracts/releases";
+import type { ReleaseStatus } from '../../../contracts/releases';
 
 /** Polls the release's `status` query until `predicate` holds. */
 export async function statusWhen(
@@ -30,14 +30,23 @@ export async function statusWhen(
 export const waitingFor = (what: string) => (status: ReleaseStatus) => status.waitingFor === what;
 
 /** Waits for the gate to open, then approves it by Update as `user`. */
-export async function approveGate(client: StagecoachClient, workflowId: string, gate: string, user: string): Promise<void> {
+export async function approveGate(
+  client: StagecoachClient,
+  workflowId: string,
+  gate: string,
+  user: string,
+): Promise<void> {
   await statusWhen(client, workflowId, waitingFor(`gate:${gate}`));
   const answer = await client.decide(workflowId, 'approve', { gate, user, comment: `${gate} ok` });
-  if (answer.approvalsStillNeeded !== 0) throw new Error(`gate ${gate} still needs ${answer.approvalsStillNeeded} approvals`);
+  if (answer.approvalsStillNeeded !== 0)
+    throw new Error(`gate ${gate} still needs ${answer.approvalsStillNeeded} approvals`);
 }
 
 export async function flagsOf(knex: Knex): Promise<{ metadataLocked: boolean; maintenanceMode: boolean }> {
-  const rows = (await knex('tenant_settings').whereIn('key', ['metadata_locked', 'maintenance_mode'])) as { key: string; value: string }[];
+  const rows = (await knex('tenant_settings').whereIn('key', ['metadata_locked', 'maintenance_mode'])) as {
+    key: string;
+    value: string;
+  }[];
   const value = (key: string) => rows.find((r) => r.key === key)?.value === 'true';
   return { metadataLocked: value('metadata_locked'), maintenanceMode: value('maintenance_mode') };
 }
@@ -47,10 +56,20 @@ export async function metadataNames(knex: Knex): Promise<string[]> {
 }
 
 /** The release's package: two forms (low impact), as configured on staging. */
-export function releasePackage(id: string, version: string, extra: IncrementalPackage['transactionSets'][number]['changes'] = []): IncrementalPackage {
+export function releasePackage(
+  id: string,
+  version: string,
+  extra: IncrementalPackage['transactionSets'][number]['changes'] = [],
+): IncrementalPackage {
   // GUIDs clear of the sample data's own items (which use the low numbers).
-  const forms = [form(1, `Intake Form ${id}`), form(2, `Review Form ${id}`)].map((change) => ({ ...change, guid: guid(0x5000 + change.sequence) }));
-  return incremental(id, version, [...forms, ...extra.map((change) => ({ ...change, guid: guid(0x5000 + change.sequence) }))]);
+  const forms = [form(1, `Intake Form ${id}`), form(2, `Review Form ${id}`)].map((change) => ({
+    ...change,
+    guid: guid(0x5000 + change.sequence),
+  }));
+  return incremental(id, version, [
+    ...forms,
+    ...extra.map((change) => ({ ...change, guid: guid(0x5000 + change.sequence) })),
+  ]);
 }
 
 /** A unique index on incident subjects: fine where subjects are unique, fails where they repeat. */

@@ -3,7 +3,15 @@ import { releaseResult, sendCorrectedPackage, startRelease } from '../../../clie
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
+import {
+  approveGate,
+  flagsOf,
+  metadataNames,
+  recordHistory,
+  releasePackage,
+  statusWhen,
+  waitingFor,
+} from '../../support/release/release-helpers';
 
 // SPEC §4 step 5: UAT's log must be free of configuration errors. Testers find errors after
 // the push to UAT; the release does not go to production but back to step 4 for a corrected
@@ -16,7 +24,12 @@ describe('acceptance with configuration errors in the UAT log', () => {
     const tenant = fixture.tenant('acceptance');
     const first = fixture.packageFile('acc-1.0.0.json', releasePackage('acc-config', '1.0.0'));
     const corrected = fixture.packageFile('acc-1.0.1.json', releasePackage('acc-config', '1.0.1'));
-    const { workflowId } = await startRelease(ctx.client, { tenant, version: '4.0', startedBy: 'rita', packages: [{ path: first }] });
+    const { workflowId } = await startRelease(ctx.client, {
+      tenant,
+      version: '4.0',
+      startedBy: 'rita',
+      packages: [{ path: first }],
+    });
 
     await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
     await statusWhen(ctx.client, workflowId, waitingFor('gate:production-push'));
@@ -24,8 +37,18 @@ describe('acceptance with configuration errors in the UAT log', () => {
     const uat = fixture.open(tenant, 'uat');
     const loggedAt = new Date().toISOString();
     await uat('app_log').insert([
-      { logged_at: loggedAt, level: 'error', category: 'configuration', message: 'form Intake Form acc-config: unknown field priority_code' },
-      { logged_at: loggedAt, level: 'error', category: 'configuration', message: 'form Review Form acc-config: layout missing' },
+      {
+        logged_at: loggedAt,
+        level: 'error',
+        category: 'configuration',
+        message: 'form Intake Form acc-config: unknown field priority_code',
+      },
+      {
+        logged_at: loggedAt,
+        level: 'error',
+        category: 'configuration',
+        message: 'form Review Form acc-config: layout missing',
+      },
       // Neither of these blocks acceptance.
       { logged_at: loggedAt, level: 'warning', category: 'configuration', message: 'slow form load' },
       { logged_at: loggedAt, level: 'error', category: 'application', message: 'mail server timeout' },
@@ -34,7 +57,9 @@ describe('acceptance with configuration errors in the UAT log', () => {
 
     const waiting = await statusWhen(ctx.client, workflowId, waitingFor('corrected-package'));
     expect(waiting.phase).toBe('acceptance');
-    expect(waiting.problems.at(-1)).toMatch(/^UAT logged 2 configuration error\(s\) since the push: .*unknown field priority_code \| .*layout missing$/);
+    expect(waiting.problems.at(-1)).toMatch(
+      /^UAT logged 2 configuration error\(s\) since the push: .*unknown field priority_code \| .*layout missing$/,
+    );
     expect(waiting.pushes.map((p) => [p.target, p.attempt, p.outcome])).toEqual([['uat', 1, 'applied']]);
     // Production was not touched: no push, still locked, no package in it.
     const production = fixture.open(tenant, 'production');
@@ -62,11 +87,22 @@ describe('acceptance with configuration errors in the UAT log', () => {
       ['production', 2, 'applied'],
     ]);
     expect(result.status.timeline.map((t) => t.phase)).toEqual([
-      'starting', 'baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'uat-push', 'acceptance', 'production-push', 'afterwards', 'completed',
+      'starting',
+      'baseline',
+      'configure',
+      'uat-refresh',
+      'uat-push',
+      'acceptance',
+      'uat-push',
+      'acceptance',
+      'production-push',
+      'afterwards',
+      'completed',
     ]);
     expect(await metadataNames(fixture.open(tenant, 'production'))).toContain('Intake Form acc-config');
     // Each version applied once where it went: both to UAT, only the corrected one to production.
-    const applied = async (landscape: string) => (await patchLog.listForInstance(`${tenant}/${landscape}`)).map((e) => `${e.packageId} ${e.packageVersion}`);
+    const applied = async (landscape: string) =>
+      (await patchLog.listForInstance(`${tenant}/${landscape}`)).map((e) => `${e.packageId} ${e.packageVersion}`);
     expect(await applied('uat')).toEqual(['acc-config 1.0.0', 'acc-config 1.0.1']);
     expect(await applied('production')).toEqual(['acc-config 1.0.1']);
 
@@ -75,7 +111,15 @@ describe('acceptance with configuration errors in the UAT log', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0].detail).toMatchObject({ instance: `${tenant}/uat`, configurationErrors: 2 });
     const kinds = events.map((e) => e.kind);
-    const story = ['push-applied', 'acceptance-failed', 'corrected-package', 'gate-opened', 'push-applied', 'acceptance-log-clean', 'push-applied'];
+    const story = [
+      'push-applied',
+      'acceptance-failed',
+      'corrected-package',
+      'gate-opened',
+      'push-applied',
+      'acceptance-log-clean',
+      'push-applied',
+    ];
     let cursor = 0;
     for (const kind of kinds) if (kind === story[cursor]) cursor++;
     expect(story.slice(cursor), `audit kinds: ${kinds.join(' ')}`).toEqual([]);

@@ -1,7 +1,15 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { instanceLockStatus } from '../../../client/instance-locks';
-import { cancelRelease, listReleases, ReleaseAlreadyStartedError, releaseResult, scheduleStagingRefresh, startRelease, InvalidReleaseInputError } from '../../../client/releases';
+import {
+  cancelRelease,
+  listReleases,
+  ReleaseAlreadyStartedError,
+  releaseResult,
+  scheduleStagingRefresh,
+  startRelease,
+  InvalidReleaseInputError,
+} from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import { flagsOf, recordHistory, statusWhen, waitingFor } from '../../support/release/release-helpers';
@@ -17,7 +25,13 @@ describe('release locks, duplicates and cancellation', () => {
     await ctx.client.requestApproval(workflowId, {
       subject: 'hotfix window',
       requestedBy: 'rita',
-      gate: { name: 'hotfix', approvers: ['alice', 'bob'], requiredApprovals: 2, timeoutSeconds: 600, onTimeout: 'reject' },
+      gate: {
+        name: 'hotfix',
+        approvers: ['alice', 'bob'],
+        requiredApprovals: 2,
+        timeoutSeconds: 600,
+        onTimeout: 'reject',
+      },
     });
     await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'alice' });
     await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'bob' });
@@ -28,13 +42,23 @@ describe('release locks, duplicates and cancellation', () => {
   it('refuses bad input and a second start of a running release with a clear message', async () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
-    await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(InvalidReleaseInputError);
-    const { workflowId } = await startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita', settings: { backupType: 'last' } });
+    await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(
+      InvalidReleaseInputError,
+    );
+    const { workflowId } = await startRelease(ctx.client, {
+      tenant,
+      version: '0.9',
+      startedBy: 'rita',
+      settings: { backupType: 'last' },
+    });
     await expect(startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita' })).rejects.toThrow(
       new ReleaseAlreadyStartedError(workflowId, 'running'),
     );
     // Backup type `last` with no cataloged backup of production: the baseline fails, naming it.
-    const failure = await releaseResult(ctx.client, workflowId).then(() => undefined, (e: unknown) => e);
+    const failure = await releaseResult(ctx.client, workflowId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(rootMessage(failure)).toMatch(/no cataloged sqlite backup of .*\/production exists/);
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
@@ -57,7 +81,10 @@ describe('release locks, duplicates and cancellation', () => {
     expect(listed.map((r) => r.workflowId).sort()).toEqual([first.workflowId, second.workflowId].sort());
 
     await cancelRelease(ctx.client, first.workflowId);
-    const failure = await releaseResult(ctx.client, first.workflowId).then(() => undefined, (e: unknown) => e);
+    const failure = await releaseResult(ctx.client, first.workflowId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(first.workflowId)).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['compensation-done']));
@@ -76,8 +103,18 @@ describe('staging refresh schedule', () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     const production = fixture.open(tenant, 'production');
-    await production('incidents').insert({ subject: 'only in production', description: 'x', status: 'Logged', priority: 1, created_at: '2026-02-01T00:00:00Z' });
-    const scheduleId = await scheduleStagingRefresh(ctx.client, { tenant, cron: '0 3 * * 6', timeZone: 'Europe/Berlin' });
+    await production('incidents').insert({
+      subject: 'only in production',
+      description: 'x',
+      status: 'Logged',
+      priority: 1,
+      created_at: '2026-02-01T00:00:00Z',
+    });
+    const scheduleId = await scheduleStagingRefresh(ctx.client, {
+      tenant,
+      cron: '0 3 * * 6',
+      timeZone: 'Europe/Berlin',
+    });
     expect(await scheduleStagingRefresh(ctx.client, { tenant, everySeconds: 86_400 })).toBe(scheduleId);
     const schedule = fixture.temporal.schedule.getHandle(scheduleId);
     expect((await schedule.describe()).spec.intervals?.[0]).toMatchObject({ every: 86_400_000 });

@@ -16,7 +16,10 @@ let smtp: LocalSmtpServer;
 beforeAll(async () => {
   fixture = await createReleaseFixture('sqlite', [{ label: 'overdue' }]);
   smtp = await startLocalSmtpServer();
-  ctx = await fixture.startWorker(undefined, { mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.test' }), mailDomain: 'example.test' });
+  ctx = await fixture.startWorker(undefined, {
+    mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.test' }),
+    mailDomain: 'example.test',
+  });
 });
 
 afterAll(async () => {
@@ -39,9 +42,14 @@ describe('overdue phase notice', () => {
     const subject = `[stagecoach] Release ${tenant} 5.0 is overdue in configure`;
     const overdue = () => smtp.received.filter((mail) => mail.subject === subject);
     await smtp.waitFor(() => overdue().length > 0);
-    expect(overdue()[0]).toMatchObject({ from: 'stagecoach@example.test', to: ['rita@example.test', 'ralph@example.test'] });
+    expect(overdue()[0]).toMatchObject({
+      from: 'stagecoach@example.test',
+      to: ['rita@example.test', 'ralph@example.test'],
+    });
     // The body is quoted-printable: soft line breaks end in `=`.
-    expect(overdue()[0].raw.replace(/=\r?\n/g, '')).toContain('The release has been waiting for configurationReady longer than the expected 2s.');
+    expect(overdue()[0].raw.replace(/=\r?\n/g, '')).toContain(
+      'The release has been waiting for configurationReady longer than the expected 2s.',
+    );
 
     const events = await new AuditStore(fixture.controlDb).listForWorkflow(workflowId);
     expect(events.filter((e) => e.kind === 'phase-overdue').map((e) => e.detail)).toEqual([

@@ -5,8 +5,20 @@ import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
 import { form, guid, incremental } from '../../support/packages/package-builders';
 import { useReleaseFixture } from '../../support/release/release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
-import { maintenanceWindowQuery, type MaintenanceWindowStatus, overrideFreezeSignal } from '../../../contracts/maintenance-windows';
+import {
+  approveGate,
+  flagsOf,
+  metadataNames,
+  recordHistory,
+  releasePackage,
+  statusWhen,
+  waitingFor,
+} from '../../support/release/release-helpers';
+import {
+  maintenanceWindowQuery,
+  type MaintenanceWindowStatus,
+  overrideFreezeSignal,
+} from '../../../contracts/maintenance-windows';
 // The variants of SPEC §4: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.
 const suite = useReleaseFixture('sqlite', [
@@ -22,56 +34,87 @@ function windowOpeningIn(secondsFromNow: number) {
 }
 
 describe('release without UAT', () => {
-  it('skips steps 3–5; the production push waits for the maintenance window, and a freeze holds it until an admin overrides it', { timeout: 120_000 }, async () => {
-    const { fixture, ctx } = suite;
-    const tenant = fixture.tenant('nouat');
-    const pkg = fixture.packageFile('nouat.json', releasePackage('nouat-config', '1.0.0'));
-    const window = windowOpeningIn(20);
-    const freeze = { id: 'quarter-end', from: new Date(Date.now() - 60_000).toISOString(), until: new Date(Date.now() + 3_600_000).toISOString(), reason: 'quarter end' };
-    const { workflowId } = await startRelease(ctx.client, {
-      tenant,
-      version: '1.5',
-      startedBy: 'rita',
-      variant: 'withoutUat',
-      packages: [{ path: pkg }],
-      settings: { maintenanceWindows: [window], freezes: [freeze] },
-    });
-    const handle = fixture.temporal.workflow.getHandle(workflowId);
+  it(
+    'skips steps 3–5; the production push waits for the maintenance window, and a freeze holds it until an admin overrides it',
+    { timeout: 120_000 },
+    async () => {
+      const { fixture, ctx } = suite;
+      const tenant = fixture.tenant('nouat');
+      const pkg = fixture.packageFile('nouat.json', releasePackage('nouat-config', '1.0.0'));
+      const window = windowOpeningIn(20);
+      const freeze = {
+        id: 'quarter-end',
+        from: new Date(Date.now() - 60_000).toISOString(),
+        until: new Date(Date.now() + 3_600_000).toISOString(),
+        reason: 'quarter end',
+      };
+      const { workflowId } = await startRelease(ctx.client, {
+        tenant,
+        version: '1.5',
+        startedBy: 'rita',
+        variant: 'withoutUat',
+        packages: [{ path: pkg }],
+        settings: { maintenanceWindows: [window], freezes: [freeze] },
+      });
+      const handle = fixture.temporal.workflow.getHandle(workflowId);
 
-    await statusWhen(ctx.client, workflowId, waitingFor('maintenance-window'));
-    const frozen = await handle.query(maintenanceWindowQuery);
-    // Today's window falls inside the freeze: the next free one is a week later.
-    expect(Date.parse(frozen.opensAt!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
-    await handle.signal(overrideFreezeSignal, { freezeId: 'quarter-end', user: 'mallory', reason: 'not an admin' });
-    await handle.signal(overrideFreezeSignal, { freezeId: 'quarter-end', user: 'olga', reason: 'customer asked for it' });
-    const open = Date.parse(`${new Date(Date.now() + 20_000).toISOString().slice(0, 11)}${window.start}Z`);
-    const overridden = await statusWhenWindow(handle, (s) => s.overrides.some((o) => o.counted));
-    expect(overridden.overrides.map((o) => [o.user, o.counted])).toEqual([['mallory', false], ['olga', true]]);
-    expect(Math.abs(Date.parse(overridden.opensAt!) - open)).toBeLessThan(2_000);
-    expect(await metadataNames(fixture.open(tenant, 'production'))).not.toContain('Intake Form nouat-config');
+      await statusWhen(ctx.client, workflowId, waitingFor('maintenance-window'));
+      const frozen = await handle.query(maintenanceWindowQuery);
+      // Today's window falls inside the freeze: the next free one is a week later.
+      expect(Date.parse(frozen.opensAt!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
+      await handle.signal(overrideFreezeSignal, { freezeId: 'quarter-end', user: 'mallory', reason: 'not an admin' });
+      await handle.signal(overrideFreezeSignal, {
+        freezeId: 'quarter-end',
+        user: 'olga',
+        reason: 'customer asked for it',
+      });
+      const open = Date.parse(`${new Date(Date.now() + 20_000).toISOString().slice(0, 11)}${window.start}Z`);
+      const overridden = await statusWhenWindow(handle, (s) => s.overrides.some((o) => o.counted));
+      expect(overridden.overrides.map((o) => [o.user, o.counted])).toEqual([
+        ['mallory', false],
+        ['olga', true],
+      ]);
+      expect(Math.abs(Date.parse(overridden.opensAt!) - open)).toBeLessThan(2_000);
+      expect(await metadataNames(fixture.open(tenant, 'production'))).not.toContain('Intake Form nouat-config');
 
-    await approveGate(ctx.client, workflowId, 'go-live', 'bob');
-    const result = await releaseResult(ctx.client, workflowId);
-    expect(result.status.timeline.map((t) => t.phase)).toEqual(['starting', 'baseline', 'configure', 'production-push', 'afterwards', 'completed']);
-    expect(result.status.gates.map((g) => g.definition.name)).toEqual(['go-live']);
-    const audit = await new AuditStore(fixture.controlDb).listForWorkflow(workflowId);
-    // Workflow time: the push phase began well before the window, the push happened in it.
-    const pushPhase = result.status.timeline.find((t) => t.phase === 'production-push')!;
-    expect(Date.parse(pushPhase.startedAt)).toBeLessThan(open - 5_000);
-    expect(Date.parse(result.status.pushes[0].at)).toBeGreaterThanOrEqual(open - 1_000);
-    expect(audit.map((e) => e.kind)).toEqual(expect.arrayContaining(['freeze-override-refused', 'freeze-overridden']));
-    expect(await metadataNames(fixture.open(tenant, 'production'))).toContain('Intake Form nouat-config');
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
-    expect(await flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
-    await recordHistory(fixture.temporal, workflowId, 'release-without-uat');
-  });
+      await approveGate(ctx.client, workflowId, 'go-live', 'bob');
+      const result = await releaseResult(ctx.client, workflowId);
+      expect(result.status.timeline.map((t) => t.phase)).toEqual([
+        'starting',
+        'baseline',
+        'configure',
+        'production-push',
+        'afterwards',
+        'completed',
+      ]);
+      expect(result.status.gates.map((g) => g.definition.name)).toEqual(['go-live']);
+      const audit = await new AuditStore(fixture.controlDb).listForWorkflow(workflowId);
+      // Workflow time: the push phase began well before the window, the push happened in it.
+      const pushPhase = result.status.timeline.find((t) => t.phase === 'production-push')!;
+      expect(Date.parse(pushPhase.startedAt)).toBeLessThan(open - 5_000);
+      expect(Date.parse(result.status.pushes[0].at)).toBeGreaterThanOrEqual(open - 1_000);
+      expect(audit.map((e) => e.kind)).toEqual(
+        expect.arrayContaining(['freeze-override-refused', 'freeze-overridden']),
+      );
+      expect(await metadataNames(fixture.open(tenant, 'production'))).toContain('Intake Form nouat-config');
+      expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+      expect(await flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
+      await recordHistory(fixture.temporal, workflowId, 'release-without-uat');
+    },
+  );
 });
 
 describe('initial provisioning', () => {
-  async function provisionUntilGoLive(label: string, autoLockAfterGoLive: string): Promise<{ tenant: string; workflowId: string }> {
+  async function provisionUntilGoLive(
+    label: string,
+    autoLockAfterGoLive: string,
+  ): Promise<{ tenant: string; workflowId: string }> {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant(label);
-    const template = fixture.packageFile(`${label}-template.json`, incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]));
+    const template = fixture.packageFile(
+      `${label}-template.json`,
+      incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]),
+    );
     const config = fixture.packageFile(`${label}-config.json`, releasePackage(`${label}-config`, '1.0'));
     const { workflowId } = await startRelease(ctx.client, {
       tenant,
@@ -89,7 +132,9 @@ describe('initial provisioning', () => {
     await statusWhen(ctx.client, workflowId, waitingFor('gate:go-live'));
     // Production 1.0 carries the configuration and stays unlocked until it goes live.
     const production = fixture.open(tenant, 'production');
-    expect(await metadataNames(production)).toEqual(expect.arrayContaining(['Retail Home Form', `Intake Form ${label}-config`]));
+    expect(await metadataNames(production)).toEqual(
+      expect.arrayContaining(['Retail Home Form', `Intake Form ${label}-config`]),
+    );
     expect(await flagsOf(production)).toMatchObject({ metadataLocked: false });
     return { tenant, workflowId };
   }
@@ -99,7 +144,14 @@ describe('initial provisioning', () => {
     const { tenant, workflowId } = await provisionUntilGoLive('prov-timer', '8s');
     const result = await releaseResult(ctx.client, workflowId);
     expect(result.outcome).toBe('completed');
-    expect(result.status.timeline.map((t) => t.phase)).toEqual(['starting', 'provision', 'configure', 'production-push', 'afterwards', 'completed']);
+    expect(result.status.timeline.map((t) => t.phase)).toEqual([
+      'starting',
+      'provision',
+      'configure',
+      'production-push',
+      'afterwards',
+      'completed',
+    ]);
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
     const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
     expect(kinds).toContain('go-live-auto-lock');
@@ -119,7 +171,10 @@ describe('initial provisioning', () => {
   });
 });
 
-async function statusWhenWindow(handle: WorkflowHandle, predicate: (status: MaintenanceWindowStatus) => boolean): Promise<MaintenanceWindowStatus> {
+async function statusWhenWindow(
+  handle: WorkflowHandle,
+  predicate: (status: MaintenanceWindowStatus) => boolean,
+): Promise<MaintenanceWindowStatus> {
   const until = Date.now() + 30_000;
   for (;;) {
     const status = await handle.query(maintenanceWindowQuery);

@@ -5,7 +5,15 @@ import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
-import { approveGate, flagsOf, metadataNames, recordHistory, releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
+import {
+  approveGate,
+  flagsOf,
+  metadataNames,
+  recordHistory,
+  releasePackage,
+  statusWhen,
+  waitingFor,
+} from '../../support/release/release-helpers';
 
 // A whole standard release (SPEC §4 steps 1–7) on three real PostgreSQL databases, every
 // decision and signal sent through the client library.
@@ -35,7 +43,9 @@ describe('standard release on PostgreSQL', () => {
     // Step 3 refreshed UAT's transactional data; step 4's gate: the starter may not approve.
     await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
     expect(await uat('incidents').count({ n: '*' })).toEqual(productionIncidents);
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toBeInstanceOf(DecisionRefusedError);
+    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toBeInstanceOf(
+      DecisionRefusedError,
+    );
     await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
 
     // Step 5: the role member approves the production push; steps 6 and 7 follow.
@@ -43,16 +53,37 @@ describe('standard release on PostgreSQL', () => {
     const atGoLive = await statusWhen(ctx.client, workflowId, waitingFor('gate:go-live'));
     expect(await metadataNames(production)).toContain('Intake Form full-config');
     expect(await flagsOf(uat)).toMatchObject({ metadataLocked: true });
-    expect(atGoLive.pushes.map((p) => [p.target, p.outcome])).toEqual([['uat', 'applied'], ['production', 'applied']]);
+    expect(atGoLive.pushes.map((p) => [p.target, p.outcome])).toEqual([
+      ['uat', 'applied'],
+      ['production', 'applied'],
+    ]);
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
 
     const result = await releaseResult(ctx.client, workflowId);
     expect(result.outcome).toBe('completed');
     const status = result.status;
-    expect(status.timeline.map((t) => t.phase)).toEqual(['starting', 'baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'production-push', 'afterwards', 'completed']);
+    expect(status.timeline.map((t) => t.phase)).toEqual([
+      'starting',
+      'baseline',
+      'configure',
+      'uat-refresh',
+      'uat-push',
+      'acceptance',
+      'production-push',
+      'afterwards',
+      'completed',
+    ]);
     expect(status.changeRegister.map((c) => c.description)).toEqual(['new intake form', 'review form']);
-    expect(status.backups.map((b) => [b.purpose, b.instance])).toEqual([['baseline', 'production'], ['production-push-1', 'production'], ['afterwards', 'production']]);
-    expect(status.gates.map((g) => [g.definition.name, g.phase])).toEqual([['uat-push', 'approved'], ['production-push', 'approved'], ['go-live', 'approved']]);
+    expect(status.backups.map((b) => [b.purpose, b.instance])).toEqual([
+      ['baseline', 'production'],
+      ['production-push-1', 'production'],
+      ['afterwards', 'production'],
+    ]);
+    expect(status.gates.map((g) => [g.definition.name, g.phase])).toEqual([
+      ['uat-push', 'approved'],
+      ['production-push', 'approved'],
+      ['go-live', 'approved'],
+    ]);
 
     // Production carries the package; staging was refreshed from it; flags as seed 000 says.
     const productionMetadata = await metadataNames(production);
@@ -75,7 +106,24 @@ describe('standard release on PostgreSQL', () => {
 
     // The audit table tells the story in order.
     const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
-    const story = ['release-started', 'phase-entered', 'change-registered', 'configuration-ready', 'gate-opened', 'decision-refused', 'decision-approve', 'gate-approved', 'push-applied', 'acceptance-log-clean', 'maintenance-window-open', 'cleanup-scripts-run', 'backup-taken', 'push-applied', 'gate-approved', 'instance-flag-set'];
+    const story = [
+      'release-started',
+      'phase-entered',
+      'change-registered',
+      'configuration-ready',
+      'gate-opened',
+      'decision-refused',
+      'decision-approve',
+      'gate-approved',
+      'push-applied',
+      'acceptance-log-clean',
+      'maintenance-window-open',
+      'cleanup-scripts-run',
+      'backup-taken',
+      'push-applied',
+      'gate-approved',
+      'instance-flag-set',
+    ];
     let cursor = 0;
     for (const kind of kinds) if (kind === story[cursor]) cursor++;
     expect(story.slice(cursor), `audit kinds: ${kinds.join(' ')}`).toEqual([]);
