@@ -77,7 +77,7 @@ async function baseline(fleet: TenantFleet, documents: IncrementalPackage[]): Pr
 
 /**
  * The floor: N workflows that each take one signal-with-start and one task, on the same server
- * and worker settings. SPEC §5 puts one lock workflow per tenant instance, so no mass deployment
+ * and worker settings. docs/approvals-locks-windows.md "Instance locks" puts one lock workflow per tenant instance, so no mass deployment
  * to N fresh instances can beat this rate here, whatever the apply costs.
  */
 async function temporalFloor(connection: NativeConnection, client: Client, count: number): Promise<number> {
@@ -116,7 +116,7 @@ async function temporalFloor(connection: NativeConnection, client: Client, count
 
 /**
  * One deployment per package, in turn: the first meets instance locks that never ran (each
- * deployment starts them), the next finds them running, as long-lived locks are (SPEC §5).
+ * deployment starts them), the next finds them running, as long-lived locks are (docs/approvals-locks-windows.md "Instance locks").
  */
 async function orchestrated(
   fleet: TenantFleet,
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     });
     console.log(
       `floor: ${run.floorRate.toFixed(1)} empty workflows/s on the same server (one signal-with-start and one task each); ` +
-        `with one lock workflow per instance (SPEC §5) the first deployment's ratio cannot exceed ${(run.floorRate / rate(baselineSeconds[0])).toFixed(3)} here`,
+        `with one lock workflow per instance (docs/approvals-locks-windows.md) the first deployment's ratio cannot exceed ${(run.floorRate / rate(baselineSeconds[0])).toFixed(3)} here`,
     );
     // The figure the issue names: the first package, to tenants whose locks never ran.
     console.log(

@@ -12,6 +12,7 @@ import knexFactory, { type Knex } from 'knex';
 import { Client } from 'pg';
 import { createActivities } from '../activities';
 import { planStatements } from '../activities/packages/plan-sql';
+import { BUILTIN_SCHEMAS, protectedTablesOf } from '../domain/tenant-schema';
 import { readSnapshot } from '../activities/packages/target-reader';
 import type { InstanceRef } from '../domain/landscapes';
 import { analyzePackageImpact } from '../domain/packages/impact-analysis';
@@ -152,7 +153,7 @@ async function ours(pkg: IncrementalPackage, scratch: string): Promise<{ ms: num
 async function baseline(pkg: IncrementalPackage, scratch: string): Promise<{ ms: number; items: number }> {
   const db = await freshTarget('psql');
   const { steps } = simulate(
-    await readSnapshot(db.knex),
+    await readSnapshot(db.knex, protectedTablesOf(BUILTIN_SCHEMAS['sample-itsm'])),
     applyOrder(pkg, { landscape: 'uat', settings: {}, aspects: [] }).units,
   );
   const sql = planStatements(db.knex, steps, NOW).map((s) => `${s};`);

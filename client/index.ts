@@ -1,6 +1,5 @@
 export { StagecoachClient, type ConnectOptions, type StartMetadata, type ListFilter } from './stagecoach-client';
 export { DecisionRefusedError, NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
-export { listBackups, type BackupListing } from './backups';
 export type {
   StagecoachAttributes,
   PendingActivityProgress,

@@ -1,5 +1,5 @@
 /**
- * Releases (SPEC §4) through the client library: start, status, signals of the configuration
+ * Releases (docs/releases.md) through the client library: start, status, signals of the configuration
  * phase, cancel, list, and the staging refresh Schedule. Gate decisions use the client's
  * `decide` / `signalDecision` / `sendResolution` with the release's workflow id.
  */
@@ -190,7 +190,7 @@ export function stagingRefreshScheduleId(tenant: string): string {
 }
 
 /**
- * Creates or updates the tenant's staging refresh Schedule (seed 000: refresh staging from
+ * Creates or updates the tenant's staging refresh Schedule (docs/releases.md "Staging refresh": refresh staging from
  * production periodically). A refresh that finds the previous one still running is skipped.
  */
 export async function scheduleStagingRefresh(

@@ -1,5 +1,5 @@
 import type { InstanceRef, Landscape } from '../domain/landscapes';
-/** Seed 000 "Backup Types". Wire values: stored in histories of running releases. */
+/** docs/database-operations.md "Backup types". Wire values: stored in histories of running releases. */
 export const BACKUP_TYPES = ['live', 'last', 'copied', 'alreadyRestored'] as const;
 
 export type BackupType = (typeof BACKUP_TYPES)[number];
@@ -11,7 +11,7 @@ export interface CopyDatabaseInput {
   backupType: BackupType;
   /** `copied`: the file in the target's backup location. `alreadyRestored`: the backup the target was restored from (default: the source's newest). */
   fileName?: string;
-  /** Post-restore fix-ups of SPEC §2 (email, API key, clean-up scripts); default true. */
+  /** Post-restore fix-ups of docs/database-operations.md (email, API key, clean-up scripts); default true. */
   fixups?: boolean;
   /** Shrink to the tenant's size cap afterwards; default true. */
   shrink?: boolean;

@@ -1,5 +1,5 @@
 /**
- * Queries and signals of a mass deployment (SPEC §6), defined once. Wire names: renaming one
+ * Queries and signals of a mass deployment (docs/mass-deployment-and-promotions.md), defined once. Wire names: renaming one
  * breaks deployments that are running.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
@@ -51,7 +51,7 @@ export interface MassDeploymentInput {
   concurrency?: number;
   /** ISO date and time to start at; absent: now. */
   scheduledFor?: string;
-  /** Seed 003: mail each tenant's contact when its deployment succeeded. */
+  /** docs/mass-deployment-and-promotions.md "Tenant notices": mail each tenant's contact when its deployment succeeded. */
   notifyTenants?: boolean;
   /** Who asked; gets the summary by mail. */
   submitter: string;
@@ -123,7 +123,7 @@ export interface TenantDeploymentInput {
 export interface TenantDeploymentResult {
   status: 'succeeded' | 'skipped';
   reason?: string;
-  /** The tenant's designated contact (seed 003 notice), when it has one. */
+  /** The tenant's designated contact (docs/mass-deployment-and-promotions.md "Tenant notices"), when it has one. */
   contact?: string;
   changesApplied: number;
 }

@@ -1,11 +1,11 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Freeze } from '../domain/maintenance-windows';
-/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+/* ── Maintenance windows and freezes (docs/approvals-locks-windows.md): a workflow waiting for a window ── */
 
 /** A freeze declared while a workflow already waits; it is taken into account at once. */
 export const addFreezeSignal = defineSignal<[Freeze]>('add-freeze');
 
-/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+/* ── Maintenance windows and freezes (docs/approvals-locks-windows.md): a workflow waiting for a window ── */
 
 /** An admin lets this workflow through a freeze; audited with the reason. */
 export interface FreezeOverrideRequest {
@@ -14,10 +14,10 @@ export interface FreezeOverrideRequest {
   reason: string;
 }
 
-/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+/* ── Maintenance windows and freezes (docs/approvals-locks-windows.md): a workflow waiting for a window ── */
 export const overrideFreezeSignal = defineSignal<[FreezeOverrideRequest]>('override-freeze');
 
-/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+/* ── Maintenance windows and freezes (docs/approvals-locks-windows.md): a workflow waiting for a window ── */
 
 export interface MaintenanceWindowStatus {
   tenant: string;
@@ -28,5 +28,5 @@ export interface MaintenanceWindowStatus {
   overrides: (FreezeOverrideRequest & { at: string; counted: boolean; refusal?: string })[];
 }
 
-/* ── Maintenance windows and freezes (SPEC §5): a workflow waiting for a window ── */
+/* ── Maintenance windows and freezes (docs/approvals-locks-windows.md): a workflow waiting for a window ── */
 export const maintenanceWindowQuery = defineQuery<MaintenanceWindowStatus>('maintenance-window');

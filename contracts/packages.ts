@@ -5,7 +5,7 @@ export interface DeployPackageInput {
   target: InstanceRef;
   /** A file the worker can read or a document in the control database: never the content. */
   package: PackageRef;
-  /** Required when the target's metadata is locked (SPEC §3: apply only after a backup). */
+  /** Required when the target's metadata is locked (docs/packages.md "Read-only rule": apply only after a backup). */
   backupId?: string;
   compact?: boolean;
   previewFile?: string;
@@ -17,7 +17,7 @@ export interface DeployPackageResult {
   applied: PackageReport;
 }
 
-/** Seed 000 "Importing a Package": Validate / Validate and apply if no errors / Apply without validation. */
+/** docs/packages.md "Import modes": Validate / Validate and apply if no errors / Apply without validation. */
 export const IMPORT_MODES = ['validate', 'validateThenApply', 'applyWithoutValidation'] as const;
 
 export type ImportMode = (typeof IMPORT_MODES)[number];
@@ -28,9 +28,9 @@ export interface ApplyPackageInput {
   mode: ImportMode;
   /** Required by applyWithoutValidation: who takes responsibility and why (audited). */
   force?: { actor: string; reason: string };
-  /** The backup taken before applying; required when the target's metadata is locked (SPEC §3). */
+  /** The backup taken before applying; required when the target's metadata is locked (docs/packages.md "Read-only rule"). */
   backupId?: string;
-  /** Merge consecutive updates of the same entity before applying (seed 000 compaction). */
+  /** Merge consecutive updates of the same entity before applying (docs/packages.md "Compaction"). */
   compact?: boolean;
   /** Where the worker writes the preview (proposed changes, warnings and errors by sequence). */
   previewFile?: string;
@@ -63,6 +63,6 @@ export interface AnalyzePackageResult {
   checksum: string;
   impact: 'low' | 'medium' | 'high';
   counts: Record<'low' | 'medium' | 'high', number>;
-  /** The first changes at the package's level with the seed rules that put them there. */
+  /** The first changes at the package's level with the impact rules that put them there. */
   reasons: string;
 }

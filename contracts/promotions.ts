@@ -1,5 +1,5 @@
 /**
- * Queries and updates of bundle promotions (SPEC §6), defined once with their payloads. Names are
+ * Queries and updates of bundle promotions (docs/mass-deployment-and-promotions.md), defined once with their payloads. Names are
  * wire names: renaming one breaks promotions already scheduled.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
@@ -91,7 +91,7 @@ export interface PreparePromotionInput {
   promotionId: string;
   requestedBy: string;
   targetName: string;
-  /** A bundle, or single items of one source (bundleless promotion, seed 004). */
+  /** A bundle, or single items of one source (bundleless promotion, docs/mass-deployment-and-promotions.md "Promotions"). */
   bundle?: string;
   items?: { source: InstanceRef; selectors: ItemSelector[] };
   content: PromotionContent;

@@ -7,7 +7,7 @@ import type { ReleasePhase, ReleaseVariant } from '../domain/releases';
 /** Step 2 ends: the configuration on staging is ready, and these packages carry it. */
 export const configurationReadySignal = defineSignal<[ConfigurationReady]>('configurationReady');
 
-/** Step 2: a change made on staging, for the change register (seed 000). */
+/** Step 2: a change made on staging, for the change register (docs/releases.md "Configure"). */
 export const registerChangeSignal = defineSignal<[RegisterChange]>('registerChange');
 
 /** After a failed push (step 4 or 6): the corrected package(s) to push again. */
@@ -53,7 +53,7 @@ export interface ReleaseInput {
   goLiveDate?: string;
 }
 
-/** A change recorded in the change register during configuration (seed 000 Step 2). */
+/** A change recorded in the change register during configuration (docs/releases.md "Configure"). */
 export interface ChangeEntry {
   user: string;
   description: string;

@@ -1,4 +1,4 @@
-/** Gate rules of SPEC §5, as pure functions shared by workflows, validators and tests. */
+/** Gate rules of docs/approvals-locks-windows.md, as pure functions shared by workflows, validators and tests. */
 
 export type TimeoutAction = 'reject' | 'escalate' | 'remind';
 
@@ -89,7 +89,7 @@ export interface RecordedResolution {
   refusal?: string;
 }
 
-/** After this many rejected rounds in a row the gate needs the release manager (SPEC §5: re-request once). */
+/** After this many rejected rounds in a row the gate needs the release manager (docs/approvals-locks-windows.md "Gates": re-request once). */
 export const ROUNDS_BEFORE_RESOLUTION = 2;
 
 /** Everyone who may decide on the gate now. */

@@ -1,6 +1,6 @@
 /**
- * The instance flags of SPEC §1 as rows of the tenant's `tenant_settings` table (key/value),
- * where the application (and package apply, §3) reads them. Values are 'true' / 'false'.
+ * The instance flags of docs/domain.md as rows of the tenant's `tenant_settings` table (key/value),
+ * where the application (and package apply, docs/packages.md) reads them. Values are 'true' / 'false'.
  */
 export const INSTANCE_FLAG_KEYS = {
   metadataLocked: 'metadata_locked',

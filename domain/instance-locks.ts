@@ -1,4 +1,4 @@
-/** Instance lock rules of SPEC §5, as pure functions over the lock's queue. */
+/** Instance lock rules of docs/approvals-locks-windows.md, as pure functions over the lock's queue. */
 
 /** A holder's place in the lock's queue; the holder is a workflow run. */
 export interface LockRequest {

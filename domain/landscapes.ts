@@ -1,4 +1,4 @@
-/** Landscapes of SPEC §1: each hosts one instance per tenant. */
+/** Landscapes of docs/domain.md: each hosts one instance per tenant. */
 export const LANDSCAPES = ['production', 'staging', 'uat', 'pilot', 'development', 'other'] as const;
 export type Landscape = (typeof LANDSCAPES)[number];
 

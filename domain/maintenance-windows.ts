@@ -1,5 +1,5 @@
 /**
- * Maintenance windows and freezes of SPEC §5, as pure functions. Zone math uses
+ * Maintenance windows and freezes of docs/approvals-locks-windows.md, as pure functions. Zone math uses
  * `Intl.DateTimeFormat`, which the workflow sandbox provides (test/domain checks the zones we
  * rely on), so workflows compute the next window themselves, deterministically.
  */

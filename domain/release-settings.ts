@@ -1,5 +1,5 @@
 /**
- * Release settings (SPEC §4–§5): seed defaults, overridden by the inventory's `release`
+ * Release settings (docs/releases.md "Settings and defaults", docs/approvals-locks-windows.md): built-in defaults, overridden by the inventory's `release`
  * sections (global, then per tenant) and by the release's own input. Pure, so the activity
  * that resolves them and the tests share one set of rules.
  */
@@ -10,7 +10,7 @@ import type { Freeze, MaintenanceWindow, Weekday } from './maintenance-windows';
 export const RELEASE_GATES = ['uat-push', 'production-push', 'go-live'] as const;
 export type ReleaseGateName = (typeof RELEASE_GATES)[number];
 
-/** Phases whose seed durations are expectations: overdue ones notify the release managers. */
+/** Phases whose default durations are expectations: overdue ones notify the release managers. */
 export const TIMED_PHASES = ['baseline', 'configure', 'uatRefresh', 'uatPush', 'acceptance', 'afterwards'] as const;
 export type TimedPhase = (typeof TIMED_PHASES)[number];
 
@@ -64,7 +64,7 @@ export interface ReleaseSettings {
 
 const DAY = 86_400;
 
-/** Seed 000 timings: baseline 5 days, configure 3 weeks, UAT refresh 3 days, UAT ≥ 1 week, acceptance 2 days, afterwards 3 business days. */
+/** Default timings (docs/releases.md "Steps"): baseline 5 days, configure 3 weeks, UAT refresh 3 days, UAT ≥ 1 week, acceptance 2 days, afterwards 3 business days. */
 export const SEED_RELEASE_DEFAULTS = {
   backupType: 'live',
   phaseSeconds: {

@@ -1,8 +1,8 @@
 /**
- * The release lifecycle of SPEC §4 (seed 000 "Data Migration Process"): inputs, phases and
+ * The release lifecycle of docs/releases.md: inputs, phases and
  * the status a release reports. Pure: shared by the workflow, the client and the tests.
  */
-import { ReleaseInput } from '../client';
+import type { ReleaseInput } from '../contracts/releases';
 import type { Landscape } from './landscapes';
 
 /** Wire values: stored in the histories of running releases. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 
 /**
- * The one engine interface of SPEC §2. Three implementations: `sqlite-engine.ts`,
+ * The one engine interface of docs/database-operations.md. Three implementations: `sqlite-engine.ts`,
  * `postgres-engine.ts`, `mssql-engine.ts`. Activities (backup, restore, verify, fix-ups) only
  * talk to this interface; nothing engine-specific leaks into them or into workflows.
  */
@@ -137,7 +137,7 @@ export interface DatabaseEngine {
   knexConfig(database: DatabaseConnection): Knex.Config;
 }
 
-/** Failure kinds; only `transient` is worth retrying (SPEC §2). */
+/** Failure kinds; only `transient` is worth retrying (docs/database-operations.md "Non-retryable errors"). */
 export type DatabaseErrorKind =
   | 'auth'
   | 'permission'

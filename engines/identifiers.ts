@@ -1,7 +1,7 @@
 import { DatabaseError, type EngineKind } from './engine';
 
 /**
- * The one place identifiers (database, table, column names) are checked and quoted (SPEC §2).
+ * The one place identifiers (database, table, column names) are checked and quoted (docs/database-operations.md "Identifiers").
  * The pattern is strict on purpose: letters, digits and underscores, starting with a letter or
  * underscore, at most 63 characters (PostgreSQL's limit, the smallest of our engines). Anything
  * else, quotes and semicolons included, is refused before any SQL is built; values are always

@@ -4,7 +4,7 @@ import { LANDSCAPES } from '../domain/landscapes';
 import { releaseSettingsSchema } from './release-settings-schema';
 
 /**
- * The shape of `stagecoach.yaml` (SPEC §1). Objects are strict so a misspelt key is an error
+ * The shape of `stagecoach.yaml` (docs/domain.md "Inventory"). Objects are strict so a misspelt key is an error
  * naming it, not a silently ignored setting.
  */
 
@@ -70,7 +70,7 @@ const tenantSchema = z
   .object({
     schema: z.string().min(1),
     contact: z.string().optional(),
-    /** Seed 000: shrink data to 5 GB or less after copying. */
+    /** docs/database-operations.md "Shrink": shrink data to 5 GB or less after copying. */
     shrinkCap: sizeSchema.default('5GB'),
     cleanupScripts: z.array(cleanupScriptSchema).default([]),
     /** Overrides of the top-level `release` defaults for this tenant (windows, gates, durations). */
@@ -106,7 +106,7 @@ export const inventoryFileSchema = z
         z.array(z.string().min(1)),
       )
       .default({}),
-    /** Release defaults for every tenant (SPEC §4–§5); seed 000 timings where absent. */
+    /** Release defaults for every tenant (docs/releases.md "Settings and defaults"); default timings where absent. */
     release: releaseSettingsSchema.optional(),
     tenants: z.record(tenantName, tenantSchema),
   })

@@ -1,15 +1,7 @@
-import type { DataClass } from '../domain/data-classes';
 import type { InstanceRef, Landscape } from '../domain/landscapes';
 import type { ReleaseSettingsSpec } from '../domain/release-settings';
+import { SchemaDescriptor } from '../domain/tenant-schema';
 import type { DatabaseConfig } from './inventory-schema';
-
-/** Which data class each table of a tenant database belongs to, and the tables fix-ups touch. */
-export interface SchemaDescriptor {
-  name: string;
-  tables: Record<string, DataClass>;
-  emailConfigurationsTable: string;
-  apiKeysTable: string;
-}
 
 export interface CleanupScript {
   name: string;

@@ -3,25 +3,9 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Landscape } from '../domain/landscapes';
-import { SAMPLE_TENANT_TABLES } from '../dev/sample/tenant-schema';
+import { BUILTIN_SCHEMAS, type SchemaDescriptor } from '../domain/tenant-schema';
+import { InventoryError, type InstanceConfig, type Inventory, type TenantConfig } from './inventory';
 import { inventoryFileSchema, type DatabaseConfig, type InventoryFile, type SizeSetting } from './inventory-schema';
-import {
-  InventoryError,
-  type Inventory,
-  type InstanceConfig,
-  type SchemaDescriptor,
-  type TenantConfig,
-} from './inventory';
-
-/** Built-in schema descriptors a tenant may name without declaring them. */
-const BUILTIN_SCHEMAS: Record<string, SchemaDescriptor> = {
-  'sample-itsm': {
-    name: 'sample-itsm',
-    tables: SAMPLE_TENANT_TABLES,
-    emailConfigurationsTable: 'email_configurations',
-    apiKeysTable: 'api_keys',
-  },
-};
 
 /** Reads and validates `stagecoach.yaml`; every problem is reported with its key path. */
 export function loadInventory(file: string): Inventory {

@@ -4,7 +4,7 @@ import { RELEASE_GATES, TIMED_PHASES, type ReleaseSettingsSpec } from '../domain
 
 /**
  * The inventory's `release` section (top level: defaults for every tenant; per tenant:
- * overrides). Everything is optional: seed 000 timings apply where nothing is said.
+ * overrides). Everything is optional: the default timings of docs/releases.md apply where nothing is said.
  *
  *   release:
  *     releaseManagers: [rita]

@@ -42,7 +42,7 @@ interface BackupRow {
   created_at: string;
 }
 
-/** The backup catalog of the control database (SPEC §2). */
+/** The backup catalog of the control database (docs/database-operations.md "Backup"). */
 export class BackupCatalog {
   constructor(private readonly knex: Knex) {}
 

@@ -32,7 +32,7 @@ interface TargetRow {
   created_at: string;
 }
 
-/** Bundles, their items and promotion targets (seed 004) in the control database. */
+/** Bundles, their items and promotion targets (docs/mass-deployment-and-promotions.md "Bundles") in the control database. */
 export class BundleStore {
   constructor(private readonly knex: Knex) {}
 
@@ -115,7 +115,7 @@ export class BundleStore {
     return this.knex('bundle_items').where({ bundle_name: bundleName }).whereIn('guid', guids).delete();
   }
 
-  /** Creates or replaces a target (promotion admins edit targets, seed 004). */
+  /** Creates or replaces a target (promotion admins edit targets, docs/mass-deployment-and-promotions.md "Roles"). */
   async putTarget(target: PromotionTarget, by: { createdBy: string; createdAt: string }): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx('promotion_targets').where({ name: target.name }).delete();

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import { migrations } from './migrations';
 
 /**
- * The control database holds what must outlive a workflow (SPEC §1): audit events, the
+ * The control database holds what must outlive a workflow (docs/domain.md "Control database"): audit events, the
  * backup catalog, the patch log, deployment and promotion history.
  * `url` is a SQLite file path or `sqlite:` URL (the default), `postgres://…` or `mssql://…`.
  */

@@ -34,7 +34,7 @@ interface DeploymentRow {
   finished_at: string | null;
 }
 
-/** Mass deployments and their per-tenant results (SPEC §6) in the control database. */
+/** Mass deployments and their per-tenant results (docs/mass-deployment-and-promotions.md "Mass deployment") in the control database. */
 export class DeploymentStore {
   constructor(private readonly knex: Knex) {}
 

@@ -26,7 +26,7 @@ interface PatchLogRow {
   applied_at: string;
 }
 
-/** Which package versions each tenant instance has (SPEC §3 patch log), in the control database. */
+/** Which package versions each tenant instance has (docs/packages.md "Patch log"), in the control database. */
 export class PatchLogStore {
   constructor(private readonly knex: Knex) {}
 

@@ -24,7 +24,7 @@ interface PromotionRow {
   outcome: string | null;
 }
 
-/** Promotion history (seed 004) with what each promotion changed, in the control database. */
+/** Promotion history (docs/mass-deployment-and-promotions.md) with what each promotion changed, in the control database. */
 export class PromotionStore {
   constructor(private readonly knex: Knex) {}
 

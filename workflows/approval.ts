@@ -4,7 +4,7 @@ import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
 
 /**
- * A standalone approval gate with the full SPEC §5 rules (re-request, needs-resolution,
+ * A standalone approval gate with the full rules of docs/approvals-locks-windows.md "Gates" (re-request, needs-resolution,
  * timeout actions, reminders), for approvals that are not part of a release.
  */
 export async function approval(input: ApprovalInput): Promise<ApprovalResult> {

@@ -21,7 +21,7 @@ import {
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { instanceKey } from '../domain/landscapes';
 import type { PromotionContent } from '../domain/promotions/bundle-types';
-import { messageOf, rootFailure } from './bundles/failures';
+import { messageOf, rootFailure } from './shared/failures';
 import { withInstanceLock } from './locks/with-instance-lock';
 const DEFAULT_RETENTION_DAYS = 90;
 
@@ -31,8 +31,8 @@ const acts = proxyActivities<Activities>({
 });
 
 /**
- * Promotes a bundle (or single items) to a promotion target, now or at a date (SPEC §6, seed
- * 004). The id is the promotion's id in the history. Waiting, it can be rescheduled (Update
+ * Promotes a bundle (or single items) to a promotion target, now or at a date (docs/mass-deployment-and-promotions.md
+ * "Promotions"). The id is the promotion's id in the history. Waiting, it can be rescheduled (Update
  * `reschedule-promotion`) or cancelled (workflow cancellation); promoting holds the target
  * instance's lock.
  */

@@ -25,7 +25,7 @@ const long = proxyActivities<Activities>({
 });
 
 /**
- * Copies a tenant instance's database to another instance (SPEC §2): obtain a backup by the
+ * Copies a tenant instance's database to another instance (docs/database-operations.md): obtain a backup by the
  * chosen type, bring it to the target's backup location, restore (never over the source),
  * verify against the catalog, then the post-restore fix-ups and shrink.
  */
@@ -98,7 +98,7 @@ function validate(input: CopyDatabaseInput): void {
   }
 }
 
-/** Transactional refresh (SPEC §2, seed 000 Step 3) as its own workflow, e.g. production → UAT. */
+/** Transactional refresh (docs/database-operations.md "Transactional refresh") as its own workflow, e.g. production → UAT. */
 export async function transactionalRefresh(input: TransactionalRefreshInput): Promise<RefreshTransactionalResult> {
   if (input.source === input.target) {
     throw ApplicationFailure.create({

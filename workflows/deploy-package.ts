@@ -15,7 +15,7 @@ const apply = proxyActivities<Activities>({
 
 /**
  * Validates a package against one tenant instance and applies it if there are no errors: the
- * step releases (SPEC §4 push to UAT / production) and mass deployments (§6) repeat per target.
+ * step releases (docs/releases.md: push to UAT / production) and mass deployments (docs/mass-deployment-and-promotions.md) repeat per target.
  * Re-running it after success is a no-op (the patch log answers `already-applied`).
  */
 export async function deployPackage(input: DeployPackageInput): Promise<DeployPackageResult> {

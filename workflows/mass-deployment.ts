@@ -33,7 +33,7 @@ import {
   tenantStatus,
 } from '../domain/deployments/deployment-progress';
 import type { Landscape } from '../domain/landscapes';
-import { rootFailure } from './bundles/failures';
+import { rootFailure } from './shared/failures';
 import { deployToTenant } from './deployments/deploy-to-tenant';
 import { deployToTenants } from './deployments/deploy-to-tenants';
 const acts = proxyActivities<Activities>({
@@ -52,7 +52,7 @@ export function batchSizeFor(concurrency: number): number {
 }
 
 /**
- * One published package to many tenants (SPEC §6, seed 003): a sliding window of `deployToTenants`
+ * One published package to many tenants (docs/mass-deployment-and-promotions.md): a sliding window of `deployToTenants`
  * children, each a batch of tenants applied under their instance locks. Statuses are queryable while it runs; it continues
  * as new (after the window drains, so no child is ever started twice) to keep histories bounded.
  */

@@ -5,23 +5,22 @@ import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import { createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
 import { withInstanceLock } from './locks/with-instance-lock';
-import { afterwards, goLiveOrAutoLock } from './release/afterwards';
-import { baseline, configure } from './release/baseline';
-import { productionPush } from './release/production-push';
-import { provision } from './release/provisioning';
 import { createReleaseState } from './release/release-state';
-import {
-  createSaga,
-  quick,
-  ReleaseCancelledByGate,
-  releaseChildId,
-  type ReleaseContext,
-} from './release/release-context';
-import { acceptance, describeFailure, pushToUat, uatRefresh } from './release/uat';
+import { quick, ReleaseCancelledByGate, releaseChildId, type ReleaseContext } from './release/release-context';
+import { createSaga } from './release/saga';
+import { acceptance } from './release/steps/acceptance';
+import { afterwards, goLiveOrAutoLock } from './release/steps/afterwards';
+import { baseline } from './release/steps/baseline';
+import { configure } from './release/steps/configure';
+import { productionPush } from './release/steps/production-push';
+import { provision } from './release/steps/provisioning';
+import { uatRefresh } from './release/steps/uat-refresh';
+import { pushToUat } from './release/steps/uat-push';
+import { describeFailure } from './shared/failures';
 import type { ReleaseInput, ReleaseResult } from '../contracts/releases';
 
 /**
- * One tenant release (SPEC §4, seed 000 "Data Migration Process"), id `release/<tenant>/<version>`.
+ * One tenant release (docs/releases.md), id `release/<tenant>/<version>`.
  * It holds the locks of every instance it changes for its whole life (production and staging,
  * and UAT in a standard release), so two releases of a tenant, or a release and a scheduled
  * staging refresh, never interleave. Cancelled or failed, it undoes its flag changes (saga).
@@ -73,20 +72,17 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
         throw error;
       }
     });
-    state.enterPhase('completed');
-    state.status.outcome = 'completed';
+    state.finish('completed');
     return { outcome: 'completed', status: state.snapshot() };
   } catch (error) {
     if (error instanceof ReleaseCancelledByGate) {
-      state.enterPhase('cancelled', error.message);
-      state.status.outcome = 'cancelled';
+      state.finish('cancelled', error.message);
       return { outcome: 'cancelled', status: state.snapshot() };
     }
-    state.enterPhase(
+    state.finish(
       isCancellation(error) ? 'cancelled' : 'failed',
       isCancellation(error) ? 'cancelled by request' : describeFailure(error),
     );
-    state.status.outcome = isCancellation(error) ? 'cancelled' : 'failed';
     throw error;
   } finally {
     state.waitFor(undefined);
@@ -110,7 +106,7 @@ async function runSteps(ctx: ReleaseContext): Promise<void> {
       }
     }
     if ((await productionPush(ctx, attempt, { maintenanceWindow: true })) === 'applied') break;
-    // Seed 000 "If a Step Fails": production restored; back to step 4 with a corrected package.
+    // docs/releases.md "Failure handling": production restored; back to step 4 with a corrected package.
     await ctx.state.correctedPackage();
   }
   await afterwards(ctx);

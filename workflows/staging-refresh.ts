@@ -9,7 +9,7 @@ const { setMetadataLock } = proxyActivities<Activities>({
 });
 
 /**
- * Refreshes staging from production (seed 000 "Afterward": periodically, so both stay in
+ * Refreshes staging from production (docs/releases.md "Staging refresh": periodically, so both stay in
  * step), under staging's instance lock: it waits while a release holds staging. Staging ends
  * unlocked, as after a release. Run on a Temporal Schedule (client `scheduleStagingRefresh`).
  */

@@ -1,4 +1,4 @@
-import { BundleAdminRequest, BundleAdminResult } from '../../client';
+import type { BundleAdminRequest, BundleAdminResult } from '../../contracts/promotions';
 import { instanceKey, LANDSCAPES, type InstanceRef } from '../../domain/landscapes';
 import { checkName, type PromotionTarget } from '../../domain/promotions/bundle-types';
 import { hasRole, ROLES } from '../../domain/promotions/roles';
@@ -111,7 +111,7 @@ async function defineTarget(
   };
 }
 
-/** Viewing bundles, targets and history: seed 004 gives it to both admin roles. */
+/** Viewing bundles, targets and history: docs/mass-deployment-and-promotions.md "Roles" gives it to both admin roles. */
 function requireReader(deps: BundleActivityDependencies, user: string, action: string): void {
   if (hasRole(deps.roles(), user, ROLES.promotionAdmin)) return;
   requireRole(deps, user, ROLES.bundleAdmin, action);

@@ -182,7 +182,7 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
       return backOut;
     },
 
-    /** Seed 004 "Promotion History Retention Period in Days": finished promotions older than that go. */
+    /** Retention (docs/mass-deployment-and-promotions.md "Promotion history"): finished promotions older than that go. */
     async purgePromotionHistory(input: { retentionDays: number }): Promise<{ purged: number; before: string }> {
       if (!(input.retentionDays >= 0))
         invalid(`retentionDays must be a number of days ≥ 0, got ${input.retentionDays}`);
@@ -192,7 +192,7 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
   };
 }
 
-/** Seed 004: the target accepts a bundle only as a user with the accept-bundle role. */
+/** docs/mass-deployment-and-promotions.md "Roles": the target accepts a bundle only as a user with the accept-bundle role. */
 function requireAcceptBundle(deps: BundleActivityDependencies, target: PromotionTarget): void {
   const refusal = refusalFor(
     deps.roles(),

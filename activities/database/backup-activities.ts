@@ -12,7 +12,7 @@ import { nonRetryable, withDatabaseFailures } from '../shared/database-failures'
 import { sha256OfFile } from '../shared/file-transfer';
 import { requireDatabases, summarize, type DatabaseActivityDependencies } from './database-dependencies';
 
-/** Backup types `live`, `last` and `copied` (seed 000), each ending in a cataloged file. */
+/** Backup types `live`, `last` and `copied` (docs/database-operations.md "Backup types"), each ending in a cataloged file. */
 export function createBackupActivities(deps: DatabaseActivityDependencies) {
   return {
     /** `live`: a backup now, cataloged with its SHA-256 and the fingerprints of its data. */

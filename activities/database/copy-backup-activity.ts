@@ -14,7 +14,7 @@ interface CopyCheckpoint {
 }
 
 /**
- * Streams a cataloged backup into another backup location, hashing while copying (SPEC §2).
+ * Streams a cataloged backup into another backup location, hashing while copying (docs/database-operations.md "Copy").
  * Heartbeats carry the offset written; after a worker crash the retry continues from there.
  */
 export function createCopyBackupActivity(deps: DatabaseActivityDependencies) {

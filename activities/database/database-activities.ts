@@ -5,7 +5,7 @@ import { createFixupActivities } from './post-restore-fixups';
 import { createRestoreActivities } from './restore-activities';
 import { createRefreshActivity } from './transactional-refresh';
 
-/** The database operations of SPEC §2 as activities. */
+/** The database operations of docs/database-operations.md as activities. */
 export function createDatabaseActivities(deps: DatabaseActivityDependencies) {
   return {
     ...createBackupActivities(deps),

@@ -11,13 +11,13 @@ import { assertIdentifier } from '../../engines/identifiers';
 import { heartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
-/** The tenant's own clean-up scripts live in this table of the sample schema (seed 000 Step 6). */
+/** The tenant's own clean-up scripts live in this table of the sample schema (docs/database-operations.md "Post-restore fix-ups"). */
 const CLEANUP_TABLE = 'cleanup_scripts';
 
 export function createFixupActivities(deps: DatabaseActivityDependencies) {
   return {
     /**
-     * Seed 000 Step 1, in one transaction on the target: the source's email configurations off,
+     * Post-restore fix-ups (docs/database-operations.md), in one transaction on the target: the source's email configurations off,
      * the target's email domain on, a fresh API key (keys are unique per instance), then the
      * tenant's clean-up scripts. Re-running it converges to the same state (plus a new key).
      */
@@ -68,7 +68,7 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
     },
 
     /**
-     * Shrinks the target to the tenant's size cap (seed: 5 GB) by purging the oldest rows of
+     * Shrinks the target to the tenant's size cap (default 5 GB, docs/database-operations.md "Shrink") by purging the oldest rows of
      * transactional tables in proportion, then compacting. Other data classes are never touched.
      */
     async shrinkDatabase(input: ShrinkDatabaseInput): Promise<ShrinkDatabaseResult> {

@@ -16,7 +16,7 @@ import { requireBackup, requireDatabases, type DatabaseActivityDependencies } fr
 export function createRestoreActivities(deps: DatabaseActivityDependencies) {
   return {
     /**
-     * Restores a cataloged backup into the target (SPEC §2): the file's SHA-256 must match the
+     * Restores a cataloged backup into the target (docs/database-operations.md "Restore"): the file's SHA-256 must match the
      * catalog before anything touches the target; the engine restores into a scratch database
      * and swaps it in only when complete.
      */
@@ -62,7 +62,7 @@ export function createRestoreActivities(deps: DatabaseActivityDependencies) {
       });
     },
 
-    /** Per-table row counts and checksums of the target equal the catalog's (SPEC §2), or a non-retryable failure naming the table. */
+    /** Per-table row counts and checksums of the target equal the catalog's (docs/database-operations.md "Verify"), or a non-retryable failure naming the table. */
     async verifyRestoredDatabase(input: VerifyDatabaseInput): Promise<VerifyDatabaseResult> {
       return withDatabaseFailures(async () => {
         const databases = requireDatabases(deps);

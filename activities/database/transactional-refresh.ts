@@ -13,9 +13,9 @@ interface RefreshCheckpoint {
 }
 
 /**
- * Transactional refresh (seed 000 Step 3): copies only the tables the schema descriptor marks
+ * Transactional refresh (docs/database-operations.md "Transactional refresh"): copies only the tables the schema descriptor marks
  * `transactional` from source to target, each table replaced in one transaction, in batches,
- * with no row limit (the seed's console failed beyond 100,000 records).
+ * with no row limit (older tooling failed beyond 100,000 records).
  */
 export function createRefreshActivity(deps: DatabaseActivityDependencies) {
   return {

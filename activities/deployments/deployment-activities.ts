@@ -104,7 +104,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
     },
 
     /**
-     * Validates and applies the package on one tenant instance (one transaction, SPEC §3). A
+     * Validates and applies the package on one tenant instance (one transaction, docs/packages.md "Apply"). A
      * tenant that had this package before the deployment is skipped; a retry of our own apply
      * finds the patch log entry written under this workflow id and counts as success.
      */

@@ -19,6 +19,8 @@ import type { PackageActivityDependencies } from './package-activities';
 import { loadPackageRef, type LoadedPackage } from './package-source';
 import { applyPlan, PackageStepError } from './plan-executor';
 import { writePreviewFile } from './preview-file';
+import { protectedTablesOf } from '../../domain/tenant-schema';
+import { schemaOf } from '../shared/tenant-databases';
 import { appliedMarker, readSnapshot, readTargetState, type TargetContext } from './target-reader';
 const SHOWN_ISSUES = 20;
 
@@ -42,7 +44,8 @@ export async function runApplyPackage(
     if (input.mode !== 'validate') await recordPatchLog(deps, input, report, 0);
     return report;
   }
-  const { report, steps } = await validateOnTarget(knex, input, loaded, target);
+  const protectedTables = protectedTablesOf(schemaOf(deps.tenantDatabases(), input.target));
+  const { report, steps } = await validateOnTarget(knex, input, loaded, target, protectedTables);
   if (input.mode === 'validate') return { ...report, outcome: report.errorCount > 0 ? 'invalid' : 'validated' };
   if (input.mode === 'validateThenApply' && report.errorCount > 0) {
     throw ApplicationFailure.nonRetryable(
@@ -64,6 +67,7 @@ async function validateOnTarget(
   input: ApplyPackageInput,
   loaded: LoadedPackage,
   target: string,
+  protectedTables: string[],
 ): Promise<{ report: PackageReport; steps: PlanStep[] }> {
   const context = await readTargetState(knex);
   const order = compacted(
@@ -72,7 +76,7 @@ async function validateOnTarget(
   );
   const impact = analyzeIncrementals(incrementalsOf(order));
   checkReadOnlyRule(input, context, impact, target, loaded.document.id);
-  const snapshot = await readSnapshot(knex);
+  const snapshot = await readSnapshot(knex, protectedTables);
   heartbeat('read target');
   const { steps, issues } = simulate(snapshot, order.units);
   heartbeat('validated');
@@ -101,7 +105,7 @@ function checkForce(input: ApplyPackageInput): void {
   }
 }
 
-/** Seed 000: in metadata read-only mode a high-impact package can only be validated. */
+/** docs/packages.md "Read-only rule": in metadata read-only mode a high-impact package can only be validated. */
 function checkReadOnlyRule(
   input: ApplyPackageInput,
   context: TargetContext,
@@ -250,7 +254,7 @@ async function recordPatchLog(
   refuseChangedPackage(report.target, report.packageId, report.version, entry.checksum, report.checksum);
 }
 
-/** SPEC §3: a different package under an id and version already applied (anywhere) is an error. */
+/** docs/packages.md "Patch log": a different package under an id and version already applied (anywhere) is an error. */
 function refuseChangedPackage(where: string, id: string, version: string, recorded: string, actual: string): void {
   if (recorded === actual) return;
   throw ApplicationFailure.nonRetryable(

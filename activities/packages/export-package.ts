@@ -46,7 +46,7 @@ interface InstanceMetadata {
 }
 
 /**
- * Seed 000's second kind of incremental package: the result of comparing the full metadata of
+ * The second kind of incremental package (docs/packages.md "Incremental packages"): the result of comparing the full metadata of
  * two tenant instances. Deletions come first (children before business objects), then creates
  * and updates (business objects before their fields), numbered in that order.
  */

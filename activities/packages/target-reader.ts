@@ -1,23 +1,11 @@
 import type { Knex } from 'knex';
-import { SAMPLE_TENANT_TABLES } from '../../dev/sample/tenant-schema';
 import type { TargetItem, TargetList, TargetSnapshot } from '../../domain/packages/apply-plan';
 import type { InstalledAspect } from '../../domain/packages/master-order';
-
-/**
- * The platform's own tables (settings, metadata, validation data, the package bookkeeping) and
- * its log: a package changes their rows, never their schema. Business object tables are the rest.
- */
-export const PROTECTED_TABLES = [
-  ...Object.entries(SAMPLE_TENANT_TABLES)
-    .filter(([, dataClass]) => dataClass !== 'transactional' && dataClass !== 'master')
-    .map(([table]) => table),
-  'app_log',
-];
 
 export interface TargetContext {
   settings: Record<string, string>;
   aspects: InstalledAspect[];
-  /** Seed 000 "metadata read-only mode": the row tenant_settings(metadata_locked). */
+  /** Metadata read-only mode (docs/packages.md "Read-only rule"): the row tenant_settings(metadata_locked). */
   metadataLocked: boolean;
 }
 
@@ -45,9 +33,10 @@ export async function appliedMarker(knex: Knex, packageId: string, version: stri
   return (row as { checksum: string } | undefined)?.checksum;
 }
 
-export async function readSnapshot(knex: Knex): Promise<TargetSnapshot> {
+/** `protectedTables`: from the target's schema descriptor (domain/tenant-schema.ts `protectedTablesOf`). */
+export async function readSnapshot(knex: Knex, protectedTables: string[]): Promise<TargetSnapshot> {
   const [items, lists, tables] = await Promise.all([readItems(knex), readLists(knex), readTableColumns(knex)]);
-  return { items, lists, tables, protectedTables: PROTECTED_TABLES };
+  return { items, lists, tables, protectedTables };
 }
 
 interface ItemRow {

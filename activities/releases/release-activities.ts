@@ -23,13 +23,13 @@ export interface ReleaseActivityDependencies extends DatabaseActivityDependencie
   packageStore: PackageStore;
 }
 
-/** Seed 000 Step 5: configuration-related failures in the tenant's log block acceptance. */
+/** docs/releases.md "Acceptance": configuration-related failures in the tenant's log block acceptance. */
 const CONFIGURATION_ERROR = { level: 'error', category: 'configuration' };
 
 export function createReleaseActivities(deps: ReleaseActivityDependencies) {
   return {
     /**
-     * The release's settings: seed defaults ← inventory `release` ← tenant `release` ← the
+     * The release's settings: built-in defaults ← inventory `release` ← tenant `release` ← the
      * release's own overrides, roles resolved to members. Refuses (naming every problem) a
      * tenant that lacks an instance the variant needs, or gates nobody can pass.
      */
@@ -84,7 +84,7 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
       return settings;
     },
 
-    /** Seed 000 Step 5: configuration errors logged on the instance since `since` (ISO). */
+    /** docs/releases.md "Acceptance": configuration errors logged on the instance since `since` (ISO). */
     async checkAcceptanceLog(input: { instance: InstanceRef; since: string }): Promise<AcceptanceLogResult> {
       return withDatabaseFailures(async () => {
         const knex = await requireDatabases(deps).knexFor(input.instance);
@@ -102,7 +102,7 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
       });
     },
 
-    /** Seed 000 Step 6: the tenant's clean-up scripts (inventory, then its own table), in one transaction. */
+    /** docs/releases.md "Production push": the tenant's clean-up scripts (inventory, then its own table), in one transaction. */
     async runCleanupScripts(input: { instance: InstanceRef }): Promise<{ scripts: string[] }> {
       return withDatabaseFailures(async () => {
         const databases = requireDatabases(deps);
@@ -121,7 +121,7 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
     },
 
     /**
-     * Rollback of a failed production push (SPEC §4 step 6): restores the instance from a
+     * Rollback of a failed production push (docs/releases.md "Production push"): restores the instance from a
      * backup of itself. Unlike a copy, the backup must come from this very instance.
      */
     async restoreOwnBackup(input: {

@@ -14,7 +14,7 @@ const FAILURE_TYPES: Record<DatabaseErrorKind, string> = {
 };
 
 /**
- * Runs an activity body so that failures no retry can fix (SPEC §2: auth, permission, missing
+ * Runs an activity body so that failures no retry can fix (docs/database-operations.md "Non-retryable errors": auth, permission, missing
  * file, checksum, bad input, inventory errors) become non-retryable with a message naming what
  * failed; transient ones stay retryable.
  */

@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import knexFactory, { type Knex } from 'knex';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import {
@@ -9,7 +10,9 @@ import {
 } from '../../inventory/inventory';
 import { resolveConnection } from '../../inventory/resolve-connection';
 import type { DatabaseConnection, DatabaseEngine } from '../../engines/engine';
+import { MssqlEngine } from '../../engines/mssql/mssql-engine';
 import { createEngineRegistry, engineOf, type EngineRegistry } from '../../engines/engine-registry';
+import type { SchemaDescriptor } from '../../domain/tenant-schema';
 import type { TenantDatabases } from './tenant-databases';
 
 /**
@@ -25,13 +28,18 @@ export class InventoryTenantDatabases implements TenantDatabases {
     options: { env?: NodeJS.ProcessEnv; engines?: Partial<EngineRegistry> } = {},
   ) {
     this.env = options.env ?? process.env;
-    this.engines = createEngineRegistry(options.engines);
+    // SQL Server's warnings (e.g. unrepaired users) go to the activity's logger.
+    this.engines = createEngineRegistry({ mssql: new MssqlEngine({ warn: warnInActivity }), ...options.engines });
   }
 
   private readonly env: NodeJS.ProcessEnv;
 
   tenant(tenant: string): TenantConfig {
     return tenantOf(this.inventory, tenant);
+  }
+
+  schemaFor(ref: InstanceRef): SchemaDescriptor {
+    return this.tenant(ref.tenant).schema;
   }
 
   instance(ref: InstanceRef): InstanceConfig {
@@ -69,5 +77,14 @@ export class InventoryTenantDatabases implements TenantDatabases {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.destroy()));
+  }
+}
+
+function warnInActivity(message: string): void {
+  try {
+    log.warn(message);
+  } catch {
+    // Outside an activity (scripts, tests) there is no activity logger.
+    console.warn(message);
   }
 }

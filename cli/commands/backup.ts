@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { listBackups, type BackupListing } from '../../client/backups';
+import { listBackups, type BackupListing } from '../local/backups';
 import { LANDSCAPES } from '../../domain/landscapes';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, withExamples } from '../context';

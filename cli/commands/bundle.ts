@@ -37,7 +37,7 @@ const userOption = () =>
 export function registerBundleCommands(program: Command): void {
   const group = program
     .command('bundle')
-    .description('bundles of definitions and their promotion to targets (SPEC §6, seed 004)');
+    .description('bundles of definitions and their promotion to targets (docs/mass-deployment-and-promotions.md)');
   registerAdmin(group);
   registerPromote(group);
   registerPromotionCommands(group);

@@ -8,7 +8,7 @@ import {
   DeploymentError,
   type StagecoachClient,
 } from '../../client';
-import { publishPackageFile } from '../../client/packages';
+import { publishPackageFile } from '../local/publish-package';
 import { LANDSCAPES, type Landscape } from '../../domain/landscapes';
 import { PackageLoadError } from '../../domain/packages/load-package';
 import type { DeploymentStatus } from '../../contracts/deployments';
@@ -33,7 +33,7 @@ interface StartOptions {
 }
 
 export function registerDeployCommands(program: Command): void {
-  const group = program.command('deploy').description('mass deployment of one package to many tenants (SPEC §6)');
+  const group = program.command('deploy').description('mass deployment of one package to many tenants');
   registerStart(group);
   registerStatus(group);
   registerWait(group);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { checkPackageFile, validatePackageOnTarget } from '../../client/package-checks';
+import { checkPackageFile, validatePackageOnTarget } from '../local/package-checks';
 import { PackageLoadError } from '../../domain/packages/load-package';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, withClient, withExamples } from '../context';
@@ -19,7 +19,7 @@ interface TargetOptions {
 }
 
 export function registerPackageCommands(program: Command): void {
-  const group = program.command('package').description('configuration packages (SPEC §3): validate, preview, apply');
+  const group = program.command('package').description('configuration packages: validate, preview, apply');
   registerCheck(group, 'validate');
   registerCheck(group, 'preview');
   registerApply(group);

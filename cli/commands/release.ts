@@ -29,7 +29,7 @@ const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/$
 const packageRefs = (files: string[]) => files.map((file) => ({ path: existingFile(file, 'package file') }));
 
 export function registerReleaseCommands(program: Command): void {
-  const group = program.command('release').description('tenant releases (SPEC §4): start, steer, watch');
+  const group = program.command('release').description('tenant releases: start, steer, watch');
   registerStart(group);
   registerStatus(group);
   registerWatch(group);

@@ -4,7 +4,7 @@ import { EXIT, type ExitCode } from '../exit-codes';
 import { formatDuration } from '../format';
 import { renderReading, type ProgressReading } from '../progress';
 import type { PhaseRecord, ReleaseStatus } from '../../contracts/releases';
-/** SPEC §4 steps each variant goes through, in order; the timeline shows those still ahead. */
+/** Steps (docs/releases.md) each variant goes through, in order; the timeline shows those still ahead. */
 const PLANNED: Record<ReleaseVariant, ReleasePhase[]> = {
   standard: ['baseline', 'configure', 'uat-refresh', 'uat-push', 'acceptance', 'production-push', 'afterwards'],
   withoutUat: ['baseline', 'configure', 'production-push', 'afterwards'],

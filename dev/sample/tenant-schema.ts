@@ -1,32 +1,4 @@
 import type { Knex } from 'knex';
-import type { DataClass } from '../../domain/data-classes';
-
-/**
- * A small ITSM-like tenant database (the kind seed 000 migrates), used by the demo and the
- * tests on every engine. Each table belongs to exactly one data class (SPEC §1).
- *
- * Metadata is stored the way such platforms store it: one row per definition (business object,
- * field, form, rule, role, workflow, …) keyed by GUID, its body as JSON. Packages (SPEC §3)
- * create, update and delete these rows.
- */
-export const SAMPLE_TENANT_TABLES: Record<string, DataClass> = {
-  tenant_settings: 'settings',
-  email_configurations: 'settings',
-  api_keys: 'settings',
-  cleanup_scripts: 'settings',
-  metadata_items: 'metadata',
-  validation_lists: 'validation',
-  validation_list_values: 'validation',
-  applied_packages: 'metadata',
-  package_aspects: 'metadata',
-  employees: 'master',
-  teams: 'master',
-  categories: 'master',
-  incidents: 'transactional',
-  incident_notes: 'transactional',
-  change_requests: 'transactional',
-  app_log: 'transactional',
-};
 
 /** Creates the sample schema in an empty database; portable across SQLite, PostgreSQL, SQL Server. */
 export async function createSampleTenantSchema(knex: Knex): Promise<void> {
@@ -45,7 +17,7 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
   await knex.schema.createTable('api_keys', (t) => {
     t.increments('id');
     t.string('label', 128).notNullable();
-    // Unique per tenant instance: never copied between instances (SPEC §1).
+    // Unique per tenant instance: never copied between instances (docs/domain.md "Tenants and instances").
     t.string('key_hash', 128).notNullable().unique();
     t.string('created_at', 32).notNullable();
   });
@@ -53,7 +25,7 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
     t.increments('id');
     t.integer('run_order').notNullable();
     t.string('name', 128).notNullable();
-    /** One SQL statement run after a restore (seed 000 Step 1). */
+    /** One SQL statement run after a restore (docs/database-operations.md "Post-restore fix-ups"). */
     t.text('statement').notNullable();
   });
   await knex.schema.createTable('metadata_items', (t) => {
@@ -88,7 +60,7 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
     t.primary(['package_id', 'package_version']);
   });
   await knex.schema.createTable('package_aspects', (t) => {
-    // Flags a feature's presence (seed 000 "Package Aspect"); packages add and remove them.
+    // Flags a feature's presence (docs/packages.md "Aspects"); packages add and remove them.
     t.string('vendor_id', 128).notNullable();
     t.string('aspect_id', 128).notNullable();
     t.integer('version').notNullable();
@@ -137,7 +109,7 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
     t.bigIncrements('id');
     t.string('logged_at', 32).notNullable();
     t.string('level', 16).notNullable();
-    /** `configuration` entries at level `error` block acceptance (SPEC §4 step 5). */
+    /** `configuration` entries at level `error` block acceptance (docs/releases.md "Acceptance"). */
     t.string('category', 64).notNullable();
     t.text('message').notNullable();
   });

@@ -1,5 +1,5 @@
 /**
- * The per-tenant status model of a mass deployment (SPEC §6), pure so the workflow, its tests
+ * The per-tenant status model of a mass deployment (docs/mass-deployment-and-promotions.md), pure so the workflow, its tests
  * and the client share it. Tenants run in list order; everything before `next` has been
  * launched, so a tenant's status needs no per-tenant record for the (many) that succeeded.
  */
@@ -122,7 +122,7 @@ export function countsOf(progress: DeploymentProgress, runningCount: number) {
   };
 }
 
-/** Seed 003: the submitter's mail holds the summary (processed, succeeded, failed). */
+/** docs/mass-deployment-and-promotions.md "Tenant notices": the submitter's mail holds the summary (processed, succeeded, failed). */
 export function summaryMessage(
   input: { deploymentId: string; packageLabel: string; landscape: string; cancelled?: string },
   progress: DeploymentProgress,

@@ -73,3 +73,7 @@ function stepOrigin(step: PlanStep): string {
   if (step.at) return `${step.at.packageId} sequence ${step.at.sequence}`;
   return `overwrite of ${'overwriteOf' in step ? step.overwriteOf : '?'}`;
 }
+
+export function nameKey(objectType: string, businessObject: string | null | undefined, name: string): string {
+  return `${objectType}\u0000${(businessObject ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
+}

@@ -8,7 +8,7 @@ export interface CompactionResult {
 }
 
 /**
- * Seed 000 "About Compacting Export Data": consecutive updates to the same entity of the same
+ * docs/packages.md "Compaction": consecutive updates to the same entity of the same
  * type become one change; creating an entity is never merged with the updates after it.
  * The merged change keeps the first update's sequence and carries the composed merge patch.
  */

@@ -22,7 +22,7 @@ export interface PackageImpact {
   changes: ChangeImpact[];
 }
 
-/** Every seed rule that applies to the change; its level is the highest of them. */
+/** Every impact rule that applies to the change; its level is the highest of them. */
 export function analyzeChange(change: Change, packageId: string): ChangeImpact {
   const reasons: ImpactReason[] = [];
   for (const rule of IMPACT_RULES) {

@@ -6,7 +6,7 @@ export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
 interface RuleDefinition {
   id: string;
   level: ImpactLevel;
-  /** The seed's wording (000, "Importing a Package", impact level table). */
+  /** The rule's wording in the impact table (docs/packages.md "Impact levels"). */
   text: string;
   matches(change: Change): boolean;
 }
@@ -44,7 +44,7 @@ const fieldUpdateSets =
     keys.some((key) => change.data !== undefined && key in change.data);
 const added = (change: Change) => change.operation === 'C';
 
-/** Seed 000's impact table, rule by rule. Order is the order reasons are listed in. */
+/** The impact table of docs/packages.md "Impact levels", rule by rule. Order is the order reasons are listed in. */
 const RULES: RuleDefinition[] = [
   {
     id: 'schema-change',

@@ -52,7 +52,7 @@ export interface ApplyOrder {
 }
 
 /**
- * Seed 000: sub-packages apply in relative order; a sub-package whose predicate is false is not
+ * docs/packages.md "Master packages and predicates": sub-packages apply in relative order; a sub-package whose predicate is false is not
  * imported, nor are its sub-packages; a package's aspects update the tenant after its changes.
  * Aspects installed by an earlier sub-package count for later predicates.
  */

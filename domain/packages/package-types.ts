@@ -1,6 +1,6 @@
 import type { Landscape } from '../landscapes';
 
-/** The package format of SPEC §3, published as schemas/package.schema.json. */
+/** The package format of docs/packages.md, published as schemas/package.schema.json. */
 export type PackageDocument = IncrementalPackage | MasterPackage;
 
 export const OPERATIONS = ['C', 'U', 'D'] as const;
@@ -27,7 +27,7 @@ export interface MasterPackage extends PackageHeader {
 }
 
 export interface SubPackage {
-  /** Sub-packages are applied in ascending relative order (seed 000 "Package Mapping"). */
+  /** Sub-packages are applied in ascending relative order (docs/packages.md "Master packages and predicates"). */
   relativeOrder: number;
   predicate?: Predicate;
   /** Inline sub-package, or `ref`: the id of a package defined inline elsewhere in the document. */
@@ -53,7 +53,7 @@ export interface Change {
   schemaChange?: boolean;
 }
 
-/** Flags a feature's presence on the target (seed 000 "Adding an Aspect to a Package"). */
+/** Flags a feature's presence on the target (docs/packages.md "Aspects"). */
 export interface Aspect {
   id: string;
   version: number;

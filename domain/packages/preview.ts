@@ -32,7 +32,7 @@ export interface ProposedChange {
   actions: string[];
 }
 
-/** What a `preview` shows a release manager before anything is applied (SPEC §3). */
+/** What a `preview` shows a release manager before anything is applied (docs/packages.md "Preview"). */
 export function buildPreview(input: {
   header: { id: string; version: string; checksum: string };
   target: string;

@@ -1,8 +1,7 @@
-import type { FieldSpec, PlanStep, TargetItem } from './apply-plan';
+import { type FieldSpec, nameKey, type PlanStep, type TargetItem } from './apply-plan';
 import type { FieldDataType } from './change-data-checks';
 import type { Change, ChangeRef } from './package-types';
-import { nameKey, type TargetState } from './simulation';
-
+import { type TargetState } from './simulation';
 type SchemaResult = { steps: PlanStep[] } | { error: string };
 
 /**

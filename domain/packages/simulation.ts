@@ -1,7 +1,7 @@
 import type { ApplyUnit } from './master-order';
 import { applyMergePatch } from './merge-patch';
 import { changesOf, type Change, type ChangeRef, type IncrementalPackage, type PackageIssue } from './package-types';
-import type { PlanStep, TargetItem, TargetList, TargetSnapshot } from './apply-plan';
+import { nameKey, type PlanStep, type TargetItem, type TargetList, type TargetSnapshot } from './apply-plan';
 import { schemaSteps } from './schema-steps';
 
 export interface Simulation {
@@ -25,10 +25,6 @@ export function simulate(snapshot: TargetSnapshot, units: ApplyUnit[]): Simulati
     }
   }
   return { steps: state.steps, issues: state.issues };
-}
-
-export function nameKey(objectType: string, businessObject: string | null | undefined, name: string): string {
-  return `${objectType}\u0000${(businessObject ?? '').toLowerCase()}\u0000${name.toLowerCase()}`;
 }
 
 export function describePackageItem(item: {
@@ -136,7 +132,7 @@ export class TargetState {
     this.dropItem(existing);
   }
 
-  /** Seed 003: a target item with the package item's name but another GUID stops the install. */
+  /** docs/packages.md "Conflicts": a target item with the package item's name but another GUID stops the install. */
   private conflicts(item: TargetItem, at: ChangeRef): boolean {
     const holder = this.names.get(nameKey(item.objectType, item.businessObject, item.name));
     if (holder === undefined || holder === item.guid.toLowerCase()) return false;
@@ -205,7 +201,7 @@ export class TargetState {
     this.putList(list);
   }
 
-  /** Seed 003 "Overwrite Previous Package": only items earlier versions of this package installed. */
+  /** docs/packages.md "Overwrite": only items earlier versions of this package installed. */
   overwrite(pkg: IncrementalPackage): void {
     const kept = new Set(
       changesOf(pkg)

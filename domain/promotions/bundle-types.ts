@@ -1,7 +1,7 @@
 import type { InstanceRef } from '../landscapes';
 
 /**
- * Bundles and promotion (SPEC §6, seed 004). A bundle groups definitions of several types
+ * Bundles and promotion (docs/mass-deployment-and-promotions.md). A bundle groups definitions of several types
  * (rows of a source instance's `metadata_items`); a promotion copies them to a target instance.
  */
 
@@ -24,7 +24,7 @@ export interface TargetRow extends DefinitionItem {
   updatedAt: string;
 }
 
-/** Where promotions go: another instance, and who accepts the bundle there (seed 004). */
+/** Where promotions go: another instance, and who accepts the bundle there (docs/mass-deployment-and-promotions.md "Bundles"). */
 export interface PromotionTarget {
   name: string;
   instance: InstanceRef;

@@ -8,7 +8,7 @@ export interface PromotionPlan {
   changes: PromotionChange[];
   /** Items the target already has with the same body: nothing to do. */
   unchanged: string[];
-  /** Errors that stop the promotion before anything is written (SPEC §3 conflicts). */
+  /** Errors that stop the promotion before anything is written (docs/packages.md "Conflicts"). */
   conflicts: string[];
 }
 
@@ -22,7 +22,7 @@ export function describeDefinition(
 }
 
 /**
- * Matches items by GUID (seed 003: same GUID is replaced, a new one is added). An item whose
+ * Matches items by GUID (docs/packages.md "Conflicts": same GUID is replaced, a new one is added). An item whose
  * type and name the target already uses under another GUID is a conflict: the target created
  * it itself, and a promotion never overwrites that silently.
  */

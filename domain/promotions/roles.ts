@@ -1,5 +1,5 @@
 /**
- * Seed 004 security: `bundle-admin` manages bundles, `promotion-admin` manages targets and
+ * Roles of docs/mass-deployment-and-promotions.md: `bundle-admin` manages bundles, `promotion-admin` manages targets and
  * promotes, schedules, reschedules, cancels and backs out; `admin` encompasses both. The user a
  * target names must hold `accept-bundle` for the target to accept what is promoted to it.
  * Members come from the inventory's `roles` section (role → user names).
@@ -14,7 +14,7 @@ export type BundleRole = (typeof ROLES)[keyof typeof ROLES];
 
 export type RoleMembers = Record<string, string[]>;
 
-/** Roles that `admin` also grants (seed 004: "automatically encompassed within the ops_admin role"). */
+/** Roles that `admin` also grants (docs/mass-deployment-and-promotions.md "Roles"). */
 const ENCOMPASSED_BY_ADMIN: BundleRole[] = [ROLES.bundleAdmin, ROLES.promotionAdmin];
 
 export function hasRole(members: RoleMembers, user: string, role: BundleRole): boolean {

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import type { Knex } from 'knex';
-import { log } from '@temporalio/activity';
 import {
   DatabaseError,
   type BackupOptions,
@@ -46,7 +45,7 @@ export interface MssqlEngineOptions {
 const COMPRESSION_UNSUPPORTED = 1844;
 
 /**
- * SQL Server engine over `mssql` (SPEC §2). Administration runs in `master` on the server of
+ * SQL Server engine over `mssql` (docs/database-operations.md). Administration runs in `master` on the server of
  * the connection; tables are reached by three-part names, so no session ever changes database.
  */
 export class MssqlEngine implements DatabaseEngine {
@@ -60,7 +59,7 @@ export class MssqlEngine implements DatabaseEngine {
     this.openSession = options.openSession ?? openMssqlSession;
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.wait = options.wait ?? realWait;
-    this.warn = options.warn ?? warnInActivity;
+    this.warn = options.warn ?? ((message) => console.warn(message));
   }
 
   /**
@@ -270,13 +269,4 @@ async function backupBytes(session: SqlSession, database: string, file: string):
   if (local?.isFile()) return local.size;
   const [row] = await session.query<{ bytes: string | number | null }>(backupSizeStatement(database, file));
   return Number(row?.bytes ?? 0);
-}
-
-function warnInActivity(message: string): void {
-  try {
-    log.warn(message);
-  } catch {
-    // Outside an activity (scripts, tests) there is no activity logger.
-    console.warn(message);
-  }
 }

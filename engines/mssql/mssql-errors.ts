@@ -1,7 +1,7 @@
 import { DatabaseError, type DatabaseErrorKind } from '../engine';
 
 /**
- * Maps SQL Server failures to the engine's error kinds (SPEC §2): what no retry can fix (auth,
+ * Maps SQL Server failures to the engine's error kinds (docs/database-operations.md "Non-retryable errors"): what no retry can fix (auth,
  * permission, missing database or file, damaged backup) becomes a non-retryable kind whose
  * message names the server, database and file; connection drops, timeouts and deadlocks
  * become `transient`. Anything unrecognized is returned unchanged, so Temporal's default

@@ -64,7 +64,7 @@ export interface RestorePlan {
 }
 
 /**
- * RESTORE into the scratch database, then swap it in place of the target (SPEC §2, the engine
+ * RESTORE into the scratch database, then swap it in place of the target (docs/database-operations.md "Restore", the engine
  * contract): the target is untouched until the restored copy passed `WITH CHECKSUM`.
  */
 export async function restoreViaScratch(

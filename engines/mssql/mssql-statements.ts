@@ -1,5 +1,5 @@
 /**
- * The exact T-SQL the SQL Server engine sends (SPEC §2), built by pure functions so the unit
+ * The exact T-SQL the SQL Server engine sends (docs/database-operations.md), built by pure functions so the unit
  * tests can assert every statement without a server. Identifiers (databases, tables, users)
  * are validated against a strict pattern and bracket-quoted; every value (file paths, logical
  * file names, session ids) travels as a bound parameter, never inside the text.

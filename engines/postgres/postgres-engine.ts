@@ -24,7 +24,7 @@ import { classifyPostgresError } from './postgres-errors';
 const ADMIN_DATABASE = 'postgres';
 
 /**
- * PostgreSQL (SPEC §2): `pg_dump -Fc` sharing an exported snapshot with the fingerprints,
+ * PostgreSQL (docs/database-operations.md): `pg_dump -Fc` sharing an exported snapshot with the fingerprints,
  * `pg_restore` into a fresh database, then a rename swap.
  */
 export class PostgresEngine implements DatabaseEngine {

@@ -18,7 +18,7 @@ import {
 import { assertIdentifier, quoteIdentifier } from '../identifiers';
 import { RowChecksum } from '../row-checksum';
 
-/** SQLite (SPEC §2): online backup API, integrity_check, restore by file swap. */
+/** SQLite (docs/database-operations.md): online backup API, integrity_check, restore by file swap. */
 export class SqliteEngine implements DatabaseEngine {
   readonly kind = 'sqlite' as const;
 

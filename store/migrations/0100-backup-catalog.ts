@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The backup catalog (SPEC §2): every backup file and every copy of one, with what verification
+ * The backup catalog (docs/database-operations.md "Backup"): every backup file and every copy of one, with what verification
  * compares a restored database against (size, SHA-256, per-table row counts and checksums).
  */
 export async function up(knex: Knex): Promise<void> {

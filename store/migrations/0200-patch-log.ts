@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The patch log (SPEC §3): which package version was applied to which tenant instance, with the
+ * The patch log (docs/packages.md "Patch log"): which package version was applied to which tenant instance, with the
  * checksum that makes a re-apply a no-op and a different package under the same version an error.
  * `packages` holds package documents by content hash, so workflows pass a reference, not content.
  */

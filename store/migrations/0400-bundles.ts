@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Bundles and promotion (SPEC §6, seed 004): bundles of definitions, promotion targets, and the
+ * Bundles and promotion (docs/mass-deployment-and-promotions.md): bundles of definitions, promotion targets, and the
  * promotion history with what each promotion changed (before-images for back-out) and, for
  * snapshot promotions, the content frozen when they were scheduled.
  */

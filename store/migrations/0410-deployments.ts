@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Mass deployments (SPEC §6, seed 003): one row per deployment with its counts, one per tenant
+ * Mass deployments (docs/mass-deployment-and-promotions.md "Mass deployment"): one row per deployment with its counts, one per tenant
  * with its final status and reason, so `deploy status` answers after the workflow has ended.
  */
 export async function up(knex: Knex): Promise<void> {

@@ -77,7 +77,7 @@ describe('stagecoach package', () => {
     const again = await cli('package', 'apply', pkg, '--target', `${tenant}/uat`, '--json');
     expect(again.json()).toMatchObject({ applied: { outcome: 'already-applied' } });
 
-    // Someone on staging created a form of the same name themselves (SPEC §3 conflict).
+    // Someone on staging created a form of the same name themselves (docs/packages.md "Conflicts").
     await fixture.open(tenant, 'staging')('metadata_items').insert({
       guid: '00000000-0000-4000-8000-00000000beef',
       object_type: 'Form',

@@ -21,7 +21,7 @@ import {
   type PromotionFixture,
 } from '../support/promotions/promotion-fixture';
 
-// Bundle promotion (SPEC §6, seed 004) on the real server, tenant databases on SQLite files.
+// Bundle promotion (docs/mass-deployment-and-promotions.md) on the real server, tenant databases on SQLite files.
 let fx: PromotionFixture;
 beforeAll(async () => {
   fx = await openPromotionFixture('sqlite');
@@ -71,7 +71,7 @@ async function refusalOf(run: Promise<unknown>): Promise<BundleCommandError> {
   return error as BundleCommandError;
 }
 
-describe('roles (seed 004 security)', () => {
+describe('roles (docs/mass-deployment-and-promotions.md)', () => {
   it('refuses a user without the needed role, naming the user, the action and the role', async () => {
     const noRole = await refusalOf(
       runBundleCommand(fx.ctx.client, {

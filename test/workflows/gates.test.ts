@@ -5,7 +5,7 @@ import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-serv
 import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
 import { auditEvents, auditKinds, gate, openGate, statusWhen } from '../support/gates-harness';
 
-// Every SPEC §5 gate path on the real server, with mail going to a real local SMTP server.
+// Every gate path of docs/approvals-locks-windows.md on the real server, with mail going to a real local SMTP server.
 let ctx: ControlDbTestContext;
 let smtp: LocalSmtpServer;
 

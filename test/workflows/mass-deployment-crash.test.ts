@@ -15,7 +15,7 @@ import {
   type TenantFleet,
 } from '../support/deployments/tenant-fleet';
 
-// Seed 003 "in case of server failure during deploying, the process should be resumed": the real
+// docs/mass-deployment-and-promotions.md "Mass deployment" (resumes after any crash): the real
 // worker process is SIGKILLed mid-deployment and a new one finishes it.
 const COUNT = 150;
 let fleet: TenantFleet;

@@ -9,7 +9,7 @@ import {
   type TenantFleet,
 } from '../support/deployments/tenant-fleet';
 
-// SPEC §6 "thousands of tenants": 5,000 tiny SQLite tenants. The deployment continues as new
+// docs/mass-deployment-and-promotions.md "Mass deployment" (thousands of tenants): 5,000 tiny SQLite tenants. The deployment continues as new
 // whenever its history passes MAX_EVENTS, so every run's history stays bounded.
 // Measured 2026-11-23 on a 2-core machine: about 150 s with batched children (it took 1,365 s
 // with one child per tenant, and was opt-in then).

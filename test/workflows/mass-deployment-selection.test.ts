@@ -21,7 +21,7 @@ import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal, holdingQuery } from './fixtures/test-workflows';
 import type { MassDeploymentInput } from '../../contracts/deployments';
 
-// Selections, skips and cancellation of mass deployments (SPEC §6), on a small fleet.
+// Selections, skips and cancellation of mass deployments (docs/mass-deployment-and-promotions.md), on a small fleet.
 let fleet: TenantFleet;
 let ctx: FleetWorker;
 let packageSha256: string;

@@ -14,7 +14,7 @@ import {
   type TenantFleet,
 } from '../support/deployments/tenant-fleet';
 
-// Seed 003 at the size the issue asks for: 1,000 SQLite tenants, a window of 20, 3 failing.
+// docs/mass-deployment-and-promotions.md "Mass deployment" at the size the issue asks for: 1,000 SQLite tenants, a window of 20, 3 failing.
 const COUNT = 1_000;
 const FAILING = [17, 500, 999];
 const hasContact = (i: number) => i % 100 === 0;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   fleet = await createTenantFleet(COUNT, {
     contacts: (i) => (hasContact(i) ? `it-admin@t${i}.example.com` : undefined),
   });
-  // Someone on these tenants created "Deploy Form" themselves: the package's form conflicts (SPEC §3).
+  // Someone on these tenants created "Deploy Form" themselves: the package's form conflicts (docs/packages.md "Conflicts").
   for (const i of FAILING) {
     const knex = fleet.open(fleet.tenants[i]);
     await knex('metadata_items').insert({

@@ -15,7 +15,7 @@ import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
 import { instanceLockWorkflowId } from '../../contracts/instance-locks';
 
-// Small runs of the workflows whose histories test/histories/ keeps for the replay test (SPEC §8).
+// Small runs of the workflows whose histories test/histories/ keeps for the replay test (docs/principles.md "Non-negotiables").
 // With STAGECOACH_RECORD_HISTORIES=1 they are written there:
 //   STAGECOACH_RECORD_HISTORIES=1 npx vitest run test/workflows/record-histories.test.ts
 let fleet: TenantFleet;
@@ -27,7 +27,7 @@ const FAILING = 2;
 
 beforeAll(async () => {
   fleet = await createTenantFleet(4, { prefix: 'hist', contacts: (i) => `it-admin@t${i}.example.com` });
-  // The package's form already exists there, created by hand: that tenant fails (SPEC §3).
+  // The package's form already exists there, created by hand: that tenant fails (docs/packages.md "Conflicts").
   const conflicting = fleet.open(fleet.tenants[FAILING]);
   await conflicting('metadata_items').insert({
     guid: '00000000-0000-4000-8000-00000000ffff',

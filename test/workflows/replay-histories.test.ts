@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 
-// SPEC §8: releases run for weeks, so a change to workflow code must replay the histories of
+// docs/principles.md "Non-negotiables": releases run for weeks, so a change to workflow code must replay the histories of
 // workflows already running. Every file in test/histories/ (recorded from completed runs by
 // dev/record-history.ts, which the release tests and record-histories.test.ts call with
 // STAGECOACH_RECORD_HISTORIES=1) replays against today's bundle;

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { rootFailure } from './failures';
+import { rootFailure } from '../shared/failures';
 import type { BundleAdminRequest, BundleAdminResult } from '../../contracts/promotions';
 const { manageBundle } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -3,7 +3,7 @@ import type { Activities } from '../../activities';
 import { instanceKey } from '../../domain/landscapes';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { withInstanceLock } from '../locks/with-instance-lock';
-import { rootFailure } from './failures';
+import { rootFailure } from '../shared/failures';
 import type { BackOutOutcome, PromotionBackoutInput } from '../../contracts/promotions';
 
 const { authorizePromotionAction, describePromotion, backOutPromotion } = proxyActivities<Activities>({
@@ -11,7 +11,7 @@ const { authorizePromotionAction, describePromotion, backOutPromotion } = proxyA
   retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-/** Seed 004 back-out, holding the target instance's lock like any change to it (SPEC §5). */
+/** Back-out (docs/mass-deployment-and-promotions.md), holding the target instance's lock like any change to it (docs/approvals-locks-windows.md "Instance locks"). */
 export async function promotionBackout(input: PromotionBackoutInput): Promise<BackOutOutcome> {
   try {
     await authorizePromotionAction({ user: input.user, action: `back out promotion ${input.promotionId}` });

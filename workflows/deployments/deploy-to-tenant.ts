@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { DeployToTenantInput, DeployToTenantResult } from '../../contracts/deployments';
-import { messageOf } from '../bundles/failures';
+import { messageOf } from '../shared/failures';
 import { withInstanceLock } from '../locks/with-instance-lock';
 import { notify } from './deploy-to-tenants';
 
@@ -13,7 +13,7 @@ const { deployPackageToTenant } = proxyActivities<Activities>({
 });
 
 /**
- * One tenant of a mass deployment, as deployments started before batches ran it: holds the instance's lock (SPEC §5) while the package is
+ * One tenant of a mass deployment, as deployments started before batches ran it: holds the instance's lock (docs/approvals-locks-windows.md "Instance locks") while the package is
  * validated and applied. It never fails: a failure is this tenant's result, so the deployment
  * goes on with the others.
  */
@@ -31,7 +31,7 @@ export async function deployToTenant(input: DeployToTenantInput): Promise<Deploy
   }
   if (result.status === 'skipped') return { status: 'skipped', reason: result.reason ?? 'skipped' };
   if (!input.notifyTenant || !result.contact) return { status: 'succeeded' };
-  // Seed 003: a notice to the tenant's designated address on success; none without one.
+  // docs/mass-deployment-and-promotions.md "Tenant notices": a notice to the tenant's designated address on success; none without one.
   try {
     await notify({
       workflowId: workflowInfo().workflowId,

@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { BatchTenantOutcome, DeployToTenantsInput, TenantBatchResult } from '../../contracts/deployments';
-import { messageOf } from '../bundles/failures';
+import { messageOf } from '../shared/failures';
 import { withEachInstanceLock } from '../locks/with-instance-lock';
 // Per tenant the activity heartbeats by phase; a dead worker is noticed within a minute. Its
 // own retries are for a crash: tenant failures come back as results.
@@ -11,14 +11,14 @@ const { deployPackageToTenants } = proxyActivities<Activities>({
   retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-/** The tenant notices of seed 003; a mail server that is down costs the notice, not the tenant. */
+/** The tenant notices of docs/mass-deployment-and-promotions.md; a mail server that is down costs the notice, not the tenant. */
 export const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
 /**
- * A batch of a mass deployment's tenants: asks all their instance locks at once (SPEC §5) and
+ * A batch of a mass deployment's tenants: asks all their instance locks at once (docs/approvals-locks-windows.md "Instance locks") and
  * applies the package on each tenant while holding its lock, in groups of whatever was granted.
  * One child per batch instead of per tenant keeps the orchestration cost per tenant to its lock.
  * It never fails: every tenant's outcome is in the result, so the deployment goes on.
@@ -50,7 +50,7 @@ export async function deployToTenants(input: DeployToTenantsInput): Promise<Batc
   return Promise.all(results.map((result) => noticeFor(input, result)));
 }
 
-// Seed 003: a notice to the tenant's designated address on success; none without one.
+// docs/mass-deployment-and-promotions.md "Tenant notices": a notice to the tenant's designated address on success; none without one.
 async function noticeFor(input: DeployToTenantsInput, result: TenantBatchResult): Promise<BatchTenantOutcome> {
   if (result.status !== 'succeeded' || !result.contact) return withoutContact(result);
   try {

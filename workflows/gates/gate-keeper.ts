@@ -50,7 +50,7 @@ export interface GateResult {
 }
 
 export interface GateKeeper {
-  /** Opens `definition` and resolves once it is approved or cancelled (SPEC §5 rules). */
+  /** Opens `definition` and resolves once it is approved or cancelled (rules of docs/approvals-locks-windows.md "Gates"). */
   run(definition: GateDefinition): Promise<GateResult>;
   /** The open gate, or the last one. */
   current(): GateState | undefined;
@@ -67,57 +67,8 @@ export interface GateKeeper {
  */
 export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
   const managers = options.releaseManagers?.length ? options.releaseManagers : [options.requestedBy];
-  const gates: GateState[] = [];
-  const stray: StrayMessage[] = [];
-  const open = () => {
-    const last = gates[gates.length - 1];
-    return last && (last.phase === 'waiting' || last.phase === 'needs-resolution') ? last : undefined;
-  };
-  const refusal = (request: GateDecision) =>
-    open() ? refusalFor(open()!, request) : `gate '${request.gate}' is not open; no gate is waiting for decisions`;
-
-  const receive = (kind: DecisionKind, request: GateDecision): void => {
-    const state = open();
-    const refused = request.refusedByUpdate ?? refusal(request);
-    const at = new Date().toISOString();
-    if (!state) stray.push({ kind, request, at, refusal: refused! });
-    else {
-      const recorded: RecordedDecision = {
-        ...pick(request),
-        decision: kind,
-        at,
-        counted: !refused,
-        refusal: refused,
-        round: state.round,
-      };
-      state.decisions.push(recorded);
-      if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
-      setCurrentDetails(gateCurrentDetails(state));
-    }
-    options.trail.record(refused ? 'decision-refused' : `decision-${kind}`, request.user, {
-      ...pick(request),
-      decision: kind,
-      counted: !refused,
-      refusal: refused,
-      round: state?.round,
-    });
-  };
-
-  const resolve = (kind: ResolutionKind, request: ResolutionRequest): void => {
-    const state = open();
-    const at = new Date().toISOString();
-    const refused = state
-      ? resolutionRefusalFor(state, kind, request, managers)
-      : `gate '${request.gate}' is not open; nothing to ${kind}`;
-    if (!state) stray.push({ kind, request, at, refusal: refused! });
-    else (state.resolutions ??= []).push({ kind, ...pick(request), at, counted: !refused, refusal: refused });
-    options.trail.record(refused ? `${kind}-refused` : `gate-${kind}-requested`, request.user, {
-      ...pick(request),
-      counted: !refused,
-      refusal: refused,
-    });
-  };
-
+  const book: GateBook = { gates: [], stray: [], managers, trail: options.trail };
+  const { gates, stray } = book;
   const notify = (message: NotificationMessage) => {
     if (message.recipients.length > 0) options.trail.notify(message);
   };
@@ -141,29 +92,7 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
   };
   let openedAtStart = options.openAtStart ? openGate(options.openAtStart) : undefined;
 
-  setHandler(approveSignal, (request) => receive('approve', request));
-  setHandler(rejectSignal, (request) => receive('reject', request));
-  setHandler(resolveSignal, (request) => resolve('resolve', request));
-  setHandler(cancelSignal, (request) => resolve('cancel', request));
-  setHandler(
-    decideUpdate,
-    (request): DecideResult => {
-      receive(request.decision, request);
-      return {
-        counted: true,
-        gate: request.gate,
-        approvalsStillNeeded: approvalsStillNeeded(open() ?? gates[gates.length - 1]),
-      };
-    },
-    {
-      // Validators must not change state (they do not replay). A refused update leaves no
-      // history event, so the client library re-sends it as a signal to be recorded.
-      validator: (request) => {
-        const refused = request.refusedByUpdate ?? refusal(request);
-        if (refused) throw new Error(refused);
-      },
-    },
-  );
+  registerGateHandlers(book);
 
   return {
     async run(definition) {
@@ -176,6 +105,95 @@ export function createGateKeeper(options: GateKeeperOptions): GateKeeper {
     gates: () => gates,
     stray: () => stray,
   };
+}
+
+/** The gates of a workflow and what arrived for them; the signal and update handlers write here. */
+interface GateBook {
+  gates: GateState[];
+  /** Decisions and resolutions that arrived while no gate was open. */
+  stray: StrayMessage[];
+  managers: string[];
+  trail: AuditTrail;
+}
+
+function registerGateHandlers(book: GateBook): void {
+  setHandler(approveSignal, (request) => receive(book, 'approve', request));
+  setHandler(rejectSignal, (request) => receive(book, 'reject', request));
+  setHandler(resolveSignal, (request) => resolve(book, 'resolve', request));
+  setHandler(cancelSignal, (request) => resolve(book, 'cancel', request));
+  setHandler(
+    decideUpdate,
+    (request): DecideResult => {
+      receive(book, request.decision, request);
+      return {
+        counted: true,
+        gate: request.gate,
+        approvalsStillNeeded: approvalsStillNeeded(open(book) ?? book.gates[book.gates.length - 1]),
+      };
+    },
+    {
+      // Validators must not change state (they do not replay). A refused update leaves no
+      // history event, so the client library re-sends it as a signal to be recorded.
+      validator: (request) => {
+        const refused = request.refusedByUpdate ?? refusal(book, request);
+        if (refused) throw new Error(refused);
+      },
+    },
+  );
+}
+
+/** The gate waiting for decisions or a resolution, if any. */
+function open(book: GateBook): GateState | undefined {
+  const last = book.gates[book.gates.length - 1];
+  return last && (last.phase === 'waiting' || last.phase === 'needs-resolution') ? last : undefined;
+}
+
+function refusal(book: GateBook, request: GateDecision): string | undefined {
+  return open(book)
+    ? refusalFor(open(book)!, request)
+    : `gate '${request.gate}' is not open; no gate is waiting for decisions`;
+}
+
+function receive(book: GateBook, kind: DecisionKind, request: GateDecision): void {
+  const state = open(book);
+  const refused = request.refusedByUpdate ?? refusal(book, request);
+  const at = new Date().toISOString();
+  if (!state) book.stray.push({ kind, request, at, refusal: refused! });
+  else {
+    const recorded: RecordedDecision = {
+      ...pick(request),
+      decision: kind,
+      at,
+      counted: !refused,
+      refusal: refused,
+      round: state.round,
+    };
+    state.decisions.push(recorded);
+    if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
+    setCurrentDetails(gateCurrentDetails(state));
+  }
+  book.trail.record(refused ? 'decision-refused' : `decision-${kind}`, request.user, {
+    ...pick(request),
+    decision: kind,
+    counted: !refused,
+    refusal: refused,
+    round: state?.round,
+  });
+}
+
+function resolve(book: GateBook, kind: ResolutionKind, request: ResolutionRequest): void {
+  const state = open(book);
+  const at = new Date().toISOString();
+  const refused = state
+    ? resolutionRefusalFor(state, kind, request, book.managers)
+    : `gate '${request.gate}' is not open; nothing to ${kind}`;
+  if (!state) book.stray.push({ kind, request, at, refusal: refused! });
+  else (state.resolutions ??= []).push({ kind, ...pick(request), at, counted: !refused, refusal: refused });
+  book.trail.record(refused ? `${kind}-refused` : `gate-${kind}-requested`, request.user, {
+    ...pick(request),
+    counted: !refused,
+    refusal: refused,
+  });
 }
 
 /** Only the fields a person sent: a Web UI signal may carry anything. */

@@ -1,4 +1,4 @@
-import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setCurrentDetails } from '@temporalio/workflow';
 import { gateCurrentDetails } from '../../domain/gate-details';
 import {
   ROUNDS_BEFORE_RESOLUTION,
@@ -6,8 +6,8 @@ import {
   type GateState,
   type RecordedResolution,
 } from '../../domain/gates';
-import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
+import { setWaitingFor } from '../shared/waiting-for';
 import { approvalRequested, escalated, needsResolution, reminder } from './gate-notices';
 import type { NotificationMessage } from '../../contracts/notifications';
 import { GateVerdict } from '../../contracts/approvals';
@@ -31,7 +31,7 @@ export function announceGate(state: GateState, ctx: GateContext): void {
 }
 
 /**
- * SPEC §5 (after `announceGate`): request approval; a rejection (or a timeout that rejects) re-requests once; a
+ * docs/approvals-locks-windows.md "Gates" (after `announceGate`): request approval; a rejection (or a timeout that rejects) re-requests once; a
  * second one waits in `needs-resolution` for a release manager's `resolve` (ask again, with
  * one re-request again) or `cancel`. A `cancel` ends the gate whenever it arrives.
  */
@@ -136,7 +136,7 @@ function finish(state: GateState, ctx: GateContext, verdict: GateVerdict): GateV
 }
 
 function waitingFor(what: string | undefined, state: GateState): void {
-  upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: what ? [what] : [] });
+  setWaitingFor(what);
   // What the Web UI shows as the workflow's current details (no history event: safe to add).
   setCurrentDetails(gateCurrentDetails(state));
 }

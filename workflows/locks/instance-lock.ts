@@ -40,7 +40,7 @@ const DEFAULT_HOLDER_CHECK_SECONDS = 60;
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 
 /**
- * The instance lock of SPEC §5: one workflow per tenant instance (`lock/<tenant>/<landscape>`)
+ * The instance lock of docs/approvals-locks-windows.md: one workflow per tenant instance (`lock/<tenant>/<landscape>`)
  * that serializes releases, deployments, promotions and refreshes, FIFO. It lives for years:
  * idle it only sleeps; it continues as new when its history grows, carrying the queue.
  */

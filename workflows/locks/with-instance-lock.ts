@@ -5,21 +5,20 @@ import {
   log,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { InstanceRef } from '../../domain/landscapes';
-import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import { instanceLockWorkflowId, lockGrantedSignalFor, releaseLockSignal } from '../../contracts/instance-locks';
+import { setWaitingFor, startWaitingFor } from '../shared/waiting-for';
 const { requestInstanceLock, requestInstanceLocks } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
 
 /**
- * Runs `fn` while holding the instance's lock (SPEC §5), waiting in its FIFO queue first.
+ * Runs `fn` while holding the instance's lock (docs/approvals-locks-windows.md "Instance locks"), waiting in its FIFO queue first.
  *
  * The request goes through an activity doing signal-with-start, because the lock workflow
  * may not run yet and only a client can start-or-signal atomically; `getExternalWorkflowHandle`
@@ -35,9 +34,8 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
   setHandler(grantSignal, (grant) => {
     if (grant.requestId === requestId) granted = true;
   });
-  const previousWaitingFor = currentWaitingFor();
+  const stopWaiting = startWaitingFor('instance-lock');
   try {
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: ['instance-lock'] });
     const { workflowId, runId } = workflowInfo();
     await requestInstanceLock({
       instance,
@@ -51,7 +49,7 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
       },
     });
     await condition(() => granted);
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: previousWaitingFor });
+    stopWaiting();
     return await fn();
   } finally {
     setHandler(grantSignal, undefined);
@@ -67,7 +65,7 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
         log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
       }
     });
-    if (!granted) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: previousWaitingFor });
+    if (!granted) stopWaiting();
   }
 }
 
@@ -124,11 +122,11 @@ export async function withEachInstanceLock(
     while (locks.some((lock) => !lock.done)) {
       if (ready().length === 0) {
         // Only a lock held by someone else keeps us here long: the Web UI says what we wait for.
-        if (!waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: ['instance-lock'] });
+        if (!waiting) setWaitingFor('instance-lock');
         waiting = true;
         await condition(() => ready().length > 0);
       }
-      if (waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: [] });
+      if (waiting) setWaitingFor(undefined);
       waiting = false;
       const group = ready();
       try {
@@ -144,7 +142,7 @@ export async function withEachInstanceLock(
     for (const lock of left) lock.done = true;
     await releaseAll(left);
     for (const lock of locks) setHandler(lockGrantedSignalFor(lock.lockWorkflowId), undefined);
-    if (waiting) upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: [] });
+    if (waiting) setWaitingFor(undefined);
   }
 }
 
@@ -157,9 +155,4 @@ async function releaseLock(lockWorkflowId: string, requestId: string): Promise<v
   } catch (error) {
     log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
   }
-}
-
-function currentWaitingFor(): string[] {
-  const value = workflowInfo().searchAttributes?.[SEARCH_ATTRIBUTES.waitingFor];
-  return Array.isArray(value) ? (value as string[]) : [];
 }

@@ -1,17 +1,11 @@
-import {
-  CancellationScope,
-  executeChild,
-  isCancellation,
-  log,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { InstanceRef, Landscape } from '../../domain/landscapes';
 import type { ReleaseSettings } from '../../domain/release-settings';
 import type { AuditTrail } from '../audit-trail';
 import type { GateKeeper } from '../gates/gate-keeper';
 import type { ReleaseState } from './release-state';
+import type { Saga } from './saga';
 import type { ReleaseInput } from '../../contracts/releases';
 import type { CopyDatabaseInput, CopyDatabaseResult } from '../../contracts/database';
 import type { DeployPackageInput, DeployPackageResult } from '../../contracts/packages';
@@ -58,7 +52,7 @@ export async function copyDatabaseStep(
     args: [input],
     staticSummary: `${step}: copy ${input.tenant} ${input.source} → ${input.target} (${input.backupType} backup)`,
   });
-  ctx.state.status.backups.push({
+  ctx.state.recordBackup({
     purpose: step,
     instance: input.source,
     backupId: result.backup.backupId,
@@ -131,36 +125,6 @@ export async function setFlag(
     if (flag === 'metadataLocked') await quick.setMetadataLock({ instance, locked: previous });
     else await quick.setMaintenanceMode({ instance, on: previous });
   });
-}
-
-/**
- * Compensations (STYLE "saga"): each step that changed something pushes its undo; when the
- * release is cancelled or fails they run newest first, outside cancellation, and a failing one
- * is logged and recorded without stopping the others.
- */
-export interface Saga {
-  push(name: string, undo: () => Promise<void>): void;
-  compensate(trail: AuditTrail): Promise<void>;
-}
-
-export function createSaga(): Saga {
-  const undos: { name: string; undo: () => Promise<void> }[] = [];
-  return {
-    push: (name, undo) => undos.push({ name, undo }),
-    compensate: (trail) =>
-      CancellationScope.nonCancellable(async () => {
-        while (undos.length > 0) {
-          const { name, undo } = undos.pop()!;
-          try {
-            await undo();
-            trail.record('compensation-done', undefined, { compensation: name });
-          } catch (error) {
-            log.warn('compensation failed', { compensation: name, error: String(error) });
-            trail.record('compensation-failed', undefined, { compensation: name, error: String(error) });
-          }
-        }
-      }),
-  };
 }
 
 export function isCancelled(error: unknown): boolean {

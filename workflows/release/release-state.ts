@@ -2,21 +2,19 @@ import { condition, setCurrentDetails, setHandler, upsertSearchAttributes, workf
 import type { ReleasePhase } from '../../domain/releases';
 import { describeDuration } from '../../domain/release-settings';
 import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
-import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
 import type { AuditTrail } from '../audit-trail';
+import { currentWaitingFor, setWaitingFor } from '../shared/waiting-for';
 import type { GateKeeper } from '../gates/gate-keeper';
 import {
   type ConfigurationReady,
-  configurationReadySignal,
-  configurationReadyUpdate,
   type CorrectedPackage,
-  correctedPackageSignal,
-  correctedPackageUpdate,
-  registerChangeSignal,
+  type ReleaseBackup,
   type ReleaseInput,
   type ReleaseStatus,
   releaseStatusQuery,
+  type PushAttempt,
 } from '../../contracts/releases';
+import { registerChangeHandler, registerPackageHandlers, type ReleaseInbox } from './release-handlers';
 
 /**
  * What a release knows about itself: the `status` query's answer, the phase and waiting-for
@@ -24,12 +22,21 @@ import {
  * configuration. Created before the workflow's first await, so no signal is lost.
  */
 export interface ReleaseState {
+  /** Read it freely; change it through the methods below. */
   status: ReleaseStatus;
   /** The `status` query's answer: the status with the gates and what it waits for now. */
   snapshot(): ReleaseStatus;
   enterPhase(phase: ReleasePhase, note?: string): void;
   /** What the release waits for now (search attribute and current details), or nothing. */
   waitFor(what: string | undefined, details?: string): void;
+  /** A backup taken by a step (to staging, or of production before a push). */
+  recordBackup(backup: ReleaseBackup): void;
+  /** A push of the package(s) to UAT or production, applied or not. */
+  recordPush(push: PushAttempt): void;
+  /** A problem a person should read: a failed push, a log that blocks acceptance. */
+  recordProblem(problem: string): void;
+  /** The last phase (`completed`, `cancelled` or `failed`), and the release's outcome. */
+  finish(outcome: NonNullable<ReleaseStatus['outcome']>, note?: string): void;
   /** Resolves with the packages named by `configurationReady` (step 2); overdue after `expectedSeconds`. */
   configurationReady(expectedSeconds: number): Promise<ConfigurationReady>;
   /** Resolves with the next `correctedPackage` after a failed push. */
@@ -38,107 +45,19 @@ export interface ReleaseState {
   waitWithOverdueNotice(done: () => boolean, seconds: number, what: string): Promise<void>;
 }
 
-/** `configurationReady` may come early (while the baseline copy runs) but not after step 2. */
-const CONFIGURING_PHASES = ['starting', 'provision', 'baseline', 'configure'] as const;
-
 export function createReleaseState(
   input: ReleaseInput,
   trail: AuditTrail,
   gates: GateKeeper,
   managers: () => string[],
 ): ReleaseState {
-  const status: ReleaseStatus = {
-    releaseId: workflowInfo().workflowId,
-    tenant: input.tenant,
-    version: input.version,
-    variant: input.variant ?? 'standard',
-    startedBy: input.startedBy,
-    phase: 'starting',
-    gates: [],
-    stray: [],
-    packages: input.packages ?? [],
-    changeRegister: [],
-    backups: [],
-    pushes: [],
-    timeline: [{ phase: 'starting', startedAt: new Date().toISOString() }],
-    problems: [],
-  };
-  let ready: ConfigurationReady | undefined;
-  let expectingCorrection = false;
-  let corrected: CorrectedPackage | undefined;
-
-  setHandler(registerChangeSignal, (change) => {
-    const refusal =
-      !change?.user?.trim() || !change.description?.trim() ? 'a change needs user and description' : undefined;
-    if (!refusal)
-      status.changeRegister.push({
-        user: change.user,
-        description: change.description,
-        reference: change.reference,
-        at: new Date().toISOString(),
-      });
-    trail.record(refusal ? 'change-refused' : 'change-registered', change?.user, {
-      description: change?.description,
-      reference: change?.reference,
-      refusal,
-    });
-  });
-  const configurationReadyRefusal = (request: ConfigurationReady) => {
-    const accepting = !ready && (CONFIGURING_PHASES as readonly string[]).includes(status.phase);
-    return (
-      packagesRefusal(request) ??
-      (accepting
-        ? undefined
-        : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
-    );
-  };
-  const onConfigurationReady = (request: ConfigurationReady) => {
-    const refusal = request?.refusedByUpdate ?? configurationReadyRefusal(request);
-    if (!refusal) ready = request;
-    trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, {
-      packages: (request?.packages ?? []).map(describePackageRef),
-      comment: request?.comment,
-      refusal,
-    });
-  };
-  const correctedPackageRefusal = (request: CorrectedPackage) =>
-    packagesRefusal(request) ??
-    (expectingCorrection
-      ? undefined
-      : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
-  const onCorrectedPackage = (request: CorrectedPackage) => {
-    const refusal = request?.refusedByUpdate ?? correctedPackageRefusal(request);
-    if (!refusal) corrected = request;
-    trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, {
-      packages: (request?.packages ?? []).map(describePackageRef),
-      comment: request?.comment,
-      refusal,
-    });
-  };
-  setHandler(configurationReadySignal, onConfigurationReady);
-  setHandler(correctedPackageSignal, onCorrectedPackage);
-  const refuseWith = (refusal: string | undefined) => {
-    if (refusal) throw new Error(refusal);
-  };
-  setHandler(
-    configurationReadyUpdate,
-    (request) => {
-      onConfigurationReady(request);
-      return { accepted: true, phase: status.phase };
-    },
-    { validator: (request) => refuseWith(request?.refusedByUpdate ?? configurationReadyRefusal(request)) },
-  );
-  setHandler(
-    correctedPackageUpdate,
-    (request) => {
-      onCorrectedPackage(request);
-      return { accepted: true, phase: status.phase };
-    },
-    { validator: (request) => refuseWith(request?.refusedByUpdate ?? correctedPackageRefusal(request)) },
-  );
+  const status = initialStatus(input);
+  const inbox: ReleaseInbox = { expectingCorrection: false };
+  registerChangeHandler(status, trail);
+  registerPackageHandlers(status, trail, inbox);
   const snapshot = (): ReleaseStatus => ({
     ...status,
-    waitingFor: currentWaitingFor(),
+    waitingFor: firstWaitingFor(),
     gate: gates.current(),
     gates: gates.gates(),
     stray: gates.stray(),
@@ -159,58 +78,91 @@ export function createReleaseState(
       trail.record('phase-entered', undefined, { phase, note });
     },
     waitFor(what, details) {
-      upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: what ? [what] : [] });
+      setWaitingFor(what);
       setCurrentDetails(
         details ??
           `**Release ${input.tenant} ${input.version}**: ${status.phase}${what ? `, waiting for ${what}` : ''}.`,
       );
     },
+    recordBackup(backup) {
+      status.backups.push(backup);
+    },
+    recordPush(push) {
+      status.pushes.push(push);
+    },
+    recordProblem(problem) {
+      status.problems.push(problem);
+    },
+    finish(outcome, note) {
+      state.enterPhase(outcome, note);
+      status.outcome = outcome;
+    },
     async configurationReady(expectedSeconds) {
       state.waitFor('configuration', configureDetails(input));
-      await state.waitWithOverdueNotice(() => ready !== undefined, expectedSeconds, 'configurationReady');
+      await state.waitWithOverdueNotice(() => inbox.ready !== undefined, expectedSeconds, 'configurationReady');
       state.waitFor(undefined);
-      status.packages = ready!.packages;
-      return ready!;
+      status.packages = inbox.ready!.packages;
+      return inbox.ready!;
     },
     async correctedPackage() {
-      expectingCorrection = true;
-      corrected = undefined;
+      inbox.expectingCorrection = true;
+      inbox.corrected = undefined;
       state.waitFor('corrected-package', correctionDetails(status));
-      await condition(() => corrected !== undefined);
-      expectingCorrection = false;
+      await condition(() => inbox.corrected !== undefined);
+      inbox.expectingCorrection = false;
       state.waitFor(undefined);
-      status.packages = corrected!.packages;
-      return corrected!;
+      status.packages = inbox.corrected!.packages;
+      return inbox.corrected!;
     },
-    async waitWithOverdueNotice(done, seconds, what) {
-      if (await condition(done, seconds * 1000)) return;
-      trail.record('phase-overdue', undefined, { phase: status.phase, waitingFor: what, expectedSeconds: seconds });
-      const recipients = managers();
-      if (recipients.length > 0) {
-        trail.notify({
-          recipients,
-          subject: `[stagecoach] Release ${input.tenant} ${input.version} is overdue in ${status.phase}`,
-          text: `The release has been waiting for ${what} longer than the expected ${describeDuration(seconds)}.`,
-        });
-      }
-      await condition(done);
-    },
+    waitWithOverdueNotice: (done, seconds, what) =>
+      waitWithOverdueNotice({ input, status, trail, managers }, done, seconds, what),
   };
   return state;
 }
 
-function packagesRefusal(request: { user?: string; packages?: PackageRef[] } | undefined): string | undefined {
-  if (!request?.user?.trim()) return 'the signal must name the user who sends it';
-  const packages = request.packages;
-  if (!Array.isArray(packages) || packages.length === 0)
-    return 'the signal must name at least one package ({"path": …} or {"sha256": …})';
-  const bad = packages.find((p) => typeof p !== 'object' || p === null || !('path' in p || 'sha256' in p));
-  return bad ? `not a package reference: ${JSON.stringify(bad)}` : undefined;
+function initialStatus(input: ReleaseInput): ReleaseStatus {
+  return {
+    releaseId: workflowInfo().workflowId,
+    tenant: input.tenant,
+    version: input.version,
+    variant: input.variant ?? 'standard',
+    startedBy: input.startedBy,
+    phase: 'starting',
+    gates: [],
+    stray: [],
+    packages: input.packages ?? [],
+    changeRegister: [],
+    backups: [],
+    pushes: [],
+    timeline: [{ phase: 'starting', startedAt: new Date().toISOString() }],
+    problems: [],
+  };
 }
 
-function currentWaitingFor(): string | undefined {
-  const value = workflowInfo().searchAttributes?.[SEARCH_ATTRIBUTES.waitingFor];
-  return Array.isArray(value) && value.length > 0 ? String(value[0]) : undefined;
+async function waitWithOverdueNotice(
+  release: { input: ReleaseInput; status: ReleaseStatus; trail: AuditTrail; managers: () => string[] },
+  done: () => boolean,
+  seconds: number,
+  what: string,
+): Promise<void> {
+  const { input, status, trail } = release;
+  if (await condition(done, seconds * 1000)) return;
+  trail.record('phase-overdue', undefined, { phase: status.phase, waitingFor: what, expectedSeconds: seconds });
+  const recipients = release.managers();
+  if (recipients.length > 0) {
+    trail.notify({
+      recipients,
+      subject: `[stagecoach] Release ${input.tenant} ${input.version} is overdue in ${status.phase}`,
+      text: `The release has been waiting for ${what} longer than the expected ${describeDuration(seconds)}.`,
+    });
+  }
+  await condition(done);
+}
+
+/** The `status` query shows one thing waited for. */
+function firstWaitingFor(): string | undefined {
+  const value = currentWaitingFor();
+  return value.length > 0 ? String(value[0]) : undefined;
 }
 
 function configureDetails(input: ReleaseInput): string {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import {
   nextOpenWindow,
   validateFreeze,
@@ -6,8 +6,8 @@ import {
   type Freeze,
   type MaintenanceWindow,
 } from '../../domain/maintenance-windows';
-import { SEARCH_ATTRIBUTES } from '../../contracts/temporal-names';
 import type { AuditTrail } from '../audit-trail';
+import { startWaitingFor } from '../shared/waiting-for';
 import {
   addFreezeSignal,
   type FreezeOverrideRequest,
@@ -34,7 +34,7 @@ export interface MaintenanceWindowOpened {
 }
 
 /**
- * Sleeps until the tenant's next maintenance window outside every freeze (SPEC §4 step 6),
+ * Sleeps until the tenant's next maintenance window outside every freeze (docs/releases.md "Production push"),
  * recomputing when a freeze is added or overridden by signal. While it waits the workflow's
  * `StagecoachWaitingFor` is `maintenance-window`, so the Web UI can list who waits.
  */
@@ -63,8 +63,7 @@ export async function waitForMaintenanceWindow(
   registerFreezeHandlers(wait, status, trail, () => changes++);
   setHandler(maintenanceWindowQuery, () => status);
 
-  const previous = workflowInfo().searchAttributes?.[SEARCH_ATTRIBUTES.waitingFor];
-  upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: ['maintenance-window'] });
+  const stopWaiting = startWaitingFor('maintenance-window');
   trail.record('maintenance-window-wait', undefined, {
     tenant: wait.tenant,
     windows: wait.windows.length,
@@ -87,7 +86,7 @@ export async function waitForMaintenanceWindow(
       if (open.start.getTime() > Date.now()) continue; // woke a moment early: recompute
       status.waiting = false;
       status.opensAt = undefined;
-      upsertSearchAttributes({ [SEARCH_ATTRIBUTES.waitingFor]: Array.isArray(previous) ? (previous as string[]) : [] });
+      stopWaiting();
       trail.record('maintenance-window-open', undefined, {
         tenant: wait.tenant,
         windowEnd: open.end?.toISOString(),

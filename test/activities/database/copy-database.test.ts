@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
 import { BackupCatalog } from '../../../store/backup-catalog';
-import { SAMPLE_TENANT_TABLES } from '../../../dev/sample/tenant-schema';
 import type { Landscape } from '../../../domain/landscapes';
 import { startTestWorker, type TemporalTestContext } from '../../support/temporal';
 import { createTenantFixture, type TenantFixture, type TestEngine } from '../../support/database/tenant-fixture';
 import { failureOf, runCopyDatabase } from '../../support/database/workflow-helpers';
+import { SAMPLE_TENANT_TABLES } from '../../../domain/tenant-schema';
 
 const TABLES = Object.keys(SAMPLE_TENANT_TABLES);
 

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_TENANT_TABLES } from '../../../dev/sample/tenant-schema';
 import { startTestWorker, type TemporalTestContext } from '../../support/temporal';
 import { createTenantFixture, type TenantFixture, type TestEngine } from '../../support/database/tenant-fixture';
 import { failureOf, runCopyDatabase } from '../../support/database/workflow-helpers';
+import { SAMPLE_TENANT_TABLES } from '../../../domain/tenant-schema';
 
 const TABLES = Object.keys(SAMPLE_TENANT_TABLES);
 

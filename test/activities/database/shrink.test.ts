@@ -4,7 +4,7 @@ import { createTenantFixture, type TenantFixture, type TestEngine } from '../../
 
 const KEPT = ['tenant_settings', 'email_configurations', 'metadata_items', 'employees'];
 
-// Seed 000: after a copy, shrink the data to the cap (5 GB there; 2 MB here) by purging old transactional rows.
+// docs/database-operations.md "Shrink": after a copy, shrink the data to the cap (5 GB by default; 2 MB here) by purging old transactional rows.
 describe.each<TestEngine>(['sqlite', 'postgres'])('shrinkDatabase on %s', (engine) => {
   let fixture: TenantFixture;
 

@@ -7,7 +7,7 @@ const TRANSACTIONAL = ['incidents', 'incident_notes', 'change_requests', 'app_lo
 const NOT_TRANSACTIONAL = ['tenant_settings', 'email_configurations', 'api_keys', 'metadata_items', 'employees'];
 const ROWS = 1_000_000;
 
-// The seed's console fails beyond 100,000 records (seed 000 known issues); a million must pass.
+// No row limit (docs/database-operations.md "Transactional refresh"): older tooling fails beyond 100,000 records; a million must pass.
 describe.each<TestEngine>(['sqlite', 'postgres'])('transactional refresh on %s', (engine) => {
   let fixture: TenantFixture;
   let ctx: TemporalTestContext;

@@ -16,7 +16,7 @@ const update = (sequence: number, data: Record<string, unknown>, extra = {}) =>
     ...extra,
   });
 
-describe('compaction (seed 000 "About Compacting Export Data")', () => {
+describe('compaction (docs/packages.md "Compaction")', () => {
   it('merges consecutive updates of one entity into one change with the same final definition', () => {
     const pkg = incremental('qa', '1', [], {
       transactionSets: [

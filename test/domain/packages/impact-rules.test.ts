@@ -25,7 +25,7 @@ const op = (
   ...extra,
 });
 
-/** One example per rule of seed 000's impact table, with the level the seed gives it. */
+/** One example per rule of the impact table (docs/packages.md "Impact levels"), with the level it gives. */
 const EXAMPLES: Record<string, { example: Example; level: ImpactLevel }> = {
   'schema-change': { example: op('C', 'Field', { schemaChange: true, data: { dataType: 'string' } }), level: 'high' },
   'business-object-deleted': { example: op('D', 'BusinessObject', { businessObject: undefined }), level: 'high' },
@@ -58,7 +58,7 @@ const EXAMPLES: Record<string, { example: Example; level: ImpactLevel }> = {
   },
 };
 
-describe('impact rules of seed 000', () => {
+describe('impact rules (docs/packages.md)', () => {
   it('has an example for every rule', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual(IMPACT_RULES.map((r) => r.id).sort());
   });

@@ -5,7 +5,8 @@ import { DatabaseError, withDatabaseName, type Progress, type ServerConnection }
 import { MssqlEngine } from '../../../engines/mssql/mssql-engine';
 import { joinServerPath } from '../../../engines/mssql/mssql-restore';
 import { generateTenantData } from '../../../dev/sample/generate-tenant-data';
-import { createSampleTenantSchema, SAMPLE_TENANT_TABLES } from '../../../dev/sample/tenant-schema';
+import { createSampleTenantSchema } from '../../../dev/sample/tenant-schema';
+import { SAMPLE_TENANT_TABLES } from '../../../domain/tenant-schema';
 
 /**
  * The SQL Server engine against a real server. No SQL Server runs on the development machine,

@@ -14,7 +14,7 @@ import {
 import { createScratchDatabase } from '../postgres';
 import { startTestWorker, type TemporalTestContext } from '../temporal';
 
-/** Seed 004 roles as the inventory declares them; `svc-accept` is the user targets act as. */
+/** The roles of docs/mass-deployment-and-promotions.md as the inventory declares them; `svc-accept` is the user targets act as. */
 export const TEST_ROLES = {
   'bundle-admin': ['bea', 'dave'],
   'promotion-admin': ['pat'],

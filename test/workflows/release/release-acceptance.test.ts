@@ -13,7 +13,7 @@ import {
   waitingFor,
 } from '../../support/release/release-helpers';
 
-// SPEC §4 step 5: UAT's log must be free of configuration errors. Testers find errors after
+// docs/releases.md "Acceptance": UAT's log must be free of configuration errors. Testers find errors after
 // the push to UAT; the release does not go to production but back to step 4 for a corrected
 // package, and with a clean log the corrected package goes through.
 const suite = useReleaseFixture('sqlite', [{ label: 'acceptance' }]);

@@ -14,7 +14,7 @@ import { AuditStore } from '../../../store/audit-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import { flagsOf, recordHistory, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
-// SPEC §4–§5: a release holds its tenant's instance locks for its whole life, so a second
+// docs/releases.md and docs/approvals-locks-windows.md "Instance locks": a release holds its tenant's instance locks for its whole life, so a second
 // release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.
 const suite = useReleaseFixture('sqlite', [{ label: 'locks' }]);
 

@@ -7,7 +7,7 @@ import type { TemporalTestContext } from '../../support/temporal';
 import { createReleaseFixture, type ReleaseFixture } from '../../support/release/release-fixture';
 import { releasePackage, statusWhen, waitingFor } from '../../support/release/release-helpers';
 
-// Seed 000 durations are expectations: a phase that outlasts its `phaseDurations` entry mails
+// Default durations (docs/releases.md "Steps") are expectations: a phase that outlasts its `phaseDurations` entry mails
 // the release managers once (through a real SMTP server) and records `phase-overdue`.
 let fixture: ReleaseFixture;
 let ctx: TemporalTestContext;

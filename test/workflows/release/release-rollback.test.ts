@@ -16,7 +16,7 @@ import {
 } from '../../support/release/release-helpers';
 import { correctedPackageSignal } from '../../../contracts/releases';
 
-// SPEC §4 step 6 "If it fails": a package that passed UAT fails on production (production's
+// docs/releases.md "Production push", if it fails: a package that passed UAT fails on production (production's
 // data changed since UAT's refresh), production is restored and equals its pre-push backup, the
 // release waits at step 4 for a corrected package, and the corrected package completes it.
 const suite = useReleaseFixture('sqlite', [{ label: 'rollback' }]);
@@ -71,13 +71,11 @@ describe('production push rollback', () => {
     expect(await new PatchLogStore(fixture.controlDb).listForInstance(`${tenant}/production`)).toEqual([]);
 
     // What the client sends after a refused Update is recorded and never taken, though the release now waits.
-    await fixture.temporal.workflow
-      .getHandle(workflowId)
-      .signal(correctedPackageSignal, {
-        user: 'sam',
-        packages: [{ path: corrected }],
-        refusedByUpdate: 'the release is not waiting for a corrected package',
-      });
+    await fixture.temporal.workflow.getHandle(workflowId).signal(correctedPackageSignal, {
+      user: 'sam',
+      packages: [{ path: corrected }],
+      refusedByUpdate: 'the release is not waiting for a corrected package',
+    });
     await expect
       .poll(async () => (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind))
       .toContain('corrected-package-refused');

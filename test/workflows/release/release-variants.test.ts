@@ -19,7 +19,7 @@ import {
   type MaintenanceWindowStatus,
   overrideFreezeSignal,
 } from '../../../contracts/maintenance-windows';
-// The variants of SPEC §4: without UAT (with the production push held by a maintenance window
+// The variants of docs/releases.md: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.
 const suite = useReleaseFixture('sqlite', [
   { label: 'nouat', landscapes: ['production', 'staging'] },

@@ -15,7 +15,7 @@ import {
   waitingFor,
 } from '../../support/release/release-helpers';
 
-// SPEC §8 "nothing is lost": the real worker process dies (SIGKILL) in the middle of a release;
+// docs/principles.md "Non-negotiables" (nothing is lost): the real worker process dies (SIGKILL) in the middle of a release;
 // a new worker takes over and the release continues, with no step done twice.
 let fixture: ReleaseFixture;
 let worker: WorkerProcess | undefined;

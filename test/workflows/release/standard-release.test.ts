@@ -15,7 +15,7 @@ import {
   waitingFor,
 } from '../../support/release/release-helpers';
 
-// A whole standard release (SPEC §4 steps 1–7) on three real PostgreSQL databases, every
+// A whole standard release (docs/releases.md "Steps", 1–7) on three real PostgreSQL databases, every
 // decision and signal sent through the client library.
 const suite = useReleaseFixture('postgres', [{ label: 'full' }]);
 
@@ -85,7 +85,7 @@ describe('standard release on PostgreSQL', () => {
       ['go-live', 'approved'],
     ]);
 
-    // Production carries the package; staging was refreshed from it; flags as seed 000 says.
+    // Production carries the package; staging was refreshed from it; flags as docs/releases.md says.
     const productionMetadata = await metadataNames(production);
     expect(productionMetadata).toEqual(expect.arrayContaining(['Intake Form full-config', 'Review Form full-config']));
     const freshStaging = fixture.open(tenant, 'staging');

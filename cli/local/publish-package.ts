@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { sha256 } from '../activities/packages/package-source';
-import { loadPackage } from '../domain/packages/load-package';
-import { openControlDatabase } from '../store/control-database';
-import { PackageStore } from '../store/package-store';
+import { sha256 } from '../../activities/packages/package-source';
+import { loadPackage } from '../../domain/packages/load-package';
+import { openControlDatabase } from '../../store/control-database';
+import { PackageStore } from '../../store/package-store';
 
 export interface PublishedPackage {
   sha256: string;

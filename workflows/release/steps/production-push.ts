@@ -1,7 +1,7 @@
-import { describePackageRef } from '../../domain/packages/package-types';
-import { waitForMaintenanceWindow } from '../windows/wait-for-maintenance-window';
-import { deployPackagesStep, isCancelled, long, quick, setFlag, type ReleaseContext } from './release-context';
-import { describeFailure } from './uat';
+import { describePackageRef } from '../../../domain/packages/package-types';
+import { waitForMaintenanceWindow } from '../../windows/wait-for-maintenance-window';
+import { deployPackagesStep, isCancelled, long, quick, setFlag, type ReleaseContext } from '../release-context';
+import { describeFailure } from '../../shared/failures';
 
 export type ProductionPushOutcome = 'applied' | 'rolled-back';
 
@@ -44,7 +44,7 @@ export async function productionPush(
     { summary: `${purpose}: back up production before the push` },
     [{ instance: production, workflowId: ctx.childId(purpose) }],
   );
-  ctx.state.status.backups.push({
+  ctx.state.recordBackup({
     purpose,
     instance: 'production',
     backupId: backup.backupId,
@@ -64,10 +64,10 @@ export async function productionPush(
   } catch (error) {
     if (isCancelled(error)) throw error;
     const message = describeFailure(error);
-    ctx.state.status.problems.push(`push ${attempt} to production failed and was rolled back: ${message}`);
+    ctx.state.recordProblem(`push ${attempt} to production failed and was rolled back: ${message}`);
     ctx.trail.record('push-failed', undefined, { target: 'production', attempt, packages, error: message });
     await rollback(ctx, backup.backupId, purpose);
-    ctx.state.status.pushes.push({
+    ctx.state.recordPush({
       target: 'production',
       attempt,
       packages,
@@ -77,7 +77,7 @@ export async function productionPush(
     });
     return 'rolled-back';
   }
-  ctx.state.status.pushes.push({
+  ctx.state.recordPush({
     target: 'production',
     attempt,
     packages,

@@ -1,7 +1,7 @@
-import { copyDatabaseStep, setFlag, type ReleaseContext } from './release-context';
+import { copyDatabaseStep, setFlag, type ReleaseContext } from '../release-context';
 
 /**
- * Step 1 (seed 000): production copied in full to staging with the chosen backup type, the
+ * Step 1 (docs/releases.md "Baseline"): production copied in full to staging with the chosen backup type, the
  * post-restore fix-ups and the shrink (copyDatabase), then production's metadata locked until
  * the push of step 6. Staging comes over with production's flags; it is where people configure,
  * so it is unlocked.
@@ -17,15 +17,4 @@ export async function baseline(ctx: ReleaseContext): Promise<void> {
   });
   await setFlag(ctx, 'production', 'metadataLocked', true, 'baseline');
   await setFlag(ctx, 'staging', 'metadataLocked', false, 'baseline');
-}
-
-/**
- * Step 2: people change staging and record their changes (`registerChange`); the step ends
- * with `configurationReady` naming the package(s) to promote, unless the release was started
- * with them.
- */
-export async function configure(ctx: ReleaseContext): Promise<void> {
-  ctx.state.enterPhase('configure');
-  if (ctx.input.packages?.length) return;
-  await ctx.state.configurationReady(ctx.settings.phaseSeconds.configure);
 }

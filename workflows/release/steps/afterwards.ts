@@ -1,8 +1,8 @@
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
-import { copyDatabaseStep, openGate, setFlag, type ReleaseContext } from './release-context';
+import { copyDatabaseStep, openGate, setFlag, type ReleaseContext } from '../release-context';
 
 /**
- * Afterwards (seed 000): gate `go-live`; UAT into maintenance mode; production locked; the
+ * Afterwards (docs/releases.md "Afterwards"): gate `go-live`; UAT into maintenance mode; production locked; the
  * production configuration copied to staging (a full copy with fix-ups: staging arrives
  * locked, as production is); then staging unlocked for testing and debugging.
  */
@@ -25,7 +25,7 @@ export async function refreshStagingFromProduction(ctx: ReleaseContext, step: st
 }
 
 /**
- * Initial provisioning (seed 000 Step 3): production is locked on the go-live confirmation, or
+ * Initial provisioning (docs/releases.md "Initial provisioning"): production is locked on the go-live confirmation, or
  * automatically `autoLockAfterGoLive` (10 days) after the go-live date when nobody confirms.
  * Whichever comes first wins; the other is cancelled.
  */

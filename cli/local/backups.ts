@@ -1,5 +1,5 @@
-import { BackupCatalog, type BackupEntry } from '../store/backup-catalog';
-import { openControlDatabase } from '../store/control-database';
+import { BackupCatalog, type BackupEntry } from '../../store/backup-catalog';
+import { openControlDatabase } from '../../store/control-database';
 
 /** A catalog entry as callers see it: per-table fingerprints are left out (ask for one entry). */
 export type BackupListing = Omit<BackupEntry, 'fingerprints'> & { tables: number };

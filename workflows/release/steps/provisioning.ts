@@ -1,9 +1,9 @@
 import { executeChild } from '@temporalio/workflow';
-import { copyDatabaseStep, setFlag, type ReleaseContext } from './release-context';
-import type { DeployPackageInput } from '../../contracts/packages';
+import { copyDatabaseStep, setFlag, type ReleaseContext } from '../release-context';
+import type { DeployPackageInput } from '../../../contracts/packages';
 
 /**
- * Initial provisioning, steps 1a and 1b (seed 000 "Creating the Initial Production Instance"):
+ * Initial provisioning, steps 1a and 1b (docs/releases.md "Initial provisioning"):
  * production 0.0 from a template package, then staging 0.1 as a copy of it. Production stays
  * unlocked until it goes live.
  */

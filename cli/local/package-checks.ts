@@ -6,17 +6,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
-import { runApplyPackage } from '../activities/packages/apply-package';
-import { analyzePackageImpact, headlineReasons } from '../domain/packages/impact-analysis';
-import { loadPackage } from '../domain/packages/load-package';
-import type { InstanceRef } from '../domain/landscapes';
-import { loadInventory } from '../inventory/load-inventory';
-import { AuditStore } from '../store/audit-store';
-import { openControlDatabase } from '../store/control-database';
-import { PackageStore } from '../store/package-store';
-import { PatchLogStore } from '../store/patch-log-store';
-import type { PackageReport } from '../contracts/packages';
+import { InventoryTenantDatabases } from '../../activities/shared/inventory-tenant-databases';
+import { runApplyPackage } from '../../activities/packages/apply-package';
+import { analyzePackageImpact, headlineReasons } from '../../domain/packages/impact-analysis';
+import { loadPackage } from '../../domain/packages/load-package';
+import type { InstanceRef } from '../../domain/landscapes';
+import { loadInventory } from '../../inventory/load-inventory';
+import { AuditStore } from '../../store/audit-store';
+import { openControlDatabase } from '../../store/control-database';
+import { PackageStore } from '../../store/package-store';
+import { PatchLogStore } from '../../store/patch-log-store';
+import type { PackageReport } from '../../contracts/packages';
 
 export interface PackageCheck {
   packageId: string;
@@ -45,7 +45,7 @@ export interface TargetCheckOptions {
   target: InstanceRef;
   inventoryFile: string;
   controlDbUrl: string;
-  /** Write the proposed changes, warnings and errors here (SPEC §3 preview). */
+  /** Write the proposed changes, warnings and errors here (docs/packages.md "Preview"). */
   previewFile?: string;
   compact?: boolean;
 }
