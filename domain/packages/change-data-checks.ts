@@ -1,6 +1,6 @@
 import type { LoadProblem } from './load-package';
 import type { Change } from './package-types';
-import { isIdentifier } from './package-identifiers';
+import { isPackageIdentifier } from './package-identifiers';
 
 /** A definition is stored as text; beyond this it is a mistake or an attack, not configuration. */
 export const MAX_CHANGE_DATA_BYTES = 1024 * 1024;
@@ -118,7 +118,7 @@ function schemaChangeProblems(change: Change, path: string): LoadProblem[] {
   const data = change.data ?? {};
   const problems: LoadProblem[] = [];
   const needIdentifier = (value: unknown, where: string, what: string): void => {
-    if (!isIdentifier(value))
+    if (!isPackageIdentifier(value))
       problems.push({
         path: `${path}${where}`,
         reason: `${what} must be an SQL identifier (letters, digits, underscore), got ${JSON.stringify(value)} (${at})`,
@@ -148,7 +148,7 @@ function schemaChangeProblems(change: Change, path: string): LoadProblem[] {
   if (change.objectType === 'Index') {
     needIdentifier(change.entityName, '.entityName', 'an index name');
     const columns = data.columns;
-    if (change.operation === 'C' && !(Array.isArray(columns) && columns.length > 0 && columns.every(isIdentifier))) {
+    if (change.operation === 'C' && !(Array.isArray(columns) && columns.length > 0 && columns.every(isPackageIdentifier))) {
       problems.push({
         path: `${path}.data.columns`,
         reason: `an index needs "columns": a non-empty array of SQL identifiers (${at})`,
