@@ -26,6 +26,7 @@ import {
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import {
   countsOf,
+  type DeploymentProgress,
   newProgress,
   recordOutcome,
   summaryMessage,
@@ -57,139 +58,184 @@ export function batchSizeFor(concurrency: number): number {
  * as new (after the window drains, so no child is ever started twice) to keep histories bounded.
  */
 export async function massDeployment(input: MassDeploymentInput): Promise<MassDeploymentResult> {
-  const deploymentId = workflowInfo().workflowId;
-  const landscape = input.landscape ?? 'production';
-  const concurrency = Math.max(1, input.concurrency ?? 10);
-  const running = new Set<string>();
-  const unflushed: TenantResult[] = [];
-  let carried = input.carried;
-  let cancelled = carried?.cancelled;
-  let phase: DeploymentPhase = carried ? 'deploying' : input.scheduledFor ? 'scheduled' : 'preparing';
+  const run: DeploymentRun = {
+    deploymentId: workflowInfo().workflowId,
+    landscape: input.landscape ?? 'production',
+    concurrency: Math.max(1, input.concurrency ?? 10),
+    running: new Set<string>(),
+    unflushed: [],
+    carried: input.carried,
+    cancelled: input.carried?.cancelled,
+    phase: input.carried ? 'deploying' : input.scheduledFor ? 'scheduled' : 'preparing',
+  };
+  const { deploymentId, landscape, concurrency, running, unflushed } = run;
+  registerDeploymentHandlers(input, run);
 
-  setHandler(cancelDeploymentSignal, (request) => {
-    cancelled ??= request;
-  });
-  setHandler(deploymentStatusQuery, () => ({
-    deploymentId,
-    phase,
-    package: carried ? `${carried.packageId}@${carried.version}` : undefined,
-    landscape,
-    scheduledFor: input.scheduledFor,
-    concurrency,
-    counts: carried
-      ? countsOf(carried.progress, running.size)
-      : { total: 0, processed: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 },
-    running: [...running].sort(),
-    problems: carried
-      ? Object.entries(carried.progress.problems)
-          .slice(0, 500)
-          .map(([tenant, p]) => ({ tenant, ...p }))
-      : [],
-    runs: carried?.progress.runs ?? 1,
-  }));
-  setHandler(tenantDeploymentStatusQuery, (tenant) =>
-    carried ? (tenantStatus(carried.progress, running, tenant) ?? null) : null,
-  );
-
-  if (!carried) {
+  if (!run.carried) {
     if (input.scheduledFor)
-      await condition(() => cancelled !== undefined, Math.max(0, Date.parse(input.scheduledFor) - Date.now()));
-    phase = 'preparing';
-    carried = await prepare(input, deploymentId, landscape);
+      await condition(() => run.cancelled !== undefined, Math.max(0, Date.parse(input.scheduledFor) - Date.now()));
+    run.phase = 'preparing';
+    run.carried = await prepare(input, deploymentId, landscape);
   }
-  const state = carried;
+  const state = run.carried;
   const progress = state.progress;
-  phase = 'deploying';
+  run.phase = 'deploying';
   upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: ['deploying'], [SEARCH_ATTRIBUTES.version]: [state.version] });
 
-  const finished = (tenant: string, outcome: DeployToTenantResult) => {
-    running.delete(tenant);
-    recordOutcome(
-      progress,
-      tenant,
-      outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem),
-    );
-    unflushed.push({
-      tenant,
-      status: outcome.status,
-      reason: 'reason' in outcome ? outcome.reason : undefined,
-      finishedAt: new Date().toISOString(),
-    });
-  };
   const maxEvents = input.maxHistoryEvents ?? 5_000;
   const timeToContinue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
 
   // Deployments started before batches existed keep one child per tenant when they replay.
   const batched = patched('batched-tenant-children');
-  while (batched && progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
-    await condition(() => running.size < concurrency || cancelled !== undefined);
-    if (cancelled) break;
-    const size = Math.min(
-      batchSizeFor(concurrency),
-      concurrency - running.size,
-      progress.tenants.length - progress.next,
-    );
-    const tenants = progress.tenants.slice(progress.next, progress.next + size);
-    progress.next += size;
-    for (const tenant of tenants) running.add(tenant);
-    void executeChild(deployToTenants, {
-      workflowId: `${deploymentId}/${tenants.length === 1 ? tenants[0] : `${tenants[0]}..${tenants[tenants.length - 1]}`}`,
-      args: [
-        {
-          deploymentId,
-          tenants,
-          landscape,
-          packageSha256: input.packageSha256,
-          packageId: state.packageId,
-          version: state.version,
-          notifyTenants: input.notifyTenants ?? false,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    }).then(
-      (outcomes) => outcomes.forEach((outcome) => finished(outcome.tenant, outcome)),
-      (error: unknown) =>
-        tenants.forEach((tenant) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) })),
-    );
+  while (batched && progress.next < progress.tenants.length && !run.cancelled && !timeToContinue()) {
+    await condition(() => running.size < concurrency || run.cancelled !== undefined);
+    if (run.cancelled) break;
+    startBatch(input, run, state);
     if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
   }
-  while (!batched && progress.next < progress.tenants.length && !cancelled && !timeToContinue()) {
-    await condition(() => running.size < concurrency || cancelled !== undefined);
-    if (cancelled) break;
-    const tenant = progress.tenants[progress.next];
-    progress.next += 1;
-    running.add(tenant);
-    // Not awaited: the window slides as children finish; `finished` books each one.
-    void executeChild(deployToTenant, {
-      workflowId: `${deploymentId}/${tenant}`,
-      args: [
-        {
-          deploymentId,
-          tenant,
-          landscape,
-          packageSha256: input.packageSha256,
-          packageId: state.packageId,
-          version: state.version,
-          notifyTenant: input.notifyTenants ?? false,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-    }).then(
-      (outcome) => finished(tenant, outcome),
-      (error: unknown) => finished(tenant, { status: 'failed', reason: String(rootFailure(error)) }),
-    );
+  while (!batched && progress.next < progress.tenants.length && !run.cancelled && !timeToContinue()) {
+    await condition(() => running.size < concurrency || run.cancelled !== undefined);
+    if (run.cancelled) break;
+    startTenant(input, run, state);
     if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
   }
   await condition(() => running.size === 0);
   await flush(deploymentId, unflushed);
 
-  if (progress.next < progress.tenants.length && !cancelled) {
+  if (progress.next < progress.tenants.length && !run.cancelled) {
     await condition(allHandlersFinished);
     progress.runs += 1;
     // The selection is in the carried list already; carrying it twice would double the input.
-    return continueAsNew<typeof massDeployment>({ ...input, tenants: undefined, carried: { ...state, cancelled } });
+    return continueAsNew<typeof massDeployment>({
+      ...input,
+      tenants: undefined,
+      carried: { ...state, cancelled: run.cancelled },
+    });
   }
-  return finish(input, deploymentId, landscape, state, cancelled, (p) => (phase = p));
+  return finish(input, deploymentId, landscape, state, run.cancelled, (p) => (run.phase = p));
+}
+
+/** One run of a deployment (it continues as new): what the queries show and the children book. */
+interface DeploymentRun {
+  deploymentId: string;
+  landscape: Landscape;
+  concurrency: number;
+  /** Tenants whose child runs now. */
+  running: Set<string>;
+  /** Tenant results not yet written to the deployment's table. */
+  unflushed: TenantResult[];
+  /** The package and progress, once prepared (or carried from the previous run). */
+  carried?: CarriedDeployment;
+  cancelled?: CancelDeploymentRequest;
+  phase: DeploymentPhase;
+}
+
+function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentRun): void {
+  const { deploymentId, landscape, concurrency, running } = run;
+  setHandler(cancelDeploymentSignal, (request) => {
+    run.cancelled ??= request;
+  });
+  setHandler(deploymentStatusQuery, () => ({
+    deploymentId,
+    phase: run.phase,
+    package: run.carried ? `${run.carried.packageId}@${run.carried.version}` : undefined,
+    landscape,
+    scheduledFor: input.scheduledFor,
+    concurrency,
+    counts: run.carried
+      ? countsOf(run.carried.progress, running.size)
+      : { total: 0, processed: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 },
+    running: [...running].sort(),
+    problems: run.carried
+      ? Object.entries(run.carried.progress.problems)
+          .slice(0, 500)
+          .map(([tenant, p]) => ({ tenant, ...p }))
+      : [],
+    runs: run.carried?.progress.runs ?? 1,
+  }));
+  setHandler(tenantDeploymentStatusQuery, (tenant) =>
+    run.carried ? (tenantStatus(run.carried.progress, running, tenant) ?? null) : null,
+  );
+}
+
+/** Starts the next batch of tenants as one `deployToTenants` child (not awaited: the window slides). */
+function startBatch(input: MassDeploymentInput, run: DeploymentRun, state: CarriedDeployment): void {
+  const { deploymentId, landscape, concurrency, running } = run;
+  const progress = state.progress;
+  const size = Math.min(batchSizeFor(concurrency), concurrency - running.size, progress.tenants.length - progress.next);
+  const tenants = progress.tenants.slice(progress.next, progress.next + size);
+  progress.next += size;
+  for (const tenant of tenants) running.add(tenant);
+  void executeChild(deployToTenants, {
+    workflowId: `${deploymentId}/${tenants.length === 1 ? tenants[0] : `${tenants[0]}..${tenants[tenants.length - 1]}`}`,
+    args: [
+      {
+        deploymentId,
+        tenants,
+        landscape,
+        packageSha256: input.packageSha256,
+        packageId: state.packageId,
+        version: state.version,
+        notifyTenants: input.notifyTenants ?? false,
+      },
+    ],
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+  }).then(
+    (outcomes) => outcomes.forEach((outcome) => finished(run, progress, outcome.tenant, outcome)),
+    (error: unknown) =>
+      tenants.forEach((tenant) =>
+        finished(run, progress, tenant, { status: 'failed', reason: String(rootFailure(error)) }),
+      ),
+  );
+}
+
+/** Deployments from before batches: the next tenant as its own `deployToTenant` child. */
+function startTenant(input: MassDeploymentInput, run: DeploymentRun, state: CarriedDeployment): void {
+  const { deploymentId, landscape, running } = run;
+  const progress = state.progress;
+  const tenant = progress.tenants[progress.next];
+  progress.next += 1;
+  running.add(tenant);
+  // Not awaited: the window slides as children finish; `finished` books each one.
+  void executeChild(deployToTenant, {
+    workflowId: `${deploymentId}/${tenant}`,
+    args: [
+      {
+        deploymentId,
+        tenant,
+        landscape,
+        packageSha256: input.packageSha256,
+        packageId: state.packageId,
+        version: state.version,
+        notifyTenant: input.notifyTenants ?? false,
+      },
+    ],
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+  }).then(
+    (outcome) => finished(run, progress, tenant, outcome),
+    (error: unknown) => finished(run, progress, tenant, { status: 'failed', reason: String(rootFailure(error)) }),
+  );
+}
+
+/** Books a tenant's outcome: in the progress, and in the results to write. */
+function finished(
+  run: DeploymentRun,
+  progress: DeploymentProgress,
+  tenant: string,
+  outcome: DeployToTenantResult,
+): void {
+  run.running.delete(tenant);
+  recordOutcome(
+    progress,
+    tenant,
+    outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem),
+  );
+  run.unflushed.push({
+    tenant,
+    status: outcome.status,
+    reason: 'reason' in outcome ? outcome.reason : undefined,
+    finishedAt: new Date().toISOString(),
+  });
 }
 
 async function prepare(
