@@ -31,12 +31,13 @@ import {
 } from './metadata-items';
 
 export function createPromotionActivities(deps: BundleActivityDependencies) {
-  const now = () => deps.clock.now().toISOString();
-  const recordOf = async (id: string) =>
-    (await deps.promotions.get(id)) ??
-    invalid(`promotion '${id}' is not in the promotion history (purged after its retention period?)`);
-  const targetOf = async (name: string) =>
-    (await deps.bundles.getTarget(name)) ?? invalid(`promotion target '${name}' does not exist`);
+  return { ...createPromotionRunActivities(deps), ...createPromotionHistoryActivities(deps) };
+}
+
+/** Scheduling and running a promotion: prepare, steer, promote, finish. */
+export function createPromotionRunActivities(deps: BundleActivityDependencies) {
+  const now = () => nowOf(deps);
+  const targetOf = (name: string) => promotionTarget(deps, name);
 
   return {
     /** Checks roles, records the promotion and, for a snapshot, freezes the items' content now. */
@@ -88,52 +89,7 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
 
     /** All items in one transaction on the target; the before-images are saved first for back-out. */
     async promoteToTarget(input: { promotionId: string }): Promise<PromotionOutcome> {
-      const record = await recordOf(input.promotionId);
-      if (record.status === 'promoted') return record.outcome as unknown as PromotionOutcome;
-      const target = await targetOf(record.targetName);
-      requireAcceptBundle(deps, target);
-      const items = await contentOf(deps, record);
-      const knex = await deps.tenantDatabases().knexFor(target.instance);
-      const targetRows = await readTargetRows(knex, items);
-      const saved = await deps.promotions.changes(record.id);
-      const resumed = record.status === 'promoting' && saved.length > 0 && planAlreadyApplied(saved, targetRows);
-
-      let fingerprintBefore =
-        (record.outcome?.fingerprintBefore as MetadataFingerprint | undefined) ?? (await fingerprintMetadata(knex));
-      let changes = saved;
-      let unchanged = 0;
-      if (!resumed) {
-        const plan = planPromotion(items, targetRows);
-        if (plan.conflicts.length > 0) {
-          throw ApplicationFailure.nonRetryable(
-            `promotion ${record.id} to ${instanceKey(target.instance)} refused, nothing written: ${plan.conflicts.join('; ')}`,
-            'PromotionConflict',
-          );
-        }
-        fingerprintBefore = await fingerprintMetadata(knex);
-        await deps.promotions.saveChanges(record.id, plan.changes);
-        await deps.promotions.transition(record.id, ['scheduled', 'promoting'], 'promoting', {
-          outcome: { fingerprintBefore },
-        });
-        const at = now();
-        await knex.transaction((trx) => writeChanges(trx, plan.changes, at));
-        changes = plan.changes;
-        unchanged = plan.unchanged.length;
-      }
-      const outcome: PromotionOutcome = {
-        promotionId: record.id,
-        target: instanceKey(target.instance),
-        created: changes.filter((c) => c.action === 'create').length,
-        updated: changes.filter((c) => c.action === 'update').length,
-        unchanged,
-        fingerprintBefore,
-        fingerprintAfter: await fingerprintMetadata(knex),
-      };
-      await deps.promotions.transition(record.id, ['promoting'], 'promoted', {
-        finishedAt: now(),
-        outcome: { ...outcome },
-      });
-      return outcome;
+      return promoteRecorded(deps, input.promotionId);
     },
 
     /** Ends a promotion that did not promote (failed or cancelled), keeping the reason. */
@@ -147,7 +103,16 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
         outcome: { reason: input.reason },
       });
     },
+  };
+}
 
+/** A recorded promotion afterwards: describing it, backing it out, purging the history. */
+export function createPromotionHistoryActivities(deps: BundleActivityDependencies) {
+  const now = () => nowOf(deps);
+  const recordOf = (id: string) => promotionRecord(deps, id);
+  const targetOf = (name: string) => promotionTarget(deps, name);
+
+  return {
     async describePromotion(input: { promotionId: string }): Promise<PromotionRecord & { target: InstanceRef }> {
       const record = await recordOf(input.promotionId);
       return { ...record, target: (await targetOf(record.targetName)).instance };
@@ -190,6 +155,71 @@ export function createPromotionActivities(deps: BundleActivityDependencies) {
       return { purged: await deps.promotions.purgeFinishedBefore(before), before };
     },
   };
+}
+
+/** promoteToTarget's work: all items in one transaction on the target, before-images saved first for back-out. */
+async function promoteRecorded(deps: BundleActivityDependencies, promotionId: string): Promise<PromotionOutcome> {
+  const record = await promotionRecord(deps, promotionId);
+  if (record.status === 'promoted') return record.outcome as unknown as PromotionOutcome;
+  const target = await promotionTarget(deps, record.targetName);
+  requireAcceptBundle(deps, target);
+  const items = await contentOf(deps, record);
+  const knex = await deps.tenantDatabases().knexFor(target.instance);
+  const targetRows = await readTargetRows(knex, items);
+  const saved = await deps.promotions.changes(record.id);
+  const resumed = record.status === 'promoting' && saved.length > 0 && planAlreadyApplied(saved, targetRows);
+
+  let fingerprintBefore =
+    (record.outcome?.fingerprintBefore as MetadataFingerprint | undefined) ?? (await fingerprintMetadata(knex));
+  let changes = saved;
+  let unchanged = 0;
+  if (!resumed) {
+    const plan = planPromotion(items, targetRows);
+    if (plan.conflicts.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `promotion ${record.id} to ${instanceKey(target.instance)} refused, nothing written: ${plan.conflicts.join('; ')}`,
+        'PromotionConflict',
+      );
+    }
+    fingerprintBefore = await fingerprintMetadata(knex);
+    await deps.promotions.saveChanges(record.id, plan.changes);
+    await deps.promotions.transition(record.id, ['scheduled', 'promoting'], 'promoting', {
+      outcome: { fingerprintBefore },
+    });
+    const at = nowOf(deps);
+    await knex.transaction((trx) => writeChanges(trx, plan.changes, at));
+    changes = plan.changes;
+    unchanged = plan.unchanged.length;
+  }
+  const outcome: PromotionOutcome = {
+    promotionId: record.id,
+    target: instanceKey(target.instance),
+    created: changes.filter((c) => c.action === 'create').length,
+    updated: changes.filter((c) => c.action === 'update').length,
+    unchanged,
+    fingerprintBefore,
+    fingerprintAfter: await fingerprintMetadata(knex),
+  };
+  await deps.promotions.transition(record.id, ['promoting'], 'promoted', {
+    finishedAt: nowOf(deps),
+    outcome: { ...outcome },
+  });
+  return outcome;
+}
+
+function nowOf(deps: BundleActivityDependencies): string {
+  return deps.clock.now().toISOString();
+}
+
+async function promotionRecord(deps: BundleActivityDependencies, id: string): Promise<PromotionRecord> {
+  return (
+    (await deps.promotions.get(id)) ??
+    invalid(`promotion '${id}' is not in the promotion history (purged after its retention period?)`)
+  );
+}
+
+async function promotionTarget(deps: BundleActivityDependencies, name: string): Promise<PromotionTarget> {
+  return (await deps.bundles.getTarget(name)) ?? invalid(`promotion target '${name}' does not exist`);
 }
 
 /** docs/mass-deployment-and-promotions.md "Roles": the target accepts a bundle only as a user with the accept-bundle role. */

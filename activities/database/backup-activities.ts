@@ -14,6 +14,11 @@ import { requireDatabases, summarize, type DatabaseActivityDependencies } from '
 
 /** Backup types `live`, `last` and `copied` (docs/database-operations.md "Backup types"), each ending in a cataloged file. */
 export function createBackupActivities(deps: DatabaseActivityDependencies) {
+  return { ...createLiveBackupActivities(deps), ...createBackupLookupActivities(deps) };
+}
+
+/** `live`: the one backup type that writes a new file. */
+export function createLiveBackupActivities(deps: DatabaseActivityDependencies) {
   return {
     /** `live`: a backup now, cataloged with its SHA-256 and the fingerprints of its data. */
     async backupDatabase(input: BackupDatabaseInput): Promise<BackupSummary> {
@@ -51,7 +56,12 @@ export function createBackupActivities(deps: DatabaseActivityDependencies) {
         return summarize(entry);
       });
     },
+  };
+}
 
+/** `last` and `copied`: a backup file that already exists, found in the catalog. */
+export function createBackupLookupActivities(deps: DatabaseActivityDependencies) {
+  return {
     /** `last`: the newest cataloged backup of the instance whose file still exists. */
     async findLatestBackup(input: FindLatestBackupInput): Promise<BackupSummary> {
       return withDatabaseFailures(async () => {

@@ -15,6 +15,10 @@ import { requireDatabases, type DatabaseActivityDependencies } from './database-
 const CLEANUP_TABLE = 'cleanup_scripts';
 
 export function createFixupActivities(deps: DatabaseActivityDependencies) {
+  return { ...createPostRestoreFixupActivities(deps), ...createShrinkActivities(deps) };
+}
+
+export function createPostRestoreFixupActivities(deps: DatabaseActivityDependencies) {
   return {
     /**
      * Post-restore fix-ups (docs/database-operations.md), in one transaction on the target: the source's email configurations off,
@@ -66,7 +70,11 @@ export function createFixupActivities(deps: DatabaseActivityDependencies) {
         });
       });
     },
+  };
+}
 
+export function createShrinkActivities(deps: DatabaseActivityDependencies) {
+  return {
     /**
      * Shrinks the target to the tenant's size cap (default 5 GB, docs/database-operations.md "Shrink") by purging the oldest rows of
      * transactional tables in proportion, then compacting. Other data classes are never touched.

@@ -30,9 +30,7 @@ export interface DeploymentActivityDependencies {
 
 export function createDeploymentActivities(deps: DeploymentActivityDependencies) {
   const now = () => deps.clock.now().toISOString();
-  const inventory = () =>
-    deps.inventory() ??
-    fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory');
+  const inventory = () => requireInventory(deps);
   // One tenant; a tenant that had this package before the deployment is skipped, and a retry
   // of our own apply finds the patch log entry written under this workflow id.
   const deployToOne = async (input: TenantDeploymentInput): Promise<TenantDeploymentResult> => {
@@ -59,48 +57,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
   return {
     /** Checks the package is published and the selection is known, records the deployment. */
     async prepareDeployment(input: PrepareDeploymentInput): Promise<PreparedDeployment> {
-      if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? ''))
-        fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
-      const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);
-      const known = inventory().tenants;
-      const selection = input.tenants ?? Object.keys(known).sort();
-      const unknown = selection.filter((tenant) => !known[tenant]);
-      if (unknown.length > 0)
-        fail(
-          `tenant(s) not in the inventory: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}; nothing deployed`,
-          'UnknownTenant',
-        );
-      const duplicates = selection.filter((tenant, i) => selection.indexOf(tenant) !== i);
-      if (duplicates.length > 0)
-        fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
-      const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
-      const skipped: TenantResult[] = selection
-        .filter((tenant) => !known[tenant].instances[input.landscape])
-        .map((tenant) => ({
-          tenant,
-          status: 'skipped',
-          reason: `tenant ${tenant} has no ${input.landscape} instance`,
-          finishedAt: now(),
-        }));
-      await deps.deployments.create({
-        id: input.deploymentId,
-        packageSha256: input.packageSha256,
-        packageId: loaded.document.id,
-        packageVersion: loaded.document.version,
-        landscape: input.landscape,
-        submitter: input.submitter,
-        status: 'running',
-        total: selection.length,
-        createdAt: now(),
-      });
-      if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
-      return {
-        packageId: loaded.document.id,
-        version: loaded.document.version,
-        checksum: loaded.checksum,
-        tenants,
-        skipped,
-      };
+      return prepareNewDeployment(deps, input);
     },
 
     /**
@@ -136,6 +93,63 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
       await deps.deployments.finish(input.deploymentId, input.status, now());
     },
   };
+}
+
+/** prepareDeployment's work: the package must be published and every selected tenant known. */
+async function prepareNewDeployment(
+  deps: DeploymentActivityDependencies,
+  input: PrepareDeploymentInput,
+): Promise<PreparedDeployment> {
+  const now = () => deps.clock.now().toISOString();
+  if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? ''))
+    fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
+  const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);
+  const known = requireInventory(deps).tenants;
+  const selection = input.tenants ?? Object.keys(known).sort();
+  const unknown = selection.filter((tenant) => !known[tenant]);
+  if (unknown.length > 0)
+    fail(
+      `tenant(s) not in the inventory: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}; nothing deployed`,
+      'UnknownTenant',
+    );
+  const duplicates = selection.filter((tenant, i) => selection.indexOf(tenant) !== i);
+  if (duplicates.length > 0)
+    fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
+  const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
+  const skipped: TenantResult[] = selection
+    .filter((tenant) => !known[tenant].instances[input.landscape])
+    .map((tenant) => ({
+      tenant,
+      status: 'skipped',
+      reason: `tenant ${tenant} has no ${input.landscape} instance`,
+      finishedAt: now(),
+    }));
+  await deps.deployments.create({
+    id: input.deploymentId,
+    packageSha256: input.packageSha256,
+    packageId: loaded.document.id,
+    packageVersion: loaded.document.version,
+    landscape: input.landscape,
+    submitter: input.submitter,
+    status: 'running',
+    total: selection.length,
+    createdAt: now(),
+  });
+  if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
+  return {
+    packageId: loaded.document.id,
+    version: loaded.document.version,
+    checksum: loaded.checksum,
+    tenants,
+    skipped,
+  };
+}
+
+function requireInventory(deps: DeploymentActivityDependencies): Inventory {
+  return (
+    deps.inventory() ??
+    fail('mass deployment needs the inventory (STAGECOACH_INVENTORY) to know the tenants', 'NoInventory')
+  );
 }
 
 const TENANT_ATTEMPTS = 3;

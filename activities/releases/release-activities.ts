@@ -28,6 +28,15 @@ const CONFIGURATION_ERROR = { level: 'error', category: 'configuration' };
 
 export function createReleaseActivities(deps: ReleaseActivityDependencies) {
   return {
+    ...createReleaseSettingsActivities(deps),
+    ...createReleaseCheckActivities(deps),
+    ...createProductionPushActivities(deps),
+  };
+}
+
+/** The release's settings, merged from their layers and checked. */
+export function createReleaseSettingsActivities(deps: ReleaseActivityDependencies) {
+  return {
     /**
      * The release's settings: built-in defaults ← inventory `release` ← tenant `release` ← the
      * release's own overrides, roles resolved to members. Refuses (naming every problem) a
@@ -83,7 +92,12 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
         );
       return settings;
     },
+  };
+}
 
+/** Read-only checks of an instance: its acceptance log, the packages a push left there. */
+export function createReleaseCheckActivities(deps: ReleaseActivityDependencies) {
+  return {
     /** docs/releases.md "Acceptance": configuration errors logged on the instance since `since` (ISO). */
     async checkAcceptanceLog(input: { instance: InstanceRef; since: string }): Promise<AcceptanceLogResult> {
       return withDatabaseFailures(async () => {
@@ -102,6 +116,36 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
       });
     },
 
+    /** After a push: each package's marker in the target says it is applied, with the package's checksum. */
+    async verifyPackagesApplied(input: {
+      target: InstanceRef;
+      packages: PackageRef[];
+    }): Promise<{ verified: string[] }> {
+      return withDatabaseFailures(async () => {
+        const knex = await requireDatabases(deps).knexFor(input.target);
+        const verified: string[] = [];
+        for (const ref of input.packages) {
+          const loaded = await loadPackageRef(ref, deps.packageStore);
+          const { id, version } = loaded.document;
+          const marker = await appliedMarker(knex, id, version);
+          if (marker !== loaded.checksum) {
+            throw nonRetryable(
+              'PushNotVerified',
+              `${instanceKey(input.target)} does not carry package ${id}@${version} (${describePackageRef(ref)}): ` +
+                (marker ? `its marker has checksum ${marker}, the package ${loaded.checksum}` : 'no applied marker'),
+            );
+          }
+          verified.push(`${id}@${version}`);
+        }
+        return { verified };
+      });
+    },
+  };
+}
+
+/** What the production push changes beyond packages: clean-up scripts, and the rollback restore. */
+export function createProductionPushActivities(deps: ReleaseActivityDependencies) {
+  return {
     /** docs/releases.md "Production push": the tenant's clean-up scripts (inventory, then its own table), in one transaction. */
     async runCleanupScripts(input: { instance: InstanceRef }): Promise<{ scripts: string[] }> {
       return withDatabaseFailures(async () => {
@@ -160,31 +204,6 @@ export function createReleaseActivities(deps: ReleaseActivityDependencies) {
         });
         await databases.release(input.instance);
         return { database: describeDatabase(target), file: entry.path };
-      });
-    },
-
-    /** After a push: each package's marker in the target says it is applied, with the package's checksum. */
-    async verifyPackagesApplied(input: {
-      target: InstanceRef;
-      packages: PackageRef[];
-    }): Promise<{ verified: string[] }> {
-      return withDatabaseFailures(async () => {
-        const knex = await requireDatabases(deps).knexFor(input.target);
-        const verified: string[] = [];
-        for (const ref of input.packages) {
-          const loaded = await loadPackageRef(ref, deps.packageStore);
-          const { id, version } = loaded.document;
-          const marker = await appliedMarker(knex, id, version);
-          if (marker !== loaded.checksum) {
-            throw nonRetryable(
-              'PushNotVerified',
-              `${instanceKey(input.target)} does not carry package ${id}@${version} (${describePackageRef(ref)}): ` +
-                (marker ? `its marker has checksum ${marker}, the package ${loaded.checksum}` : 'no applied marker'),
-            );
-          }
-          verified.push(`${id}@${version}`);
-        }
-        return { verified };
       });
     },
   };

@@ -72,6 +72,12 @@ function admin(
 }
 
 function registerAdmin(group: Command): void {
+  registerBundleEditing(group);
+  registerTargetAndListings(group);
+}
+
+/** `create`, `add`, `remove`: a bundle and its items. */
+function registerBundleEditing(group: Command): void {
   admin(
     group,
     'create',
@@ -113,6 +119,10 @@ function registerAdmin(group: Command): void {
     ([bundle], o) => ({ action: 'remove-items', user: o.user as string, bundle, guids: o.guid as string[] }),
     ['<bundle>'],
   ).requiredOption('--guid <guids>', 'GUIDs (repeat or comma-separate)', collect);
+}
+
+/** `target` defines a promotion target; `list`, `show`, `history` only read. */
+function registerTargetAndListings(group: Command): void {
   admin(
     group,
     'target',
