@@ -148,7 +148,10 @@ function schemaChangeProblems(change: Change, path: string): LoadProblem[] {
   if (change.objectType === 'Index') {
     needIdentifier(change.entityName, '.entityName', 'an index name');
     const columns = data.columns;
-    if (change.operation === 'C' && !(Array.isArray(columns) && columns.length > 0 && columns.every(isPackageIdentifier))) {
+    if (
+      change.operation === 'C' &&
+      !(Array.isArray(columns) && columns.length > 0 && columns.every(isPackageIdentifier))
+    ) {
       problems.push({
         path: `${path}.data.columns`,
         reason: `an index needs "columns": a non-empty array of SQL identifiers (${at})`,
