@@ -94,8 +94,12 @@ describe('runs kept as replay histories', () => {
           workflowId,
           args: [{ instance, reason }],
         });
+        // Around continue-as-new the next run answers the query before it has taken the request:
+        // on a loaded machine that can take longer than the poll's default second.
         await expect
-          .poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null)))
+          .poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null)), {
+            timeout: 10_000,
+          })
           .toContain(workflowId);
         firstRun ??= (await ctx.temporal.workflow.getHandle(lockId).describe()).runId;
         holders.push(workflowId);
