@@ -47,6 +47,16 @@ export function createActivities(deps: ActivityDependencies) {
     auditStore: new AuditStore(deps.controlDb),
     clock,
   });
+  const flagActivities = createInstanceFlagActivities({
+    tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases(),
+  });
+  // Backup, copy, restore, verify, fix-ups, refresh: need the inventory-backed implementation.
+  const databaseActivities = createDatabaseActivities({
+    tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
+    catalog: new BackupCatalog(deps.controlDb),
+    clock,
+    copyBandwidthLimit: deps.copyBandwidthLimit,
+  });
   return {
     ...createAuditActivities({ auditStore: new AuditStore(deps.controlDb), clock }),
     ...createNotificationActivities({
@@ -56,15 +66,9 @@ export function createActivities(deps: ActivityDependencies) {
       mailDomain: deps.mailDomain,
     }),
     ...createInstanceLockActivities(deps.instanceLocks),
-    ...createInstanceFlagActivities({ tenantDatabases: () => deps.tenantDatabases ?? missingTenantDatabases() }),
+    ...flagActivities,
     ...packageActivities,
-    // Backup, copy, restore, verify, fix-ups, refresh: need the inventory-backed implementation.
-    ...createDatabaseActivities({
-      tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
-      catalog: new BackupCatalog(deps.controlDb),
-      clock,
-      copyBandwidthLimit: deps.copyBandwidthLimit,
-    }),
+    ...databaseActivities,
     // The release workflow's own steps (settings, acceptance log, clean-up, rollback restore).
     ...createReleaseActivities({
       tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
@@ -79,6 +83,8 @@ export function createActivities(deps: ActivityDependencies) {
       patchLog: new PatchLogStore(deps.controlDb),
       deployments: new DeploymentStore(deps.controlDb),
       applyPackage: packageActivities.applyPackage,
+      readInstanceFlags: flagActivities.readInstanceFlags,
+      backupDatabase: databaseActivities.backupDatabase,
       clock,
     }),
     ...createBundleActivities({
@@ -87,6 +93,8 @@ export function createActivities(deps: ActivityDependencies) {
       promotions: new PromotionStore(deps.controlDb),
       roles: () => inventoryOf(deps)?.roles ?? {},
       clock,
+      readInstanceFlags: flagActivities.readInstanceFlags,
+      backupDatabase: databaseActivities.backupDatabase,
     }),
   };
 }

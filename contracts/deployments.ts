@@ -81,14 +81,14 @@ export interface DeployToTenantInput extends TenantDeploymentInput {
 }
 
 export type DeployToTenantResult =
-  { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string };
+  { status: 'succeeded'; notified?: string; backupId?: number } | { status: 'failed' | 'skipped'; reason: string };
 
 export interface DeployToTenantsInput extends TenantBatchDeploymentInput {
   notifyTenants: boolean;
 }
 
 export type BatchTenantOutcome = { tenant: string } & (
-  { status: 'succeeded'; notified?: string } | { status: 'failed' | 'skipped'; reason: string }
+  { status: 'succeeded'; notified?: string; backupId?: number } | { status: 'failed' | 'skipped'; reason: string }
 );
 
 export interface PrepareDeploymentInput {
@@ -126,6 +126,8 @@ export interface TenantDeploymentResult {
   /** The tenant's designated contact (docs/mass-deployment-and-promotions.md "Tenant notices"), when it has one. */
   contact?: string;
   changesApplied: number;
+  /** The backup taken before applying to an instance with its metadata locked (docs/mass-deployment-and-promotions.md "Locked targets"). */
+  backupId?: number;
 }
 
 export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 'tenant'> {
@@ -133,7 +135,7 @@ export interface TenantBatchDeploymentInput extends Omit<TenantDeploymentInput, 
 }
 
 export type TenantBatchResult = { tenant: string; contact?: string } & (
-  { status: 'succeeded' } | { status: 'failed' | 'skipped'; reason: string }
+  { status: 'succeeded'; backupId?: number } | { status: 'failed' | 'skipped'; reason: string }
 );
 
 export interface TenantResult {
@@ -141,6 +143,8 @@ export interface TenantResult {
   status: Extract<TenantDeploymentStatus, 'succeeded' | 'failed' | 'skipped'>;
   reason?: string;
   finishedAt: string;
+  /** The cataloged backup taken before applying, kept for a back-out of the deployment. */
+  backupId?: number;
 }
 
 export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';

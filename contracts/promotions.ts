@@ -112,6 +112,8 @@ export interface PromotionOutcome {
   unchanged: number;
   fingerprintBefore: MetadataFingerprint;
   fingerprintAfter: MetadataFingerprint;
+  /** The backup taken first when the target's metadata was locked (docs/mass-deployment-and-promotions.md "Locked targets"). */
+  backupId?: number;
 }
 
 export interface BackOutOutcome {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation } from './unique-violation';
+import { insertOnce } from './unique-violation';
 import { TenantResult } from '../contracts/deployments';
 
 export interface DeploymentRecord {
@@ -40,8 +40,8 @@ export class DeploymentStore {
 
   /** Records a deployment; a retried call finds its own row and leaves it. */
   async create(record: Omit<DeploymentRecord, 'succeeded' | 'failed' | 'skipped' | 'finishedAt'>): Promise<void> {
-    try {
-      await this.knex<DeploymentRow>('deployments').insert({
+    await insertOnce(
+      this.knex<DeploymentRow>('deployments').insert({
         id: record.id,
         package_sha256: record.packageSha256,
         package_id: record.packageId,
@@ -51,10 +51,8 @@ export class DeploymentStore {
         status: record.status,
         total: record.total,
         created_at: record.createdAt,
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
+      }),
+    );
   }
 
   async get(id: string): Promise<DeploymentRecord | undefined> {
@@ -81,6 +79,7 @@ export class DeploymentStore {
             status: r.status,
             reason: r.reason ?? null,
             finished_at: r.finishedAt,
+            backup_id: r.backupId ?? null,
           })),
         );
       }
@@ -104,15 +103,22 @@ export class DeploymentStore {
   async tenants(deploymentId: string, filter: { status?: TenantResult['status'] } = {}): Promise<TenantResult[]> {
     let query = this.knex('deployment_tenants').where({ deployment_id: deploymentId }).orderBy('tenant');
     if (filter.status) query = query.where({ status: filter.status });
-    return (await query).map(
-      (row: { tenant: string; status: TenantResult['status']; reason: string | null; finished_at: string }) => ({
-        tenant: row.tenant,
-        status: row.status,
-        reason: row.reason ?? undefined,
-        finishedAt: row.finished_at,
-      }),
-    );
+    return (await query).map((row: TenantRow) => ({
+      tenant: row.tenant,
+      status: row.status,
+      reason: row.reason ?? undefined,
+      finishedAt: row.finished_at,
+      ...(row.backup_id === null ? {} : { backupId: Number(row.backup_id) }),
+    }));
   }
+}
+
+interface TenantRow {
+  tenant: string;
+  status: TenantResult['status'];
+  reason: string | null;
+  finished_at: string;
+  backup_id: number | string | null;
 }
 
 function recordOf(row: DeploymentRow): DeploymentRecord {

@@ -10,3 +10,17 @@ export function isUniqueViolation(error: unknown): boolean {
     e.number === 2601 // SQL Server: duplicate key row in unique index
   );
 }
+
+/**
+ * Runs an insert a retried call may repeat (activities retry): false when the key is there
+ * already, so the second insert is a no-op instead of an error.
+ */
+export async function insertOnce(insert: PromiseLike<unknown>): Promise<boolean> {
+  try {
+    await insert;
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}

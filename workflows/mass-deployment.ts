@@ -235,6 +235,7 @@ function finished(
     status: outcome.status,
     reason: 'reason' in outcome ? outcome.reason : undefined,
     finishedAt: new Date().toISOString(),
+    ...(outcome.status === 'succeeded' && outcome.backupId !== undefined ? { backupId: outcome.backupId } : {}),
   });
 }
 

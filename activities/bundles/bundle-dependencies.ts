@@ -1,4 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { BackupDatabaseInput, BackupSummary } from '../../contracts/database';
+import type { InstanceRef } from '../../domain/landscapes';
 import { refusalFor, type BundleRole, type RoleMembers } from '../../domain/promotions/roles';
 import type { BundleStore } from '../../store/bundle-store';
 import type { PromotionStore } from '../../store/promotion-store';
@@ -13,6 +15,10 @@ export interface BundleActivityDependencies {
   /** Role members from the inventory's `roles` section; empty when there is none. */
   roles(): RoleMembers;
   clock: Clock;
+  /** Whether a target's metadata is locked (the instance-flag activities' reader). */
+  readInstanceFlags(input: { instance: InstanceRef }): Promise<{ metadataLocked: boolean }>;
+  /** The database activities' `live` backup, taken before promoting to a locked target. */
+  backupDatabase(input: BackupDatabaseInput): Promise<BackupSummary>;
 }
 
 /** Fails non-retryably with the refusal (user, action, role) when `user` lacks `role`. */

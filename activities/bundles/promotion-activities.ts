@@ -19,6 +19,7 @@ import {
   planPromotion,
   type PromotionChange,
 } from '../../domain/promotions/promotion-plan';
+import { promotionImpact } from '../../domain/promotions/promotion-impact';
 import { refusalFor, ROLES } from '../../domain/promotions/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
 import {
@@ -173,6 +174,7 @@ async function promoteRecorded(deps: BundleActivityDependencies, promotionId: st
     (record.outcome?.fingerprintBefore as MetadataFingerprint | undefined) ?? (await fingerprintMetadata(knex));
   let changes = saved;
   let unchanged = 0;
+  let backupId = record.outcome?.backupId as number | undefined;
   if (!resumed) {
     const plan = planPromotion(items, targetRows);
     if (plan.conflicts.length > 0) {
@@ -181,10 +183,11 @@ async function promoteRecorded(deps: BundleActivityDependencies, promotionId: st
         'PromotionConflict',
       );
     }
+    backupId = await backupIfLocked(deps, record.id, target.instance, plan.changes);
     fingerprintBefore = await fingerprintMetadata(knex);
     await deps.promotions.saveChanges(record.id, plan.changes);
     await deps.promotions.transition(record.id, ['scheduled', 'promoting'], 'promoting', {
-      outcome: { fingerprintBefore },
+      outcome: { fingerprintBefore, ...(backupId === undefined ? {} : { backupId }) },
     });
     const at = nowOf(deps);
     await knex.transaction((trx) => writeChanges(trx, plan.changes, at));
@@ -199,12 +202,37 @@ async function promoteRecorded(deps: BundleActivityDependencies, promotionId: st
     unchanged,
     fingerprintBefore,
     fingerprintAfter: await fingerprintMetadata(knex),
+    ...(backupId === undefined ? {} : { backupId }),
   };
   await deps.promotions.transition(record.id, ['promoting'], 'promoted', {
     finishedAt: nowOf(deps),
     outcome: { ...outcome },
   });
   return outcome;
+}
+
+/**
+ * docs/mass-deployment-and-promotions.md "Locked targets": a promotion follows the package rules. On a target with its
+ * metadata locked a high-impact promotion is refused before anything is written; any other is written only after a
+ * backup (named by the promotion, so a retry finds it), which is kept with the promotion's outcome.
+ */
+async function backupIfLocked(
+  deps: BundleActivityDependencies,
+  promotionId: string,
+  target: InstanceRef,
+  changes: PromotionChange[],
+): Promise<number | undefined> {
+  if (changes.length === 0) return undefined;
+  const { metadataLocked } = await deps.readInstanceFlags({ instance: target });
+  if (!metadataLocked) return undefined;
+  const impact = promotionImpact(changes);
+  if (impact.level === 'high')
+    throw ApplicationFailure.nonRetryable(
+      `promotion ${promotionId} to ${instanceKey(target)} refused, nothing written: the target has its metadata locked and the promotion is high impact (${impact.headline.slice(0, 3).join('; ')})`,
+      'MetadataLocked',
+    );
+  const backup = await deps.backupDatabase({ instance: target, workflowId: promotionId });
+  return backup.backupId;
 }
 
 function nowOf(deps: BundleActivityDependencies): string {

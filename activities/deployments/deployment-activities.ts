@@ -9,8 +9,11 @@ import {
   TenantDeploymentResult,
   type TenantResult,
 } from '../../contracts/deployments';
+import type { BackupDatabaseInput, BackupSummary } from '../../contracts/database';
 import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
-import { instanceKey } from '../../domain/landscapes';
+import { instanceKey, type InstanceRef } from '../../domain/landscapes';
+import { analyzePackageImpact } from '../../domain/packages/impact-analysis';
+import type { PackageDocument } from '../../domain/packages/package-types';
 import type { Inventory } from '../../inventory/inventory';
 import type { DeploymentStore } from '../../store/deployment-store';
 import type { PackageStore } from '../../store/package-store';
@@ -25,6 +28,10 @@ export interface DeploymentActivityDependencies {
   deployments: DeploymentStore;
   /** The package activities' applyPackage, run inside our activity (same context, same heartbeat). */
   applyPackage(input: ApplyPackageInput): Promise<PackageReport>;
+  /** The instance-flag activities' reader: whether a target's metadata is locked. */
+  readInstanceFlags(input: { instance: InstanceRef }): Promise<{ metadataLocked: boolean }>;
+  /** The database activities' `live` backup, run inside our activity before applying to a locked target. */
+  backupDatabase(input: BackupDatabaseInput): Promise<BackupSummary>;
   clock: Clock;
 }
 
@@ -46,12 +53,19 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
         changesApplied: 0,
       };
     }
+    // docs/mass-deployment-and-promotions.md "Locked targets": a locked instance gets its backup first (named by the
+    // deployment, so a retry finds it), and the backup is kept for a back-out of the deployment.
+    const { metadataLocked } = await deps.readInstanceFlags({ instance: target });
+    const backup = metadataLocked
+      ? await deps.backupDatabase({ instance: target, workflowId: input.deploymentId })
+      : undefined;
     const report = await deps.applyPackage({
       target,
       package: { sha256: input.packageSha256 },
       mode: 'validateThenApply',
+      ...(backup ? { backupId: String(backup.backupId) } : {}),
     });
-    return { status: 'succeeded', contact, changesApplied: report.stepsApplied };
+    return { status: 'succeeded', contact, changesApplied: report.stepsApplied, backupId: backup?.backupId };
   };
 
   return {
@@ -116,6 +130,7 @@ async function prepareNewDeployment(
   if (duplicates.length > 0)
     fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
   const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
+  await refuseHighImpactOnLockedTargets(deps, loaded.document, tenants, input.landscape);
   const skipped: TenantResult[] = selection
     .filter((tenant) => !known[tenant].instances[input.landscape])
     .map((tenant) => ({
@@ -145,6 +160,33 @@ async function prepareNewDeployment(
   };
 }
 
+const FLAG_READS_AT_ONCE = 16;
+
+/**
+ * docs/mass-deployment-and-promotions.md "Locked targets": a high-impact package is never applied to an instance with
+ * its metadata locked, so such a deployment is refused before anything runs, naming the tenants.
+ */
+async function refuseHighImpactOnLockedTargets(
+  deps: DeploymentActivityDependencies,
+  document: PackageDocument,
+  tenants: string[],
+  landscape: PrepareDeploymentInput['landscape'],
+): Promise<void> {
+  if (analyzePackageImpact(document).level !== 'high') return;
+  const locked: string[] = [];
+  for (let i = 0; i < tenants.length; i += FLAG_READS_AT_ONCE) {
+    const chunk = tenants.slice(i, i + FLAG_READS_AT_ONCE);
+    const flags = await Promise.all(chunk.map((tenant) => deps.readInstanceFlags({ instance: { tenant, landscape } })));
+    chunk.forEach((tenant, j) => flags[j].metadataLocked && locked.push(tenant));
+    Context.current().heartbeat({ step: 'metadata locks', done: i + chunk.length, total: tenants.length });
+  }
+  if (locked.length === 0) return;
+  fail(
+    `package ${document.id}@${document.version} is high impact and the ${landscape} metadata of ${locked.length} tenant(s) is locked, where a high-impact package can only be validated: ${locked.slice(0, 20).join(', ')}${locked.length > 20 ? ` and ${locked.length - 20} more` : ''}; nothing deployed`,
+    'MetadataLocked',
+  );
+}
+
 function requireInventory(deps: DeploymentActivityDependencies): Inventory {
   return (
     deps.inventory() ??
@@ -161,9 +203,9 @@ async function deployWithRetries(
   for (let attempt = 1; ; attempt += 1) {
     try {
       const result = await deploy();
-      return result.status === 'skipped'
-        ? { tenant, status: 'skipped', reason: result.reason ?? 'skipped', contact: result.contact }
-        : { tenant, status: 'succeeded', contact: result.contact };
+      if (result.status === 'skipped')
+        return { tenant, status: 'skipped', reason: result.reason ?? 'skipped', contact: result.contact };
+      return { tenant, status: 'succeeded', contact: result.contact, backupId: result.backupId };
     } catch (error) {
       const final = (error instanceof ApplicationFailure && error.nonRetryable) || attempt >= TENANT_ATTEMPTS;
       if (final) return { tenant, status: 'failed', reason: error instanceof Error ? error.message : String(error) };

@@ -61,14 +61,16 @@ async function noticeFor(input: DeployToTenantsInput, result: TenantBatchResult)
       subject: `Your system was upgraded with ${input.packageId} ${input.version}`,
       text: `Package ${input.packageId} version ${input.version} was installed on your ${input.landscape} system (${result.tenant}).`,
     });
-    return { tenant: result.tenant, status: 'succeeded', notified: result.contact };
+    const backup = result.backupId === undefined ? {} : { backupId: result.backupId };
+    return { tenant: result.tenant, status: 'succeeded', notified: result.contact, ...backup };
   } catch {
     return withoutContact(result);
   }
 }
 
 function withoutContact(result: TenantBatchResult): BatchTenantOutcome {
-  return result.status === 'succeeded'
+  if (result.status !== 'succeeded') return { tenant: result.tenant, status: result.status, reason: result.reason };
+  return result.backupId === undefined
     ? { tenant: result.tenant, status: 'succeeded' }
-    : { tenant: result.tenant, status: result.status, reason: result.reason };
+    : { tenant: result.tenant, status: 'succeeded', backupId: result.backupId };
 }

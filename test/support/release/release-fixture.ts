@@ -97,7 +97,8 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
     inventoryFile,
     stringify({
       version: 1,
-      roles: { 'customer-approvers': ['carol'] },
+      // Promotion roles as docs/mass-deployment-and-promotions.md "Roles" names them, for promotions to these tenants.
+      roles: { 'customer-approvers': ['carol'], 'promotion-admin': ['pat'], 'accept-bundle': ['svc-accept'] },
       release: TEST_RELEASE_SETTINGS,
       tenants: inventoryTenants,
     }),

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionRefusedError } from '../../../client';
+import { deploymentResult, startDeployment } from '../../../client/deployments';
 import { registerChange, releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
+import { DeploymentStore } from '../../../store/deployment-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
+import { publishPackage } from '../../support/deployments/tenant-fleet';
+import { form, guid, incremental } from '../../support/packages/package-builders';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import {
   approveGate,
@@ -128,5 +132,33 @@ describe('standard release on PostgreSQL', () => {
     for (const kind of kinds) if (kind === story[cursor]) cursor++;
     expect(story.slice(cursor), `audit kinds: ${kinds.join(' ')}`).toEqual([]);
     await recordHistory(fixture.temporal, workflowId, 'release-standard');
+  });
+
+  it('then deploys a package to its (locked) production: the deployment backs production up, catalogs it and applies', async () => {
+    // Runs on the tenant the release above completed: production's metadata is locked (docs/releases.md step 7).
+    const { fixture, ctx } = suite;
+    const tenant = fixture.tenant('full');
+    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    const packageSha256 = await publishPackage(
+      fixture.controlDb,
+      incremental('after-release', '1.0.0', [{ ...form(1, 'After Release Form'), guid: guid(0x6001) }]),
+    );
+    const deploymentId = await startDeployment(ctx.client, { packageSha256, tenants: [tenant], submitter: 'rita' });
+    const result = await deploymentResult(ctx.client, deploymentId);
+    expect(result.counts).toMatchObject({ succeeded: 1, failed: 0, skipped: 0 });
+
+    const [row] = await new DeploymentStore(fixture.controlDb).tenants(deploymentId);
+    expect(row).toMatchObject({ tenant, status: 'succeeded', backupId: expect.any(Number) });
+    expect(await new BackupCatalog(fixture.controlDb).get(row.backupId!)).toMatchObject({
+      tenant,
+      landscape: 'production',
+      workflowId: deploymentId,
+    });
+    expect(await metadataNames(fixture.open(tenant, 'production'))).toContain('After Release Form');
+    const patchLog = new PatchLogStore(fixture.controlDb);
+    expect((await patchLog.listForInstance(`${tenant}/production`)).map((e) => e.packageId)).toEqual([
+      'full-config',
+      'after-release',
+    ]);
   });
 });
