@@ -12,7 +12,6 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 import { createActivities } from '../activities';
 import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
 import { StagecoachClient } from '../client';
-import { deploymentResult, startDeployment } from '../client/deployments';
 import { loadInventory } from '../inventory/load-inventory';
 import type { IncrementalPackage } from '../domain/packages/package-types';
 import { freePort, startDevServer } from '../dev/dev-server';
@@ -157,8 +156,8 @@ async function orchestrated(
   for (const document of documents) {
     const packageSha256 = await publishPackage(controlDb, document);
     const started = performance.now();
-    const id = await startDeployment(client, { packageSha256, concurrency: CONCURRENCY, submitter: 'bench' });
-    const result = await deploymentResult(client, id);
+    const id = await client.deployments.start({ packageSha256, concurrency: CONCURRENCY, submitter: 'bench' });
+    const result = await client.deployments.result(id);
     seconds.push((performance.now() - started) / 1000);
     runs.push(result.runs);
     if (result.counts.succeeded !== fleet.tenants.length)

@@ -44,6 +44,42 @@ export function emit<T>(command: Command, value: T, human: (value: T) => string)
   }
 }
 
+/** What the action of a command that talks to the server works with. */
+export interface ClientCall<Options = unknown> {
+  client: StagecoachClient;
+  options: Options;
+  command: Command;
+  /** `emit` for this command: JSON with --json, else the human text. */
+  print<T>(value: T, human: (value: T) => string): void;
+}
+
+/**
+ * A commander action that runs `run` with a connected client (closed afterwards); the command's
+ * arguments follow the call, as commander passes them.
+ */
+export function clientAction<Options, Args extends unknown[]>(
+  run: (call: ClientCall<Options>, ...args: Args) => Promise<void>,
+): (...params: unknown[]) => Promise<void> {
+  return (...params) => {
+    const command = params[params.length - 1] as Command;
+    const options = params[params.length - 2] as Options;
+    const print = <T>(value: T, human: (value: T) => string) => emit(command, value, human);
+    return withClient(command, (client) => run({ client, options, command, print }, ...(params.slice(0, -2) as Args)));
+  };
+}
+
+/** A command group (`stagecoach release …`) with its subcommands, each added by one function. */
+export function commandGroup(
+  program: Command,
+  name: string,
+  description: string,
+  subcommands: ((group: Command) => void)[],
+): Command {
+  const group = program.command(name).description(description);
+  for (const add of subcommands) add(group);
+  return group;
+}
+
 /** Appends an "Examples" section to a command's --help. */
 export function withExamples(command: Command, examples: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}\n`);

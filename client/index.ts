@@ -1,52 +1,36 @@
-export { StagecoachClient, type ConnectOptions, type StartMetadata, type ListFilter } from './stagecoach-client';
-export { DecisionRefusedError, NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from './errors';
+export { StagecoachClient, type ConnectOptions } from './stagecoach-client';
+export type { ListFilter } from './core';
+export type { Releases, StartedRelease, StagingRefreshSchedule } from './releases';
+export { stagingRefreshScheduleId } from './releases';
+export type { Approvals, StartMetadata } from './approvals';
+export type { Locks } from './locks';
+export type { Deployments } from './deployments';
+export type { Promotions, PromotionOutcome } from './promotions';
+export { newPromotionId } from './promotions';
+export type { Packages, AppliedPackage } from './packages';
+export {
+  BundleCommandError,
+  DecisionRefusedError,
+  DeploymentError,
+  InvalidReleaseInputError,
+  NoWorkerError,
+  NotFoundError,
+  PackageRefusedError,
+  RefusedError,
+  ReleaseAlreadyStartedError,
+  ServerUnreachableError,
+} from './errors';
 export type {
   StagecoachAttributes,
   PendingActivityProgress,
   WorkflowProgress,
   WorkflowListing,
 } from './workflow-progress';
-export { pendingActivitiesWithin } from './workflow-progress';
 export type { GateDefinition, GateDecision, RecordedDecision } from '../domain/gates';
 export { TASK_QUEUE, SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
-export { listInstanceLocks, instanceLockStatus, forceReleaseInstanceLock } from './instance-locks';
-export {
-  runBundleCommand,
-  promote,
-  newPromotionId,
-  promotionResult,
-  promotionStatus,
-  reschedulePromotion,
-  cancelPromotion,
-  backOutPromotion,
-  BundleCommandError,
-} from './bundles';
 export type { PromotionStatus } from '../contracts/promotions';
-export {
-  startDeployment,
-  deploymentStatus,
-  tenantDeploymentStatus,
-  cancelDeployment,
-  deploymentResult,
-  DeploymentError,
-} from './deployments';
 export type { DeploymentStatus } from '../contracts/deployments';
 export type { TenantStatus } from '../domain/deployments/deployment-progress';
-export {
-  startRelease,
-  releaseStatus,
-  releaseResult,
-  sendConfigurationReady,
-  registerChange,
-  sendCorrectedPackage,
-  cancelRelease,
-  listReleases,
-  scheduleStagingRefresh,
-  stagingRefreshScheduleId,
-  ReleaseAlreadyStartedError,
-  InvalidReleaseInputError,
-} from './releases';
-export type { StartedRelease, StagingRefreshSchedule } from './releases';
 export type { ReleaseVariant, ReleasePhase } from '../domain/releases';
 export type { DecideResult } from '../contracts/approvals';
 export type { ResolutionRequest } from '../contracts/approvals';
@@ -67,3 +51,4 @@ export type { BundlePromotionInput } from '../contracts/promotions';
 export type { BundlePromotionResult } from '../contracts/promotions';
 export type { BundleAdminRequest } from '../contracts/promotions';
 export type { BundleAdminResult } from '../contracts/promotions';
+export type { DeployPackageInput, DeployPackageResult } from '../contracts/packages';

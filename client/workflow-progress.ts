@@ -13,7 +13,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
-import { NotFoundError } from './errors';
+import { translateError } from './errors';
 
 /** Our search attributes as the Web UI shows them; absent keys are unset. */
 export interface StagecoachAttributes {
@@ -109,7 +109,7 @@ export async function describeProgress(temporal: Client, workflowId: string): Pr
   try {
     description = await handle.describe();
   } catch (error) {
-    throw error instanceof WorkflowNotFoundError ? new NotFoundError(workflowId) : error;
+    throw await translateError(workflowId, error);
   }
   const [summary, details, currentDetails, pendingActivities] = await Promise.all([
     description.staticSummary(),

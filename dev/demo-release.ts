@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import { StagecoachClient } from '../client';
-import { registerChange, releaseResult, releaseStatus, sendConfigurationReady, startRelease } from '../client/releases';
 import type { Landscape } from '../domain/landscapes';
 import type { Inventory } from '../inventory/inventory';
 import { generateTenantData } from './sample/generate-tenant-data';
@@ -51,7 +50,7 @@ export async function runDemoRelease(
   const version = `2.0-${randomUUID().slice(0, 6)}`;
   const packageFile = path.join(stateDir, `demo-package-${version}.json`);
   fs.writeFileSync(packageFile, JSON.stringify(demoPackage(version)));
-  const { workflowId } = await startRelease(client, {
+  const { workflowId } = await client.releases.start({
     tenant: TENANT,
     version,
     startedBy: 'rita',
@@ -63,16 +62,16 @@ export async function runDemoRelease(
   say(`rita started release ${workflowId} (standard: production → staging → UAT → production)`);
 
   await until(client, workflowId, 'configuration', say);
-  await registerChange(client, workflowId, {
+  await client.releases.registerChange(workflowId, {
     user: 'sam',
     description: 'new intake form for walk-in requests',
     reference: 'SR-1042',
   });
-  await sendConfigurationReady(client, workflowId, 'sam', [{ path: packageFile }], 'configured on staging');
+  await client.releases.configurationReady(workflowId, 'sam', [{ path: packageFile }], 'configured on staging');
   say('sam registered a change and sent configurationReady with the package');
 
   await until(client, workflowId, 'gate:uat-push', say);
-  await client
+  await client.approvals
     .decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })
     .catch((error: Error) =>
       say(`rita tried to approve her own release: refused (${error.message.replace(/^.*: /, '')})`),
@@ -82,7 +81,7 @@ export async function runDemoRelease(
   await approve(client, workflowId, 'production-push', 'carol', say);
   await until(client, workflowId, 'gate:go-live', say);
   await approve(client, workflowId, 'go-live', 'bob', say);
-  const result = await releaseResult(client, workflowId);
+  const result = await client.releases.result(workflowId);
   return { workflowId, status: result.status };
 }
 
@@ -119,7 +118,7 @@ async function approve(
   user: string,
   say: (line: string) => void,
 ): Promise<void> {
-  await client.decide(workflowId, 'approve', { gate, user, comment: 'demo approval' });
+  await client.approvals.decide(workflowId, 'approve', { gate, user, comment: 'demo approval' });
   say(`${user} approved gate ${gate} (demo approver)`);
 }
 
@@ -132,7 +131,7 @@ async function until(
   say: (line: string) => void,
 ): Promise<void> {
   for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
-    const status = await releaseStatus(client, workflowId);
+    const status = await client.releases.status(workflowId);
     const phases = status.timeline.map((t) => t.phase).join(' → ');
     if (phases !== shown) say(`  phases: ${(shown = phases)}`);
     if (status.waitingFor === what) return say(`  waiting for ${what}`);

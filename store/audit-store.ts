@@ -1,15 +1,10 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation } from './unique-violation';
+import type { RecordAuditEventInput } from '../contracts/audit';
+import { insertOnce } from './unique-violation';
 
-export interface AuditEvent {
+/** An audit row: what the activity records, and when. Re-recording the same idempotency key is a no-op. */
+export interface AuditEvent extends RecordAuditEventInput {
   occurredAt: string;
-  workflowId: string;
-  kind: string;
-  actor?: string;
-  subject?: string;
-  detail?: Record<string, unknown>;
-  /** Unique per event; re-recording the same key is a no-op (activity retries). */
-  idempotencyKey: string;
 }
 
 interface AuditRow {
@@ -27,8 +22,8 @@ export class AuditStore {
   constructor(private readonly knex: Knex) {}
 
   async record(event: AuditEvent): Promise<void> {
-    try {
-      await this.knex<AuditRow>('audit_events').insert({
+    await insertOnce(
+      this.knex<AuditRow>('audit_events').insert({
         occurred_at: event.occurredAt,
         workflow_id: event.workflowId,
         kind: event.kind,
@@ -36,10 +31,8 @@ export class AuditStore {
         subject: event.subject ?? null,
         detail: event.detail ? JSON.stringify(event.detail) : null,
         idempotency_key: event.idempotencyKey,
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
+      }),
+    );
   }
 
   async listForWorkflow(workflowId: string): Promise<AuditEvent[]> {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Landscape } from '../domain/landscapes';
 import type { Bundle, BundleItem, PromotionTarget } from '../domain/promotions/bundle-types';
-import { isUniqueViolation } from './unique-violation';
+import { insertOnce } from './unique-violation';
 
 interface BundleRow {
   name: string;
@@ -38,20 +38,16 @@ export class BundleStore {
 
   /** False when a bundle of that name exists already. */
   async createBundle(bundle: Omit<Bundle, 'items'>): Promise<boolean> {
-    try {
-      await this.knex<BundleRow>('bundles').insert({
+    return insertOnce(
+      this.knex<BundleRow>('bundles').insert({
         name: bundle.name,
         source_tenant: bundle.source.tenant,
         source_landscape: bundle.source.landscape,
         description: bundle.description ?? null,
         created_by: bundle.createdBy,
         created_at: bundle.createdAt,
-      });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   async getBundle(name: string): Promise<Bundle | undefined> {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation } from './unique-violation';
+import { insertOnce } from './unique-violation';
 
 interface PackageRow {
   sha256: string;
@@ -23,17 +23,15 @@ export class PackageStore {
     content: string;
     storedAt: string;
   }): Promise<void> {
-    try {
-      await this.knex<PackageRow>('packages').insert({
+    await insertOnce(
+      this.knex<PackageRow>('packages').insert({
         sha256: entry.sha256,
         package_id: entry.packageId,
         package_version: entry.packageVersion,
         content: entry.content,
         stored_at: entry.storedAt,
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
+      }),
+    );
   }
 
   async get(sha256: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation } from './unique-violation';
+import { insertOnce } from './unique-violation';
 
 export interface PatchLogEntry {
   instanceKey: string;
@@ -57,40 +57,35 @@ export class PatchLogStore {
    * is returned unchanged so the caller can refuse.
    */
   async record(entry: PatchLogEntry): Promise<PatchLogEntry> {
-    try {
-      await this.knex<PatchLogRow>('patch_log').insert({
-        instance_key: entry.instanceKey,
-        package_id: entry.packageId,
-        package_version: entry.packageVersion,
-        checksum: entry.checksum,
-        impact: entry.impact,
-        mode: entry.mode,
-        changes_applied: entry.changesApplied,
-        workflow_id: entry.workflowId ?? null,
-        applied_at: entry.appliedAt,
-      });
-      return entry;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const existing = (await this.find(entry.instanceKey, entry.packageId, entry.packageVersion))!;
-      if (existing.checksum !== entry.checksum || entry.changesApplied === 0) return existing;
-      await this.knex<PatchLogRow>('patch_log')
-        .where({ instance_key: entry.instanceKey, package_id: entry.packageId, package_version: entry.packageVersion })
-        .update({
-          mode: entry.mode,
-          impact: entry.impact,
-          changes_applied: entry.changesApplied,
-          workflow_id: entry.workflowId ?? null,
-          applied_at: entry.appliedAt,
-        });
-      return entry;
-    }
+    const row = toRow(entry);
+    if (await insertOnce(this.knex<PatchLogRow>('patch_log').insert(row))) return entry;
+    const existing = (await this.find(entry.instanceKey, entry.packageId, entry.packageVersion))!;
+    if (existing.checksum !== entry.checksum || entry.changesApplied === 0) return existing;
+    const { mode, impact, changes_applied, workflow_id, applied_at } = row;
+    await this.knex<PatchLogRow>('patch_log')
+      .where({ instance_key: row.instance_key, package_id: row.package_id, package_version: row.package_version })
+      .update({ mode, impact, changes_applied, workflow_id, applied_at });
+    return entry;
   }
 
   async listForInstance(instanceKey: string): Promise<PatchLogEntry[]> {
     const rows = await this.knex<PatchLogRow>('patch_log').where({ instance_key: instanceKey }).orderBy('id');
     return rows.map(fromRow);
   }
+}
+
+function toRow(entry: PatchLogEntry): Omit<PatchLogRow, 'id'> {
+  return {
+    instance_key: entry.instanceKey,
+    package_id: entry.packageId,
+    package_version: entry.packageVersion,
+    checksum: entry.checksum,
+    impact: entry.impact,
+    mode: entry.mode,
+    changes_applied: entry.changesApplied,
+    workflow_id: entry.workflowId ?? null,
+    applied_at: entry.appliedAt,
+  };
 }
 
 function fromRow(row: PatchLogRow): PatchLogEntry {

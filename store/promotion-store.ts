@@ -7,7 +7,7 @@ import type {
   PromotionRecordStatus,
 } from '../domain/promotions/bundle-types';
 import type { PromotionChange } from '../domain/promotions/promotion-plan';
-import { isUniqueViolation } from './unique-violation';
+import { insertOnce } from './unique-violation';
 
 interface PromotionRow {
   id: string;
@@ -30,8 +30,8 @@ export class PromotionStore {
 
   /** Records a new promotion with its items; false when the id exists (a retried activity). */
   async create(record: Omit<PromotionRecord, 'finishedAt' | 'outcome'>, items: PromotionItem[]): Promise<boolean> {
-    try {
-      await this.knex.transaction(async (trx) => {
+    return insertOnce(
+      this.knex.transaction(async (trx) => {
         await trx<PromotionRow>('promotions').insert({
           id: record.id,
           bundle_name: record.bundleName ?? null,
@@ -54,12 +54,8 @@ export class PromotionStore {
             definition: item.definition,
           });
         }
-      });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   async get(id: string): Promise<PromotionRecord | undefined> {

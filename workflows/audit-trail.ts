@@ -1,5 +1,6 @@
 import { CancellationScope, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { RecordAuditEventInput } from '../contracts/audit';
 import type { NotificationMessage } from '../contracts/notifications';
 
 const auditActivity = proxyActivities<Activities>({
@@ -51,14 +52,7 @@ export function createAuditTrail(subject: string, options: { localActivities?: b
   const write = async (entry: Entry): Promise<void> => {
     const workflowId = workflowInfo().workflowId;
     if (entry.kind === 'audit') {
-      await recordAuditEvent({
-        workflowId,
-        kind: entry.event,
-        actor: entry.actor,
-        subject,
-        detail: entry.detail,
-        idempotencyKey: entry.key,
-      });
+      await recordAuditEvent(auditEventOf(entry, workflowId, subject));
       return;
     }
     try {
@@ -84,16 +78,7 @@ export function createAuditTrail(subject: string, options: { localActivities?: b
       run.push(entry);
     }
     const workflowId = workflowInfo().workflowId;
-    await auditLocalActivity.recordAuditEvents(
-      run.map((entry) => ({
-        workflowId,
-        kind: entry.event,
-        actor: entry.actor,
-        subject,
-        detail: entry.detail,
-        idempotencyKey: entry.key,
-      })),
-    );
+    await auditLocalActivity.recordAuditEvents(run.map((entry) => auditEventOf(entry, workflowId, subject)));
     return run.length;
   };
 
@@ -118,5 +103,17 @@ export function createAuditTrail(subject: string, options: { localActivities?: b
       while (draining) await draining;
     },
     idle: () => pending.length === 0,
+  };
+}
+
+/** One row shape for both paths, so a row written alone and one written in a batch are the same row. */
+function auditEventOf(entry: AuditEntry, workflowId: string, subject: string): RecordAuditEventInput {
+  return {
+    workflowId,
+    kind: entry.event,
+    actor: entry.actor,
+    subject,
+    detail: entry.detail,
+    idempotencyKey: entry.key,
   };
 }

@@ -4,10 +4,11 @@ import type { DefinitionItem, ItemSelector, TargetRow } from '../../domain/promo
 import { describeDefinition, type PromotionChange } from '../../domain/promotions/promotion-plan';
 import { RowChecksum } from '../../engines/row-checksum';
 import { MetadataFingerprint } from '../../contracts/promotions';
+import type { MetadataItemRow } from '../shared/metadata-item-row';
 
 /** Reading and writing `metadata_items` (sample/tenant-schema.ts), the definitions bundles carry. */
 
-const COLUMNS: Array<keyof MetadataRow> = [
+const COLUMNS: Array<keyof MetadataItemRow> = [
   'guid',
   'object_type',
   'business_object',
@@ -17,21 +18,11 @@ const COLUMNS: Array<keyof MetadataRow> = [
   'updated_at',
 ];
 
-/** Every column of `metadata_items`; rows come back as MetadataRow. */
+/** Every column of `metadata_items`; rows come back as MetadataItemRow. */
 const selectRows = (knex: Knex) =>
-  knex('metadata_items').select(COLUMNS) as unknown as Knex.QueryBuilder<MetadataRow, MetadataRow[]>;
+  knex('metadata_items').select(COLUMNS) as unknown as Knex.QueryBuilder<MetadataItemRow, MetadataItemRow[]>;
 
-interface MetadataRow {
-  guid: string;
-  object_type: string;
-  business_object: string | null;
-  name: string;
-  definition: string;
-  installed_by_package: string | null;
-  updated_at: string;
-}
-
-const rowOf = (row: MetadataRow): TargetRow => ({
+const rowOf = (row: MetadataItemRow): TargetRow => ({
   guid: row.guid,
   objectType: row.object_type,
   businessObject: row.business_object,
@@ -43,7 +34,7 @@ const rowOf = (row: MetadataRow): TargetRow => ({
 
 /** Rows with the given GUIDs, and every row sharing a type and name with one of `items` (conflicts). */
 export async function readTargetRows(knex: Knex, items: DefinitionItem[]): Promise<TargetRow[]> {
-  const rows: MetadataRow[] = [];
+  const rows: MetadataItemRow[] = [];
   for (let i = 0; i < items.length; i += 500) {
     const chunk = items.slice(i, i + 500);
     rows.push(

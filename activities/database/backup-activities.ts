@@ -10,20 +10,23 @@ import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/acti
 import { backupFileName, isPlainFileName } from '../shared/backup-names';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { sha256OfFile } from '../shared/file-transfer';
-import { requireDatabases, summarize, type DatabaseActivityDependencies } from './database-dependencies';
+import {
+  recordCopy,
+  requireDatabases,
+  summarize,
+  withTenantDatabases,
+  type DatabaseActivityDependencies,
+} from './database-dependencies';
 
-/** Backup types `live`, `last` and `copied` (docs/database-operations.md "Backup types"), each ending in a cataloged file. */
-export function createBackupActivities(deps: DatabaseActivityDependencies) {
-  return { ...createLiveBackupActivities(deps), ...createBackupLookupActivities(deps) };
-}
-
-/** `live`: the one backup type that writes a new file. */
+/**
+ * Backup types `live`, `last` and `copied` (docs/database-operations.md "Backup types"), each ending in a cataloged file.
+ * `live` is the one backup type that writes a new file.
+ */
 export function createLiveBackupActivities(deps: DatabaseActivityDependencies) {
   return {
     /** `live`: a backup now, cataloged with its SHA-256 and the fingerprints of its data. */
     async backupDatabase(input: BackupDatabaseInput): Promise<BackupSummary> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const instance = databases.instance(input.instance);
         const engine = databases.engineFor(input.instance);
         const file = path.join(instance.backupLocation, backupFileName(input.instance, input.workflowId, engine.kind));
@@ -64,8 +67,8 @@ export function createBackupLookupActivities(deps: DatabaseActivityDependencies)
   return {
     /** `last`: the newest cataloged backup of the instance whose file still exists. */
     async findLatestBackup(input: FindLatestBackupInput): Promise<BackupSummary> {
-      return withDatabaseFailures(async () => {
-        const engine = requireDatabases(deps).engineFor(input.instance);
+      return withTenantDatabases(deps, async (databases) => {
+        const engine = databases.engineFor(input.instance);
         const entries = await deps.catalog.listFor(input.instance.tenant, input.instance.landscape);
         const usable = entries.find((e) => e.engine === engine.kind && fs.existsSync(e.path));
         if (!usable) {
@@ -104,14 +107,7 @@ export function createBackupLookupActivities(deps: DatabaseActivityDependencies)
             `backup file ${file} is not in the catalog (no cataloged backup has SHA-256 ${sha256}); it cannot be verified`,
           );
         }
-        const entry = await deps.catalog.record({
-          ...original,
-          path: file,
-          copiedFromId: original.id,
-          workflowId: input.workflowId,
-          createdAt: deps.clock.now().toISOString(),
-        });
-        return summarize(entry);
+        return summarize(await recordCopy(deps, original, file, input.workflowId));
       });
     },
   };

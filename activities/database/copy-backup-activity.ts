@@ -4,7 +4,13 @@ import type { CopyBackupFileInput, CopyBackupResult } from '../../contracts/data
 import { cancellationSignal, heartbeat, lastHeartbeat } from '../shared/activity-context';
 import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import { copyWithSha256 } from '../shared/file-transfer';
-import { requireBackup, requireDatabases, summarize, type DatabaseActivityDependencies } from './database-dependencies';
+import {
+  recordCopy,
+  requireBackup,
+  requireDatabases,
+  summarize,
+  type DatabaseActivityDependencies,
+} from './database-dependencies';
 
 /** Heartbeat details: the first `offset` bytes of `partial` are a good copy. */
 interface CopyCheckpoint {
@@ -49,13 +55,7 @@ export function createCopyBackupActivity(deps: DatabaseActivityDependencies) {
           );
         }
         fs.renameSync(partial, destination);
-        const copy = await deps.catalog.record({
-          ...entry,
-          path: destination,
-          copiedFromId: entry.id,
-          workflowId: input.workflowId,
-          createdAt: deps.clock.now().toISOString(),
-        });
+        const copy = await recordCopy(deps, entry, destination, input.workflowId);
         const { bytes, sourceBytesRead, rehashedBytes, resumedFromOffset } = transfer;
         return { ...summarize(copy), transfer: { bytes, sourceBytesRead, rehashedBytes, resumedFromOffset } };
       });

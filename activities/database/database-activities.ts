@@ -1,17 +1,19 @@
-import { createBackupActivities } from './backup-activities';
+import { createBackupLookupActivities, createLiveBackupActivities } from './backup-activities';
 import { createCopyBackupActivity } from './copy-backup-activity';
 import type { DatabaseActivityDependencies } from './database-dependencies';
-import { createFixupActivities } from './post-restore-fixups';
+import { createPostRestoreFixupActivities, createShrinkActivities } from './post-restore-fixups';
 import { createRestoreActivities } from './restore-activities';
 import { createRefreshActivity } from './transactional-refresh';
 
 /** The database operations of docs/database-operations.md as activities. */
 export function createDatabaseActivities(deps: DatabaseActivityDependencies) {
   return {
-    ...createBackupActivities(deps),
+    ...createLiveBackupActivities(deps),
+    ...createBackupLookupActivities(deps),
     ...createCopyBackupActivity(deps),
     ...createRestoreActivities(deps),
-    ...createFixupActivities(deps),
+    ...createPostRestoreFixupActivities(deps),
+    ...createShrinkActivities(deps),
     ...createRefreshActivity(deps),
   };
 }

@@ -1,7 +1,7 @@
 import { BackupSummary } from '../../contracts/database';
 import type { BackupCatalog, BackupEntry } from '../../store/backup-catalog';
 import type { Clock } from '../audit/record-audit-event';
-import { nonRetryable } from '../shared/database-failures';
+import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
 import type { InventoryTenantDatabases } from '../shared/inventory-tenant-databases';
 
 /** What the database activities need; built once in the worker. */
@@ -24,10 +24,34 @@ export function requireDatabases(deps: DatabaseActivityDependencies): InventoryT
   return deps.tenantDatabases;
 }
 
+/** An activity body that needs the tenant databases, its failures classified once (withDatabaseFailures). */
+export function withTenantDatabases<T>(
+  deps: DatabaseActivityDependencies,
+  work: (databases: InventoryTenantDatabases) => Promise<T>,
+): Promise<T> {
+  return withDatabaseFailures(() => work(requireDatabases(deps)));
+}
+
 export async function requireBackup(deps: DatabaseActivityDependencies, backupId: number): Promise<BackupEntry> {
   const entry = await deps.catalog.get(backupId);
   if (!entry) throw nonRetryable('BackupNotCataloged', `backup ${backupId} is not in the backup catalog`);
   return entry;
+}
+
+/** Catalogs `path` as a copy of `original`: same content, so same SHA-256 and fingerprints. */
+export function recordCopy(
+  deps: DatabaseActivityDependencies,
+  original: BackupEntry,
+  path: string,
+  workflowId: string,
+): Promise<BackupEntry> {
+  return deps.catalog.record({
+    ...original,
+    path,
+    copiedFromId: original.id,
+    workflowId,
+    createdAt: deps.clock.now().toISOString(),
+  });
 }
 
 export function summarize(entry: BackupEntry): BackupSummary {

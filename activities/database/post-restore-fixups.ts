@@ -9,14 +9,10 @@ import {
 import { instanceKey } from '../../domain/landscapes';
 import { assertIdentifier } from '../../engines/identifiers';
 import { heartbeat } from '../shared/activity-context';
-import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
-import { requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
+import { nonRetryable } from '../shared/database-failures';
+import { withTenantDatabases, type DatabaseActivityDependencies } from './database-dependencies';
 /** The tenant's own clean-up scripts live in this table of the sample schema (docs/database-operations.md "Post-restore fix-ups"). */
 const CLEANUP_TABLE = 'cleanup_scripts';
-
-export function createFixupActivities(deps: DatabaseActivityDependencies) {
-  return { ...createPostRestoreFixupActivities(deps), ...createShrinkActivities(deps) };
-}
 
 export function createPostRestoreFixupActivities(deps: DatabaseActivityDependencies) {
   return {
@@ -26,8 +22,7 @@ export function createPostRestoreFixupActivities(deps: DatabaseActivityDependenc
      * tenant's clean-up scripts. Re-running it converges to the same state (plus a new key).
      */
     async applyPostRestoreFixups(input: PostRestoreFixupsInput): Promise<PostRestoreFixupsResult> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const tenant = databases.tenant(input.target.tenant);
         const domain = databases.instance(input.target).emailDomain;
         const emailTable = assertIdentifier(tenant.schema.emailConfigurationsTable, 'email configurations table');
@@ -80,8 +75,7 @@ export function createShrinkActivities(deps: DatabaseActivityDependencies) {
      * transactional tables in proportion, then compacting. Other data classes are never touched.
      */
     async shrinkDatabase(input: ShrinkDatabaseInput): Promise<ShrinkDatabaseResult> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const tenant = databases.tenant(input.target.tenant);
         const engine = databases.engineFor(input.target);
         const connection = databases.connectionFor(input.target);

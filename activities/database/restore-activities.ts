@@ -9,9 +9,9 @@ import { instanceKey } from '../../domain/landscapes';
 import { describeDatabase, sameDatabase } from '../../engines/engine';
 import { cancellationSignal, heartbeat, heartbeatProgress } from '../shared/activity-context';
 import { scratchDatabaseName } from '../shared/backup-names';
-import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
+import { nonRetryable } from '../shared/database-failures';
 import { sha256OfFile } from '../shared/file-transfer';
-import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from './database-dependencies';
+import { requireBackup, withTenantDatabases, type DatabaseActivityDependencies } from './database-dependencies';
 
 export function createRestoreActivities(deps: DatabaseActivityDependencies) {
   return {
@@ -21,8 +21,7 @@ export function createRestoreActivities(deps: DatabaseActivityDependencies) {
      * and swaps it in only when complete.
      */
     async restoreBackup(input: RestoreBackupInput): Promise<RestoreBackupResult> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.target);
         const engine = databases.engineFor(input.target);
@@ -64,8 +63,7 @@ export function createRestoreActivities(deps: DatabaseActivityDependencies) {
 
     /** Per-table row counts and checksums of the target equal the catalog's (docs/database-operations.md "Verify"), or a non-retryable failure naming the table. */
     async verifyRestoredDatabase(input: VerifyDatabaseInput): Promise<VerifyDatabaseResult> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.target);
         const tables = entry.fingerprints.map((f) => f.table);

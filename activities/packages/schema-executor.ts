@@ -66,30 +66,12 @@ export function schemaStatements(
 
 function addColumn(t: Knex.AlterTableBuilder, column: string, field: FieldSpec): void {
   // Existing rows have no value for a new column, so it is added nullable whatever the field says.
-  switch (field.dataType) {
-    case 'string':
-      t.string(column, field.length ?? 255).nullable();
-      return;
-    case 'text':
-      t.text(column).nullable();
-      return;
-    case 'integer':
-      t.integer(column).nullable();
-      return;
-    case 'bigInteger':
-      t.bigInteger(column).nullable();
-      return;
-    case 'decimal':
-      t.decimal(column, field.precision ?? 18, field.scale ?? 2).nullable();
-      return;
-    case 'boolean':
-      t.boolean(column).nullable();
-      return;
-    case 'date':
-      t.date(column).nullable();
-      return;
-    case 'datetime':
-      t.datetime(column).nullable();
-      return;
-  }
+  columnOf(t, column, field).nullable();
+}
+
+function columnOf(t: Knex.AlterTableBuilder, column: string, field: FieldSpec): Knex.ColumnBuilder {
+  if (field.dataType === 'string') return t.string(column, field.length ?? 255);
+  if (field.dataType === 'decimal') return t.decimal(column, field.precision ?? 18, field.scale ?? 2);
+  // The other data types are named after knex's column methods and take no size.
+  return t[field.dataType](column);
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { TargetItem, TargetList, TargetSnapshot } from '../../domain/packages/apply-plan';
 import type { InstalledAspect } from '../../domain/packages/master-order';
+import type { MetadataItemRow } from '../shared/metadata-item-row';
 
 export interface TargetContext {
   settings: Record<string, string>;
@@ -39,14 +40,7 @@ export async function readSnapshot(knex: Knex, protectedTables: string[]): Promi
   return { items, lists, tables, protectedTables };
 }
 
-interface ItemRow {
-  guid: string;
-  object_type: string;
-  business_object: string | null;
-  name: string;
-  definition: string;
-  installed_by_package: string | null;
-}
+type ItemRow = Omit<MetadataItemRow, 'updated_at'>;
 
 export async function readItems(knex: Knex): Promise<TargetItem[]> {
   const rows = await knex<ItemRow>('metadata_items')

@@ -9,13 +9,17 @@ import { landscapesOf, releaseInputProblems } from '../../domain/releases';
 import { describeDatabase } from '../../engines/engine';
 import type { Inventory } from '../../inventory/inventory';
 import type { PackageStore } from '../../store/package-store';
-import { requireBackup, requireDatabases, type DatabaseActivityDependencies } from '../database/database-dependencies';
+import {
+  requireBackup,
+  withTenantDatabases,
+  type DatabaseActivityDependencies,
+} from '../database/database-dependencies';
 import { runCleanupScripts } from '../database/post-restore-fixups';
 import { loadPackageRef } from '../packages/package-source';
 import { appliedMarker } from '../packages/target-reader';
 import { cancellationSignal, heartbeatProgress } from '../shared/activity-context';
 import { scratchDatabaseName } from '../shared/backup-names';
-import { nonRetryable, withDatabaseFailures } from '../shared/database-failures';
+import { nonRetryable } from '../shared/database-failures';
 import { sha256OfFile } from '../shared/file-transfer';
 
 export interface ReleaseActivityDependencies extends DatabaseActivityDependencies {
@@ -100,8 +104,8 @@ export function createReleaseCheckActivities(deps: ReleaseActivityDependencies) 
   return {
     /** docs/releases.md "Acceptance": configuration errors logged on the instance since `since` (ISO). */
     async checkAcceptanceLog(input: { instance: InstanceRef; since: string }): Promise<AcceptanceLogResult> {
-      return withDatabaseFailures(async () => {
-        const knex = await requireDatabases(deps).knexFor(input.instance);
+      return withTenantDatabases(deps, async (databases) => {
+        const knex = await databases.knexFor(input.instance);
         const query = knex('app_log').where(CONFIGURATION_ERROR).andWhere('logged_at', '>=', input.since);
         const [{ n }] = (await query.clone().count({ n: '*' })) as { n: string | number }[];
         const rows = (await query.clone().orderBy('id').limit(5).select('logged_at', 'message')) as {
@@ -121,8 +125,8 @@ export function createReleaseCheckActivities(deps: ReleaseActivityDependencies) 
       target: InstanceRef;
       packages: PackageRef[];
     }): Promise<{ verified: string[] }> {
-      return withDatabaseFailures(async () => {
-        const knex = await requireDatabases(deps).knexFor(input.target);
+      return withTenantDatabases(deps, async (databases) => {
+        const knex = await databases.knexFor(input.target);
         const verified: string[] = [];
         for (const ref of input.packages) {
           const loaded = await loadPackageRef(ref, deps.packageStore);
@@ -148,8 +152,7 @@ export function createProductionPushActivities(deps: ReleaseActivityDependencies
   return {
     /** docs/releases.md "Production push": the tenant's clean-up scripts (inventory, then its own table), in one transaction. */
     async runCleanupScripts(input: { instance: InstanceRef }): Promise<{ scripts: string[] }> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const tenant = databases.tenant(input.instance.tenant);
         const knex = await databases.knexFor(input.instance);
         const scripts = await knex.transaction((trx) =>
@@ -173,8 +176,7 @@ export function createProductionPushActivities(deps: ReleaseActivityDependencies
       instance: InstanceRef;
       workflowId: string;
     }): Promise<{ database: string; file: string }> {
-      return withDatabaseFailures(async () => {
-        const databases = requireDatabases(deps);
+      return withTenantDatabases(deps, async (databases) => {
         const entry = await requireBackup(deps, input.backupId);
         const target = databases.connectionFor(input.instance);
         if (entry.tenant !== input.instance.tenant || entry.landscape !== input.instance.landscape) {

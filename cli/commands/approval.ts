@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import type { ApprovalStatus, DecideResult, StagecoachClient } from '../../client';
 import type { DecisionKind, ResolutionKind } from '../../domain/gates';
-import { emit, withClient, withExamples } from '../context';
+import { clientAction, type ClientCall, commandGroup, withExamples } from '../context';
 import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
@@ -31,15 +31,16 @@ interface DecideOptions {
 }
 
 export function registerApprovalCommands(program: Command): void {
-  const group = program
-    .command('approval')
-    .description('a standalone approval gate: request one, decide on it, follow it');
-  registerRequest(group);
-  for (const decision of ['approve', 'reject'] as const) registerDecision(group, decision);
-  for (const kind of ['resolve', 'cancel'] as const) registerResolution(group, kind);
-  registerStatus(group);
-  registerWait(group);
-  registerList(group);
+  commandGroup(program, 'approval', 'a standalone approval gate: request one, decide on it, follow it', [
+    registerRequest,
+    (group) => registerDecision(group, 'approve'),
+    (group) => registerDecision(group, 'reject'),
+    (group) => registerResolution(group, 'resolve'),
+    (group) => registerResolution(group, 'cancel'),
+    registerStatus,
+    registerWait,
+    registerList,
+  ]);
 }
 
 function registerRequest(group: Command): void {
@@ -62,61 +63,69 @@ function registerRequest(group: Command): void {
     .option('--instance <name>', 'search attribute StagecoachInstance')
     .option('--version <version>', 'search attribute StagecoachVersion')
     .option('--phase <phase>', 'search attribute StagecoachPhase')
-    .action((options: RequestOptions, command: Command) =>
-      withClient(command, async (client) => {
-        const workflowId =
-          options.id ?? `approval/${options.tenant ?? 'adhoc'}/${options.gate}/${randomUUID().slice(0, 8)}`;
-        const gate = {
-          name: options.gate,
-          approvers: options.approver,
-          requiredApprovals: options.required,
-          timeoutSeconds: options.timeout,
-          onTimeout: options.onTimeout,
-        };
-        const handle = await client.requestApproval(
-          workflowId,
-          { subject: options.subject, requestedBy: options.requestedBy, gate },
-          { tenant: options.tenant, instance: options.instance, version: options.version, phase: options.phase },
-        );
-        emit(
-          command,
-          { workflowId, runId: handle.firstExecutionRunId },
-          () =>
-            `Requested approval ${workflowId} (gate ${gate.name}: ${gate.requiredApprovals} of ${gate.approvers.join(', ')})`,
-        );
-      }),
-    );
+    .action(clientAction(requestApproval));
   withExamples(command, [
     'stagecoach approval request --gate uat-push --approver alice,bob --required 2 --subject "acme 1.4 to UAT" --requested-by rita --tenant acme',
     'stagecoach approval request --id approval/acme/1.4 --gate go-live --approver carol --subject "acme 1.4 go-live" --requested-by rita --json',
   ]);
 }
 
-function registerDecision(group: Command, decision: DecisionKind): void {
-  const command = group
-    .command(decision)
+async function requestApproval({ client, options, print }: ClientCall<RequestOptions>): Promise<void> {
+  const workflowId = options.id ?? `approval/${options.tenant ?? 'adhoc'}/${options.gate}/${randomUUID().slice(0, 8)}`;
+  const gate = {
+    name: options.gate,
+    approvers: options.approver,
+    requiredApprovals: options.required,
+    timeoutSeconds: options.timeout,
+    onTimeout: options.onTimeout,
+  };
+  const handle = await client.approvals.request(
+    workflowId,
+    { subject: options.subject, requestedBy: options.requestedBy, gate },
+    { tenant: options.tenant, instance: options.instance, version: options.version, phase: options.phase },
+  );
+  print(
+    { workflowId, runId: handle.firstExecutionRunId },
+    () =>
+      `Requested approval ${workflowId} (gate ${gate.name}: ${gate.requiredApprovals} of ${gate.approvers.join(', ')})`,
+  );
+}
+
+/** `<workflowId>` and the options of a decision or resolution: `--gate`, `--user` (or STAGECOACH_USER), `--comment`. */
+function gateRequest(group: Command, name: string, help: { description: string; user: string; comment: string }) {
+  return group
+    .command(name)
     .argument('<workflowId>', 'the approval workflow')
-    .description(`${decision} a gate; exits 4 when the decision does not count (and says why)`)
-    .option('--gate <name>', 'gate to decide on (default: the gate the workflow waits for)')
-    .addOption(new Option('--user <user>', 'who decides').env('STAGECOACH_USER'))
-    .option('--comment <text>', 'recorded with the decision')
-    .action((workflowId: string, options: DecideOptions, command: Command) =>
-      withClient(command, async (client) => {
-        if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
-        const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
-        const answer = await client.decide(workflowId, decision, {
-          gate,
-          user: options.user,
-          comment: options.comment,
-        });
-        emit<DecideResult & { workflowId: string; decision: DecisionKind }>(
-          command,
-          { workflowId, decision, ...answer },
-          (a) =>
-            `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
-        );
-      }),
-    );
+    .description(help.description)
+    .option(
+      '--gate <name>',
+      `${name === 'approve' || name === 'reject' ? 'gate to decide on' : 'the gate'} (default: the gate the workflow waits for)`,
+    )
+    .addOption(new Option('--user <user>', help.user).env('STAGECOACH_USER'))
+    .option('--comment <text>', help.comment);
+}
+
+function registerDecision(group: Command, decision: DecisionKind): void {
+  const command = gateRequest(group, decision, {
+    description: `${decision} a gate; exits 4 when the decision does not count (and says why)`,
+    user: 'who decides',
+    comment: 'recorded with the decision',
+  }).action(
+    clientAction(async ({ client, options, print }: ClientCall<DecideOptions>, workflowId: string) => {
+      if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
+      const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
+      const answer = await client.approvals.decide(workflowId, decision, {
+        gate,
+        user: options.user,
+        comment: options.comment,
+      });
+      print<DecideResult & { workflowId: string; decision: DecisionKind }>(
+        { workflowId, decision, ...answer },
+        (a) =>
+          `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
+      );
+    }),
+  );
   withExamples(command, [
     `stagecoach approval ${decision} approval/acme/1.4 --user alice --comment "${decision === 'approve' ? 'looks good' : 'not yet'}"`,
     `STAGECOACH_USER=bob stagecoach approval ${decision} approval/acme/1.4 --gate uat-push --json`,
@@ -124,7 +133,7 @@ function registerDecision(group: Command, decision: DecisionKind): void {
 }
 
 async function gateWaitedFor(client: StagecoachClient, workflowId: string): Promise<string> {
-  const status = await client.approvalStatus(workflowId);
+  const status = await client.approvals.status(workflowId);
   const gate = status.waitingFor?.replace(/^(gate|resolution):/, '');
   if (!gate)
     throw new CliError(
@@ -140,25 +149,22 @@ const resolutionHelp = {
 };
 
 function registerResolution(group: Command, kind: ResolutionKind): void {
-  const command = group
-    .command(kind)
-    .argument('<workflowId>', 'the approval workflow')
-    .description(`${resolutionHelp[kind]}; exits 4 when it does not count`)
-    .option('--gate <name>', 'the gate (default: the gate the workflow waits for)')
-    .addOption(new Option('--user <user>', 'the release manager').env('STAGECOACH_USER'))
-    .option('--comment <text>', 'recorded with it')
-    .action((workflowId: string, options: DecideOptions, command: Command) =>
-      withClient(command, async (client) => {
-        if (!options.user) throw usageError(`${kind} needs --user (or STAGECOACH_USER)`);
-        const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
-        const recorded = await client.sendResolution(workflowId, kind, {
-          gate,
-          user: options.user,
-          comment: options.comment,
-        });
-        emit(command, { workflowId, ...recorded }, () => `${options.user}: ${kind} of gate ${gate} recorded`);
-      }),
-    );
+  const command = gateRequest(group, kind, {
+    description: `${resolutionHelp[kind]}; exits 4 when it does not count`,
+    user: 'the release manager',
+    comment: 'recorded with it',
+  }).action(
+    clientAction(async ({ client, options, print }: ClientCall<DecideOptions>, workflowId: string) => {
+      if (!options.user) throw usageError(`${kind} needs --user (or STAGECOACH_USER)`);
+      const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
+      const recorded = await client.approvals.sendResolution(workflowId, kind, {
+        gate,
+        user: options.user,
+        comment: options.comment,
+      });
+      print({ workflowId, ...recorded }, () => `${options.user}: ${kind} of gate ${gate} recorded`);
+    }),
+  );
   withExamples(command, [
     `stagecoach approval ${kind} approval/acme/1.4 --user rita --comment "${kind === 'resolve' ? 'package fixed' : 'release dropped'}"`,
   ]);
@@ -169,14 +175,13 @@ function registerStatus(group: Command): void {
     .command('status')
     .argument('<workflowId>', 'the approval workflow')
     .description('where the gate stands: decisions, who is still to decide, what it waits for')
-    .action((workflowId: string, _options: unknown, command: Command) =>
-      withClient(command, async (client) => {
+    .action(
+      clientAction(async ({ client, print }, workflowId: string) => {
         const [progress, approval] = await Promise.all([
           client.describe(workflowId),
-          client.approvalStatus(workflowId),
+          client.approvals.status(workflowId),
         ]);
-        emit<{ workflowId: string; status: string; approval: ApprovalStatus }>(
-          command,
+        print<{ workflowId: string; status: string; approval: ApprovalStatus }>(
           { workflowId, status: progress.status, approval },
           (value) => renderApprovalStatus(value.workflowId, value.status, value.approval),
         );
@@ -193,10 +198,10 @@ function registerWait(group: Command): void {
     .command('wait')
     .argument('<workflowId>', 'the approval workflow')
     .description('wait until the gate is decided: exit 0 approved, 4 rejected or timed out, 5 failed')
-    .action((workflowId: string, _options: unknown, command: Command) =>
-      withClient(command, async (client) => {
-        const result = await client.waitForApproval(workflowId);
-        emit(command, { workflowId, ...result }, (r) => `${workflowId}: ${r.outcome}`);
+    .action(
+      clientAction(async ({ client, print }, workflowId: string) => {
+        const result = await client.approvals.result(workflowId);
+        print({ workflowId, ...result }, (r) => `${workflowId}: ${r.outcome}`);
         if (result.outcome !== 'approved')
           throw new CliError(EXIT.refused, `${workflowId}: gate ${result.outcome}`, true);
       }),
@@ -207,11 +212,10 @@ function registerWait(group: Command): void {
 function registerList(group: Command): void {
   const command = withListingOptions(
     group.command('list').description('approval workflows, newest first, filtered by search attributes'),
-  ).action((options: ListingOptions, command: Command) =>
-    withClient(command, async (client) => {
+  ).action(
+    clientAction(async ({ client, options, print }: ClientCall<ListingOptions>) => {
       const { limit, ...filter } = options;
-      const workflows = await client.list({ ...filter, type: 'approval' }, limit);
-      emit(command, workflows, renderListing);
+      print(await client.list({ ...filter, type: 'approval' }, limit), renderListing);
     }),
   );
   withExamples(command, [

@@ -1,18 +1,7 @@
 import { Command, Option } from 'commander';
-import {
-  backOutPromotion,
-  BundleCommandError,
-  cancelPromotion,
-  promote,
-  promotionStatus,
-  reschedulePromotion,
-  runBundleCommand,
-  type BundleAdminRequest,
-  type BundlePromotionInput,
-  type StagecoachClient,
-} from '../../client';
+import { BundleCommandError, type BundleAdminRequest, type BundlePromotionInput } from '../../client';
 import type { ItemSelector } from '../../domain/promotions/bundle-types';
-import { emit, withClient, withExamples } from '../context';
+import { clientAction, type ClientCall, emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parseInstance, parsePositiveInteger } from '../parse';
@@ -54,20 +43,18 @@ function admin(
 ): Command {
   const command = group.command(name).description(description).addOption(userOption());
   for (const arg of args) command.argument(arg);
-  command.action((...params: unknown[]) => {
-    const cmd = params[params.length - 1] as Command;
-    const options = params[params.length - 2] as Record<string, unknown>;
-    return withClient(cmd, async (client: StagecoachClient) => {
-      const result = await bundleCall(() => runBundleCommand(client, build(params.slice(0, -2) as string[], options)));
-      emit(cmd, result, (r) =>
+  command.action(
+    clientAction(async ({ client, options, print }: ClientCall<Record<string, unknown>>, ...values: string[]) => {
+      const result = await bundleCall(() => client.promotions.bundleCommand(build(values, options)));
+      print(result, (r) =>
         [
           r.message,
           ...(r.bundles ?? []).map((b) => `  ${b.name}  ${b.itemCount} item(s)`),
           ...(r.bundle?.items ?? []).map((i) => `  ${JSON.stringify(i)}`),
         ].join('\n'),
       );
-    });
-  });
+    }),
+  );
   return withExamples(command, [example]);
 }
 
@@ -219,7 +206,7 @@ function registerPromote(group: Command): void {
     else command.option('--at <iso>', 'promote at this date and time');
     command.action((bundle: string | undefined, options: PromoteOptions, cmd: Command) =>
       withClient(cmd, async (client) => {
-        const outcome = await bundleCall(() => promote(client, promotionInput(bundle, options)));
+        const outcome = await bundleCall(() => client.promotions.promote(promotionInput(bundle, options)));
         emit(cmd, outcome, (o) =>
           o.result
             ? `${o.promotionId}: ${o.result.created} created, ${o.result.updated} updated, ${o.result.unchanged} unchanged`
@@ -270,7 +257,7 @@ function registerPromotionCommands(group: Command): void {
       withClient(command, async (client) =>
         emit(
           command,
-          await bundleCall(() => promotionStatus(client, promotionId)),
+          await bundleCall(() => client.promotions.status(promotionId)),
           (s) =>
             `${s.promotionId}: ${s.phase}${s.scheduledFor ? ` (scheduled for ${s.scheduledFor})` : ''}${s.error ? ` — ${s.error}` : ''}`,
         ),
@@ -285,7 +272,7 @@ function registerPromotionCommands(group: Command): void {
       withClient(command, async (client) =>
         emit(
           command,
-          await bundleCall(() => cancelPromotion(client, promotionId)),
+          await bundleCall(() => client.promotions.cancel(promotionId)),
           (s) => `${s.promotionId}: ${s.phase}`,
         ),
       ),
@@ -302,7 +289,7 @@ function registerPromotionCommands(group: Command): void {
         if (Number.isNaN(Date.parse(options.at)))
           throw usageError(`--at '${options.at}' is not an ISO date and time (e.g. 2026-12-05T22:00:00Z)`);
         const answer = await bundleCall(() =>
-          reschedulePromotion(client, promotionId, { user: options.user, at: new Date(options.at).toISOString() }),
+          client.promotions.reschedule(promotionId, { user: options.user, at: new Date(options.at).toISOString() }),
         );
         emit(command, { promotionId, ...answer }, (a) => `${promotionId}: rescheduled for ${a.scheduledFor}`);
       }),
@@ -320,7 +307,7 @@ function registerPromotionCommands(group: Command): void {
       withClient(command, async (client) =>
         emit(
           command,
-          await bundleCall(() => backOutPromotion(client, { promotionId, user: options.user })),
+          await bundleCall(() => client.promotions.backOut({ promotionId, user: options.user })),
           (o) => `${promotionId} backed out: ${JSON.stringify(o)}`,
         ),
       ),

@@ -1,13 +1,5 @@
 import { Command, Option } from 'commander';
-import {
-  cancelDeployment,
-  deploymentResult,
-  deploymentStatus,
-  startDeployment,
-  tenantDeploymentStatus,
-  DeploymentError,
-  type StagecoachClient,
-} from '../../client';
+import { DeploymentError, type StagecoachClient } from '../../client';
 import { publishPackageFile } from '../local/publish-package';
 import { LANDSCAPES, type Landscape } from '../../domain/landscapes';
 import { PackageLoadError } from '../../domain/packages/load-package';
@@ -65,7 +57,7 @@ function registerStart(group: Command): void {
     .action((options: StartOptions, command: Command) =>
       withClient(command, async (client) => {
         const packageSha256 = await packageHash(options);
-        const deploymentId = await startDeployment(client, {
+        const deploymentId = await client.deployments.start({
           packageSha256,
           landscape: options.landscape,
           concurrency: options.concurrency,
@@ -110,12 +102,12 @@ function registerStatus(group: Command): void {
     .action((deploymentId: string, options: { tenant?: string }, command: Command) =>
       withClient(command, async (client) => {
         if (options.tenant) {
-          const status = await tenantDeploymentStatus(client, deploymentId, options.tenant);
+          const status = await client.deployments.tenantStatus(deploymentId, options.tenant);
           if (!status) throw new CliError(EXIT.notFound, `${options.tenant} is not part of ${deploymentId}`);
           emit(command, status, (s) => `${s.tenant}: ${s.status}${s.reason ? ` (${s.reason})` : ''}`);
           return;
         }
-        emit(command, await deploymentStatus(client, deploymentId), renderDeployment);
+        emit(command, await client.deployments.status(deploymentId), renderDeployment);
       }),
     );
   withExamples(command, [
@@ -144,7 +136,7 @@ function registerCancel(group: Command): void {
     .requiredOption('--reason <text>', 'why; recorded for every skipped tenant')
     .action((deploymentId: string, options: { user: string; reason: string }, command: Command) =>
       withClient(command, async (client) => {
-        await cancelDeployment(client, deploymentId, options);
+        await client.deployments.cancel(deploymentId, options);
         emit(command, { deploymentId, cancelRequested: true }, () => `Cancellation of ${deploymentId} requested`);
       }),
     );
@@ -154,7 +146,7 @@ function registerCancel(group: Command): void {
 /** Polls the status with a tenants bar until the deployment ends, then prints its result. */
 async function follow(client: StagecoachClient, command: Command, deploymentId: string): Promise<void> {
   const display = new ProgressDisplay(progressEnabled(globalOptions(command).json));
-  const ended = deploymentResult(client, deploymentId).then(
+  const ended = client.deployments.result(deploymentId).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );
@@ -166,7 +158,7 @@ async function follow(client: StagecoachClient, command: Command, deploymentId: 
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500)),
       ]))
     ) {
-      const status = await deploymentStatus(client, deploymentId).catch(() => undefined);
+      const status = await client.deployments.status(deploymentId).catch(() => undefined);
       if (status)
         display.update([
           {

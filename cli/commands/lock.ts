@@ -18,7 +18,7 @@ function registerList(group: Command): void {
     .option('--tenant <name>', 'only this tenant')
     .action((options: { tenant?: string }, command: Command) =>
       withClient(command, async (client) => {
-        const locks = (await client.listLocks()).filter(
+        const locks = (await client.locks.list()).filter(
           (lock) => !options.tenant || lock.lockWorkflowId.startsWith(`lock/${options.tenant}/`),
         );
         emit(command, locks, (all) => (all.length ? all.map(renderLock).join('\n') : 'No instance locks are running.'));
@@ -35,7 +35,7 @@ function registerStatus(group: Command): void {
     .description('holder and queue of one instance lock')
     .action((tenant: string, landscape: string, _options: unknown, command: Command) =>
       withClient(command, async (client) => {
-        emit(command, await client.lockStatus(instanceOf(tenant, landscape)), renderLock);
+        emit(command, await client.locks.status(instanceOf(tenant, landscape)), renderLock);
       }),
     );
   withExamples(command, ['stagecoach lock status acme production']);
@@ -58,7 +58,7 @@ function registerRelease(group: Command): void {
         command: Command,
       ) =>
         withClient(command, async (client) => {
-          const result = await client.forceReleaseLock(instanceOf(tenant, landscape), options);
+          const result = await client.locks.forceRelease(instanceOf(tenant, landscape), options);
           emit(
             command,
             result,

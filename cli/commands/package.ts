@@ -1,14 +1,13 @@
-import path from 'node:path';
 import { Command, Option } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
+import { PackageRefusedError } from '../../client';
 import { checkPackageFile, validatePackageOnTarget } from '../local/package-checks';
 import { PackageLoadError } from '../../domain/packages/load-package';
 import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
-import { emit, withClient, withExamples } from '../context';
+import { clientAction, type ClientCall, emit, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { existingFile, parseInstance } from '../parse';
-import type { DeployPackageInput, DeployPackageResult, PackageReport } from '../../contracts/packages';
+import type { DeployPackageInput, PackageReport } from '../../contracts/packages';
 
 interface TargetOptions {
   target?: string;
@@ -81,6 +80,12 @@ async function check(file: string, options: TargetOptions) {
   }
 }
 
+interface ApplyOptions {
+  target: string;
+  backupId?: string;
+  compact?: boolean;
+}
+
 function registerApply(group: Command): void {
   const command = group
     .command('apply')
@@ -91,44 +96,29 @@ function registerApply(group: Command): void {
     .requiredOption('--target <tenant/landscape>', 'the instance')
     .option('--backup-id <id>', 'backup taken before (required when the target metadata is locked)')
     .option('--compact', 'merge consecutive updates of the same entity first')
-    .action((file: string, options: { target: string; backupId?: string; compact?: boolean }, cmd: Command) =>
-      withClient(cmd, async (client) => {
-        const target = parseInstance(options.target);
-        const input: DeployPackageInput = {
-          target,
-          package: { path: existingFile(file, 'package file') },
-          backupId: options.backupId,
-          compact: options.compact,
-        };
-        const workflowId = `package-apply/${target.tenant}/${target.landscape}/${Date.now()}`;
-        try {
-          const result = (await client.temporal.workflow.execute('deployPackage', {
-            workflowId,
-            taskQueue: client.taskQueue,
-            args: [input],
-            staticSummary: `apply ${path.basename(file)} to ${options.target}`,
-          })) as DeployPackageResult;
-          emit(
-            cmd,
-            { workflowId, ...result },
-            (r) =>
-              `${r.applied.packageId}@${r.applied.version} ${r.applied.outcome} on ${r.applied.target} (${r.applied.stepsApplied} steps, impact ${r.applied.impact})`,
-          );
-        } catch (error) {
-          const cause =
-            error instanceof WorkflowFailedError
-              ? (error.cause as { type?: string; message?: string } | undefined)
-              : undefined;
-          if (cause?.type && /PackageValidationFailed|PackageInvalid|ReadOnly|Conflict/.test(cause.type))
-            throw new CliError(EXIT.refused, cause.message ?? 'refused');
-          throw error;
-        }
-      }),
-    );
+    .action(clientAction(applyPackage));
   withExamples(command, [
     'stagecoach package apply acme-1.4.json --target acme/uat',
     'stagecoach package apply acme-1.4.json --target acme/production --backup-id 42 --json',
   ]);
+}
+
+async function applyPackage({ client, options, print }: ClientCall<ApplyOptions>, file: string): Promise<void> {
+  const input: DeployPackageInput = {
+    target: parseInstance(options.target),
+    package: { path: existingFile(file, 'package file') },
+    backupId: options.backupId,
+    compact: options.compact,
+  };
+  // Invalid, conflicting or refused by the target: nothing was applied.
+  const applied = await client.packages.apply(input).catch((error: unknown) => {
+    throw error instanceof PackageRefusedError ? new CliError(EXIT.refused, error.message) : error;
+  });
+  print(
+    applied,
+    (r) =>
+      `${r.applied.packageId}@${r.applied.version} ${r.applied.outcome} on ${r.applied.target} (${r.applied.stepsApplied} steps, impact ${r.applied.impact})`,
+  );
 }
 
 function renderCheck(report: ReturnType<typeof checkPackageFile> | PackageReport): string {

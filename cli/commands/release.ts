@@ -1,17 +1,5 @@
 import { Command, Option } from 'commander';
-import {
-  cancelRelease,
-  InvalidReleaseInputError,
-  listReleases,
-  pendingActivitiesWithin,
-  registerChange,
-  ReleaseAlreadyStartedError,
-  releaseStatus,
-  sendConfigurationReady,
-  sendCorrectedPackage,
-  startRelease,
-  type StagecoachClient,
-} from '../../client';
+import { InvalidReleaseInputError, ReleaseAlreadyStartedError, type StagecoachClient } from '../../client';
 import type { DecisionKind, ResolutionKind } from '../../domain/gates';
 import { RELEASE_VARIANTS, type ReleaseVariant } from '../../domain/releases';
 import { emit, globalOptions, withClient, withExamples } from '../context';
@@ -59,13 +47,15 @@ function registerStart(group: Command): void {
         command: Command,
       ) =>
         withClient(command, async (client) => {
-          const started = await startRelease(client, {
-            tenant: options.tenant,
-            version: options.version,
-            startedBy: options.startedBy,
-            variant: options.variant,
-            ...(options.package ? { packages: packageRefs(options.package) } : {}),
-          }).catch(translateStartError);
+          const started = await client.releases
+            .start({
+              tenant: options.tenant,
+              version: options.version,
+              startedBy: options.startedBy,
+              variant: options.variant,
+              ...(options.package ? { packages: packageRefs(options.package) } : {}),
+            })
+            .catch(translateStartError);
           emit(
             command,
             started,
@@ -92,7 +82,7 @@ function registerStatus(group: Command): void {
     .description('the phase timeline, what the release waits for, pushes and problems')
     .action((id: string, _options: unknown, command: Command) =>
       withClient(command, async (client) => {
-        emit(command, await releaseStatus(client, releaseIdOf(id)), (status) => renderTimeline(status, new Date()));
+        emit(command, await client.releases.status(releaseIdOf(id)), (status) => renderTimeline(status, new Date()));
       }),
     );
   withExamples(command, [
@@ -113,13 +103,11 @@ function registerWatch(group: Command): void {
       withClient(command, async (client) => {
         const json = globalOptions(command).json;
         const workflowId = releaseIdOf(id);
-        const { status, exitCode } = await watchRelease(() => releaseStatus(client, workflowId), {
+        const { status, exitCode } = await watchRelease(() => client.releases.status(workflowId), {
           out: json ? devNull : process.stdout,
           intervalMs: options.interval,
           progress: async () =>
-            (await pendingActivitiesWithin(client.temporal, workflowId))
-              .map(readingOf)
-              .filter((r): r is ProgressReading => !!r),
+            (await client.pendingActivities(workflowId)).map(readingOf).filter((r): r is ProgressReading => !!r),
         });
         if (json) emit(command, status, () => '');
         if (exitCode !== EXIT.ok) throw new CliError(exitCode, `${status.releaseId} ${status.outcome}`, true);
@@ -136,7 +124,7 @@ const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
 /** The gate a release waits at, from its status; refused when it waits at none. */
 async function gateOf(client: StagecoachClient, workflowId: string, given?: string): Promise<string> {
   if (given) return given;
-  const status = await releaseStatus(client, workflowId);
+  const status = await client.releases.status(workflowId);
   const gate = status.waitingFor?.match(/^(?:gate|resolution):(.+)$/)?.[1];
   if (!gate)
     throw new CliError(
@@ -158,7 +146,7 @@ function registerDecision(group: Command, decision: DecisionKind): void {
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
         const gate = await gateOf(client, workflowId, options.gate);
-        const answer = await client.decide(workflowId, decision, {
+        const answer = await client.approvals.decide(workflowId, decision, {
           gate,
           user: options.user,
           comment: options.comment,
@@ -187,7 +175,7 @@ function registerResolve(group: Command): void {
         const workflowId = releaseIdOf(id);
         const gate = await gateOf(client, workflowId, options.gate);
         const kind: ResolutionKind = 'resolve';
-        const recorded = await client.sendResolution(workflowId, kind, {
+        const recorded = await client.approvals.sendResolution(workflowId, kind, {
           gate,
           user: options.user,
           comment: options.comment,
@@ -209,7 +197,12 @@ function registerConfiguration(group: Command): void {
     .action((id: string, options: { user: string; package: string[]; comment?: string }, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await sendConfigurationReady(client, workflowId, options.user, packageRefs(options.package), options.comment);
+        await client.releases.configurationReady(
+          workflowId,
+          options.user,
+          packageRefs(options.package),
+          options.comment,
+        );
         emit(command, { workflowId, sent: 'configurationReady' }, () => `Sent configurationReady to ${workflowId}`);
       }),
     );
@@ -223,7 +216,7 @@ function registerConfiguration(group: Command): void {
     .action((id: string, options: { user: string; package: string[] }, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await sendCorrectedPackage(client, workflowId, options.user, packageRefs(options.package));
+        await client.releases.correctedPackage(workflowId, options.user, packageRefs(options.package));
         emit(command, { workflowId, sent: 'correctedPackage' }, () => `Sent correctedPackage to ${workflowId}`);
       }),
     );
@@ -238,7 +231,7 @@ function registerConfiguration(group: Command): void {
     .action((id: string, options: { user: string; description: string; reference?: string }, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await registerChange(client, workflowId, options);
+        await client.releases.registerChange(workflowId, options);
         emit(command, { workflowId, sent: 'registerChange' }, () => `Recorded the change in ${workflowId}`);
       }),
     );
@@ -255,7 +248,7 @@ function registerCancel(group: Command): void {
     .action((id: string, _options: unknown, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await cancelRelease(client, workflowId);
+        await client.releases.cancel(workflowId);
         emit(
           command,
           { workflowId, cancelRequested: true },
@@ -272,7 +265,7 @@ function registerList(group: Command): void {
   ).action((options: ListingOptions, command: Command) =>
     withClient(command, async (client) => {
       const { limit, ...filter } = options;
-      emit(command, await listReleases(client, filter, limit), renderListing);
+      emit(command, await client.releases.list(filter, limit), renderListing);
     }),
   );
   withExamples(command, [

@@ -1,34 +1,39 @@
 import type { Knex } from 'knex';
 
-/** Creates the sample schema in an empty database; portable across SQLite, PostgreSQL, SQL Server. */
-export async function createSampleTenantSchema(knex: Knex): Promise<void> {
-  await knex.schema.createTable('tenant_settings', (t) => {
+type TableDefinition = (t: Knex.CreateTableBuilder) => void;
+
+/** Settings the restore fix-ups rewrite (docs/database-operations.md "Post-restore fix-ups"). */
+const SETTINGS_TABLES: Record<string, TableDefinition> = {
+  tenant_settings: (t) => {
     // Flags such as metadata_locked and maintenance_mode live here, honored by the application.
     t.string('key', 128).primary();
     t.string('value', 1024).notNullable();
-  });
-  await knex.schema.createTable('email_configurations', (t) => {
+  },
+  email_configurations: (t) => {
     t.increments('id');
     t.string('name', 128).notNullable().unique();
-    t.string('mailbox', 255).notNullable();
-    t.string('domain', 255).notNullable();
+    requiredStrings(t, { mailbox: 255, domain: 255 });
     t.boolean('enabled').notNullable().defaultTo(true);
-  });
-  await knex.schema.createTable('api_keys', (t) => {
+  },
+  api_keys: (t) => {
     t.increments('id');
     t.string('label', 128).notNullable();
     // Unique per tenant instance: never copied between instances (docs/domain.md "Tenants and instances").
     t.string('key_hash', 128).notNullable().unique();
     t.string('created_at', 32).notNullable();
-  });
-  await knex.schema.createTable('cleanup_scripts', (t) => {
+  },
+  cleanup_scripts: (t) => {
     t.increments('id');
     t.integer('run_order').notNullable();
     t.string('name', 128).notNullable();
     /** One SQL statement run after a restore (docs/database-operations.md "Post-restore fix-ups"). */
     t.text('statement').notNullable();
-  });
-  await knex.schema.createTable('metadata_items', (t) => {
+  },
+};
+
+/** What packages change (docs/packages.md), and their own bookkeeping. */
+const METADATA_TABLES: Record<string, TableDefinition> = {
+  metadata_items: (t) => {
     t.string('guid', 36).primary();
     t.string('object_type', 64).notNullable();
     t.string('business_object', 128);
@@ -38,51 +43,50 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
     t.string('installed_by_package', 255);
     t.string('updated_at', 32).notNullable();
     t.unique(['object_type', 'business_object', 'name']);
-  });
-  await knex.schema.createTable('validation_lists', (t) => {
+  },
+  validation_lists: (t) => {
     t.string('guid', 36).primary();
     t.string('name', 128).notNullable().unique();
     /** Package id that installed the list; null when the tenant created it (overwrite mode). */
     t.string('installed_by_package', 255);
-  });
-  await knex.schema.createTable('validation_list_values', (t) => {
+  },
+  validation_list_values: (t) => {
     t.increments('id');
     t.string('list_guid', 36).notNullable().references('guid').inTable('validation_lists');
     t.string('value', 255).notNullable();
     t.integer('ordinal').notNullable();
-  });
-  await knex.schema.createTable('applied_packages', (t) => {
+  },
+  applied_packages: (t) => {
     // Written in the same transaction as the package's changes: a retried apply finds it.
-    t.string('package_id', 100).notNullable();
-    t.string('package_version', 64).notNullable();
-    t.string('checksum', 64).notNullable();
-    t.string('applied_at', 32).notNullable();
+    requiredStrings(t, { package_id: 100, package_version: 64, checksum: 64, applied_at: 32 });
     t.primary(['package_id', 'package_version']);
-  });
-  await knex.schema.createTable('package_aspects', (t) => {
+  },
+  package_aspects: (t) => {
     // Flags a feature's presence (docs/packages.md "Aspects"); packages add and remove them.
-    t.string('vendor_id', 128).notNullable();
-    t.string('aspect_id', 128).notNullable();
+    requiredStrings(t, { vendor_id: 128, aspect_id: 128 });
     t.integer('version').notNullable();
     t.string('vendor_name', 255);
     t.string('installed_by_package', 100).notNullable();
     t.primary(['vendor_id', 'aspect_id']);
-  });
-  await knex.schema.createTable('employees', (t) => {
+  },
+};
+
+/** The business object tables: master data, then transactional data and the log. */
+const BUSINESS_TABLES: Record<string, TableDefinition> = {
+  employees: (t) => {
     t.increments('id');
     t.string('login', 128).notNullable().unique();
-    t.string('display_name', 255).notNullable();
-    t.string('email', 255).notNullable();
-  });
-  await knex.schema.createTable('teams', (t) => {
+    requiredStrings(t, { display_name: 255, email: 255 });
+  },
+  teams: (t) => {
     t.increments('id');
     t.string('name', 128).notNullable().unique();
-  });
-  await knex.schema.createTable('categories', (t) => {
+  },
+  categories: (t) => {
     t.increments('id');
     t.string('name', 128).notNullable().unique();
-  });
-  await knex.schema.createTable('incidents', (t) => {
+  },
+  incidents: (t) => {
     t.bigIncrements('id');
     t.string('subject', 255).notNullable();
     t.text('description');
@@ -91,26 +95,37 @@ export async function createSampleTenantSchema(knex: Knex): Promise<void> {
     t.integer('category_id');
     t.integer('owner_id');
     t.string('created_at', 32).notNullable();
-  });
-  await knex.schema.createTable('incident_notes', (t) => {
+  },
+  incident_notes: (t) => {
     t.bigIncrements('id');
     t.bigInteger('incident_id').notNullable();
     t.text('body').notNullable();
     t.string('created_at', 32).notNullable();
-  });
-  await knex.schema.createTable('change_requests', (t) => {
+  },
+  change_requests: (t) => {
     t.bigIncrements('id');
-    t.string('title', 255).notNullable();
-    t.string('risk', 16).notNullable();
-    t.string('status', 32).notNullable();
-    t.string('created_at', 32).notNullable();
-  });
-  await knex.schema.createTable('app_log', (t) => {
+    requiredStrings(t, { title: 255, risk: 16, status: 32, created_at: 32 });
+  },
+  app_log: (t) => {
     t.bigIncrements('id');
-    t.string('logged_at', 32).notNullable();
-    t.string('level', 16).notNullable();
+    requiredStrings(t, { logged_at: 32, level: 16 });
     /** `configuration` entries at level `error` block acceptance (docs/releases.md "Acceptance"). */
     t.string('category', 64).notNullable();
     t.text('message').notNullable();
-  });
+  },
+};
+
+/**
+ * Creates the sample schema in an empty database; portable across SQLite, PostgreSQL, SQL Server.
+ * Tables are created in the order listed (validation_list_values references validation_lists).
+ */
+export async function createSampleTenantSchema(knex: Knex): Promise<void> {
+  for (const [name, define] of Object.entries({ ...SETTINGS_TABLES, ...METADATA_TABLES, ...BUSINESS_TABLES })) {
+    await knex.schema.createTable(name, define);
+  }
+}
+
+/** NOT NULL string columns, name → length, in the order given. */
+function requiredStrings(table: Knex.TableBuilder, lengths: Record<string, number>): void {
+  for (const [name, length] of Object.entries(lengths)) table.string(name, length).notNullable();
 }

@@ -1,4 +1,4 @@
-import type { Change, ObjectType } from './package-types';
+import { UI_DEFINITION_TYPES, type Change, type ObjectType } from './package-types';
 
 export const IMPACT_LEVELS = ['low', 'medium', 'high'] as const;
 export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
@@ -16,17 +16,6 @@ export interface ImpactRule extends RuleDefinition {
   reason: Readonly<{ rule: string; level: ImpactLevel; text: string }>;
 }
 
-const UI_TYPES: ObjectType[] = [
-  'Form',
-  'List',
-  'Layout',
-  'QuickAction',
-  'PickListDefinition',
-  'Dashboard',
-  'ChartPart',
-  'ListPart',
-  'SpecialPart',
-];
 const BUSINESS_OBJECT_PARTS: ObjectType[] = ['Field', 'Relationship'];
 const WORKFLOW_LIKE: ObjectType[] = ['Workflow', 'Counter', 'ViewPart', 'GlobalConstant', 'RequestOffering', 'Report'];
 
@@ -34,7 +23,7 @@ const is = (...types: ObjectType[]) => {
   const set = new Set<string>(types);
   return (change: Change) => set.has(change.objectType);
 };
-const isUiDefinition = is(...UI_TYPES);
+const isUiDefinition = is(...UI_DEFINITION_TYPES);
 const isBusinessObjectPart = is(...BUSINESS_OBJECT_PARTS);
 const fieldUpdateSets =
   (...keys: string[]) =>

@@ -79,14 +79,8 @@ export interface SettingCondition {
   exists?: boolean;
 }
 
-export const OBJECT_TYPES = [
-  'BusinessObject',
-  'Field',
-  'Relationship',
-  'Index',
-  'FullTextIndex',
-  'AuditField',
-  'BusinessRule',
+/** The user-interface definitions, one group in the impact table (docs/packages.md "Impact levels"). */
+export const UI_DEFINITION_TYPES = [
   'Form',
   'List',
   'Layout',
@@ -96,6 +90,17 @@ export const OBJECT_TYPES = [
   'ChartPart',
   'ListPart',
   'SpecialPart',
+] as const;
+
+export const OBJECT_TYPES = [
+  'BusinessObject',
+  'Field',
+  'Relationship',
+  'Index',
+  'FullTextIndex',
+  'AuditField',
+  'BusinessRule',
+  ...UI_DEFINITION_TYPES,
   'Role',
   'Branding',
   'Workflow',

@@ -81,16 +81,11 @@ export class TargetState {
       definition: change.data ?? {},
       installedBy: at.packageId,
     };
-    if (existing && existing.objectType !== change.objectType) {
-      this.error(at, `GUID ${change.guid} is a ${existing.objectType} on the target, not a ${change.objectType}`);
-      return;
-    }
+    if (existing && this.typeMismatch(existing, change, at)) return;
     if (this.conflicts(item, at)) return;
     if (existing) this.warn(at, `${describePackageItem(existing)} already exists on the target; it will be replaced`);
     if (change.schemaChange && !this.schemaChange(change, at)) return;
-    this.steps.push({ kind: existing ? 'replaceItem' : 'insertItem', at, item });
-    if (existing) this.dropItem(existing);
-    this.putItem(item);
+    this.writeItem(item, at, existing);
   }
 
   private update(change: Change, at: ChangeRef): void {
@@ -102,10 +97,7 @@ export class TargetState {
       );
       return;
     }
-    if (existing.objectType !== change.objectType) {
-      this.error(at, `GUID ${change.guid} is a ${existing.objectType} on the target, not a ${change.objectType}`);
-      return;
-    }
+    if (this.typeMismatch(existing, change, at)) return;
     const item: TargetItem = {
       ...existing,
       businessObject: change.businessObject ?? existing.businessObject,
@@ -113,9 +105,7 @@ export class TargetState {
       definition: applyMergePatch(existing.definition, change.data) as Record<string, unknown>,
     };
     if (this.conflicts(item, at)) return;
-    this.steps.push({ kind: 'replaceItem', at, item });
-    this.dropItem(existing);
-    this.putItem(item);
+    this.writeItem(item, at, existing);
   }
 
   private remove(change: Change, at: ChangeRef): void {
@@ -130,6 +120,20 @@ export class TargetState {
     if (change.schemaChange && !this.schemaChange(change, at, existing)) return;
     this.steps.push({ kind: 'deleteItem', at, guid: existing.guid });
     this.dropItem(existing);
+  }
+
+  /** A GUID names one item: a change of another type to it is an error. */
+  private typeMismatch(existing: TargetItem, change: Change, at: ChangeRef): boolean {
+    if (existing.objectType === change.objectType) return false;
+    this.error(at, `GUID ${change.guid} is a ${existing.objectType} on the target, not a ${change.objectType}`);
+    return true;
+  }
+
+  /** The step that writes `item`, and the model after it: `item` in place of `existing`. */
+  private writeItem(item: TargetItem, at: ChangeRef, existing: TargetItem | undefined): void {
+    this.steps.push({ kind: existing ? 'replaceItem' : 'insertItem', at, item });
+    if (existing) this.dropItem(existing);
+    this.putItem(item);
   }
 
   /** docs/packages.md "Conflicts": a target item with the package item's name but another GUID stops the install. */

@@ -81,6 +81,18 @@ describe('stagecoach approval', () => {
     expect(status.stdout).toMatch(/✓ .* bob approve/);
   });
 
+  it('lists approvals by search attribute', async () => {
+    const tenant = `t${Date.now()}`;
+    const workflowId = await request(['--tenant', tenant]);
+    const list = await cli('approval', 'list', '--tenant', tenant, '--open', '--json');
+    expect(list.code).toBe(0);
+    expect(list.json()).toEqual([
+      expect.objectContaining({ workflowId, status: 'RUNNING', attributes: { tenant, waitingFor: 'gate:uat-push' } }),
+    ]);
+  });
+});
+
+describe('stagecoach approval refusals', () => {
   it('exits 4 with the reason when a decision does not count', async () => {
     const workflowId = await request();
     const self = await cli('approval', 'approve', workflowId, '--user', 'rita', '--gate', 'uat-push', '--json');
@@ -126,7 +138,9 @@ describe('stagecoach approval', () => {
     expect(wait.code).toBe(4);
     expect(wait.json()).toMatchObject({ outcome: 'cancelled' });
   });
+});
 
+describe('stagecoach approval exit codes', () => {
   it('exits 5 when the workflow failed', async () => {
     const workflowId = await request(['--required', '3']);
     const wait = await cli('approval', 'wait', workflowId);
@@ -141,16 +155,6 @@ describe('stagecoach approval', () => {
     expect(run.json()).toEqual({
       error: { code: 'notFound', exitCode: 3, message: "No workflow 'approval/nobody/never' was found" },
     });
-  });
-
-  it('lists approvals by search attribute', async () => {
-    const tenant = `t${Date.now()}`;
-    const workflowId = await request(['--tenant', tenant]);
-    const list = await cli('approval', 'list', '--tenant', tenant, '--open', '--json');
-    expect(list.code).toBe(0);
-    expect(list.json()).toEqual([
-      expect.objectContaining({ workflowId, status: 'RUNNING', attributes: { tenant, waitingFor: 'gate:uat-push' } }),
-    ]);
   });
 
   it('exits 2 with one line for usage errors, and 0 with examples for --help', async () => {

@@ -22,24 +22,21 @@ afterAll(async () => {
 
 const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
 
+/** Writes `content` as a package file in the fleet's folder; returns its path. */
+const packageFile = (name: string, content: unknown) => {
+  const file = path.join(fleet.dir, name);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+};
+
+/** `stagecoach deploy start` of a package file by rita, against the worker's control database. */
+const deployStart = (file: string, ...options: string[]) =>
+  cli('deploy', 'start', '--package', file, '--control-db', ctx.controlDbFile, ...options, '--submitter', 'rita');
+
 describe('stagecoach deploy', () => {
   it('publishes a package file, deploys it to every tenant and waits: exit 0, counts in JSON, status afterwards', async () => {
-    const file = path.join(fleet.dir, 'cli-forms.json');
-    fs.writeFileSync(file, JSON.stringify(incremental('cli-forms', '1.0.0', [form(1, 'CLI Form')])));
-    const run = await cli(
-      'deploy',
-      'start',
-      '--package',
-      file,
-      '--control-db',
-      ctx.controlDbFile,
-      '--concurrency',
-      '3',
-      '--submitter',
-      'rita',
-      '--wait',
-      '--json',
-    );
+    const file = packageFile('cli-forms.json', incremental('cli-forms', '1.0.0', [form(1, 'CLI Form')]));
+    const run = await deployStart(file, '--concurrency', '3', '--wait', '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = run.json();
@@ -53,22 +50,9 @@ describe('stagecoach deploy', () => {
   });
 
   it('a scheduled deployment is cancelled before it starts: every tenant skipped with the reason', async () => {
-    const file = path.join(fleet.dir, 'cli-later.json');
-    fs.writeFileSync(file, JSON.stringify(incremental('cli-later', '1.0.0', [form(1, 'Later Form')])));
+    const file = packageFile('cli-later.json', incremental('cli-later', '1.0.0', [form(1, 'Later Form')]));
     const at = new Date(Date.now() + 3_600_000).toISOString();
-    const start = await cli(
-      'deploy',
-      'start',
-      '--package',
-      file,
-      '--control-db',
-      ctx.controlDbFile,
-      '--at',
-      at,
-      '--submitter',
-      'rita',
-      '--json',
-    );
+    const start = await deployStart(file, '--at', at, '--json');
     const { deploymentId } = start.json();
     expect((await cli('deploy', 'cancel', deploymentId, '--user', 'rita', '--reason', 'wrong package')).code).toBe(0);
     const wait = await cli('deploy', 'wait', deploymentId, '--json');
@@ -80,18 +64,7 @@ describe('stagecoach deploy', () => {
   });
 
   it('exits 2 naming the problem for an invalid package file, and for a missing package argument', async () => {
-    const file = path.join(fleet.dir, 'broken.json');
-    fs.writeFileSync(file, '{"id": "broken"}');
-    const run = await cli(
-      'deploy',
-      'start',
-      '--package',
-      file,
-      '--control-db',
-      ctx.controlDbFile,
-      '--submitter',
-      'rita',
-    );
+    const run = await deployStart(packageFile('broken.json', '{"id": "broken"}'));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
     const none = await cli('deploy', 'start', '--submitter', 'rita');

@@ -22,7 +22,7 @@ beforeAll(async () => {
   controlDb = await openControlDatabase(path.join(scratch, 'control.db'));
   ctx = await startTestWorker({ controlDb });
   holderId = uniqueId(`approval/${instance.tenant}`);
-  const holder = await ctx.client.requestApproval(holderId, {
+  const holder = await ctx.client.approvals.request(holderId, {
     subject: 'stands in for a release',
     requestedBy: 'rita',
     gate: { name: 'go-live', approvers: ['alice'], requiredApprovals: 1, timeoutSeconds: 600, onTimeout: 'reject' },

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseStatus, startRelease } from '../../client/releases';
 import { AuditStore } from '../../store/audit-store';
 import { createReleaseFixture, type ReleaseFixture } from '../support/release/release-fixture';
 import { releasePackage, statusWhen, waitingFor } from '../support/release/release-helpers';
@@ -137,7 +136,7 @@ describe('stagecoach release', () => {
     const id = `${tenant}/3.0`;
     // Not a package at all: the push to UAT fails and the release waits for a corrected one.
     const broken = fixture.packageFile('cli-broken.json', { id: 'cli-broken' });
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '3.0',
       startedBy: 'rita',
@@ -170,7 +169,7 @@ describe('stagecoach release', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/release\/nobody\/9\.9/);
     // Neither reached the release: it still waits, with its first package.
-    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({
+    expect(await ctx.client.releases.status(workflowId)).toMatchObject({
       waitingFor: 'corrected-package',
       packages: [{ path: broken }],
     });

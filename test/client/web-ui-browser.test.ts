@@ -74,7 +74,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')(
 
     it('shows a waiting approval on its page: id, status, summary and what it waits for', async () => {
       const workflowId = `approval/acme/uat-push-${randomUUID().slice(0, 8)}`;
-      await client.requestApproval(
+      await client.approvals.request(
         workflowId,
         {
           subject: 'acme 1.4: push to UAT',
@@ -89,7 +89,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')(
         },
         { tenant: 'acme', version: '1.4', phase: 'push-to-uat' },
       );
-      await client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice', comment: 'UAT data looks right' });
+      await client.approvals.decide(workflowId, 'approve', {
+        gate: 'uat-push',
+        user: 'alice',
+        comment: 'UAT data looks right',
+      });
 
       const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
       await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);

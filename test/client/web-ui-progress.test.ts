@@ -37,7 +37,7 @@ describe('progress in the Web UI', () => {
   it('finds a waiting approval by tenant, phase and waiting-for, and shows its summary and current details', async () => {
     const tenant = `acme-${Date.now()}`;
     const workflowId = uniqueId(`approval/${tenant}`);
-    await ctx.client.requestApproval(
+    await ctx.client.approvals.request(
       workflowId,
       {
         subject: `${tenant} 1.4: push to UAT`,
@@ -71,12 +71,12 @@ describe('progress in the Web UI', () => {
       'Waiting for approval of gate `uat-push`** (round 1): 2 more approval(s) needed from alice, bob.',
     );
 
-    await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
+    await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     const halfway = await describeUntil(workflowId, (details) => !!details?.includes('1 more'));
     expect(halfway.currentDetails).toContain('1 more approval(s) needed from bob.');
 
-    await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
-    await ctx.client.waitForApproval(workflowId);
+    await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
+    await ctx.client.approvals.result(workflowId);
     expect(await listUntil(query, (ids) => ids.length === 0)).toEqual([]);
     const done = await ctx.client.describe(workflowId);
     expect(done.status).toBe('COMPLETED');

@@ -24,7 +24,7 @@ export async function openGate(
 ): Promise<{ workflowId: string; subject: string }> {
   const workflowId = uniqueId('approval/acme');
   const subject = `acme 1.1 (${randomUUID().slice(0, 8)})`;
-  await ctx.client.requestApproval(workflowId, { subject, requestedBy: 'rita', gate: definition, ...extra });
+  await ctx.client.approvals.request(workflowId, { subject, requestedBy: 'rita', gate: definition, ...extra });
   return { workflowId, subject };
 }
 
@@ -36,7 +36,7 @@ export async function statusWhen(
 ): Promise<ApprovalStatus> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const status = await ctx.client.approvalStatus(workflowId);
+    const status = await ctx.client.approvals.status(workflowId);
     if (predicate(status)) return status;
     if (Date.now() > until) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 150));

@@ -24,13 +24,13 @@ it('runs an approval through the real worker process and records it in the contr
   const client = await StagecoachClient.connect({ address: inject('temporalAddress'), taskQueue });
   try {
     const workflowId = `approval/smoke/${randomUUID()}`;
-    await client.requestApproval(workflowId, {
+    await client.approvals.request(workflowId, {
       subject: 'smoke',
       requestedBy: 'rita',
       gate: { name: 'go-live', approvers: ['alice'], requiredApprovals: 1, timeoutSeconds: 60, onTimeout: 'reject' },
     });
-    await client.decide(workflowId, 'approve', { gate: 'go-live', user: 'alice' });
-    expect((await client.approvalResult(workflowId)).outcome).toBe('approved');
+    await client.approvals.decide(workflowId, 'approve', { gate: 'go-live', user: 'alice' });
+    expect((await client.approvals.result(workflowId)).outcome).toBe('approved');
 
     const controlDb = await openControlDatabase(controlDbUrl);
     const events = await new AuditStore(controlDb).listForWorkflow(workflowId);

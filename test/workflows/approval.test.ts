@@ -19,7 +19,7 @@ afterAll(async () => {
 
 async function open(definition: GateDefinition): Promise<string> {
   const workflowId = uniqueId('approval/acme');
-  await ctx.client.requestApproval(workflowId, { subject: 'acme 1.0', requestedBy: 'rita', gate: definition });
+  await ctx.client.approvals.request(workflowId, { subject: 'acme 1.0', requestedBy: 'rita', gate: definition });
   return workflowId;
 }
 
@@ -40,13 +40,17 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
 describe('approval gate', () => {
   it('is approved by an approver and says so in status, result and audit table', async () => {
     const workflowId = await open(gate());
-    const before = await ctx.client.approvalStatus(workflowId);
+    const before = await ctx.client.approvals.status(workflowId);
     expect(before.waitingFor).toBe('gate:uat-push');
 
-    const answer = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice', comment: 'ok' });
+    const answer = await ctx.client.approvals.decide(workflowId, 'approve', {
+      gate: 'uat-push',
+      user: 'alice',
+      comment: 'ok',
+    });
     expect(answer).toEqual({ counted: true, gate: 'uat-push', approvalsStillNeeded: 0 });
 
-    const result = await ctx.client.approvalResult(workflowId);
+    const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('approved');
     expect(result.decisions).toMatchObject([{ user: 'alice', decision: 'approve', counted: true, comment: 'ok' }]);
     expect(await auditKinds(workflowId)).toEqual(['gate-opened', 'decision-approve', 'gate-approved']);
@@ -60,12 +64,20 @@ describe('approval gate', () => {
 
   it('is rejected by reject signals, as the Web UI sends them: re-requested once, then cancelled', async () => {
     const workflowId = await open(gate());
-    await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'bob', comment: 'not yet' });
-    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.round === 2);
-    await ctx.client.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'bob', comment: 'still not' });
-    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.phase === 'needs-resolution');
+    await ctx.client.approvals.signalDecision(workflowId, 'reject', {
+      gate: 'uat-push',
+      user: 'bob',
+      comment: 'not yet',
+    });
+    await until(async () => (await ctx.client.approvals.status(workflowId)).gate.round === 2);
+    await ctx.client.approvals.signalDecision(workflowId, 'reject', {
+      gate: 'uat-push',
+      user: 'bob',
+      comment: 'still not',
+    });
+    await until(async () => (await ctx.client.approvals.status(workflowId)).gate.phase === 'needs-resolution');
     await ctx.client.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { gate: 'uat-push', user: 'rita' });
-    const result = await ctx.client.approvalResult(workflowId);
+    const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('cancelled');
     expect(await auditKinds(workflowId)).toEqual([
       'gate-opened',
@@ -82,9 +94,9 @@ describe('approval gate', () => {
 
   it('times out when nobody decides (onTimeout reject: re-requested, then needs resolution)', async () => {
     const workflowId = await open(gate({ timeoutSeconds: 2 }));
-    await until(async () => (await ctx.client.approvalStatus(workflowId)).gate.phase === 'needs-resolution');
+    await until(async () => (await ctx.client.approvals.status(workflowId)).gate.phase === 'needs-resolution');
     await ctx.client.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { gate: 'uat-push', user: 'rita' });
-    const result = await ctx.client.approvalResult(workflowId);
+    const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('cancelled');
     expect(result.decisions).toEqual([]);
     expect(await auditKinds(workflowId)).toEqual([
@@ -101,22 +113,22 @@ describe('approval gate', () => {
   it('refuses self-approval and non-approvers, records them, and keeps waiting', async () => {
     const workflowId = await open(gate({ approvers: ['alice', 'bob', 'rita'], requiredApprovals: 2 }));
 
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toThrow(
-      /rita started this release/,
-    );
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'mallory' })).rejects.toThrow(
-      DecisionRefusedError,
-    );
-    const first = await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
+    await expect(
+      ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' }),
+    ).rejects.toThrow(/rita started this release/);
+    await expect(
+      ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'mallory' }),
+    ).rejects.toThrow(DecisionRefusedError);
+    const first = await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' });
     expect(first.approvalsStillNeeded).toBe(1);
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })).rejects.toThrow(
-      /already decided/,
-    );
-    const status = await ctx.client.approvalStatus(workflowId);
+    await expect(
+      ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' }),
+    ).rejects.toThrow(/already decided/);
+    const status = await ctx.client.approvals.status(workflowId);
     expect(status.gate.outcome).toBeUndefined();
 
-    await ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
-    const result = await ctx.client.approvalResult(workflowId);
+    await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
+    const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('approved');
     expect(result.decisions.map((d) => [d.user, d.counted])).toEqual([
       ['rita', false],
@@ -138,7 +150,7 @@ describe('approval gate', () => {
 
   it('fails at once, naming the problem, for an impossible gate', async () => {
     const workflowId = await open(gate({ requiredApprovals: 3 }));
-    await expect(ctx.client.approvalResult(workflowId)).rejects.toMatchObject({
+    await expect(ctx.client.approvals.result(workflowId)).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/requiredApprovals \(3\) exceeds the 2 approvers/) },
     });
   });

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backOutPromotion,
-  BundleCommandError,
-  cancelPromotion,
-  promote,
-  promotionStatus,
-  reschedulePromotion,
-  runBundleCommand,
-} from '../../client/bundles';
+import { BundleCommandError } from '../../client';
 import type { Landscape } from '../../domain/landscapes';
 import { PromotionStore } from '../../store/promotion-store';
 import { INCIDENT_BO_GUID } from '../support/packages/tenant-fixtures';
@@ -33,13 +25,13 @@ const IN_AN_HOUR = () => new Date(Date.now() + 3_600_000).toISOString();
 
 async function bundleWithItems(): Promise<string> {
   const bundle = unique('release');
-  await runBundleCommand(fx.ctx.client, {
+  await fx.ctx.client.promotions.bundleCommand({
     action: 'create-bundle',
     user: 'bea',
     bundle,
     source: { tenant: fx.tenant, landscape: 'staging' },
   });
-  await runBundleCommand(fx.ctx.client, {
+  await fx.ctx.client.promotions.bundleCommand({
     action: 'add-items',
     user: 'bea',
     bundle,
@@ -54,7 +46,7 @@ async function bundleWithItems(): Promise<string> {
 
 async function targetFor(landscape: Landscape, targetUser = 'svc-accept'): Promise<string> {
   const name = unique(landscape);
-  await runBundleCommand(fx.ctx.client, {
+  await fx.ctx.client.promotions.bundleCommand({
     action: 'define-target',
     user: 'pat',
     target: { name, instance: { tenant: fx.tenant, landscape }, targetUser, credentialRef: '${PROMOTE_PASSWORD}' },
@@ -74,7 +66,7 @@ async function refusalOf(run: Promise<unknown>): Promise<BundleCommandError> {
 describe('roles (docs/mass-deployment-and-promotions.md)', () => {
   it('refuses a user without the needed role, naming the user, the action and the role', async () => {
     const noRole = await refusalOf(
-      runBundleCommand(fx.ctx.client, {
+      fx.ctx.client.promotions.bundleCommand({
         action: 'create-bundle',
         user: 'carol',
         bundle: 'nope',
@@ -90,30 +82,37 @@ describe('roles (docs/mass-deployment-and-promotions.md)', () => {
     const target = await targetFor('production');
     const before = await fingerprint(fx.knex('production'));
     const bundleAdminOnly = await refusalOf(
-      promote(fx.ctx.client, { requestedBy: 'dave', targetName: target, bundle }),
+      fx.ctx.client.promotions.promote({ requestedBy: 'dave', targetName: target, bundle }),
     );
     expect(bundleAdminOnly.message).toBe(
       `user 'dave' may not promote bundle '${bundle}' to target '${target}': it needs role promotion-admin (or admin); dave has roles bundle-admin`,
     );
 
     const noAccept = await targetFor('production', 'intern');
-    const notAccepted = await refusalOf(promote(fx.ctx.client, { requestedBy: 'pat', targetName: noAccept, bundle }));
+    const notAccepted = await refusalOf(
+      fx.ctx.client.promotions.promote({ requestedBy: 'pat', targetName: noAccept, bundle }),
+    );
     expect(notAccepted.message).toBe(
       `user 'intern' may not accept bundles on ${fx.tenant}/production (target '${noAccept}'): it needs role accept-bundle; intern has no role`,
     );
     expect(await fingerprint(fx.knex('production'))).toEqual(before);
 
-    const history = await runBundleCommand(fx.ctx.client, { action: 'history', user: 'pat', bundle });
+    const history = await fx.ctx.client.promotions.bundleCommand({ action: 'history', user: 'pat', bundle });
     expect(history.history).toEqual([]);
     const promotionAdminCannotEditBundles = await refusalOf(
-      runBundleCommand(fx.ctx.client, { action: 'add-items', user: 'pat', bundle, items: [{ guid: ASSET_FORM }] }),
+      fx.ctx.client.promotions.bundleCommand({
+        action: 'add-items',
+        user: 'pat',
+        bundle,
+        items: [{ guid: ASSET_FORM }],
+      }),
     );
     expect(promotionAdminCannotEditBundles.message).toContain("user 'pat' may not add items to bundle");
   });
 
   it('refuses a target whose credential is not a reference', async () => {
     const error = await refusalOf(
-      runBundleCommand(fx.ctx.client, {
+      fx.ctx.client.promotions.bundleCommand({
         action: 'define-target',
         user: 'root',
         target: {
@@ -135,14 +134,14 @@ describe('scheduled promotions', () => {
     const bundle = await bundleWithItems();
     const production = await targetFor('production');
     const uat = await targetFor('uat');
-    const snapshot = await promote(fx.ctx.client, {
+    const snapshot = await fx.ctx.client.promotions.promote({
       requestedBy: 'pat',
       targetName: production,
       bundle,
       scheduledFor: IN_AN_HOUR(),
       content: 'snapshot',
     });
-    const live = await promote(fx.ctx.client, {
+    const live = await fx.ctx.client.promotions.promote({
       requestedBy: 'pat',
       targetName: uat,
       bundle,
@@ -159,7 +158,7 @@ describe('scheduled promotions', () => {
       .update({ definition: JSON.stringify({ layout: 'v2' }) });
 
     for (const { promotionId } of [snapshot, live]) {
-      await reschedulePromotion(fx.ctx.client, promotionId, {
+      await fx.ctx.client.promotions.reschedule(promotionId, {
         user: 'pat',
         at: new Date(Date.now() - 1000).toISOString(),
       });
@@ -181,15 +180,15 @@ describe('scheduled promotions', () => {
       .where({ guid: ASSET_FORM })
       .update({ definition: JSON.stringify({ layout: 'v1' }) });
     // Leave the targets as they were for the other tests.
-    await backOutPromotion(fx.ctx.client, { promotionId: snapshot.promotionId, user: 'pat' });
-    await backOutPromotion(fx.ctx.client, { promotionId: live.promotionId, user: 'pat' });
+    await fx.ctx.client.promotions.backOut({ promotionId: snapshot.promotionId, user: 'pat' });
+    await fx.ctx.client.promotions.backOut({ promotionId: live.promotionId, user: 'pat' });
   });
 
   it('a reschedule needs promotion-admin and a date; a cancelled promotion writes nothing', async () => {
     const bundle = await bundleWithItems();
     const target = await targetFor('production');
     const before = await fingerprint(fx.knex('production'));
-    const { promotionId } = await promote(fx.ctx.client, {
+    const { promotionId } = await fx.ctx.client.promotions.promote({
       requestedBy: 'root',
       targetName: target,
       bundle,
@@ -197,29 +196,29 @@ describe('scheduled promotions', () => {
     });
 
     const refused = await refusalOf(
-      reschedulePromotion(fx.ctx.client, promotionId, { user: 'dave', at: IN_AN_HOUR() }),
+      fx.ctx.client.promotions.reschedule(promotionId, { user: 'dave', at: IN_AN_HOUR() }),
     );
     expect(refused.message).toBe(
       `user 'dave' may not reschedule promotion ${promotionId}: it needs role promotion-admin (or admin); dave has roles bundle-admin`,
     );
     const badDate = await refusalOf(
-      reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: 'next tuesday' }),
+      fx.ctx.client.promotions.reschedule(promotionId, { user: 'pat', at: 'next tuesday' }),
     );
     expect(badDate.message).toContain("'next tuesday' is not a date and time");
 
     const later = new Date(Date.now() + 7_200_000).toISOString();
-    expect(await reschedulePromotion(fx.ctx.client, promotionId, { user: 'pat', at: later })).toEqual({
+    expect(await fx.ctx.client.promotions.reschedule(promotionId, { user: 'pat', at: later })).toEqual({
       scheduledFor: later,
     });
-    expect(await promotionStatus(fx.ctx.client, promotionId)).toMatchObject({
+    expect(await fx.ctx.client.promotions.status(promotionId)).toMatchObject({
       phase: 'scheduled',
       scheduledFor: later,
       reschedules: [{ user: 'pat', at: later }],
     });
 
-    expect(await cancelPromotion(fx.ctx.client, promotionId)).toMatchObject({ phase: 'cancelled' });
+    expect(await fx.ctx.client.promotions.cancel(promotionId)).toMatchObject({ phase: 'cancelled' });
     expect(await fingerprint(fx.knex('production'))).toEqual(before);
-    const history = await runBundleCommand(fx.ctx.client, { action: 'history', user: 'bea', bundle });
+    const history = await fx.ctx.client.promotions.bundleCommand({ action: 'history', user: 'bea', bundle });
     expect(history.history).toMatchObject([
       { id: promotionId, status: 'cancelled', scheduledFor: later, requestedBy: 'root' },
     ]);
@@ -249,7 +248,7 @@ describe('history retention', () => {
     });
 
     const bundle = await bundleWithItems();
-    const { promotionId, result } = await promote(fx.ctx.client, {
+    const { promotionId, result } = await fx.ctx.client.promotions.promote({
       requestedBy: 'pat',
       targetName: await targetFor('uat'),
       bundle,
@@ -259,7 +258,7 @@ describe('history retention', () => {
     expect(await store.get('promotion/gone/old')).toBeUndefined();
     expect(await store.get('promotion/gone/recent')).toMatchObject({ status: 'failed' });
     expect(await store.get(promotionId)).toMatchObject({ status: 'promoted' });
-    await backOutPromotion(fx.ctx.client, { promotionId, user: 'pat' });
+    await fx.ctx.client.promotions.backOut({ promotionId, user: 'pat' });
   });
 });
 
@@ -275,13 +274,13 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
   it('back-out returns the target to its fingerprint from before the promotion', async () => {
     const client = own.ctx.client;
     const bundle = unique('release');
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'create-bundle',
       user: 'bea',
       bundle,
       source: { tenant: own.tenant, landscape: 'staging' },
     });
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'add-items',
       user: 'bea',
       bundle,
@@ -292,7 +291,7 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
       ],
     });
     const target = unique('production');
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'define-target',
       user: 'pat',
       target: {
@@ -303,19 +302,19 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
       },
     });
     const before = await fingerprint(own.knex('production'));
-    const { promotionId, result } = await promote(client, { requestedBy: 'pat', targetName: target, bundle });
+    const { promotionId, result } = await client.promotions.promote({ requestedBy: 'pat', targetName: target, bundle });
     expect(result).toMatchObject({ created: 2, updated: 1, unchanged: 0 });
     expect(await definitionOn(own.knex('production'), ESCALATION_RULE)).toEqual({ when: 'priority = 1' });
     expect(await fingerprint(own.knex('production'))).not.toEqual(before);
 
-    const refused = await refusalOf(backOutPromotion(client, { promotionId, user: 'bea' }));
+    const refused = await refusalOf(client.promotions.backOut({ promotionId, user: 'bea' }));
     expect(refused.message).toContain(
       `user 'bea' may not back out promotion ${promotionId}: it needs role promotion-admin`,
     );
-    const backOut = await backOutPromotion(client, { promotionId, user: 'root' });
+    const backOut = await client.promotions.backOut({ promotionId, user: 'root' });
     expect(backOut).toMatchObject({ deleted: 2, restored: 1, matchesBeforePromotion: true });
     expect(await fingerprint(own.knex('production'))).toEqual(before);
-    const history = await runBundleCommand(client, { action: 'history', user: 'pat', target });
+    const history = await client.promotions.bundleCommand({ action: 'history', user: 'pat', target });
     expect(history.history).toMatchObject([{ id: promotionId, status: 'backed-out', requestedBy: 'pat' }]);
   });
 });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect, inject, it } from 'vitest';
 import { StagecoachClient } from '../../client';
-import { instanceLockStatus } from '../../client/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { WORKER_ENV } from '../../worker/settings';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
@@ -38,7 +37,7 @@ it('mails approvers through the configured SMTP server and frees a lock whose ho
   try {
     const subject = `smoke ${randomUUID().slice(0, 8)}`;
     const approvalId = `approval/smoke/${randomUUID()}`;
-    const handle = await client.requestApproval(approvalId, {
+    const handle = await client.approvals.request(approvalId, {
       subject,
       requestedBy: 'rita',
       gate: { name: 'go-live', approvers: ['alice'], requiredApprovals: 1, timeoutSeconds: 60, onTimeout: 'reject' },
@@ -64,13 +63,9 @@ it('mails approvers through the configured SMTP server and frees a lock whose ho
         },
       ],
     });
-    await expect
-      .poll(async () => (await instanceLockStatus(client.temporal, instance)).holder?.holderWorkflowId)
-      .toBe(approvalId);
+    await expect.poll(async () => (await client.locks.status(instance)).holder?.holderWorkflowId).toBe(approvalId);
     await handle.terminate('smoke test');
-    await expect
-      .poll(async () => (await instanceLockStatus(client.temporal, instance)).holder, { timeout: 20_000 })
-      .toBeUndefined();
+    await expect.poll(async () => (await client.locks.status(instance)).holder, { timeout: 20_000 }).toBeUndefined();
     await client.temporal.workflow.getHandle(instanceLockWorkflowId(instance)).terminate('smoke test done');
   } finally {
     await client.close();

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
-import { BundleCommandError, promote, runBundleCommand } from '../../client/bundles';
-import { DeploymentError, deploymentResult, startDeployment } from '../../client/deployments';
+import { BundleCommandError, DeploymentError } from '../../client';
 import { BackupCatalog } from '../../store/backup-catalog';
 import { DeploymentStore } from '../../store/deployment-store';
 import { PatchLogStore } from '../../store/patch-log-store';
@@ -39,12 +38,12 @@ describe('mass deployment to locked instances', () => {
       incremental('locked-low', '1.0.0', [{ ...form(1, 'Locked Low Form'), guid: guid(0x6001) }]),
     );
 
-    const deploymentId = await startDeployment(ctx.client, {
+    const deploymentId = await ctx.client.deployments.start({
       packageSha256,
       tenants: [north, south, open],
       submitter: 'rita',
     });
-    const result = await deploymentResult(ctx.client, deploymentId);
+    const result = await ctx.client.deployments.result(deploymentId);
     expect(result.counts).toMatchObject({ succeeded: 3, failed: 0, skipped: 0 });
 
     const rows = await new DeploymentStore(fixture.controlDb).tenants(deploymentId);
@@ -75,12 +74,12 @@ describe('mass deployment to locked instances', () => {
       fixture.controlDb,
       incremental('locked-high', '1.0.0', [{ ...uniqueSubjectIndex, guid: guid(0x6002) }]),
     );
-    const deploymentId = await startDeployment(ctx.client, {
+    const deploymentId = await ctx.client.deployments.start({
       packageSha256,
       tenants: [open, north, south],
       submitter: 'rita',
     });
-    const refused = await failureOf(deploymentResult(ctx.client, deploymentId));
+    const refused = await failureOf(ctx.client.deployments.result(deploymentId));
     expect(refused).toBeInstanceOf(DeploymentError);
     expect((refused as DeploymentError).type).toBe('MetadataLocked');
     expect(refused.message).toContain('package locked-high@1.0.0 is high impact');
@@ -98,7 +97,7 @@ describe('mass deployment to locked instances', () => {
 describe('promotion to a locked target', () => {
   async function itemsTarget(tenant: string): Promise<string> {
     const name = `locked-${tenant}`;
-    await runBundleCommand(suite.ctx.client, {
+    await suite.ctx.client.promotions.bundleCommand({
       action: 'define-target',
       user: 'pat',
       target: {
@@ -140,7 +139,7 @@ describe('promotion to a locked target', () => {
     const targetName = await itemsTarget(tenant);
     const source = { tenant, landscape: 'staging' as const };
 
-    const { promotionId, result } = await promote(ctx.client, {
+    const { promotionId, result } = await ctx.client.promotions.promote({
       requestedBy: 'pat',
       targetName,
       items: { source, selectors: [{ guid: guid(0x6101) }] },
@@ -155,7 +154,11 @@ describe('promotion to a locked target', () => {
 
     const before = await fingerprint(production);
     const refused = await failureOf(
-      promote(ctx.client, { requestedBy: 'pat', targetName, items: { source, selectors: [{ guid: guid(0x6102) }] } }),
+      ctx.client.promotions.promote({
+        requestedBy: 'pat',
+        targetName,
+        items: { source, selectors: [{ guid: guid(0x6102) }] },
+      }),
     );
     expect(refused).toBeInstanceOf(BundleCommandError);
     expect(refused.message).toMatch(

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { forceReleaseInstanceLock, instanceLockStatus, listInstanceLocks } from '../../client/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { AuditStore } from '../../store/audit-store';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
@@ -48,7 +47,7 @@ async function lockWhen(
   let last: unknown;
   for (;;) {
     try {
-      const status = await instanceLockStatus(temporal, instance);
+      const status = await ctx.client.locks.status(instance);
       if (predicate(status)) return status;
       last = status;
     } catch (error) {
@@ -162,11 +161,11 @@ describe.concurrent('instance lock', () => {
     const instance = newInstance();
     const [a, b] = await queueHolders(instance, ['stuck', 'next']);
     await lockWhen(instance, (s) => holderOf(s) === a);
-    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: ' ' })).rejects.toThrow();
+    await expect(ctx.client.locks.forceRelease(instance, { user: 'ada', reason: ' ' })).rejects.toThrow();
     await expect(
-      forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'x', requestId: 'nope' }),
+      ctx.client.locks.forceRelease(instance, { user: 'ada', reason: 'x', requestId: 'nope' }),
     ).rejects.toThrow();
-    const { released } = await forceReleaseInstanceLock(temporal, instance, {
+    const { released } = await ctx.client.locks.forceRelease(instance, {
       user: 'ada',
       reason: 'holder hangs on a dead database',
     });
@@ -179,10 +178,10 @@ describe.concurrent('instance lock', () => {
     // The old holder's own release later changes nothing.
     await temporal.workflow.getHandle(a).signal(finishSignal, 'complete');
     await temporal.workflow.getHandle(a).result();
-    expect(holderOf(await instanceLockStatus(temporal, instance))).toBe(b);
+    expect(holderOf(await ctx.client.locks.status(instance))).toBe(b);
     await temporal.workflow.getHandle(b).signal(finishSignal, 'complete');
     await temporal.workflow.getHandle(b).result();
-    await expect(forceReleaseInstanceLock(temporal, instance, { user: 'ada', reason: 'again' })).rejects.toThrow();
+    await expect(ctx.client.locks.forceRelease(instance, { user: 'ada', reason: 'again' })).rejects.toThrow();
   });
 
   it('continues as new carrying holder and queue, and is listed by the client', async ({ expect }) => {
@@ -194,10 +193,10 @@ describe.concurrent('instance lock', () => {
     await expect
       .poll(async () => (await temporal.workflow.getHandle(lockId).describe()).runId, { timeout: 30_000 })
       .not.toBe(firstRun);
-    const status = await instanceLockStatus(temporal, instance);
+    const status = await ctx.client.locks.status(instance);
     expect([holderOf(status), ...queueOf(status)]).toEqual([a, b, c]);
     await expect
-      .poll(async () => (await listInstanceLocks(temporal, ctx.taskQueue)).map((l) => l.lockWorkflowId), {
+      .poll(async () => (await ctx.client.locks.list()).map((l) => l.lockWorkflowId), {
         timeout: 30_000,
       })
       .toContain(lockId);

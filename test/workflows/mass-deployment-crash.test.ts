@@ -3,7 +3,6 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { StagecoachClient } from '../../client';
-import { deploymentResult, deploymentStatus, startDeployment } from '../../client/deployments';
 import { openControlDatabase } from '../../store/control-database';
 import { DeploymentStore } from '../../store/deployment-store';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -54,19 +53,19 @@ it('a new worker finishes a deployment whose worker was killed, and no tenant ge
     incremental('crash-forms', '2.0.0', [form(1, 'Crash Form'), form(2, 'Other Form')]),
   );
   const first = await startWorker();
-  const id = await startDeployment(client, { packageSha256, concurrency: 10, submitter: 'rita' });
+  const id = await client.deployments.start({ packageSha256, concurrency: 10, submitter: 'rita' });
   const until = Date.now() + 300_000;
-  let before = await deploymentStatus(client, id).catch(() => undefined);
+  let before = await client.deployments.status(id).catch(() => undefined);
   while (!before || before.counts.processed < 30) {
     if (Date.now() > until) throw new Error(`deployment did not progress: ${JSON.stringify(before?.counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    before = await deploymentStatus(client, id).catch(() => before);
+    before = await client.deployments.status(id).catch(() => before);
   }
   await first.kill();
   expect(before.counts.pending).toBeGreaterThan(0);
 
   await startWorker();
-  const result = await deploymentResult(client, id);
+  const result = await client.deployments.result(id);
   expect(result.counts).toMatchObject({ total: COUNT, succeeded: COUNT, failed: 0, skipped: 0 });
 
   // The patch log proves it: one entry per tenant, written by the deployment's child that had it.

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentResult, startDeployment } from '../../client/deployments';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { form, incremental } from '../support/packages/package-builders';
 import {
@@ -36,13 +35,13 @@ describe('mass deployment to 5,000 tenants', () => {
       ctx.controlDb,
       incremental('scale-form', '1.0.0', [form(1, 'Scale Form')]),
     );
-    const id = await startDeployment(ctx.client, {
+    const id = await ctx.client.deployments.start({
       packageSha256,
       concurrency: CONCURRENCY,
       submitter: 'rita',
       maxHistoryEvents: MAX_EVENTS,
     });
-    const result = await deploymentResult(ctx.client, id);
+    const result = await ctx.client.deployments.result(id);
     expect(result.counts).toMatchObject({ total: COUNT, processed: COUNT, succeeded: COUNT, failed: 0, skipped: 0 });
     expect(result.runs).toBeGreaterThan(2);
 

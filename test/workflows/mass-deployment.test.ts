@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { pendingActivitiesWithin } from '../../client/workflow-progress';
-import { deploymentResult, deploymentStatus, startDeployment, tenantDeploymentStatus } from '../../client/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
 import type { DeploymentStatus } from '../../contracts/deployments';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
@@ -64,7 +63,7 @@ async function statusWhen(
 ): Promise<DeploymentStatus> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const status = await deploymentStatus(ctx.client, id).catch(() => undefined);
+    const status = await ctx.client.deployments.status(id).catch(() => undefined);
     if (status && predicate(status)) return status;
     if (Date.now() > until) throw new Error(`deployment status never matched; last: ${JSON.stringify(status?.counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -88,7 +87,7 @@ describe('mass deployment of one package to 1,000 tenants', () => {
       form(3, 'Closure Form'),
     ]);
     const packageSha256 = await publishPackage(ctx.controlDb, document);
-    const id = await startDeployment(ctx.client, {
+    const id = await ctx.client.deployments.start({
       packageSha256,
       concurrency: 20,
       notifyTenants: true,
@@ -101,19 +100,19 @@ describe('mass deployment of one package to 1,000 tenants', () => {
     expect(midRun.counts.running).toBeLessThanOrEqual(20);
     expect(midRun.running.length).toBe(midRun.counts.running);
     expect(midRun.counts.pending).toBeGreaterThan(0);
-    expect(await tenantDeploymentStatus(ctx.client, id, fleet.tenants[0])).toEqual({
+    expect(await ctx.client.deployments.tenantStatus(id, fleet.tenants[0])).toEqual({
       tenant: fleet.tenants[0],
       status: 'succeeded',
     });
-    expect((await tenantDeploymentStatus(ctx.client, id, fleet.tenants[COUNT - 1]))?.status).toMatch(
+    expect((await ctx.client.deployments.tenantStatus(id, fleet.tenants[COUNT - 1]))?.status).toMatch(
       /^(pending|running)$/,
     );
-    expect(await tenantDeploymentStatus(ctx.client, id, 'not-selected')).toBeNull();
+    expect(await ctx.client.deployments.tenantStatus(id, 'not-selected')).toBeNull();
     // What a progress bar reads: the apply activities of the batch children, seen from the deployment.
     const applying = await pendingWhen(id, (types) => types.includes('deployPackageToTenants'));
     expect(applying).toContain('deployPackageToTenants');
 
-    const result = await deploymentResult(ctx.client, id);
+    const result = await ctx.client.deployments.result(id);
     expect(result.counts).toMatchObject({
       total: COUNT,
       processed: COUNT,

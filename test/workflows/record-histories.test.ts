@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
-import { backOutPromotion, promote, runBundleCommand } from '../../client/bundles';
-import { deploymentResult, startDeployment } from '../../client/deployments';
-import { instanceLockStatus } from '../../client/instance-locks';
 import type { InstanceRef } from '../../domain/landscapes';
 import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
@@ -68,13 +65,13 @@ describe('runs kept as replay histories', () => {
       ctx.controlDb,
       incremental('history-forms', '1.0.0', [form(1, 'Deploy Form'), form(2, 'Triage Form')]),
     );
-    const id = await startDeployment(ctx.client, {
+    const id = await ctx.client.deployments.start({
       packageSha256,
       concurrency: 4,
       notifyTenants: true,
       submitter: 'rita',
     });
-    const result = await deploymentResult(ctx.client, id);
+    const result = await ctx.client.deployments.result(id);
     expect(result.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, skipped: 0 });
     await smtp.waitFor((received) => received.some((m) => m.to.includes('rita@example.com')));
     await recordHistory(ctx.temporal, id, 'mass-deployment-batched');
@@ -97,7 +94,7 @@ describe('runs kept as replay histories', () => {
         // Around continue-as-new the next run answers the query before it has taken the request:
         // on a loaded machine that can take longer than the poll's default second.
         await expect
-          .poll(async () => JSON.stringify(await instanceLockStatus(ctx.temporal, instance).catch(() => null)), {
+          .poll(async () => JSON.stringify(await ctx.client.locks.status(instance).catch(() => null)), {
             timeout: 10_000,
           })
           .toContain(workflowId);
@@ -120,20 +117,20 @@ describe('runs kept as replay histories', () => {
   it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
     const client = promotions.ctx.client;
     const bundle = `history-${randomUUID().slice(0, 8)}`;
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'create-bundle',
       user: 'bea',
       bundle,
       source: { tenant: promotions.tenant, landscape: 'staging' },
     });
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'add-items',
       user: 'bea',
       bundle,
       items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }],
     });
     const target = `production-${randomUUID().slice(0, 8)}`;
-    await runBundleCommand(client, {
+    await client.promotions.bundleCommand({
       action: 'define-target',
       user: 'pat',
       target: {
@@ -143,9 +140,9 @@ describe('runs kept as replay histories', () => {
         credentialRef: '${PROMOTE_PASSWORD}',
       },
     });
-    const { promotionId, result } = await promote(client, { requestedBy: 'pat', targetName: target, bundle });
+    const { promotionId, result } = await client.promotions.promote({ requestedBy: 'pat', targetName: target, bundle });
     expect(result).toMatchObject({ created: 2 });
-    expect(await backOutPromotion(client, { promotionId, user: 'pat' })).toMatchObject({
+    expect(await client.promotions.backOut({ promotionId, user: 'pat' })).toMatchObject({
       deleted: 2,
       matchesBeforePromotion: true,
     });

@@ -55,16 +55,7 @@ export async function withInstanceLock<T>(instance: InstanceRef, reason: string,
     setHandler(grantSignal, undefined);
     // Also when the request is still queued (or its activity was cancelled mid-flight):
     // the lock withdraws it, and remembers the id should the request arrive after all.
-    await CancellationScope.nonCancellable(async () => {
-      try {
-        await getExternalWorkflowHandle(lockWorkflowId).signal(releaseLockSignal, {
-          requestId,
-          holderWorkflowId: workflowInfo().workflowId,
-        });
-      } catch (error) {
-        log.warn('could not release the instance lock', { lockWorkflowId, requestId, error: String(error) });
-      }
-    });
+    await CancellationScope.nonCancellable(() => releaseLock(lockWorkflowId, requestId));
     if (!granted) stopWaiting();
   }
 }

@@ -9,6 +9,7 @@ import {
   correctedPackageSignal,
   correctedPackageUpdate,
   registerChangeSignal,
+  type ReleaseRequestAnswer,
   type ReleaseStatus,
 } from '../../contracts/releases';
 
@@ -45,65 +46,79 @@ export function registerChangeHandler(status: ReleaseStatus, trail: AuditTrail):
   });
 }
 
+/** A request naming packages: `configurationReady` or `correctedPackage` (same shape, own wire names). */
+type PackageRequest = ConfigurationReady | CorrectedPackage;
+
+/** How one kind of package request is judged, accepted and audited. */
+interface PackageRequestRules {
+  /** The audit event of an accepted request; a refused one adds `-refused`. */
+  event: 'configuration-ready' | 'corrected-package';
+  refusal(request: PackageRequest): string | undefined;
+  accept(request: PackageRequest): void;
+}
+
 /**
  * `configurationReady` and `correctedPackage`, each as a signal and as an update: the update's
  * validator refuses what the signal would record as refused, and a refused update comes back
  * as a signal with `refusedByUpdate`, to be recorded.
  */
 export function registerPackageHandlers(status: ReleaseStatus, trail: AuditTrail, inbox: ReleaseInbox): void {
-  const configurationReadyRefusal = (request: ConfigurationReady) => {
-    const accepting = !inbox.ready && (CONFIGURING_PHASES as readonly string[]).includes(status.phase);
-    return (
+  const configurationReady = packageRequestHandlers(status, trail, {
+    event: 'configuration-ready',
+    refusal: (request) => {
+      const accepting = !inbox.ready && (CONFIGURING_PHASES as readonly string[]).includes(status.phase);
+      return (
+        packagesRefusal(request) ??
+        (accepting
+          ? undefined
+          : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
+      );
+    },
+    accept: (request) => {
+      inbox.ready = request;
+    },
+  });
+  const correctedPackage = packageRequestHandlers(status, trail, {
+    event: 'corrected-package',
+    refusal: (request) =>
       packagesRefusal(request) ??
-      (accepting
+      (inbox.expectingCorrection
         ? undefined
-        : `configuration is ready already; the release is in phase ${status.phase} (send correctedPackage after a failed push)`)
-    );
-  };
-  const onConfigurationReady = (request: ConfigurationReady) => {
-    const refusal = request?.refusedByUpdate ?? configurationReadyRefusal(request);
-    if (!refusal) inbox.ready = request;
-    trail.record(refusal ? 'configuration-ready-refused' : 'configuration-ready', request?.user, {
+        : `the release is not waiting for a corrected package; it is in phase ${status.phase}`),
+    accept: (request) => {
+      inbox.corrected = request;
+    },
+  });
+  // Setting a handler delivers the messages buffered for it, so this order (signals, then
+  // updates) decides which run first when several arrive with the start; recorded histories rely on it.
+  setHandler(configurationReadySignal, configurationReady.signal);
+  setHandler(correctedPackageSignal, correctedPackage.signal);
+  setHandler(configurationReadyUpdate, configurationReady.update, { validator: configurationReady.validator });
+  setHandler(correctedPackageUpdate, correctedPackage.update, { validator: correctedPackage.validator });
+}
+
+function packageRequestHandlers(status: ReleaseStatus, trail: AuditTrail, rules: PackageRequestRules) {
+  const refusalOf = (request: PackageRequest) => request?.refusedByUpdate ?? rules.refusal(request);
+  const signal = (request: PackageRequest) => {
+    const refusal = refusalOf(request);
+    if (!refusal) rules.accept(request);
+    trail.record(refusal ? `${rules.event}-refused` : rules.event, request?.user, {
       packages: (request?.packages ?? []).map(describePackageRef),
       comment: request?.comment,
       refusal,
     });
   };
-  const correctedPackageRefusal = (request: CorrectedPackage) =>
-    packagesRefusal(request) ??
-    (inbox.expectingCorrection
-      ? undefined
-      : `the release is not waiting for a corrected package; it is in phase ${status.phase}`);
-  const onCorrectedPackage = (request: CorrectedPackage) => {
-    const refusal = request?.refusedByUpdate ?? correctedPackageRefusal(request);
-    if (!refusal) inbox.corrected = request;
-    trail.record(refusal ? 'corrected-package-refused' : 'corrected-package', request?.user, {
-      packages: (request?.packages ?? []).map(describePackageRef),
-      comment: request?.comment,
-      refusal,
-    });
-  };
-  setHandler(configurationReadySignal, onConfigurationReady);
-  setHandler(correctedPackageSignal, onCorrectedPackage);
-  const refuseWith = (refusal: string | undefined) => {
-    if (refusal) throw new Error(refusal);
-  };
-  setHandler(
-    configurationReadyUpdate,
-    (request) => {
-      onConfigurationReady(request);
+  return {
+    signal,
+    update: (request: PackageRequest): ReleaseRequestAnswer => {
+      signal(request);
       return { accepted: true, phase: status.phase };
     },
-    { validator: (request) => refuseWith(request?.refusedByUpdate ?? configurationReadyRefusal(request)) },
-  );
-  setHandler(
-    correctedPackageUpdate,
-    (request) => {
-      onCorrectedPackage(request);
-      return { accepted: true, phase: status.phase };
+    validator: (request: PackageRequest) => {
+      const refusal = refusalOf(request);
+      if (refusal) throw new Error(refusal);
     },
-    { validator: (request) => refuseWith(request?.refusedByUpdate ?? correctedPackageRefusal(request)) },
-  );
+  };
 }
 
 function packagesRefusal(request: { user?: string; packages?: PackageRef[] } | undefined): string | undefined {

@@ -31,8 +31,8 @@ export interface ReleaseState {
   waitFor(what: string | undefined, details?: string): void;
   /** A backup taken by a step (to staging, or of production before a push). */
   recordBackup(backup: ReleaseBackup): void;
-  /** A push of the package(s) to UAT or production, applied or not. */
-  recordPush(push: PushAttempt): void;
+  /** A push of the package(s) to UAT or production, applied or not, as of now. */
+  recordPush(push: Omit<PushAttempt, 'at'>): void;
   /** A problem a person should read: a failed push, a log that blocks acceptance. */
   recordProblem(problem: string): void;
   /** The last phase (`completed`, `cancelled` or `failed`), and the release's outcome. */
@@ -87,8 +87,9 @@ export function createReleaseState(
     recordBackup(backup) {
       status.backups.push(backup);
     },
-    recordPush(push) {
-      status.pushes.push(push);
+    recordPush({ target, attempt, packages, ...result }) {
+      // Fields in the order the status has always listed them (the CLI prints it as JSON).
+      status.pushes.push({ target, attempt, packages, at: new Date().toISOString(), ...result });
     },
     recordProblem(problem) {
       status.problems.push(problem);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { InstanceRef } from '../../../domain/landscapes';
 import type { Inventory } from '../../../inventory/inventory';
 import { openControlDatabase } from '../../../store/control-database';
@@ -69,6 +69,35 @@ export async function openPromotionFixture(engine: EngineName): Promise<Promotio
       await control.drop();
       for (const database of databases.values()) await database.drop();
     },
+  };
+}
+
+/**
+ * Opens a promotion fixture before the file's tests and closes it after them. The returned object
+ * reads through to the open fixture, so tests use it as they would the fixture itself.
+ */
+export function usePromotionFixture(engine: EngineName): PromotionFixture {
+  let opened: PromotionFixture | undefined;
+  beforeAll(async () => {
+    opened = await openPromotionFixture(engine);
+  });
+  afterAll(async () => opened?.close());
+  const current = (): PromotionFixture => {
+    if (!opened) throw new Error('the promotion fixture opens in beforeAll; use it inside a test');
+    return opened;
+  };
+  return {
+    get ctx() {
+      return current().ctx;
+    },
+    get controlDb() {
+      return current().controlDb;
+    },
+    get tenant() {
+      return current().tenant;
+    },
+    knex: (landscape) => current().knex(landscape),
+    close: () => current().close(),
   };
 }
 

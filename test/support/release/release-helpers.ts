@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { StagecoachClient } from '../../../client';
-import { releaseStatus } from '../../../client/releases';
 import type { IncrementalPackage } from '../../../domain/packages/package-types';
 import { change, form, guid, incremental } from '../packages/package-builders';
 import type { ReleaseStatus } from '../../../contracts/releases';
@@ -16,7 +15,7 @@ export async function statusWhen(
   let last: unknown;
   for (;;) {
     try {
-      const status = await releaseStatus(client, workflowId);
+      const status = await client.releases.status(workflowId);
       if (predicate(status)) return status;
       last = { phase: status.phase, waitingFor: status.waitingFor, problems: status.problems, outcome: status.outcome };
     } catch (error) {
@@ -37,7 +36,7 @@ export async function approveGate(
   user: string,
 ): Promise<void> {
   await statusWhen(client, workflowId, waitingFor(`gate:${gate}`));
-  const answer = await client.decide(workflowId, 'approve', { gate, user, comment: `${gate} ok` });
+  const answer = await client.approvals.decide(workflowId, 'approve', { gate, user, comment: `${gate} ok` });
   if (answer.approvalsStillNeeded !== 0)
     throw new Error(`gate ${gate} still needs ${answer.approvalsStillNeeded} approvals`);
 }

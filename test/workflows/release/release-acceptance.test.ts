@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { releaseResult, sendCorrectedPackage, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
@@ -24,7 +23,7 @@ describe('acceptance with configuration errors in the UAT log', () => {
     const tenant = fixture.tenant('acceptance');
     const first = fixture.packageFile('acc-1.0.0.json', releasePackage('acc-config', '1.0.0'));
     const corrected = fixture.packageFile('acc-1.0.1.json', releasePackage('acc-config', '1.0.1'));
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '4.0',
       startedBy: 'rita',
@@ -69,7 +68,7 @@ describe('acceptance with configuration errors in the UAT log', () => {
     expect(await patchLog.listForInstance(`${tenant}/production`)).toEqual([]);
 
     // Back to step 4: the corrected package, the log cleaned, the push to UAT approved again.
-    await sendCorrectedPackage(ctx.client, workflowId, 'sam', [{ path: corrected }], 'fields fixed');
+    await ctx.client.releases.correctedPackage(workflowId, 'sam', [{ path: corrected }], 'fields fixed');
     await uat('app_log').where({ category: 'configuration' }).delete();
     const again = await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
     expect(again.phase).toBe('uat-push');
@@ -79,7 +78,7 @@ describe('acceptance with configuration errors in the UAT log', () => {
     await approveGate(ctx.client, workflowId, 'production-push', 'carol');
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
 
-    const result = await releaseResult(ctx.client, workflowId);
+    const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
     expect(result.status.pushes.map((p) => [p.target, p.attempt, p.outcome])).toEqual([
       ['uat', 1, 'applied'],

@@ -1,15 +1,6 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { instanceLockStatus } from '../../../client/instance-locks';
-import {
-  cancelRelease,
-  listReleases,
-  ReleaseAlreadyStartedError,
-  releaseResult,
-  scheduleStagingRefresh,
-  startRelease,
-  InvalidReleaseInputError,
-} from '../../../client/releases';
+import { InvalidReleaseInputError, ReleaseAlreadyStartedError } from '../../../client';
 import { AuditStore } from '../../../store/audit-store';
 import { useReleaseFixture } from '../../support/release/release-fixture';
 import { flagsOf, recordHistory, statusWhen, waitingFor } from '../../support/release/release-helpers';
@@ -22,7 +13,7 @@ describe('release locks, duplicates and cancellation', () => {
   it('runs a standalone approval (its history is replayed with the releases)', async () => {
     const { fixture, ctx } = suite;
     const workflowId = `approval/${fixture.tenant('locks')}/history`;
-    await ctx.client.requestApproval(workflowId, {
+    await ctx.client.approvals.request(workflowId, {
       subject: 'hotfix window',
       requestedBy: 'rita',
       gate: {
@@ -33,29 +24,29 @@ describe('release locks, duplicates and cancellation', () => {
         onTimeout: 'reject',
       },
     });
-    await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'alice' });
-    await ctx.client.decide(workflowId, 'approve', { gate: 'hotfix', user: 'bob' });
-    expect((await ctx.client.approvalResult(workflowId)).outcome).toBe('approved');
+    await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'hotfix', user: 'alice' });
+    await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'hotfix', user: 'bob' });
+    expect((await ctx.client.approvals.result(workflowId)).outcome).toBe('approved');
     await recordHistory(fixture.temporal, workflowId, 'approval');
   });
 
   it('refuses bad input and a second start of a running release with a clear message', async () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
-    await expect(startRelease(ctx.client, { tenant, version: 'a b', startedBy: '' })).rejects.toThrow(
+    await expect(ctx.client.releases.start({ tenant, version: 'a b', startedBy: '' })).rejects.toThrow(
       InvalidReleaseInputError,
     );
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '0.9',
       startedBy: 'rita',
       settings: { backupType: 'last' },
     });
-    await expect(startRelease(ctx.client, { tenant, version: '0.9', startedBy: 'rita' })).rejects.toThrow(
+    await expect(ctx.client.releases.start({ tenant, version: '0.9', startedBy: 'rita' })).rejects.toThrow(
       new ReleaseAlreadyStartedError(workflowId, 'running'),
     );
     // Backup type `last` with no cataloged backup of production: the baseline fails, naming it.
-    const failure = await releaseResult(ctx.client, workflowId).then(
+    const failure = await ctx.client.releases.result(workflowId).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -67,21 +58,21 @@ describe('release locks, duplicates and cancellation', () => {
   it('serializes two releases of one tenant; cancelling the first undoes its flags and lets the second run', async () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
-    const first = await startRelease(ctx.client, { tenant, version: '1.0', startedBy: 'rita' });
+    const first = await ctx.client.releases.start({ tenant, version: '1.0', startedBy: 'rita' });
     await statusWhen(ctx.client, first.workflowId, waitingFor('configuration'));
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
 
-    const second = await startRelease(ctx.client, { tenant, version: '1.1', startedBy: 'rita' });
+    const second = await ctx.client.releases.start({ tenant, version: '1.1', startedBy: 'rita' });
     const queued = await statusWhen(ctx.client, second.workflowId, waitingFor('instance-lock'));
     expect(queued.phase).toBe('starting');
-    const lock = await instanceLockStatus(fixture.temporal, { tenant, landscape: 'production' });
+    const lock = await ctx.client.locks.status({ tenant, landscape: 'production' });
     expect(lock.holder?.holderWorkflowId).toBe(first.workflowId);
     expect(lock.queue.map((r) => r.holderWorkflowId)).toEqual([second.workflowId]);
-    const listed = await listReleases(ctx.client, { tenant, open: true });
+    const listed = await ctx.client.releases.list({ tenant, open: true });
     expect(listed.map((r) => r.workflowId).sort()).toEqual([first.workflowId, second.workflowId].sort());
 
-    await cancelRelease(ctx.client, first.workflowId);
-    const failure = await releaseResult(ctx.client, first.workflowId).then(
+    await ctx.client.releases.cancel(first.workflowId);
+    const failure = await ctx.client.releases.result(first.workflowId).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -92,8 +83,8 @@ describe('release locks, duplicates and cancellation', () => {
     // The second release gets the locks and runs its own baseline.
     await statusWhen(ctx.client, second.workflowId, waitingFor('configuration'));
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
-    await cancelRelease(ctx.client, second.workflowId);
-    await releaseResult(ctx.client, second.workflowId).catch(() => undefined);
+    await ctx.client.releases.cancel(second.workflowId);
+    await ctx.client.releases.result(second.workflowId).catch(() => undefined);
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
   });
 });
@@ -110,12 +101,12 @@ describe('staging refresh schedule', () => {
       priority: 1,
       created_at: '2026-02-01T00:00:00Z',
     });
-    const scheduleId = await scheduleStagingRefresh(ctx.client, {
+    const scheduleId = await ctx.client.releases.scheduleStagingRefresh({
       tenant,
       cron: '0 3 * * 6',
       timeZone: 'Europe/Berlin',
     });
-    expect(await scheduleStagingRefresh(ctx.client, { tenant, everySeconds: 86_400 })).toBe(scheduleId);
+    expect(await ctx.client.releases.scheduleStagingRefresh({ tenant, everySeconds: 86_400 })).toBe(scheduleId);
     const schedule = fixture.temporal.schedule.getHandle(scheduleId);
     expect((await schedule.describe()).spec.intervals?.[0]).toMatchObject({ every: 86_400_000 });
     await schedule.trigger();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../../activities/notifications/smtp-mailer';
-import { cancelRelease, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../../support/smtp-server';
 import type { TemporalTestContext } from '../../support/temporal';
@@ -30,7 +29,7 @@ afterAll(async () => {
 describe('overdue phase notice', () => {
   it('mails the release managers once when configure outlasts its expected duration, and records phase-overdue', async () => {
     const tenant = fixture.tenant('overdue');
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '5.0',
       startedBy: 'rita',
@@ -60,9 +59,9 @@ describe('overdue phase notice', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(overdue()).toHaveLength(1);
     const pkg = fixture.packageFile('overdue.json', releasePackage('overdue-config', '1.0.0'));
-    await sendConfigurationReady(ctx.client, workflowId, 'sam', [{ path: pkg }]);
+    await ctx.client.releases.configurationReady(workflowId, 'sam', [{ path: pkg }]);
     await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
-    await cancelRelease(ctx.client, workflowId);
+    await ctx.client.releases.cancel(workflowId);
     await statusWhen(ctx.client, workflowId, (s) => s.outcome === 'cancelled');
   }, 60_000);
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { releaseResult, releaseStatus, sendCorrectedPackage, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
@@ -27,7 +26,7 @@ describe('production push rollback', () => {
     const tenant = fixture.tenant('rollback');
     const failing = fixture.packageFile('v1.json', releasePackage('rb-config', '1.0.0', [uniqueSubjectIndex]));
     const corrected = fixture.packageFile('v1.0.1.json', releasePackage('rb-config', '1.0.1'));
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '3.0',
       startedBy: 'rita',
@@ -79,17 +78,17 @@ describe('production push rollback', () => {
     await expect
       .poll(async () => (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind))
       .toContain('corrected-package-refused');
-    expect(await releaseStatus(ctx.client, workflowId)).toMatchObject({
+    expect(await ctx.client.releases.status(workflowId)).toMatchObject({
       waitingFor: 'corrected-package',
       packages: [{ path: failing }],
     });
 
     // Back at step 4: the corrected package goes to UAT (approved again), then to production.
-    await sendCorrectedPackage(ctx.client, workflowId, 'sam', [{ path: corrected }], 'without the unique index');
+    await ctx.client.releases.correctedPackage(workflowId, 'sam', [{ path: corrected }], 'without the unique index');
     await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
     await approveGate(ctx.client, workflowId, 'production-push', 'carol');
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
-    const result = await releaseResult(ctx.client, workflowId);
+    const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
     expect(result.status.pushes.map((p) => [p.target, p.attempt, p.outcome])).toEqual([
       ['uat', 1, 'applied'],

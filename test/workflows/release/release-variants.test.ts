@@ -1,6 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
 import { form, guid, incremental } from '../../support/packages/package-builders';
@@ -48,7 +47,7 @@ describe('release without UAT', () => {
         until: new Date(Date.now() + 3_600_000).toISOString(),
         reason: 'quarter end',
       };
-      const { workflowId } = await startRelease(ctx.client, {
+      const { workflowId } = await ctx.client.releases.start({
         tenant,
         version: '1.5',
         startedBy: 'rita',
@@ -78,7 +77,7 @@ describe('release without UAT', () => {
       expect(await metadataNames(fixture.open(tenant, 'production'))).not.toContain('Intake Form nouat-config');
 
       await approveGate(ctx.client, workflowId, 'go-live', 'bob');
-      const result = await releaseResult(ctx.client, workflowId);
+      const result = await ctx.client.releases.result(workflowId);
       expect(result.status.timeline.map((t) => t.phase)).toEqual([
         'starting',
         'baseline',
@@ -116,7 +115,7 @@ describe('initial provisioning', () => {
       incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]),
     );
     const config = fixture.packageFile(`${label}-config.json`, releasePackage(`${label}-config`, '1.0'));
-    const { workflowId } = await startRelease(ctx.client, {
+    const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '1.0',
       startedBy: 'rita',
@@ -128,7 +127,7 @@ describe('initial provisioning', () => {
     await statusWhen(ctx.client, workflowId, waitingFor('configuration'));
     // Staging 0.1 is a copy of production 0.0, made from the template.
     expect(await metadataNames(fixture.open(tenant, 'staging'))).toContain('Retail Home Form');
-    await sendConfigurationReady(ctx.client, workflowId, 'sam', [{ path: config }]);
+    await ctx.client.releases.configurationReady(workflowId, 'sam', [{ path: config }]);
     await statusWhen(ctx.client, workflowId, waitingFor('gate:go-live'));
     // Production 1.0 carries the configuration and stays unlocked until it goes live.
     const production = fixture.open(tenant, 'production');
@@ -142,7 +141,7 @@ describe('initial provisioning', () => {
   it('locks production automatically when nobody confirms go-live in time', { timeout: 120_000 }, async () => {
     const { fixture, ctx } = suite;
     const { tenant, workflowId } = await provisionUntilGoLive('prov-timer', '8s');
-    const result = await releaseResult(ctx.client, workflowId);
+    const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
     expect(result.status.timeline.map((t) => t.phase)).toEqual([
       'starting',
@@ -162,7 +161,7 @@ describe('initial provisioning', () => {
     const { fixture, ctx } = suite;
     const { tenant, workflowId } = await provisionUntilGoLive('prov-confirm', '1h');
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
-    const result = await releaseResult(ctx.client, workflowId);
+    const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
     expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
     const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);

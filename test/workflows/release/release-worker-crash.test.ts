@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StagecoachClient } from '../../../client';
-import { releaseResult, startRelease } from '../../../client/releases';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { spawnWorkerProcess, type WorkerProcess } from '../../support/worker-process';
@@ -46,7 +45,7 @@ describe('a release survives its worker', () => {
     async () => {
       const tenant = fixture.tenant('crash');
       const pkg = fixture.packageFile('crash.json', releasePackage('crash-config', '1.0.0'));
-      const { workflowId } = await startRelease(client, {
+      const { workflowId } = await client.releases.start({
         tenant,
         version: '4.0',
         startedBy: 'rita',
@@ -59,7 +58,7 @@ describe('a release survives its worker', () => {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await worker!.kill();
       worker = undefined;
-      await client.signalDecision(workflowId, 'approve', {
+      await client.approvals.signalDecision(workflowId, 'approve', {
         gate: 'uat-push',
         user: 'alice',
         comment: 'while the worker was down',
@@ -68,7 +67,7 @@ describe('a release survives its worker', () => {
 
       await approveGate(replacement.client, workflowId, 'production-push', 'carol');
       await approveGate(replacement.client, workflowId, 'go-live', 'bob');
-      const result = await releaseResult(replacement.client, workflowId);
+      const result = await replacement.client.releases.result(workflowId);
       expect(result.outcome).toBe('completed');
       expect(result.status.gates.map((g) => g.decisions.filter((d) => d.counted).map((d) => d.user))).toEqual([
         ['alice'],

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionRefusedError } from '../../../client';
-import { deploymentResult, startDeployment } from '../../../client/deployments';
-import { registerChange, releaseResult, sendConfigurationReady, startRelease } from '../../../client/releases';
 import { AuditStore } from '../../../store/audit-store';
 import { BackupCatalog } from '../../../store/backup-catalog';
 import { DeploymentStore } from '../../../store/deployment-store';
@@ -33,23 +31,27 @@ describe('standard release on PostgreSQL', () => {
     const productionIncidents = await production('incidents').count({ n: '*' });
     const pkg = fixture.packageFile('release.json', releasePackage('full-config', '2.0.0'));
 
-    const { workflowId } = await startRelease(ctx.client, { tenant, version: '2.0', startedBy: 'rita' });
+    const { workflowId } = await ctx.client.releases.start({ tenant, version: '2.0', startedBy: 'rita' });
     expect(workflowId).toBe(`release/${tenant}/2.0`);
 
     // Step 1 done, step 2 waits: production locked, staging a fresh copy of production.
     await statusWhen(ctx.client, workflowId, waitingFor('configuration'));
     expect(await flagsOf(production)).toMatchObject({ metadataLocked: true });
     expect(await staging('incidents').count({ n: '*' })).toEqual(productionIncidents);
-    await registerChange(ctx.client, workflowId, { user: 'sam', description: 'new intake form', reference: 'SR-1' });
-    await registerChange(ctx.client, workflowId, { user: 'sam', description: 'review form' });
-    await sendConfigurationReady(ctx.client, workflowId, 'sam', [{ path: pkg }]);
+    await ctx.client.releases.registerChange(workflowId, {
+      user: 'sam',
+      description: 'new intake form',
+      reference: 'SR-1',
+    });
+    await ctx.client.releases.registerChange(workflowId, { user: 'sam', description: 'review form' });
+    await ctx.client.releases.configurationReady(workflowId, 'sam', [{ path: pkg }]);
 
     // Step 3 refreshed UAT's transactional data; step 4's gate: the starter may not approve.
     await statusWhen(ctx.client, workflowId, waitingFor('gate:uat-push'));
     expect(await uat('incidents').count({ n: '*' })).toEqual(productionIncidents);
-    await expect(ctx.client.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })).rejects.toBeInstanceOf(
-      DecisionRefusedError,
-    );
+    await expect(
+      ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' }),
+    ).rejects.toBeInstanceOf(DecisionRefusedError);
     await approveGate(ctx.client, workflowId, 'uat-push', 'alice');
 
     // Step 5: the role member approves the production push; steps 6 and 7 follow.
@@ -63,7 +65,7 @@ describe('standard release on PostgreSQL', () => {
     ]);
     await approveGate(ctx.client, workflowId, 'go-live', 'bob');
 
-    const result = await releaseResult(ctx.client, workflowId);
+    const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
     const status = result.status;
     expect(status.timeline.map((t) => t.phase)).toEqual([
@@ -143,8 +145,8 @@ describe('standard release on PostgreSQL', () => {
       fixture.controlDb,
       incremental('after-release', '1.0.0', [{ ...form(1, 'After Release Form'), guid: guid(0x6001) }]),
     );
-    const deploymentId = await startDeployment(ctx.client, { packageSha256, tenants: [tenant], submitter: 'rita' });
-    const result = await deploymentResult(ctx.client, deploymentId);
+    const deploymentId = await ctx.client.deployments.start({ packageSha256, tenants: [tenant], submitter: 'rita' });
+    const result = await ctx.client.deployments.result(deploymentId);
     expect(result.counts).toMatchObject({ succeeded: 1, failed: 0, skipped: 0 });
 
     const [row] = await new DeploymentStore(fixture.controlDb).tenants(deploymentId);

@@ -67,23 +67,10 @@ export async function productionPush(
     ctx.state.recordProblem(`push ${attempt} to production failed and was rolled back: ${message}`);
     ctx.trail.record('push-failed', undefined, { target: 'production', attempt, packages, error: message });
     await rollback(ctx, backup.backupId, purpose);
-    ctx.state.recordPush({
-      target: 'production',
-      attempt,
-      packages,
-      at: new Date().toISOString(),
-      outcome: 'rolled-back',
-      error: message,
-    });
+    ctx.state.recordPush({ target: 'production', attempt, packages, outcome: 'rolled-back', error: message });
     return 'rolled-back';
   }
-  ctx.state.recordPush({
-    target: 'production',
-    attempt,
-    packages,
-    at: new Date().toISOString(),
-    outcome: 'applied',
-  });
+  ctx.state.recordPush({ target: 'production', attempt, packages, outcome: 'applied' });
   ctx.trail.record('push-applied', undefined, { target: 'production', attempt, packages });
   return 'applied';
 }

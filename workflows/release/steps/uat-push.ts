@@ -22,27 +22,14 @@ export async function pushToUat(
     } catch (error) {
       if (isCancelled(error)) throw error;
       const message = describeFailure(error);
-      ctx.state.recordPush({
-        target: 'uat',
-        attempt,
-        packages,
-        at: new Date().toISOString(),
-        outcome: 'failed',
-        error: message,
-      });
+      ctx.state.recordPush({ target: 'uat', attempt, packages, outcome: 'failed', error: message });
       ctx.state.recordProblem(`push ${attempt} to UAT failed: ${message}`);
       ctx.trail.record('push-failed', undefined, { target: 'uat', attempt, packages, error: message });
       await ctx.state.correctedPackage();
       continue;
     }
     await setFlag(ctx, 'uat', 'metadataLocked', true, `uat-push ${attempt}`);
-    ctx.state.recordPush({
-      target: 'uat',
-      attempt,
-      packages,
-      at: new Date().toISOString(),
-      outcome: 'applied',
-    });
+    ctx.state.recordPush({ target: 'uat', attempt, packages, outcome: 'applied' });
     ctx.trail.record('push-applied', undefined, { target: 'uat', attempt, packages });
     return { attempt, pushedAt: new Date().toISOString() };
   }

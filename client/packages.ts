@@ -1,0 +1,44 @@
+/**
+ * Configuration packages through the client library: `client.packages.apply` validates then
+ * applies a package on a target through the worker (the deployPackage workflow, one transaction).
+ * Checking a package without a server lives in cli/local/.
+ */
+import path from 'node:path';
+import type { DeployPackageInput, DeployPackageResult } from '../contracts/packages';
+import { describePackageRef } from '../domain/packages/package-types';
+import type { ClientCore } from './core';
+import { type FailureNaming, PackageRefusedError } from './errors';
+
+/** Failure types that mean "this package is not applied here", not "the apply broke". */
+const REFUSAL_TYPES = /PackageValidationFailed|PackageInvalid|ReadOnly|Conflict/;
+
+const packageFailures: FailureNaming = {
+  failed: (workflowId, failure) =>
+    failure.type && REFUSAL_TYPES.test(failure.type)
+      ? new PackageRefusedError(workflowId, failure.type, failure.message)
+      : undefined,
+};
+
+export type AppliedPackage = DeployPackageResult & { workflowId: string };
+
+export class Packages {
+  constructor(private readonly core: ClientCore) {}
+
+  /**
+   * Applies the package and waits for the outcome. PackageRefusedError when it is invalid,
+   * conflicts or the target refuses it; any other failure is the SDK's WorkflowFailedError.
+   */
+  async apply(input: DeployPackageInput): Promise<AppliedPackage> {
+    const { tenant, landscape } = input.target;
+    const workflowId = `package-apply/${tenant}/${landscape}/${Date.now()}`;
+    const file = 'path' in input.package ? path.basename(input.package.path) : describePackageRef(input.package);
+    const result = await this.core.execute<DeployPackageResult>(
+      'deployPackage',
+      workflowId,
+      input,
+      { staticSummary: `apply ${file} to ${tenant}/${landscape}` },
+      packageFailures,
+    );
+    return { workflowId, ...result };
+  }
+}
