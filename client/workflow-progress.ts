@@ -33,7 +33,7 @@ export interface PendingActivityProgress {
   lastFailure?: string;
 }
 
-export interface WorkflowProgress {
+export interface WorkflowListing {
   workflowId: string;
   runId: string;
   type: string;
@@ -41,8 +41,11 @@ export interface WorkflowProgress {
   status: string;
   startedAt: string;
   closedAt?: string;
-  taskQueue: string;
   attributes: StagecoachAttributes;
+}
+
+export interface WorkflowProgress extends WorkflowListing {
+  taskQueue: string;
   /** Fixed one-line summary given at start (shown in the Web UI's list and header). */
   summary?: string;
   /** Fixed details given at start (markdown, shown in the Web UI). */
@@ -50,16 +53,6 @@ export interface WorkflowProgress {
   /** What the workflow says it is doing now (`setCurrentDetails`), when a worker can answer. */
   currentDetails?: string;
   pendingActivities: PendingActivityProgress[];
-}
-
-export interface WorkflowListing {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: string;
-  startedAt: string;
-  closedAt?: string;
-  attributes: StagecoachAttributes;
 }
 
 const attributeKeys = Object.fromEntries(

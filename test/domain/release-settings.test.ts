@@ -1,6 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, resolveReleaseSettings, SEED_RELEASE_DEFAULTS } from '../../domain/release-settings';
+import {
+  parseDuration,
+  resolveReleaseSettings,
+  SEED_RELEASE_DEFAULTS,
+  type ReleaseSettingsSpec,
+} from '../../domain/release-settings';
 import { releaseInputProblems } from '../../domain/releases';
+
+/** Settings from the inventory, the tenant and the release input, lowest precedence first. */
+const LAYERS: { name: string; spec: ReleaseSettingsSpec }[] = [
+  {
+    name: 'release',
+    spec: {
+      releaseManagers: ['rita'],
+      gates: { 'uat-push': { role: 'approvers', timeout: '2d' } },
+      freezes: [{ id: 'g', from: '2026-12-20T00:00:00Z', until: '2027-01-04T00:00:00Z' }],
+    },
+  },
+  {
+    name: 'tenants.acme.release',
+    spec: {
+      gates: { 'uat-push': { requiredApprovals: 2 } },
+      freezes: [{ id: 't', from: '2026-06-01T00:00:00Z', until: '2026-06-02T00:00:00Z' }],
+    },
+  },
+  {
+    name: 'input.settings',
+    spec: {
+      phaseDurations: { configure: 30 },
+      maintenanceWindows: [{ days: ['fri'], start: '22:00', duration: '6h', timeZone: 'Europe/Berlin' }],
+    },
+  },
+];
 
 describe('release settings', () => {
   it('parses durations in seconds or with units, and names a bad one', () => {
@@ -13,34 +44,7 @@ describe('release settings', () => {
   });
 
   it('takes seed defaults, then the inventory, the tenant and the input, and resolves roles', () => {
-    const { settings, problems } = resolveReleaseSettings(
-      [
-        {
-          name: 'release',
-          spec: {
-            releaseManagers: ['rita'],
-            gates: { 'uat-push': { role: 'approvers', timeout: '2d' } },
-            freezes: [{ id: 'g', from: '2026-12-20T00:00:00Z', until: '2027-01-04T00:00:00Z' }],
-          },
-        },
-        {
-          name: 'tenants.acme.release',
-          spec: {
-            gates: { 'uat-push': { requiredApprovals: 2 } },
-            freezes: [{ id: 't', from: '2026-06-01T00:00:00Z', until: '2026-06-02T00:00:00Z' }],
-          },
-        },
-        {
-          name: 'input.settings',
-          spec: {
-            phaseDurations: { configure: 30 },
-            maintenanceWindows: [{ days: ['fri'], start: '22:00', duration: '6h', timeZone: 'Europe/Berlin' }],
-          },
-        },
-      ],
-      { approvers: ['carol', 'dave'] },
-      'acme',
-    );
+    const { settings, problems } = resolveReleaseSettings(LAYERS, { approvers: ['carol', 'dave'] }, 'acme');
     expect(problems).toEqual([]);
     expect(settings.gates['uat-push']).toMatchObject({
       role: { name: 'approvers', members: ['carol', 'dave'] },

@@ -12,6 +12,7 @@ import { parseInventory } from '../../inventory/load-inventory';
 import { openControlDatabase } from '../../store/control-database';
 import { createScratchDatabase, POSTGRES_URL } from '../support/postgres';
 import type { Knex } from 'knex';
+import { stringify } from 'yaml';
 
 async function errorOf(run: () => Promise<unknown>): Promise<DatabaseError> {
   try {
@@ -92,18 +93,13 @@ describe('database activities turn engine failures into non-retryable failures',
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-errors-act-'));
     controlDb = await openControlDatabase(path.join(dir, 'control.db'));
+    const production = {
+      database: { ...pgServer, user: 'no_such_role', password: '${ACME_PW}', database: 'acme_prod' },
+      backupLocation: 'backups/production',
+      emailDomain: 'acme.example.com',
+    };
     const inventory = parseInventory(
-      `
-version: 1
-tenants:
-  acme:
-    schema: sample-itsm
-    instances:
-      production:
-        database: { engine: postgres, host: ${pgServer.host}, port: ${pgServer.port}, user: no_such_role, password: "\${ACME_PW}", database: acme_prod }
-        backupLocation: backups/production
-        emailDomain: acme.example.com
-`,
+      stringify({ version: 1, tenants: { acme: { schema: 'sample-itsm', instances: { production } } } }),
       path.join(dir, 'stagecoach.yaml'),
     );
     databases = new InventoryTenantDatabases(inventory, { env: { ACME_PW: 'pw-never-shown' } });

@@ -58,7 +58,9 @@ describe('inventory', () => {
       'tenants.acme.instances.production.database.password: environment variable ACME_PG_PASSWORD is not set in the worker',
     );
   });
+});
 
+describe('inventory mistakes', () => {
   it('names the key path and the problem of every mistake', () => {
     const problems = problemsOf(`
 version: 1

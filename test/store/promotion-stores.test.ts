@@ -10,10 +10,17 @@ import { PromotionStore } from '../../store/promotion-store';
 import { createScratchDatabase } from '../support/postgres';
 
 // The bundle, promotion and deployment stores on both control database engines we run here.
-describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment stores on %s', (engine) => {
+const ENGINES = ['sqlite', 'postgres'] as const;
+
+/** Registers cleanup after each test and returns `open`, which each test calls for a fresh control database. */
+function useControlDatabase(engine: (typeof ENGINES)[number]): () => Promise<Knex> {
   let knex: Knex;
   let cleanup: () => Promise<void>;
-  const open = async () => {
+  afterEach(async () => {
+    await knex?.destroy();
+    await cleanup?.();
+  });
+  return async () => {
     if (engine === 'sqlite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-stores-'));
       knex = await openControlDatabase(path.join(dir, 'control.db'));
@@ -23,14 +30,15 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
       knex = await openControlDatabase(scratch.url);
       cleanup = scratch.drop;
     }
+    return knex;
   };
-  afterEach(async () => {
-    await knex?.destroy();
-    await cleanup?.();
-  });
+}
+
+describe.each(ENGINES)('bundle store on %s', (engine) => {
+  const open = useControlDatabase(engine);
 
   it('keeps bundles with their items and refuses a second bundle of the same name', async () => {
-    await open();
+    const knex = await open();
     const bundles = new BundleStore(knex);
     const bundle = {
       name: 'release-1',
@@ -54,9 +62,13 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
     expect(await bundles.listBundles()).toMatchObject([{ name: 'release-1', itemCount: 2 }]);
     expect(await bundles.removeItems('release-1', ['g2', 'nope'])).toBe(1);
   });
+});
+
+describe.each(ENGINES)('promotion store on %s', (engine) => {
+  const open = useControlDatabase(engine);
 
   it('moves promotions only from the statuses named, and purges finished history by age', async () => {
-    await open();
+    const knex = await open();
     const promotions = new PromotionStore(knex);
     const record = {
       id: 'promotion/p/1',
@@ -88,9 +100,13 @@ describe.each(['sqlite', 'postgres'] as const)('bundle, promotion and deployment
     expect(await promotions.get(record.id)).toBeUndefined();
     expect(Number((await knex('promotion_items').count({ n: '*' }))[0].n)).toBe(0);
   });
+});
+
+describe.each(ENGINES)('deployment store on %s', (engine) => {
+  const open = useControlDatabase(engine);
 
   it('records tenant results idempotently and keeps the counts', async () => {
-    await open();
+    const knex = await open();
     const deployments = new DeploymentStore(knex);
     await deployments.create({
       id: 'd1',

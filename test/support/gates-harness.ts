@@ -4,6 +4,7 @@ import type { GateDefinition } from '../../domain/gates';
 import { AuditStore, type AuditEvent } from '../../store/audit-store';
 import { type TemporalTestContext, uniqueId } from './temporal';
 import type { ApprovalStatus } from '../../contracts/approvals';
+import { pollUntil } from './poll';
 
 /** Shared by the gate test files: open an approval gate, poll its status, read its audit rows. */
 export function gate(overrides: Partial<GateDefinition> = {}): GateDefinition {
@@ -34,13 +35,7 @@ export async function statusWhen(
   predicate: (status: ApprovalStatus) => boolean,
   timeoutMs = 30_000,
 ): Promise<ApprovalStatus> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await ctx.client.approvals.status(workflowId);
-    if (predicate(status)) return status;
-    if (Date.now() > until) throw new Error(`status never matched; last: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+  return pollUntil('status', () => ctx.client.approvals.status(workflowId), predicate, { timeoutMs, intervalMs: 150 });
 }
 
 export async function auditEvents(controlDb: Knex, workflowId: string): Promise<AuditEvent[]> {

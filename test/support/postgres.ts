@@ -35,6 +35,28 @@ export async function createScratchDatabase(
   };
 }
 
+/**
+ * A scratch database (dropped by a function pushed to `drops`) as an inventory `database` entry; the
+ * password, when the server has one, as the `${ACME_PG_PASSWORD}` reference fixtures resolve.
+ */
+export async function scratchInventoryDatabase(
+  prefix: string,
+  drops: (() => Promise<void>)[],
+  user?: string,
+): Promise<Record<string, unknown>> {
+  const scratch = await createScratchDatabase(prefix);
+  drops.push(scratch.drop);
+  const server = new URL(POSTGRES_URL);
+  return {
+    engine: 'postgres',
+    host: server.hostname,
+    port: Number(server.port || 5432),
+    user: user ?? (decodeURIComponent(server.username) || 'postgres'),
+    ...(server.password ? { password: '${ACME_PG_PASSWORD}' } : {}),
+    database: scratch.name,
+  };
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const client = new Client({ connectionString: POSTGRES_URL });
   await client.connect();

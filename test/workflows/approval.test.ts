@@ -5,6 +5,7 @@ import { AuditStore } from '../../store/audit-store';
 import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } from '../support/temporal';
 import { gate } from '../support/gates-harness';
 import { cancelSignal } from '../../contracts/approvals';
+import { REJECTED_TWICE_AUDIT, TIMED_OUT_TWICE_THEN_CANCELLED_AUDIT } from '../support/approval-helpers';
 
 // Real Temporal dev server, real worker, control database on a real PostgreSQL.
 let ctx: ControlDbTestContext;
@@ -37,7 +38,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
   }
 }
 
-describe('approval gate', () => {
+describe('approval gate: outcomes', () => {
   it('is approved by an approver and says so in status, result and audit table', async () => {
     const workflowId = await open(gate());
     const before = await ctx.client.approvals.status(workflowId);
@@ -79,17 +80,7 @@ describe('approval gate', () => {
     await ctx.client.temporal.workflow.getHandle(workflowId).signal(cancelSignal, { gate: 'uat-push', user: 'rita' });
     const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('cancelled');
-    expect(await auditKinds(workflowId)).toEqual([
-      'gate-opened',
-      'decision-reject',
-      'gate-rejected',
-      'gate-rerequested',
-      'decision-reject',
-      'gate-rejected',
-      'gate-needs-resolution',
-      'gate-cancel-requested',
-      'gate-cancelled',
-    ]);
+    expect(await auditKinds(workflowId)).toEqual([...REJECTED_TWICE_AUDIT, 'gate-cancel-requested', 'gate-cancelled']);
   });
 
   it('times out when nobody decides (onTimeout reject: re-requested, then needs resolution)', async () => {
@@ -99,17 +90,11 @@ describe('approval gate', () => {
     const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('cancelled');
     expect(result.decisions).toEqual([]);
-    expect(await auditKinds(workflowId)).toEqual([
-      'gate-opened',
-      'gate-timed-out',
-      'gate-rerequested',
-      'gate-timed-out',
-      'gate-needs-resolution',
-      'gate-cancel-requested',
-      'gate-cancelled',
-    ]);
+    expect(await auditKinds(workflowId)).toEqual(TIMED_OUT_TWICE_THEN_CANCELLED_AUDIT);
   });
+});
 
+describe('approval gate: refusals', () => {
   it('refuses self-approval and non-approvers, records them, and keeps waiting', async () => {
     const workflowId = await open(gate({ approvers: ['alice', 'bob', 'rita'], requiredApprovals: 2 }));
 

@@ -2,16 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleCommandError } from '../../client';
 import type { Landscape } from '../../domain/landscapes';
+import type { PromotionContent } from '../../domain/promotions/bundle-types';
 import { PromotionStore } from '../../store/promotion-store';
 import { INCIDENT_BO_GUID } from '../support/packages/tenant-fixtures';
 import { fingerprint } from '../support/packages/fingerprint';
 import {
   ASSET_FORM,
+  createBundleWithItems,
+  defineTarget,
   definitionOn,
   ESCALATION_RULE,
   openPromotionFixture,
   type PromotionFixture,
 } from '../support/promotions/promotion-fixture';
+import { rejectionOf } from '../support/poll';
 
 // Bundle promotion (docs/mass-deployment-and-promotions.md) on the real server, tenant databases on SQLite files.
 let fx: PromotionFixture;
@@ -23,45 +27,46 @@ afterAll(async () => fx?.close());
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const IN_AN_HOUR = () => new Date(Date.now() + 3_600_000).toISOString();
 
-async function bundleWithItems(): Promise<string> {
-  const bundle = unique('release');
-  await fx.ctx.client.promotions.bundleCommand({
-    action: 'create-bundle',
-    user: 'bea',
-    bundle,
-    source: { tenant: fx.tenant, landscape: 'staging' },
-  });
-  await fx.ctx.client.promotions.bundleCommand({
-    action: 'add-items',
-    user: 'bea',
-    bundle,
-    items: [
-      { guid: ASSET_FORM },
-      { objectType: 'Rule', name: 'Escalate P1' },
-      { objectType: 'BusinessObject', name: 'Incident' },
-    ],
-  });
-  return bundle;
+async function bundleWithItems(fixture = fx): Promise<string> {
+  return createBundleWithItems(fixture, unique('release'));
 }
 
 async function targetFor(landscape: Landscape, targetUser = 'svc-accept'): Promise<string> {
-  const name = unique(landscape);
-  await fx.ctx.client.promotions.bundleCommand({
-    action: 'define-target',
-    user: 'pat',
-    target: { name, instance: { tenant: fx.tenant, landscape }, targetUser, credentialRef: '${PROMOTE_PASSWORD}' },
-  });
-  return name;
+  return defineTarget(fx, unique(landscape), landscape, { targetUser });
 }
 
-async function refusalOf(run: Promise<unknown>): Promise<BundleCommandError> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BundleCommandError);
-  return error as BundleCommandError;
+/** Schedules `bundle` to `targetName` an hour from now, as pat. */
+async function scheduleInAnHour(bundle: string, targetName: string, content: PromotionContent) {
+  return fx.ctx.client.promotions.promote({
+    requestedBy: 'pat',
+    targetName,
+    bundle,
+    scheduledFor: IN_AN_HOUR(),
+    content,
+  });
 }
+
+/** Sets the asset form's layout on the source (staging). */
+async function setSourceLayout(layout: string): Promise<void> {
+  await fx
+    .knex('staging')('metadata_items')
+    .where({ guid: ASSET_FORM })
+    .update({ definition: JSON.stringify({ layout }) });
+}
+
+/** Reschedules the promotions to a second ago and waits for their outcomes. */
+async function runNow(promotions: { promotionId: string }[]): Promise<unknown[]> {
+  for (const { promotionId } of promotions) {
+    await fx.ctx.client.promotions.reschedule(promotionId, {
+      user: 'pat',
+      at: new Date(Date.now() - 1000).toISOString(),
+    });
+  }
+  const handles = promotions.map(({ promotionId }) => fx.ctx.client.temporal.workflow.getHandle(promotionId).result());
+  return Promise.all(handles);
+}
+
+const refusalOf = (run: Promise<unknown>) => rejectionOf(run, BundleCommandError);
 
 describe('roles (docs/mass-deployment-and-promotions.md)', () => {
   it('refuses a user without the needed role, naming the user, the action and the role', async () => {
@@ -134,39 +139,15 @@ describe('scheduled promotions', () => {
     const bundle = await bundleWithItems();
     const production = await targetFor('production');
     const uat = await targetFor('uat');
-    const snapshot = await fx.ctx.client.promotions.promote({
-      requestedBy: 'pat',
-      targetName: production,
-      bundle,
-      scheduledFor: IN_AN_HOUR(),
-      content: 'snapshot',
-    });
-    const live = await fx.ctx.client.promotions.promote({
-      requestedBy: 'pat',
-      targetName: uat,
-      bundle,
-      scheduledFor: IN_AN_HOUR(),
-      content: 'live',
-    });
+    const snapshot = await scheduleInAnHour(bundle, production, 'snapshot');
+    const live = await scheduleInAnHour(bundle, uat, 'live');
     expect(snapshot.status).toMatchObject({ phase: 'scheduled', content: 'snapshot', itemCount: 3 });
     expect(live.status).toMatchObject({ phase: 'scheduled', content: 'live', itemCount: 3 });
 
     // Someone goes on working on the source after the promotions were scheduled.
-    await fx
-      .knex('staging')('metadata_items')
-      .where({ guid: ASSET_FORM })
-      .update({ definition: JSON.stringify({ layout: 'v2' }) });
+    await setSourceLayout('v2');
 
-    for (const { promotionId } of [snapshot, live]) {
-      await fx.ctx.client.promotions.reschedule(promotionId, {
-        user: 'pat',
-        at: new Date(Date.now() - 1000).toISOString(),
-      });
-    }
-    const handles = [snapshot, live].map(({ promotionId }) =>
-      fx.ctx.client.temporal.workflow.getHandle(promotionId).result(),
-    );
-    const [snapshotOutcome, liveOutcome] = await Promise.all(handles);
+    const [snapshotOutcome, liveOutcome] = await runNow([snapshot, live]);
     expect(snapshotOutcome).toMatchObject({ created: 2, updated: 1 });
     expect(liveOutcome).toMatchObject({ created: 2, updated: 1 });
     expect(await definitionOn(fx.knex('production'), ASSET_FORM)).toEqual({ layout: 'v1' });
@@ -175,10 +156,7 @@ describe('scheduled promotions', () => {
       table: 'incidents',
       label: 'Incident (staging)',
     });
-    await fx
-      .knex('staging')('metadata_items')
-      .where({ guid: ASSET_FORM })
-      .update({ definition: JSON.stringify({ layout: 'v1' }) });
+    await setSourceLayout('v1');
     // Leave the targets as they were for the other tests.
     await fx.ctx.client.promotions.backOut({ promotionId: snapshot.promotionId, user: 'pat' });
     await fx.ctx.client.promotions.backOut({ promotionId: live.promotionId, user: 'pat' });
@@ -273,33 +251,9 @@ describe.each(['sqlite', 'postgres'] as const)('promotion now and back-out on %s
 
   it('back-out returns the target to its fingerprint from before the promotion', async () => {
     const client = own.ctx.client;
-    const bundle = unique('release');
-    await client.promotions.bundleCommand({
-      action: 'create-bundle',
-      user: 'bea',
-      bundle,
-      source: { tenant: own.tenant, landscape: 'staging' },
-    });
-    await client.promotions.bundleCommand({
-      action: 'add-items',
-      user: 'bea',
-      bundle,
-      items: [
-        { guid: ASSET_FORM },
-        { objectType: 'Rule', name: 'Escalate P1' },
-        { objectType: 'BusinessObject', name: 'Incident' },
-      ],
-    });
-    const target = unique('production');
-    await client.promotions.bundleCommand({
-      action: 'define-target',
-      user: 'pat',
-      target: {
-        name: target,
-        instance: { tenant: own.tenant, landscape: 'production' },
-        targetUser: 'svc-accept',
-        credentialRef: 'vault:stagecoach/promote',
-      },
+    const bundle = await bundleWithItems(own);
+    const target = await defineTarget(own, unique('production'), 'production', {
+      credentialRef: 'vault:stagecoach/promote',
     });
     const before = await fingerprint(own.knex('production'));
     const { promotionId, result } = await client.promotions.promote({ requestedBy: 'pat', targetName: target, bundle });

@@ -4,6 +4,7 @@ import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
 import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
 import { auditEvents, auditKinds, gate, openGate, statusWhen } from '../support/gates-harness';
+import { REJECTED_TWICE_AUDIT, TIMED_OUT_TWICE_THEN_CANCELLED_AUDIT } from '../support/approval-helpers';
 
 // Every gate path of docs/approvals-locks-windows.md on the real server, with mail going to a real local SMTP server.
 let ctx: ControlDbTestContext;
@@ -22,7 +23,17 @@ afterAll(async () => {
 
 const mailsAbout = (subject: string) => smtp.received.filter((mail) => mail.subject.includes(subject));
 
+// One concurrent suite whose tests are registered by topic, in their old order: sibling suites would each get
+// their own maxConcurrency limit, and every gate test, timeouts of one or two seconds included, would run at once.
 describe.concurrent('gate paths', () => {
+  approveAndRejectPaths();
+  needsResolutionPaths();
+  timeoutPaths();
+  refusedDecisionPaths();
+  approverPaths();
+});
+
+function approveAndRejectPaths(): void {
   it('approve: one approval passes; the approvers were mailed the request', async () => {
     const { workflowId, subject } = await openGate(ctx, gate());
     await smtp.waitFor(() => mailsAbout(subject).length >= 1);
@@ -64,7 +75,9 @@ describe.concurrent('gate paths', () => {
       'gate-approved',
     ]);
   });
+}
 
+function needsResolutionPaths(): void {
   it('reject twice → needs-resolution → resolve (only by a release manager) → approve', async () => {
     const { workflowId, subject } = await openGate(ctx, gate(), { releaseManagers: ['rita', 'max'] });
     await ctx.client.approvals.signalDecision(workflowId, 'reject', { gate: 'uat-push', user: 'alice' });
@@ -103,13 +116,7 @@ describe.concurrent('gate paths', () => {
       ['max', 'resolve', true],
     ]);
     expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
-      'gate-opened',
-      'decision-reject',
-      'gate-rejected',
-      'gate-rerequested',
-      'decision-reject',
-      'gate-rejected',
-      'gate-needs-resolution',
+      ...REJECTED_TWICE_AUDIT,
       'decision-refused',
       'resolve-refused',
       'gate-resolve-requested',
@@ -137,7 +144,9 @@ describe.concurrent('gate paths', () => {
       'gate-cancelled',
     ]);
   });
+}
 
+function timeoutPaths(): void {
   it('timeout with reject: counts as a rejection, re-requests, then needs resolution', async () => {
     const { workflowId } = await openGate(ctx, gate({ timeoutSeconds: 1 }));
     await statusWhen(ctx, workflowId, (s) => s.gate.phase === 'needs-resolution');
@@ -148,15 +157,7 @@ describe.concurrent('gate paths', () => {
       { gate: 'uat-push', round: 1, action: 'reject' },
       { gate: 'uat-push', round: 2, action: 'reject' },
     ]);
-    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual([
-      'gate-opened',
-      'gate-timed-out',
-      'gate-rerequested',
-      'gate-timed-out',
-      'gate-needs-resolution',
-      'gate-cancel-requested',
-      'gate-cancelled',
-    ]);
+    expect(await auditKinds(ctx.controlDb, workflowId)).toEqual(TIMED_OUT_TWICE_THEN_CANCELLED_AUDIT);
   });
 
   it('timeout with escalate: the escalation approvers may decide after the timeout, not before', async () => {
@@ -211,7 +212,9 @@ describe.concurrent('gate paths', () => {
     await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'bob' });
     expect((await ctx.client.approvals.result(workflowId)).outcome).toBe('approved');
   });
+}
 
+function refusedDecisionPaths(): void {
   it('self-approval is refused, recorded in history and audit, and does not count', async () => {
     const { workflowId } = await openGate(ctx, gate({ approvers: ['alice', 'rita'] }));
     await expect(
@@ -279,7 +282,9 @@ describe.concurrent('gate paths', () => {
       'gate-approved',
     ]);
   });
+}
 
+function approverPaths(): void {
   it('two approvals required: one is not enough, the second passes', async () => {
     const { workflowId } = await openGate(ctx, gate({ requiredApprovals: 2 }));
     expect(
@@ -306,4 +311,4 @@ describe.concurrent('gate paths', () => {
     await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'uat-push', user: 'carol' });
     expect((await ctx.client.approvals.result(workflowId)).outcome).toBe('approved');
   });
-});
+}

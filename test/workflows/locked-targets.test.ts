@@ -9,6 +9,7 @@ import { fingerprint } from '../support/packages/fingerprint';
 import { form, guid, incremental } from '../support/packages/package-builders';
 import { useReleaseFixture } from '../support/release/release-fixture';
 import { metadataNames, uniqueSubjectIndex } from '../support/release/release-helpers';
+import { rejectionOf } from '../support/poll';
 
 // docs/mass-deployment-and-promotions.md "Locked targets": production's metadata stays locked after a release, so a
 // deployment or a promotion to it takes the backup the read-only rule asks for itself, and a high-impact one is
@@ -19,14 +20,7 @@ async function lockMetadata(knex: Knex): Promise<void> {
   await knex('tenant_settings').where({ key: 'metadata_locked' }).update({ value: 'true' });
 }
 
-async function failureOf(run: Promise<unknown>): Promise<Error> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
+const failureOf = (run: Promise<unknown>) => rejectionOf(run, Error);
 
 describe('mass deployment to locked instances', () => {
   it('backs up each locked tenant first, catalogs the backup with the deployment, and applies; an open one gets none', async () => {

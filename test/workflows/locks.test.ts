@@ -7,6 +7,7 @@ import { startTestWorkerWithControlDb, uniqueId, type ControlDbTestContext } fro
 import { bundleTestWorkflows } from './fixtures/test-bundle';
 import { finishSignal } from './fixtures/test-workflows';
 import { type InstanceLockStatus, instanceLockWorkflowId } from '../../contracts/instance-locks';
+import { pollUntil } from '../support/poll';
 // The instance lock on the real server, with small holder workflows (test/workflows/fixtures/).
 // Histories are kept short (continue-as-new after 60 events) so every test also crosses runs.
 let ctx: ControlDbTestContext;
@@ -43,19 +44,8 @@ async function lockWhen(
   predicate: (status: InstanceLockStatus) => boolean,
   timeoutMs = 30_000,
 ): Promise<InstanceLockStatus> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const status = await ctx.client.locks.status(instance);
-      if (predicate(status)) return status;
-      last = status;
-    } catch (error) {
-      last = error; // the lock workflow may not exist yet
-    }
-    if (Date.now() > until) throw new Error(`lock never matched; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+  // The lock workflow may not exist yet: a failed read is "not yet".
+  return pollUntil('lock', () => ctx.client.locks.status(instance), predicate, { timeoutMs, intervalMs: 150 });
 }
 
 const holderOf = (status: InstanceLockStatus) => status.holder?.holderWorkflowId;
@@ -77,7 +67,15 @@ async function lockAuditKinds(
   return new AuditStore(ctx.controlDb).listForWorkflow(instanceLockWorkflowId(instance));
 }
 
+// One concurrent suite whose tests are registered by topic, in their old order: sibling suites would each get
+// their own maxConcurrency limit, and all lock tests would run at once.
 describe.concurrent('instance lock', () => {
+  handOverTests();
+  goneHolderTests();
+  adminAndHistoryTests();
+});
+
+function handOverTests(): void {
   it('serializes two (and three) holders of one instance, first come first served', async ({ expect }) => {
     const instance = newInstance();
     const [a, b, c] = await queueHolders(instance, ['release-a', 'release-b', 'refresh-c']);
@@ -129,7 +127,9 @@ describe.concurrent('instance lock', () => {
         'lock-released',
       ]);
   });
+}
 
+function goneHolderTests(): void {
   it('notices by itself when the holder is terminated, and passes on', async ({ expect }) => {
     const instance = newInstance();
     const [a, b] = await queueHolders(instance, ['a', 'b']);
@@ -156,7 +156,9 @@ describe.concurrent('instance lock', () => {
     await temporal.workflow.getHandle(c).signal(finishSignal, 'complete');
     await temporal.workflow.getHandle(c).result();
   });
+}
 
+function adminAndHistoryTests(): void {
   it('is force-released by an admin with a reason, audited; refused without one', async ({ expect }) => {
     const instance = newInstance();
     const [a, b] = await queueHolders(instance, ['stuck', 'next']);
@@ -206,4 +208,4 @@ describe.concurrent('instance lock', () => {
       await temporal.workflow.getHandle(id).result();
     }
   });
-});
+}

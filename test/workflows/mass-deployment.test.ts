@@ -12,6 +12,7 @@ import {
   publishPackage,
   type TenantFleet,
 } from '../support/deployments/tenant-fleet';
+import { pollUntil } from '../support/poll';
 
 // docs/mass-deployment-and-promotions.md "Mass deployment" at the size the issue asks for: 1,000 SQLite tenants, a window of 20, 3 failing.
 const COUNT = 1_000;
@@ -61,13 +62,10 @@ async function statusWhen(
   predicate: (s: DeploymentStatus) => boolean,
   timeoutMs = 300_000,
 ): Promise<DeploymentStatus> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await ctx.client.deployments.status(id).catch(() => undefined);
-    if (status && predicate(status)) return status;
-    if (Date.now() > until) throw new Error(`deployment status never matched; last: ${JSON.stringify(status?.counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return pollUntil('deployment status', () => ctx.client.deployments.status(id), predicate, {
+    timeoutMs,
+    shown: (status) => status.counts,
+  });
 }
 
 async function pendingWhen(workflowId: string, done: (types: string[]) => boolean): Promise<string[]> {

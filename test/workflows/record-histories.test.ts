@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import type { InstanceRef } from '../../domain/landscapes';
-import { ASSET_FORM, openPromotionFixture, type PromotionFixture } from '../support/promotions/promotion-fixture';
+import {
+  ASSET_FORM,
+  createBundleWithItems,
+  defineTarget,
+  openPromotionFixture,
+  type PromotionFixture,
+} from '../support/promotions/promotion-fixture';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { createTenantFleet, publishPackage, type TenantFleet } from '../support/deployments/tenant-fleet';
 import { recordHistory } from '../support/record-history';
@@ -81,34 +87,7 @@ describe('runs kept as replay histories', () => {
   it('instance-lock-local-audit: a run granted and released a few times that continued as new', async () => {
     const instance: InstanceRef = { tenant: `h${randomUUID().slice(0, 8)}`, landscape: 'production' };
     const lockId = instanceLockWorkflowId(instance);
-    let firstRun: string | undefined;
-    for (let round = 0; round < 10; round += 1) {
-      const holders = [];
-      for (const reason of ['release', 'refresh']) {
-        const workflowId = `holder/${instance.tenant}/${reason}-${round}`;
-        await ctx.temporal.workflow.start('lockHolder', {
-          taskQueue: ctx.taskQueue,
-          workflowId,
-          args: [{ instance, reason }],
-        });
-        // Around continue-as-new the next run answers the query before it has taken the request:
-        // on a loaded machine that can take longer than the poll's default second.
-        await expect
-          .poll(async () => JSON.stringify(await ctx.client.locks.status(instance).catch(() => null)), {
-            timeout: 10_000,
-          })
-          .toContain(workflowId);
-        firstRun ??= (await ctx.temporal.workflow.getHandle(lockId).describe()).runId;
-        holders.push(workflowId);
-      }
-      // Long enough for one check that the holder still runs (every second).
-      if (round === 0) await new Promise((resolve) => setTimeout(resolve, 1_500));
-      for (const holder of holders) {
-        await ctx.temporal.workflow.getHandle(holder).signal(finishSignal, 'complete');
-        await ctx.temporal.workflow.getHandle(holder).result();
-      }
-      if ((await ctx.temporal.workflow.getHandle(lockId).describe()).runId !== firstRun) break;
-    }
+    const firstRun = await grantAndReleaseUntilContinuedAsNew(instance);
     const first = await ctx.temporal.workflow.getHandle(lockId, firstRun).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     await recordHistory(ctx.temporal, lockId, 'instance-lock-local-audit', { runId: firstRun });
@@ -116,30 +95,11 @@ describe('runs kept as replay histories', () => {
 
   it('bundle-promotion and promotion-backout: one promotion now, then backed out', async () => {
     const client = promotions.ctx.client;
-    const bundle = `history-${randomUUID().slice(0, 8)}`;
-    await client.promotions.bundleCommand({
-      action: 'create-bundle',
-      user: 'bea',
-      bundle,
-      source: { tenant: promotions.tenant, landscape: 'staging' },
-    });
-    await client.promotions.bundleCommand({
-      action: 'add-items',
-      user: 'bea',
-      bundle,
-      items: [{ guid: ASSET_FORM }, { objectType: 'Rule', name: 'Escalate P1' }],
-    });
-    const target = `production-${randomUUID().slice(0, 8)}`;
-    await client.promotions.bundleCommand({
-      action: 'define-target',
-      user: 'pat',
-      target: {
-        name: target,
-        instance: { tenant: promotions.tenant, landscape: 'production' },
-        targetUser: 'svc-accept',
-        credentialRef: '${PROMOTE_PASSWORD}',
-      },
-    });
+    const bundle = await createBundleWithItems(promotions, `history-${randomUUID().slice(0, 8)}`, [
+      { guid: ASSET_FORM },
+      { objectType: 'Rule', name: 'Escalate P1' },
+    ]);
+    const target = await defineTarget(promotions, `production-${randomUUID().slice(0, 8)}`, 'production');
     const { promotionId, result } = await client.promotions.promote({ requestedBy: 'pat', targetName: target, bundle });
     expect(result).toMatchObject({ created: 2 });
     expect(await client.promotions.backOut({ promotionId, user: 'pat' })).toMatchObject({
@@ -150,3 +110,40 @@ describe('runs kept as replay histories', () => {
     await recordHistory(client.temporal, `backout/${promotionId}`, 'promotion-backout');
   });
 });
+
+/**
+ * Rounds of two holders that take the instance's lock and finish, until the lock run continues as
+ * new (at most ten rounds); returns the id of the lock's first run.
+ */
+async function grantAndReleaseUntilContinuedAsNew(instance: InstanceRef): Promise<string | undefined> {
+  const lockId = instanceLockWorkflowId(instance);
+  let firstRun: string | undefined;
+  for (let round = 0; round < 10; round += 1) {
+    const holders = [];
+    for (const reason of ['release', 'refresh']) {
+      const workflowId = `holder/${instance.tenant}/${reason}-${round}`;
+      await ctx.temporal.workflow.start('lockHolder', {
+        taskQueue: ctx.taskQueue,
+        workflowId,
+        args: [{ instance, reason }],
+      });
+      // Around continue-as-new the next run answers the query before it has taken the request:
+      // on a loaded machine that can take longer than the poll's default second.
+      await expect
+        .poll(async () => JSON.stringify(await ctx.client.locks.status(instance).catch(() => null)), {
+          timeout: 10_000,
+        })
+        .toContain(workflowId);
+      firstRun ??= (await ctx.temporal.workflow.getHandle(lockId).describe()).runId;
+      holders.push(workflowId);
+    }
+    // Long enough for one check that the holder still runs (every second).
+    if (round === 0) await new Promise((resolve) => setTimeout(resolve, 1_500));
+    for (const holder of holders) {
+      await ctx.temporal.workflow.getHandle(holder).signal(finishSignal, 'complete');
+      await ctx.temporal.workflow.getHandle(holder).result();
+    }
+    if ((await ctx.temporal.workflow.getHandle(lockId).describe()).runId !== firstRun) break;
+  }
+  return firstRun;
+}

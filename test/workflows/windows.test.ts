@@ -71,20 +71,15 @@ const status = (workflowId: string): Promise<MaintenanceWindowStatus> =>
 const result = (workflowId: string): Promise<MaintenanceWindowOpened> =>
   ctx.client.temporal.workflow.getHandle(workflowId).result();
 const auditOf = (workflowId: string) => new AuditStore(ctx.controlDb).listForWorkflow(workflowId);
+const waitingForAttribute = async (workflowId: string) =>
+  (await ctx.client.temporal.workflow.getHandle(workflowId).describe()).searchAttributes[SEARCH_ATTRIBUTES.waitingFor];
 
 describe.concurrent('waiting for a maintenance window', () => {
   it('sleeps until the window opens, and says what it waits for', async ({ expect }) => {
     const { window, start } = windowFromNow(4, 30);
     const { workflowId } = await startWaiter({ windows: [window], freezes: [] });
     await expect.poll(async () => (await status(workflowId)).opensAt).toBe(start.toISOString());
-    await expect
-      .poll(
-        async () =>
-          (await ctx.client.temporal.workflow.getHandle(workflowId).describe()).searchAttributes[
-            SEARCH_ATTRIBUTES.waitingFor
-          ],
-      )
-      .toEqual(['maintenance-window']);
+    await expect.poll(() => waitingForAttribute(workflowId)).toEqual(['maintenance-window']);
     const opened = await result(workflowId);
     expect(Date.parse(opened.openedAt)).toBeGreaterThanOrEqual(start.getTime());
     expect(opened.windowEnd).toBe(new Date(start.getTime() + 30_000).toISOString());

@@ -29,6 +29,38 @@ function writeBigBackup(file: string): { size: number; sha256: string } {
   return { size: BLOCK * BLOCKS, sha256: hash.digest('hex') };
 }
 
+/** Writes the big backup where production's backups go and records it in the catalog. */
+async function catalogBigBackup(fixture: TenantFixture) {
+  const source = path.join(fixture.dir, 'backups', 'production', 'acme-production-big.db');
+  fs.mkdirSync(path.dirname(source), { recursive: true });
+  const { size, sha256 } = writeBigBackup(source);
+  const entry = await new BackupCatalog(fixture.controlDb).record({
+    path: source,
+    engine: 'sqlite',
+    sizeBytes: size,
+    sha256,
+    fingerprints: [],
+    tenant: 'acme',
+    landscape: 'production',
+    workflowId: 'test-seed',
+    createdAt: new Date().toISOString(),
+  });
+  return { entry, size, sha256 };
+}
+
+/** Polls the running copy until a heartbeat reports at least `atLeast` bytes copied; returns that offset. */
+async function waitForHeartbeatOffset(temporal: Client, workflowId: string, atLeast: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const description = await temporal.workflow.getHandle(workflowId).describe();
+    const payloads = description.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads;
+    const details = payloads?.length ? defaultPayloadConverter.fromPayload<{ offset: number }>(payloads[0]) : undefined;
+    if (details && details.offset >= atLeast) return details.offset;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no heartbeat with offset ≥ ${atLeast} within 60 s`);
+}
+
 describe('copying a backup survives a SIGKILLed worker', () => {
   let fixture: TenantFixture;
   let connection: Connection;
@@ -47,20 +79,7 @@ describe('copying a backup survives a SIGKILLed worker', () => {
   });
 
   it('a new worker resumes from the last heartbeat offset, re-reads less than the file, and the SHA-256 matches', async () => {
-    const source = path.join(fixture.dir, 'backups', 'production', 'acme-production-big.db');
-    fs.mkdirSync(path.dirname(source), { recursive: true });
-    const { size, sha256 } = writeBigBackup(source);
-    const entry = await new BackupCatalog(fixture.controlDb).record({
-      path: source,
-      engine: 'sqlite',
-      sizeBytes: size,
-      sha256,
-      fingerprints: [],
-      tenant: 'acme',
-      landscape: 'production',
-      workflowId: 'test-seed',
-      createdAt: new Date().toISOString(),
-    });
+    const { entry, size, sha256 } = await catalogBigBackup(fixture);
 
     const taskQueue = uniqueId('copy-resume').replace('/', '-');
     const settings = {
@@ -81,7 +100,7 @@ describe('copying a backup survives a SIGKILLed worker', () => {
       args: [{ backupId: entry.id, tenant: 'acme', target: 'staging' }],
     });
 
-    const offsetAtKill = await waitForHeartbeatOffset(handle.workflowId, 100 * MiB);
+    const offsetAtKill = await waitForHeartbeatOffset(temporal, handle.workflowId, 100 * MiB);
     await workers[0].kill();
     workers.push(await spawnWorkerProcess({ ...settings, env: { [WORKER_ENV.inventory]: fixture.inventoryFile } }));
 
@@ -94,19 +113,5 @@ describe('copying a backup survives a SIGKILLed worker', () => {
     expect(result.transfer.sourceBytesRead).toBeLessThan(size);
     expect(createHash('sha256').update(fs.readFileSync(destination)).digest('hex')).toBe(sha256);
     expect(fs.existsSync(`${destination}.partial`)).toBe(false);
-
-    async function waitForHeartbeatOffset(workflowId: string, atLeast: number): Promise<number> {
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline) {
-        const description = await temporal.workflow.getHandle(workflowId).describe();
-        const payloads = description.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads;
-        const details = payloads?.length
-          ? defaultPayloadConverter.fromPayload<{ offset: number }>(payloads[0])
-          : undefined;
-        if (details && details.offset >= atLeast) return details.offset;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      throw new Error(`no heartbeat with offset ≥ ${atLeast} within 60 s`);
-    }
   }, 180_000);
 });

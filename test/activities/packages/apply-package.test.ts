@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { InstanceRef } from '../../../domain/landscapes';
+import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../activities/packages/plan-executor';
 import type { PlanStep } from '../../../domain/packages/apply-plan';
 import type { Change } from '../../../domain/packages/package-types';
 import { AuditStore } from '../../../store/audit-store';
 import { PatchLogStore } from '../../../store/patch-log-store';
-import { PackageHarness } from '../../support/packages/activity-harness';
 import { fingerprint } from '../../support/packages/fingerprint';
 import { change, form, guid, incremental } from '../../support/packages/package-builders';
+import { metadataItem, production, uat, usePackageHarness } from '../../support/packages/package-test-setup';
 import { ENGINES, INCIDENT_BO_GUID } from '../../support/packages/tenant-fixtures';
-
-const uat: InstanceRef = { tenant: 'acme', landscape: 'uat' };
-const production: InstanceRef = { tenant: 'acme', landscape: 'production' };
 
 /** A realistic package: a new business object with its table, a stored field, a form, a list. */
 function assetPackage(version = '1.0.0', extra: Change[] = []) {
@@ -62,17 +58,11 @@ function assetPackage(version = '1.0.0', extra: Change[] = []) {
   );
 }
 
-describe.each(ENGINES)('applyPackage on %s', (engine) => {
-  let harness: PackageHarness;
-  const open = async (instances = [uat]) => {
-    harness = new PackageHarness(engine);
-    await harness.open(instances);
-    return harness.knex(instances[0]);
-  };
-  afterEach(async () => harness?.close());
+describe.each(ENGINES)('applyPackage on %s: applying', (engine) => {
+  const open = usePackageHarness(engine);
 
   it('applies every change in one go and logs the package', async () => {
-    const knex = await open();
+    const { harness, knex } = await open();
     const report = await harness.apply({
       target: uat,
       package: harness.file(assetPackage()),
@@ -88,16 +78,14 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     expect(report.impactReasons).toContain('sequence 1: Contains a database schema change');
     await knex('assets').insert({ serial_number: 'SN-1' });
     await knex('incidents').update({ asset_tag: 'A-7' });
-    const form = await knex('metadata_items')
-      .where({ guid: guid(4) })
-      .first();
+    const form = await metadataItem(knex, guid(4));
     expect(form).toMatchObject({
       object_type: 'Form',
       name: 'Asset Form',
       installed_by_package: 'acme-assets',
       updated_at: '2026-02-01T00:00:00.000Z',
     });
-    const incident = await knex('metadata_items').where({ guid: INCIDENT_BO_GUID }).first();
+    const incident = await metadataItem(knex, INCIDENT_BO_GUID);
     expect(JSON.parse(incident.definition)).toEqual({ table: 'incidents', label: 'Incident (with assets)' });
     expect(
       (
@@ -121,8 +109,29 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     ]);
   });
 
+  it('applies again after the target was restored to a state without the package', async () => {
+    const { harness, knex } = await open();
+    const pkg = incremental('acme-forms', '1', [form(1, 'Restored Form')]);
+    const before = await fingerprint(knex);
+    await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
+    // What a restore of the pre-push backup does to the tenant database (the patch log stays).
+    await knex('metadata_items')
+      .where({ guid: guid(1) })
+      .delete();
+    await knex('applied_packages').delete();
+    expect(await fingerprint(knex)).toEqual(before);
+    const again = await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
+    expect(again.outcome).toBe('applied');
+    expect(await metadataItem(knex, guid(1))).toMatchObject({ name: 'Restored Form' });
+    expect(await new PatchLogStore(harness.controlDb).listForInstance('acme/uat')).toHaveLength(1);
+  });
+});
+
+describe.each(ENGINES)('applyPackage on %s: a failure rolls back everything', (engine) => {
+  const open = usePackageHarness(engine);
+
   it('a package that fails at change N leaves the target exactly as before', async () => {
-    const knex = await open();
+    const { harness, knex } = await open();
     await knex('incidents').insert({ subject: 'Duplicate status', status: 'open', priority: 3, created_at: 'x' });
     const before = await fingerprint(knex);
     // Validation cannot see data: a unique index over duplicate statuses fails in the database,
@@ -148,7 +157,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
   });
 
   it('a row failing inside a set-based segment is named by its sequence number, and nothing stays', async () => {
-    const knex = await open();
+    const { knex } = await open();
     const before = await fingerprint(knex);
     // What validation saw is stale: someone created "Form 23" on the target since the snapshot.
     const steps: PlanStep[] = Array.from({ length: 40 }, (_, i) => ({
@@ -167,9 +176,13 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     await expect(run).rejects.toThrow(`acme-forms sequence 23 (Form "Local Triage Form", GUID ${guid(23)}) failed`);
     expect(await fingerprint(knex)).toEqual(before);
   });
+});
+
+describe.each(ENGINES)('applyPackage on %s: re-applying and version conflicts', (engine) => {
+  const open = usePackageHarness(engine);
 
   it('re-applying the same package is a no-op, even when the patch log entry was lost', async () => {
-    const knex = await open();
+    const { harness, knex } = await open();
     const ref = harness.file(assetPackage());
     await harness.apply({ target: uat, package: ref, mode: 'validateThenApply' });
     const after = await fingerprint(knex);
@@ -189,7 +202,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
   });
 
   it('refuses a different package under an id and version already applied', async () => {
-    const knex = await open();
+    const { harness, knex } = await open();
     await harness.apply({ target: uat, package: harness.file(assetPackage()), mode: 'validateThenApply' });
     const after = await fingerprint(knex);
     const changed = assetPackage('1.0.0', [form(7, 'Sneaky Form')]);
@@ -209,7 +222,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
   });
 
   it('refuses on every instance a changed package under a version one instance already has', async () => {
-    await open([uat, production]);
+    const { harness } = await open([uat, production]);
     await harness.apply({ target: uat, package: harness.file(assetPackage()), mode: 'validateThenApply' });
     const before = await fingerprint(harness.knex(production));
     const failure = await harness.applyFailure({
@@ -221,30 +234,13 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     expect(failure.message).toContain('acme/uat already has package acme-assets@1.0.0 with checksum');
     expect(await fingerprint(harness.knex(production))).toEqual(before);
   });
+});
 
-  it('applies again after the target was restored to a state without the package', async () => {
-    const knex = await open();
-    const pkg = incremental('acme-forms', '1', [form(1, 'Restored Form')]);
-    const before = await fingerprint(knex);
-    await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
-    // What a restore of the pre-push backup does to the tenant database (the patch log stays).
-    await knex('metadata_items')
-      .where({ guid: guid(1) })
-      .delete();
-    await knex('applied_packages').delete();
-    expect(await fingerprint(knex)).toEqual(before);
-    const again = await harness.apply({ target: uat, package: harness.file(pkg), mode: 'validateThenApply' });
-    expect(again.outcome).toBe('applied');
-    expect(
-      await knex('metadata_items')
-        .where({ guid: guid(1) })
-        .first(),
-    ).toMatchObject({ name: 'Restored Form' });
-    expect(await new PatchLogStore(harness.controlDb).listForInstance('acme/uat')).toHaveLength(1);
-  });
+describe.each(ENGINES)('applyPackage on %s: applying without validation', (engine) => {
+  const open = usePackageHarness(engine);
 
   it('applyWithoutValidation needs a reason; with one it applies despite errors and is audited', async () => {
-    const knex = await open();
+    const { harness, knex } = await open();
     const before = await fingerprint(knex);
     const broken = incremental('acme-hotfix', '1', [
       form(1, 'Hotfix Form'),
@@ -280,11 +276,7 @@ describe.each(ENGINES)('applyPackage on %s', (engine) => {
     expect(report.errors[0]).toContain(
       'acme-hotfix #2: cannot update Form "Gone Form": the target has no item with GUID',
     );
-    expect(
-      await knex('metadata_items')
-        .where({ guid: guid(1) })
-        .first(),
-    ).toBeTruthy();
+    expect(await metadataItem(knex, guid(1))).toBeTruthy();
     const audit = await new AuditStore(harness.controlDb).listForWorkflow(harness.workflowId);
     expect(audit).toMatchObject([
       {

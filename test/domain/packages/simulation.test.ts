@@ -33,6 +33,107 @@ const run = (pkg: PackageDocument) =>
   simulate(snapshot, applyOrder(pkg, { landscape: 'uat', settings: {}, aspects: [] }).units);
 const messages = (pkg: PackageDocument) => run(pkg).issues.map((i) => `${i.severity} #${i.sequence}: ${i.message}`);
 
+/** Packages with exactly one problem on the snapshot: what the problem is, the package, the issue reported. */
+const PROBLEMS: Array<[string, PackageDocument, string]> = [
+  [
+    'update of a missing item',
+    incremental('p', '1', [
+      change(1, { operation: 'U', objectType: 'Form', businessObject: 'Incident', entityName: 'X', data: {} }),
+    ]),
+    `error #1: cannot update Form "X": the target has no item with GUID ${guid(1)}`,
+  ],
+  [
+    'a GUID of another type',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'Form',
+        businessObject: 'Incident',
+        entityName: 'X',
+        guid: guid(101),
+        data: {},
+      }),
+    ]),
+    `error #1: GUID ${guid(101)} is a Role on the target, not a Form`,
+  ],
+  [
+    'a stored field on a business object without a table',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'Field',
+        businessObject: 'Change',
+        entityName: 'risk',
+        schemaChange: true,
+        data: { dataType: 'string' },
+      }),
+    ]),
+    'error #1: business object Change has no table: the target (or an earlier change) needs a BusinessObject "Change" with data.table',
+  ],
+  [
+    'a column that exists',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'Field',
+        businessObject: 'Incident',
+        entityName: 'status',
+        schemaChange: true,
+        data: { dataType: 'string' },
+      }),
+    ]),
+    'error #1: table incidents already has a column status',
+  ],
+  [
+    'a platform table',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'BusinessObject',
+        entityName: 'Settings',
+        schemaChange: true,
+        data: { table: 'tenant_settings' },
+      }),
+    ]),
+    'error #1: table tenant_settings belongs to the platform; a package cannot change its schema',
+  ],
+  [
+    'an index over a missing column',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'C',
+        objectType: 'Index',
+        businessObject: 'Incident',
+        entityName: 'ix_x',
+        schemaChange: true,
+        data: { columns: ['nope'] },
+      }),
+    ]),
+    'error #1: index ix_x names columns nope that table incidents does not have',
+  ],
+  [
+    'dropping the id column',
+    incremental('p', '1', [
+      change(1, {
+        operation: 'D',
+        objectType: 'Field',
+        businessObject: 'Incident',
+        entityName: 'id',
+        guid: guid(102),
+        schemaChange: true,
+      }),
+    ]),
+    'error #1: the id column of table incidents cannot be dropped',
+  ],
+  [
+    'deleting what is not there',
+    incremental('p', '1', [
+      change(1, { operation: 'D', objectType: 'Form', businessObject: 'Incident', entityName: 'Gone' }),
+    ]),
+    `warning #1: Form "Gone" (GUID ${guid(1)}) is not on the target; nothing to delete`,
+  ],
+];
+
 describe('validation against the target (simulation)', () => {
   it('follows the package through its own changes: a name freed earlier can be taken later', () => {
     const pkg = incremental('p', '1', [
@@ -43,105 +144,7 @@ describe('validation against the target (simulation)', () => {
     expect(run(pkg).steps.map((s) => s.kind)).toEqual(['deleteItem', 'insertItem']);
   });
 
-  it.each<[string, PackageDocument, string]>([
-    [
-      'update of a missing item',
-      incremental('p', '1', [
-        change(1, { operation: 'U', objectType: 'Form', businessObject: 'Incident', entityName: 'X', data: {} }),
-      ]),
-      `error #1: cannot update Form "X": the target has no item with GUID ${guid(1)}`,
-    ],
-    [
-      'a GUID of another type',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'C',
-          objectType: 'Form',
-          businessObject: 'Incident',
-          entityName: 'X',
-          guid: guid(101),
-          data: {},
-        }),
-      ]),
-      `error #1: GUID ${guid(101)} is a Role on the target, not a Form`,
-    ],
-    [
-      'a stored field on a business object without a table',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'C',
-          objectType: 'Field',
-          businessObject: 'Change',
-          entityName: 'risk',
-          schemaChange: true,
-          data: { dataType: 'string' },
-        }),
-      ]),
-      'error #1: business object Change has no table: the target (or an earlier change) needs a BusinessObject "Change" with data.table',
-    ],
-    [
-      'a column that exists',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'C',
-          objectType: 'Field',
-          businessObject: 'Incident',
-          entityName: 'status',
-          schemaChange: true,
-          data: { dataType: 'string' },
-        }),
-      ]),
-      'error #1: table incidents already has a column status',
-    ],
-    [
-      'a platform table',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'C',
-          objectType: 'BusinessObject',
-          entityName: 'Settings',
-          schemaChange: true,
-          data: { table: 'tenant_settings' },
-        }),
-      ]),
-      'error #1: table tenant_settings belongs to the platform; a package cannot change its schema',
-    ],
-    [
-      'an index over a missing column',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'C',
-          objectType: 'Index',
-          businessObject: 'Incident',
-          entityName: 'ix_x',
-          schemaChange: true,
-          data: { columns: ['nope'] },
-        }),
-      ]),
-      'error #1: index ix_x names columns nope that table incidents does not have',
-    ],
-    [
-      'dropping the id column',
-      incremental('p', '1', [
-        change(1, {
-          operation: 'D',
-          objectType: 'Field',
-          businessObject: 'Incident',
-          entityName: 'id',
-          guid: guid(102),
-          schemaChange: true,
-        }),
-      ]),
-      'error #1: the id column of table incidents cannot be dropped',
-    ],
-    [
-      'deleting what is not there',
-      incremental('p', '1', [
-        change(1, { operation: 'D', objectType: 'Form', businessObject: 'Incident', entityName: 'Gone' }),
-      ]),
-      `warning #1: Form "Gone" (GUID ${guid(1)}) is not on the target; nothing to delete`,
-    ],
-  ])('reports %s by sequence number', (_name, pkg, message) => {
+  it.each(PROBLEMS)('reports %s by sequence number', (_name, pkg, message) => {
     expect(messages(pkg)).toEqual([message]);
   });
 

@@ -11,6 +11,7 @@ import {
   type Reply,
   type SentStatement,
 } from '../../support/database/recording-sql-session';
+import { rejectionOf } from '../../support/poll';
 
 const FILE = '/var/opt/mssql/backup/acme_production_release-acme-1.bak';
 const SOURCE = { ...SERVER, database: 'acme_production' };
@@ -25,14 +26,7 @@ function engineOn(server: RecordingSqlServer, warnings: string[] = []): MssqlEng
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<DatabaseError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DatabaseError);
-  return error as DatabaseError;
-}
+const failureOf = (promise: Promise<unknown>) => rejectionOf(promise, DatabaseError);
 
 /** Holds the long statement open until the poller has answered `percents.length` times. */
 function longStatement(prefix: string, percents: number[]): Array<[string, Reply | ((sent: SentStatement) => Reply)]> {
@@ -258,7 +252,9 @@ describe('SQL Server restore', () => {
     ]);
     expect(server.texts().filter((t) => t.startsWith(`ALTER DATABASE [${SCRATCH}] SET`))).toEqual([]);
   });
+});
 
+describe('SQL Server restore failures', () => {
   it('leaves the target untouched when the backup fails its checksum during RESTORE', async () => {
     const damaged = batchError(
       [3183, 'RESTORE detected an error on page (1:312) in database "acme_staging_restore_r1" as being restored.'],

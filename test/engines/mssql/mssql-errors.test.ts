@@ -20,93 +20,88 @@ function classify(error: unknown): DatabaseError {
 
 const TERMINATING: [number, string] = [3013, 'RESTORE DATABASE is terminating abnormally.'];
 
+/** Each failure as SQL Server or the driver reports it, and the kind it is classified as. */
+const FAILURES: Array<[name: string, error: Error, kind: string]> = [
+  ['login failed (18456)', loginError("Login failed for user 'stagecoach'."), 'auth'],
+  [
+    'database missing at login (4060)',
+    loginError('Cannot open database "acme_uat" requested by the login. The login failed.'),
+    'missing-database',
+  ],
+  [
+    'permission denied on an object (229)',
+    batchError([229, "The SELECT permission was denied on the object 'incidents'."]),
+    'permission',
+  ],
+  [
+    'permission denied in the database (262)',
+    batchError([262, "CREATE DATABASE permission denied in database 'master'."]),
+    'permission',
+  ],
+  [
+    'no RESTORE permission (3110)',
+    batchError([3110, "User does not have permission to RESTORE database 'acme_uat'."], TERMINATING),
+    'permission',
+  ],
+  [
+    'backup device not found (3201, OS error 2)',
+    batchError(
+      [
+        3201,
+        `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`,
+      ],
+      TERMINATING,
+    ),
+    'missing-file',
+  ],
+  [
+    'backup device access denied (3201, OS error 5)',
+    batchError(
+      [3201, `Cannot open backup device '${FILE}'. Operating system error 5(Access is denied.).`],
+      TERMINATING,
+    ),
+    'permission',
+  ],
+  [
+    'MOVE target directory missing (5133)',
+    batchError(
+      [5133, 'Directory lookup for the file "X:\\data\\a.mdf" failed with the operating system error 3.'],
+      TERMINATING,
+    ),
+    'missing-file',
+  ],
+  [
+    'read failure / checksum (3203)',
+    batchError([3203, `Read on "${FILE}" failed: 13(The data is invalid.)`], TERMINATING),
+    'checksum',
+  ],
+  [
+    'malformed media family (3241)',
+    batchError([3241, `The media family on device '${FILE}' is incorrectly formed.`], TERMINATING),
+    'checksum',
+  ],
+  ['damaged backup set (3189)', batchError([3189, 'Damage to the backup set was detected.'], TERMINATING), 'checksum'],
+  [
+    'deadlock victim (1205)',
+    batchError([1205, 'Transaction (Process ID 61) was deadlocked on lock resources.']),
+    'transient',
+  ],
+  [
+    'exclusive access not obtained (3101)',
+    batchError([3101, 'Exclusive access could not be obtained because the database is in use.'], TERMINATING),
+    'transient',
+  ],
+  [
+    'transient login (Azure failover)',
+    loginError("Database 'acme_uat' on server 'sql01' is not currently available.", true),
+    'transient',
+  ],
+  ['connection reset', new sql.ConnectionError('Connection lost - read ECONNRESET', 'ESOCKET'), 'transient'],
+  ['request timeout', new sql.RequestError('Timeout: Request failed to complete in 15000ms', 'ETIMEOUT'), 'transient'],
+];
+
 describe('SQL Server error classification', () => {
-  it.each([
-    ['login failed (18456)', loginError("Login failed for user 'stagecoach'."), 'auth'],
-    [
-      'database missing at login (4060)',
-      loginError('Cannot open database "acme_uat" requested by the login. The login failed.'),
-      'missing-database',
-    ],
-    [
-      'permission denied on an object (229)',
-      batchError([229, "The SELECT permission was denied on the object 'incidents'."]),
-      'permission',
-    ],
-    [
-      'permission denied in the database (262)',
-      batchError([262, "CREATE DATABASE permission denied in database 'master'."]),
-      'permission',
-    ],
-    [
-      'no RESTORE permission (3110)',
-      batchError([3110, "User does not have permission to RESTORE database 'acme_uat'."], TERMINATING),
-      'permission',
-    ],
-    [
-      'backup device not found (3201, OS error 2)',
-      batchError(
-        [
-          3201,
-          `Cannot open backup device '${FILE}'. Operating system error 2(The system cannot find the file specified.).`,
-        ],
-        TERMINATING,
-      ),
-      'missing-file',
-    ],
-    [
-      'backup device access denied (3201, OS error 5)',
-      batchError(
-        [3201, `Cannot open backup device '${FILE}'. Operating system error 5(Access is denied.).`],
-        TERMINATING,
-      ),
-      'permission',
-    ],
-    [
-      'MOVE target directory missing (5133)',
-      batchError(
-        [5133, 'Directory lookup for the file "X:\\data\\a.mdf" failed with the operating system error 3.'],
-        TERMINATING,
-      ),
-      'missing-file',
-    ],
-    [
-      'read failure / checksum (3203)',
-      batchError([3203, `Read on "${FILE}" failed: 13(The data is invalid.)`], TERMINATING),
-      'checksum',
-    ],
-    [
-      'malformed media family (3241)',
-      batchError([3241, `The media family on device '${FILE}' is incorrectly formed.`], TERMINATING),
-      'checksum',
-    ],
-    [
-      'damaged backup set (3189)',
-      batchError([3189, 'Damage to the backup set was detected.'], TERMINATING),
-      'checksum',
-    ],
-    [
-      'deadlock victim (1205)',
-      batchError([1205, 'Transaction (Process ID 61) was deadlocked on lock resources.']),
-      'transient',
-    ],
-    [
-      'exclusive access not obtained (3101)',
-      batchError([3101, 'Exclusive access could not be obtained because the database is in use.'], TERMINATING),
-      'transient',
-    ],
-    [
-      'transient login (Azure failover)',
-      loginError("Database 'acme_uat' on server 'sql01' is not currently available.", true),
-      'transient',
-    ],
-    ['connection reset', new sql.ConnectionError('Connection lost - read ECONNRESET', 'ESOCKET'), 'transient'],
-    [
-      'request timeout',
-      new sql.RequestError('Timeout: Request failed to complete in 15000ms', 'ETIMEOUT'),
-      'transient',
-    ],
-  ])('%s → %s', (_name, error, kind) => {
+  it.each(FAILURES)('%s → %s', (_name, error, kind) => {
     const classified = classify(error);
     expect(classified.kind).toBe(kind);
     expect(classified.retryable).toBe(kind === 'transient');

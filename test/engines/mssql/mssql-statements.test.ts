@@ -24,7 +24,7 @@ import { planFileMoves } from '../../../engines/mssql/mssql-restore';
 
 const FILE = '/var/opt/mssql/backup/acme_production_release-acme-1.bak';
 
-describe('SQL Server statements: the exact T-SQL sent', () => {
+describe('SQL Server statements: the exact T-SQL sent for backup and restore', () => {
   it('backs up copy-only with checksum, compression and INIT, the file bound as a parameter', () => {
     expect(backupStatement('acme_production', FILE, { compression: true })).toEqual({
       text: 'BACKUP DATABASE [acme_production] TO DISK = @file WITH COPY_ONLY, CHECKSUM, COMPRESSION, INIT',
@@ -68,7 +68,9 @@ describe('SQL Server statements: the exact T-SQL sent', () => {
       },
     });
   });
+});
 
+describe('SQL Server statements: the exact T-SQL sent to manage and inspect databases', () => {
   it('switches user modes, drops and renames by bracket-quoted name', () => {
     expect(singleUserStatement('acme_uat').text).toBe(
       'ALTER DATABASE [acme_uat] SET SINGLE_USER WITH ROLLBACK IMMEDIATE',

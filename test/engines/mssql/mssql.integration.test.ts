@@ -35,36 +35,49 @@ function serverFromUrl(url: string): ServerConnection {
   };
 }
 
-describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: set MSSQL_URL to run it)', () => {
+const newLoginPassword = () => `Aa1!${randomBytes(12).toString('hex')}`;
+const createLogin = (login: string) =>
+  `CREATE LOGIN [${login}] WITH PASSWORD = '${newLoginPassword()}', CHECK_POLICY = OFF`;
+
+/** The real server for the suite: set up in `beforeAll`, everything it created removed in `afterAll`. */
+interface RealServer {
+  engine: MssqlEngine;
+  login: string;
+  server: ServerConnection;
+  master: Knex;
+  source: ServerConnection;
+  databaseNamed(suffix: string): ServerConnection;
+  knexOn(database: ServerConnection): Knex;
+  backupFile(name: string): string;
+}
+
+function useRealServer(): RealServer {
   const run = randomBytes(4).toString('hex');
   const engine = new MssqlEngine({ pollIntervalMs: 200 });
   const created: string[] = [];
   const login = `stagecoach_it_${run}`;
-  let server: ServerConnection;
-  let master: Knex;
-  let source: ServerConnection;
   let backupDir: string;
+  const fx = { engine, login } as RealServer;
 
-  const databaseNamed = (suffix: string) => {
+  fx.databaseNamed = (suffix: string) => {
     const name = `stagecoach_it_${run}_${suffix}`;
     created.push(name, `${name}_scratch`);
-    return withDatabaseName(server, name);
+    return withDatabaseName(fx.server, name);
   };
-  const knexOn = (database: ServerConnection) => knexFactory(engine.knexConfig(database));
+  fx.knexOn = (database: ServerConnection) => knexFactory(engine.knexConfig(database));
 
   beforeAll(async () => {
-    server = serverFromUrl(MSSQL_URL!);
-    master = knexOn(server);
-    backupDir = process.env.MSSQL_BACKUP_DIR ?? (await defaultBackupDirectory(master));
-    source = databaseNamed('source');
-    await master.raw(`CREATE DATABASE [${source.database}]`);
-    const tenant = knexOn(source);
+    fx.server = serverFromUrl(MSSQL_URL!);
+    fx.master = fx.knexOn(fx.server);
+    backupDir = process.env.MSSQL_BACKUP_DIR ?? (await defaultBackupDirectory(fx.master));
+    fx.source = fx.databaseNamed('source');
+    await fx.master.raw(`CREATE DATABASE [${fx.source.database}]`);
+    const tenant = fx.knexOn(fx.source);
     try {
       await createSampleTenantSchema(tenant);
       await generateTenantData(tenant, { incidents: 3000, emailDomain: 'acme.example.com' });
       // A SQL user mapped to a login: after the login is re-created it is orphaned in restores.
-      const password = `Aa1!${randomBytes(12).toString('hex')}`;
-      await master.raw(`CREATE LOGIN [${login}] WITH PASSWORD = '${password}', CHECK_POLICY = OFF`);
+      await fx.master.raw(createLogin(login));
       await tenant.raw(`CREATE USER [${login}] FOR LOGIN [${login}]`);
     } finally {
       await tenant.destroy();
@@ -72,35 +85,70 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
   }, 300_000);
 
   afterAll(async () => {
-    if (!master) return;
-    for (const name of created) await engine.dropDatabase(withDatabaseName(server, name)).catch(() => undefined);
-    await master.raw(`IF SUSER_ID('${login}') IS NOT NULL DROP LOGIN [${login}]`).catch(() => undefined);
-    await master.destroy();
+    if (!fx.master) return;
+    for (const name of created) await engine.dropDatabase(withDatabaseName(fx.server, name)).catch(() => undefined);
+    await fx.master.raw(`IF SUSER_ID('${login}') IS NOT NULL DROP LOGIN [${login}]`).catch(() => undefined);
+    await fx.master.destroy();
   });
 
-  const backupFile = (name: string) => joinServerPath(backupDir, `stagecoach_it_${run}_${name}.bak`);
+  fx.backupFile = (name: string) => joinServerPath(backupDir, `stagecoach_it_${run}_${name}.bak`);
+  return fx;
+}
+
+/** A new database of this run restored from the full backup. */
+async function restoredCopy(fx: RealServer, suffix: string): Promise<ServerConnection> {
+  const target = fx.databaseNamed(suffix);
+  await fx.engine.restore(target, fx.backupFile('full'), { scratchName: `${target.database}_scratch` });
+  return target;
+}
+
+/** Changes one incident on `target`: its fingerprint no longer matches the source. */
+async function changeIncident(fx: RealServer, target: ServerConnection): Promise<void> {
+  const tenant = fx.knexOn(target);
+  try {
+    await tenant('incidents').where({ id: 1 }).update({ subject: 'changed on UAT' });
+    const changed = await fx.engine.fingerprints(target, ['incidents']);
+    expect(changed[0].checksum).not.toBe((await fx.engine.fingerprints(fx.source, ['incidents']))[0].checksum);
+  } finally {
+    await tenant.destroy();
+  }
+}
+
+async function lastBackupFlags(fx: RealServer): Promise<unknown> {
+  const [history] = await fx.master.raw(
+    'SELECT TOP (1) is_copy_only, has_backup_checksums FROM msdb.dbo.backupset WHERE database_name = ? ORDER BY backup_finish_date DESC',
+    [fx.source.database],
+  );
+  return history;
+}
+
+async function mappedLogins(fx: RealServer, target: ServerConnection): Promise<unknown> {
+  return fx.master.raw(
+    `SELECT sp.name FROM [${target.database}].sys.database_principals AS dp JOIN sys.server_principals AS sp ON sp.sid = dp.sid WHERE dp.name = ?`,
+    [fx.login],
+  );
+}
+
+describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: set MSSQL_URL to run it)', () => {
+  const fx = useRealServer();
+  const { engine, login, databaseNamed, backupFile } = fx;
 
   it('backs up with checksum and verifies the file, reporting percent progress', async () => {
     const progress: Progress[] = [];
-    const result = await engine.backup(source, backupFile('full'), { onProgress: (p) => progress.push(p) });
+    const result = await engine.backup(fx.source, backupFile('full'), { onProgress: (p) => progress.push(p) });
     expect(result.file).toBe(backupFile('full'));
     expect(result.bytes).toBeGreaterThan(0);
     expect(progress.some((p) => p.phase === 'BACKUP DATABASE' && p.unit === 'percent')).toBe(true);
-    await engine.verifyBackup(backupFile('full'), { server });
-    const [history] = await master.raw(
-      'SELECT TOP (1) is_copy_only, has_backup_checksums FROM msdb.dbo.backupset WHERE database_name = ? ORDER BY backup_finish_date DESC',
-      [source.database],
-    );
-    expect(history).toEqual({ is_copy_only: true, has_backup_checksums: true });
+    await engine.verifyBackup(backupFile('full'), { server: fx.server });
+    expect(await lastBackupFlags(fx)).toEqual({ is_copy_only: true, has_backup_checksums: true });
   });
 
   it('restores into a new database whose fingerprints equal the source, leaving no scratch behind', async () => {
-    const target = databaseNamed('staging');
-    await engine.restore(target, backupFile('full'), { scratchName: `${target.database}_scratch` });
+    const target = await restoredCopy(fx, 'staging');
     expect(await engine.databaseExists(target)).toBe(true);
-    expect(await engine.databaseExists(withDatabaseName(server, `${target.database}_scratch`))).toBe(false);
+    expect(await engine.databaseExists(withDatabaseName(fx.server, `${target.database}_scratch`))).toBe(false);
     const [expected, actual] = await Promise.all([
-      engine.fingerprints(source, TABLES),
+      engine.fingerprints(fx.source, TABLES),
       engine.fingerprints(target, TABLES),
     ]);
     expect(actual).toEqual(expected);
@@ -108,37 +156,21 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
   });
 
   it('restores over an existing, changed target and repairs the orphaned user', async () => {
-    const target = databaseNamed('uat');
-    const scratchName = `${target.database}_scratch`;
-    await engine.restore(target, backupFile('full'), { scratchName });
-    const tenant = knexOn(target);
-    try {
-      await tenant('incidents').where({ id: 1 }).update({ subject: 'changed on UAT' });
-      const changed = await engine.fingerprints(target, ['incidents']);
-      expect(changed[0].checksum).not.toBe((await engine.fingerprints(source, ['incidents']))[0].checksum);
-    } finally {
-      await tenant.destroy();
-    }
+    const target = await restoredCopy(fx, 'uat');
+    await changeIncident(fx, target);
     // A new login of the same name has a new SID: the user restored from the backup is orphaned.
-    const password = `Aa1!${randomBytes(12).toString('hex')}`;
-    await master.raw(
-      `DROP LOGIN [${login}]; CREATE LOGIN [${login}] WITH PASSWORD = '${password}', CHECK_POLICY = OFF`,
-    );
+    await fx.master.raw(`DROP LOGIN [${login}]; ${createLogin(login)}`);
 
     const progress: Progress[] = [];
+    const scratchName = `${target.database}_scratch`;
     await engine.restore(target, backupFile('full'), { scratchName, onProgress: (p) => progress.push(p) });
     expect(progress.some((p) => p.phase === 'RESTORE DATABASE')).toBe(true);
-    expect(await engine.fingerprints(target, TABLES)).toEqual(await engine.fingerprints(source, TABLES));
-    const mapped = await master.raw(
-      `SELECT sp.name FROM [${target.database}].sys.database_principals AS dp JOIN sys.server_principals AS sp ON sp.sid = dp.sid WHERE dp.name = ?`,
-      [login],
-    );
-    expect(mapped).toEqual([{ name: login }]);
+    expect(await engine.fingerprints(target, TABLES)).toEqual(await engine.fingerprints(fx.source, TABLES));
+    expect(await mappedLogins(fx, target)).toEqual([{ name: login }]);
   });
 
   it('fails non-retryably naming the file when the backup does not exist, and leaves the target as it was', async () => {
-    const target = databaseNamed('untouched');
-    await engine.restore(target, backupFile('full'), { scratchName: `${target.database}_scratch` });
+    const target = await restoredCopy(fx, 'untouched');
     const before = await engine.fingerprints(target, TABLES);
     const missing = backupFile('does_not_exist');
     const error = await engine
@@ -148,13 +180,12 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
     expect((error as DatabaseError).kind).toBe('missing-file');
     expect((error as DatabaseError).message).toContain(missing);
     expect(await engine.fingerprints(target, TABLES)).toEqual(before);
-    const verify = await engine.verifyBackup(missing, { server }).catch((e: unknown) => e);
+    const verify = await engine.verifyBackup(missing, { server: fx.server }).catch((e: unknown) => e);
     expect((verify as DatabaseError).kind).toBe('missing-file');
   });
 
   it('renames, sizes, compacts and drops databases', async () => {
-    const copy = databaseNamed('copy');
-    await engine.restore(copy, backupFile('full'), { scratchName: `${copy.database}_scratch` });
+    const copy = await restoredCopy(fx, 'copy');
     const renamed = databaseNamed('renamed');
     await engine.renameDatabase(copy, renamed.database);
     expect(await engine.databaseExists(copy)).toBe(false);
@@ -166,7 +197,7 @@ describe.skipIf(!MSSQL_URL)('SQL Server engine against a real server (skipped: s
   });
 
   it('rejects a login the server refuses as a non-retryable auth error', async () => {
-    const error = await engine.databaseExists({ ...source, password: 'wrong-password' }).catch((e: unknown) => e);
+    const error = await engine.databaseExists({ ...fx.source, password: 'wrong-password' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseError);
     expect((error as DatabaseError).kind).toBe('auth');
     expect((error as DatabaseError).message).not.toContain('wrong-password');

@@ -9,7 +9,7 @@ import { loadInventory } from '../../../inventory/load-inventory';
 import { openControlDatabase } from '../../../store/control-database';
 import { createSampleTenantSchema } from '../../../dev/sample/tenant-schema';
 import { generateTenantData, type TenantDataOptions } from '../../../dev/sample/generate-tenant-data';
-import { createScratchDatabase, POSTGRES_URL } from '../postgres';
+import { POSTGRES_URL, scratchInventoryDatabase } from '../postgres';
 
 export type TestEngine = 'sqlite' | 'postgres';
 
@@ -103,17 +103,7 @@ async function databaseConfig(
   user?: string,
 ): Promise<Record<string, unknown>> {
   if (engine === 'sqlite') return { engine: 'sqlite', file: `databases/acme-${landscape}.db` };
-  const scratch = await createScratchDatabase(`acme_${landscape}`);
-  drops.push(scratch.drop);
-  const server = new URL(POSTGRES_URL);
-  return {
-    engine: 'postgres',
-    host: server.hostname,
-    port: Number(server.port || 5432),
-    user: user ?? (decodeURIComponent(server.username) || 'postgres'),
-    ...(server.password ? { password: '${ACME_PG_PASSWORD}' } : {}),
-    database: scratch.name,
-  };
+  return scratchInventoryDatabase(`acme_${landscape}`, drops, user);
 }
 
 /** The env a PostgreSQL fixture's `${ACME_PG_PASSWORD}` reference resolves from. */

@@ -24,6 +24,19 @@ export interface TenantDatabase {
 export const INCIDENT_BO_GUID = '00000000-0000-4000-8000-00000000b001';
 export const TARGET_CREATED_GUID = '00000000-0000-4000-8000-00000000c001';
 
+/** The `metadata_items` row of the business object that maps the incidents table. */
+export function incidentBusinessObjectRow(updatedAt: string): Record<string, unknown> {
+  return {
+    guid: INCIDENT_BO_GUID,
+    object_type: 'BusinessObject',
+    business_object: null,
+    name: 'Incident',
+    definition: JSON.stringify({ table: 'incidents', label: 'Incident' }),
+    installed_by_package: null,
+    updated_at: updatedAt,
+  };
+}
+
 /** A sample tenant database with a little of everything, on a real engine. */
 export async function createTenantDatabase(engine: EngineName, label: string): Promise<TenantDatabase> {
   const opened =
@@ -93,15 +106,7 @@ export async function seedTenant(knex: Knex): Promise<void> {
     { key: 'edition', value: 'enterprise' },
   ]);
   await knex('metadata_items').insert([
-    {
-      guid: INCIDENT_BO_GUID,
-      object_type: 'BusinessObject',
-      business_object: null,
-      name: 'Incident',
-      definition: JSON.stringify({ table: 'incidents', label: 'Incident' }),
-      installed_by_package: null,
-      updated_at: now,
-    },
+    incidentBusinessObjectRow(now),
     {
       guid: TARGET_CREATED_GUID,
       object_type: 'Form',

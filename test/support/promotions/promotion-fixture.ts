@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { InstanceRef } from '../../../domain/landscapes';
+import type { InstanceRef, Landscape } from '../../../domain/landscapes';
+import type { ItemSelector } from '../../../domain/promotions/bundle-types';
 import type { Inventory } from '../../../inventory/inventory';
 import { openControlDatabase } from '../../../store/control-database';
 import {
@@ -126,6 +127,40 @@ async function addSourceItems(knex: Knex): Promise<void> {
   await knex('metadata_items')
     .where({ name: 'Incident', object_type: 'BusinessObject' })
     .update({ definition: JSON.stringify({ table: 'incidents', label: 'Incident (staging)' }) });
+}
+
+/** What most promotion tests bundle: the asset form, the escalation rule and the Incident business object. */
+export const BUNDLE_ITEMS: ItemSelector[] = [
+  { guid: ASSET_FORM },
+  { objectType: 'Rule', name: 'Escalate P1' },
+  { objectType: 'BusinessObject', name: 'Incident' },
+];
+
+/** Creates `bundle` on the fixture's staging (the source) and adds `items`, as bundle-admin bea. */
+export async function createBundleWithItems(
+  fixture: PromotionFixture,
+  bundle: string,
+  items: ItemSelector[] = BUNDLE_ITEMS,
+): Promise<string> {
+  const source = { tenant: fixture.tenant, landscape: 'staging' as const };
+  await fixture.ctx.client.promotions.bundleCommand({ action: 'create-bundle', user: 'bea', bundle, source });
+  await fixture.ctx.client.promotions.bundleCommand({ action: 'add-items', user: 'bea', bundle, items });
+  return bundle;
+}
+
+/** Defines a target named `name` on the fixture's `landscape`, as promotion-admin pat; returns its name. */
+export async function defineTarget(
+  fixture: PromotionFixture,
+  name: string,
+  landscape: Landscape,
+  { targetUser = 'svc-accept', credentialRef = '${PROMOTE_PASSWORD}' } = {},
+): Promise<string> {
+  await fixture.ctx.client.promotions.bundleCommand({
+    action: 'define-target',
+    user: 'pat',
+    target: { name, instance: { tenant: fixture.tenant, landscape }, targetUser, credentialRef },
+  });
+  return name;
 }
 
 export async function definitionOn(knex: Knex, guid: string): Promise<unknown> {

@@ -14,10 +14,10 @@ import { loadInventory } from '../../../inventory/load-inventory';
 import { generateTenantData } from '../../../dev/sample/generate-tenant-data';
 import { createSampleTenantSchema } from '../../../dev/sample/tenant-schema';
 import { openControlDatabase } from '../../../store/control-database';
-import { createScratchDatabase, POSTGRES_URL } from '../postgres';
+import { scratchInventoryDatabase } from '../postgres';
 import { startTestWorker, type TemporalTestContext } from '../temporal';
 import { fixtureEnv } from '../database/tenant-fixture';
-import { INCIDENT_BO_GUID } from '../packages/tenant-fixtures';
+import { incidentBusinessObjectRow } from '../packages/tenant-fixtures';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -73,36 +73,7 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stagecoach-release-${engine}-`));
   const drops: (() => Promise<void>)[] = [];
   const names = new Map(tenants.map((t) => [t.label, `${t.label}-${randomUUID().slice(0, 6)}`]));
-  const inventoryTenants: Record<string, unknown> = {};
-  for (const spec of tenants) {
-    const name = names.get(spec.label)!;
-    const instances: Record<string, unknown> = {};
-    for (const landscape of spec.landscapes ?? ['production', 'staging', 'uat']) {
-      instances[landscape] = {
-        database: await databaseConfig(engine, name, landscape, dir, drops),
-        backupLocation: `backups/${name}/${landscape}`,
-        emailDomain: landscape === 'production' ? `${name}.example.com` : `${name}-${landscape}.example.com`,
-      };
-    }
-    inventoryTenants[name] = {
-      schema: 'sample-itsm',
-      cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }],
-      ...(spec.release ? { release: spec.release } : {}),
-      instances,
-    };
-  }
-  const inventoryFile = path.join(dir, 'stagecoach.yaml');
-  fs.mkdirSync(path.join(dir, 'databases'), { recursive: true });
-  fs.writeFileSync(
-    inventoryFile,
-    stringify({
-      version: 1,
-      // Promotion roles as docs/mass-deployment-and-promotions.md "Roles" names them, for promotions to these tenants.
-      roles: { 'customer-approvers': ['carol'], 'promotion-admin': ['pat'], 'accept-bundle': ['svc-accept'] },
-      release: TEST_RELEASE_SETTINGS,
-      tenants: inventoryTenants,
-    }),
-  );
+  const inventoryFile = await writeInventory(engine, tenants, names, dir, drops);
   const tenantDatabases = new InventoryTenantDatabases(loadInventory(inventoryFile), { env: fixtureEnv() });
   const controlDbFile = path.join(dir, 'control.db');
   const controlDb = await openControlDatabase(controlDbFile);
@@ -113,29 +84,7 @@ export async function createReleaseFixture(engine: Engine, tenants: TenantSpec[]
     opened.push(knex);
     return knex;
   };
-  for (const spec of tenants) {
-    const name = names.get(spec.label)!;
-    for (const landscape of spec.landscapes ?? ['production', 'staging', 'uat']) {
-      const knex = open(name, landscape);
-      await createSampleTenantSchema(knex);
-      if (!(spec.emptyProduction && landscape === 'production')) {
-        await generateTenantData(knex, {
-          incidents: landscape === 'production' ? 120 : 9,
-          emailDomain: `${name}.example.com`,
-        });
-      }
-      // Packages that touch incidents (an index) need the business object that maps its table.
-      await knex('metadata_items').insert({
-        guid: INCIDENT_BO_GUID,
-        object_type: 'BusinessObject',
-        business_object: null,
-        name: 'Incident',
-        definition: JSON.stringify({ table: 'incidents', label: 'Incident' }),
-        installed_by_package: null,
-        updated_at: '2026-01-01T00:00:00.000Z',
-      });
-    }
-  }
+  await seedTenants(tenants, names, open);
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const temporal = new Client({ connection });
   const workers: TemporalTestContext[] = [];
@@ -194,6 +143,72 @@ export function useReleaseFixture(engine: Engine, tenants: TenantSpec[]): Releas
   return suite;
 }
 
+const landscapesOf = (spec: TenantSpec): Landscape[] => spec.landscapes ?? ['production', 'staging', 'uat'];
+
+/** Writes the inventory (stagecoach.yaml) of the tenants, each instance on a database of its own; returns its path. */
+async function writeInventory(
+  engine: Engine,
+  tenants: TenantSpec[],
+  names: Map<string, string>,
+  dir: string,
+  drops: (() => Promise<void>)[],
+): Promise<string> {
+  const inventoryTenants: Record<string, unknown> = {};
+  for (const spec of tenants) {
+    const name = names.get(spec.label)!;
+    const instances: Record<string, unknown> = {};
+    for (const landscape of landscapesOf(spec)) {
+      instances[landscape] = {
+        database: await databaseConfig(engine, name, landscape, dir, drops),
+        backupLocation: `backups/${name}/${landscape}`,
+        emailDomain: landscape === 'production' ? `${name}.example.com` : `${name}-${landscape}.example.com`,
+      };
+    }
+    inventoryTenants[name] = {
+      schema: 'sample-itsm',
+      cleanupScripts: [{ name: 'drop debug log', sql: "delete from app_log where level = 'debug'" }],
+      ...(spec.release ? { release: spec.release } : {}),
+      instances,
+    };
+  }
+  const inventoryFile = path.join(dir, 'stagecoach.yaml');
+  fs.mkdirSync(path.join(dir, 'databases'), { recursive: true });
+  fs.writeFileSync(
+    inventoryFile,
+    stringify({
+      version: 1,
+      // Promotion roles as docs/mass-deployment-and-promotions.md "Roles" names them, for promotions to these tenants.
+      roles: { 'customer-approvers': ['carol'], 'promotion-admin': ['pat'], 'accept-bundle': ['svc-accept'] },
+      release: TEST_RELEASE_SETTINGS,
+      tenants: inventoryTenants,
+    }),
+  );
+  return inventoryFile;
+}
+
+/** The sample schema on every instance, generated data on all but an empty production. */
+async function seedTenants(
+  tenants: TenantSpec[],
+  names: Map<string, string>,
+  open: (tenant: string, landscape: Landscape) => Knex,
+): Promise<void> {
+  for (const spec of tenants) {
+    const name = names.get(spec.label)!;
+    for (const landscape of landscapesOf(spec)) {
+      const knex = open(name, landscape);
+      await createSampleTenantSchema(knex);
+      if (!(spec.emptyProduction && landscape === 'production')) {
+        await generateTenantData(knex, {
+          incidents: landscape === 'production' ? 120 : 9,
+          emailDomain: `${name}.example.com`,
+        });
+      }
+      // Packages that touch incidents (an index) need the business object that maps its table.
+      await knex('metadata_items').insert(incidentBusinessObjectRow('2026-01-01T00:00:00.000Z'));
+    }
+  }
+}
+
 async function databaseConfig(
   engine: Engine,
   tenant: string,
@@ -202,15 +217,5 @@ async function databaseConfig(
   drops: (() => Promise<void>)[],
 ): Promise<Record<string, unknown>> {
   if (engine === 'sqlite') return { engine: 'sqlite', file: `databases/${tenant}-${landscape}.db` };
-  const scratch = await createScratchDatabase(`rel_${landscape}`);
-  drops.push(scratch.drop);
-  const server = new URL(POSTGRES_URL);
-  return {
-    engine: 'postgres',
-    host: server.hostname,
-    port: Number(server.port || 5432),
-    user: decodeURIComponent(server.username) || 'postgres',
-    ...(server.password ? { password: '${ACME_PG_PASSWORD}' } : {}),
-    database: scratch.name,
-  };
+  return scratchInventoryDatabase(`rel_${landscape}`, drops);
 }

@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
+import { expect } from 'vitest';
 import type { StagecoachClient } from '../../../client';
+import { AuditStore } from '../../../store/audit-store';
 import type { IncrementalPackage } from '../../../domain/packages/package-types';
 import { change, form, guid, incremental } from '../packages/package-builders';
-import type { ReleaseStatus } from '../../../contracts/releases';
+import type { ReleaseInput, ReleaseStatus } from '../../../contracts/releases';
+import { pollUntil } from '../poll';
 
 /** Polls the release's `status` query until `predicate` holds. */
 export async function statusWhen(
@@ -11,19 +14,15 @@ export async function statusWhen(
   predicate: (status: ReleaseStatus) => boolean,
   timeoutMs = 45_000,
 ): Promise<ReleaseStatus> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const status = await client.releases.status(workflowId);
-      if (predicate(status)) return status;
-      last = { phase: status.phase, waitingFor: status.waitingFor, problems: status.problems, outcome: status.outcome };
-    } catch (error) {
-      last = error instanceof Error ? error.message : error;
-    }
-    if (Date.now() > until) throw new Error(`release ${workflowId} never matched; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return pollUntil(`release ${workflowId}`, () => client.releases.status(workflowId), predicate, {
+    timeoutMs,
+    shown: (status) => ({
+      phase: status.phase,
+      waitingFor: status.waitingFor,
+      problems: status.problems,
+      outcome: status.outcome,
+    }),
+  });
 }
 
 export const waitingFor = (what: string) => (status: ReleaseStatus) => status.waitingFor === what;
@@ -39,6 +38,21 @@ export async function approveGate(
   const answer = await client.approvals.decide(workflowId, 'approve', { gate, user, comment: `${gate} ok` });
   if (answer.approvalsStillNeeded !== 0)
     throw new Error(`gate ${gate} still needs ${answer.approvalsStillNeeded} approvals`);
+}
+
+/**
+ * Starts a release as rita with its packages known, approves the push to UAT as `uatApprover` and
+ * returns the workflow id once the production-push gate waits.
+ */
+export async function releaseUntilProductionPush(
+  client: StagecoachClient,
+  { tenant, version, packages }: Pick<ReleaseInput, 'tenant' | 'version' | 'packages'>,
+  uatApprover: string,
+): Promise<string> {
+  const { workflowId } = await client.releases.start({ tenant, version, startedBy: 'rita', packages });
+  await approveGate(client, workflowId, 'uat-push', uatApprover);
+  await statusWhen(client, workflowId, waitingFor('gate:production-push'));
+  return workflowId;
 }
 
 export async function flagsOf(knex: Knex): Promise<{ metadataLocked: boolean; maintenanceMode: boolean }> {
@@ -81,4 +95,35 @@ export const uniqueSubjectIndex = change(3, {
   data: { columns: ['subject'], unique: true },
 });
 
+/** An incident of priority 1, logged, on `knex`'s instance; `extra` sets further columns. */
+export async function insertIncident(
+  knex: Knex,
+  subject: string,
+  description: string,
+  createdAt: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await knex('incidents').insert({
+    subject,
+    description,
+    status: 'Logged',
+    priority: 1,
+    ...extra,
+    created_at: createdAt,
+  });
+}
+
+/** The kinds of the workflow's audit events, oldest first. */
+export async function auditKinds(controlDb: Knex, workflowId: string): Promise<string[]> {
+  return (await new AuditStore(controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
+}
+
+/** Expects `story` among `kinds` in its order; other kinds may come between. */
+export function expectStoryInOrder(kinds: string[], story: string[]): void {
+  let cursor = 0;
+  for (const kind of kinds) if (kind === story[cursor]) cursor++;
+  expect(story.slice(cursor), `audit kinds: ${kinds.join(' ')}`).toEqual([]);
+}
+
 export { recordHistory } from '../record-history';
+export { useReleaseFixture } from './release-fixture';

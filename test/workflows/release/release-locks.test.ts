@@ -1,13 +1,11 @@
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { InvalidReleaseInputError, ReleaseAlreadyStartedError } from '../../../client';
-import { AuditStore } from '../../../store/audit-store';
-import { useReleaseFixture } from '../../support/release/release-fixture';
-import { flagsOf, recordHistory, statusWhen, waitingFor } from '../../support/release/release-helpers';
+import * as release from '../../support/release/release-helpers';
 
 // docs/releases.md and docs/approvals-locks-windows.md "Instance locks": a release holds its tenant's instance locks for its whole life, so a second
 // release of the tenant waits; a cancelled release undoes its flag changes and frees the locks.
-const suite = useReleaseFixture('sqlite', [{ label: 'locks' }]);
+const suite = release.useReleaseFixture('sqlite', [{ label: 'locks' }]);
 
 describe('release locks, duplicates and cancellation', () => {
   it('runs a standalone approval (its history is replayed with the releases)', async () => {
@@ -27,7 +25,7 @@ describe('release locks, duplicates and cancellation', () => {
     await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'hotfix', user: 'alice' });
     await ctx.client.approvals.decide(workflowId, 'approve', { gate: 'hotfix', user: 'bob' });
     expect((await ctx.client.approvals.result(workflowId)).outcome).toBe('approved');
-    await recordHistory(fixture.temporal, workflowId, 'approval');
+    await release.recordHistory(fixture.temporal, workflowId, 'approval');
   });
 
   it('refuses bad input and a second start of a running release with a clear message', async () => {
@@ -52,18 +50,18 @@ describe('release locks, duplicates and cancellation', () => {
     );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(rootMessage(failure)).toMatch(/no cataloged sqlite backup of .*\/production exists/);
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
   });
 
   it('serializes two releases of one tenant; cancelling the first undoes its flags and lets the second run', async () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     const first = await ctx.client.releases.start({ tenant, version: '1.0', startedBy: 'rita' });
-    await statusWhen(ctx.client, first.workflowId, waitingFor('configuration'));
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    await release.statusWhen(ctx.client, first.workflowId, release.waitingFor('configuration'));
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
 
     const second = await ctx.client.releases.start({ tenant, version: '1.1', startedBy: 'rita' });
-    const queued = await statusWhen(ctx.client, second.workflowId, waitingFor('instance-lock'));
+    const queued = await release.statusWhen(ctx.client, second.workflowId, release.waitingFor('instance-lock'));
     expect(queued.phase).toBe('starting');
     const lock = await ctx.client.locks.status({ tenant, landscape: 'production' });
     expect(lock.holder?.holderWorkflowId).toBe(first.workflowId);
@@ -77,15 +75,15 @@ describe('release locks, duplicates and cancellation', () => {
       (e: unknown) => e,
     );
     expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(first.workflowId)).map((e) => e.kind);
+    const kinds = await release.auditKinds(fixture.controlDb, first.workflowId);
     expect(kinds).toEqual(expect.arrayContaining(['compensation-done']));
 
     // The second release gets the locks and runs its own baseline.
-    await statusWhen(ctx.client, second.workflowId, waitingFor('configuration'));
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    await release.statusWhen(ctx.client, second.workflowId, release.waitingFor('configuration'));
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
     await ctx.client.releases.cancel(second.workflowId);
     await ctx.client.releases.result(second.workflowId).catch(() => undefined);
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: false });
   });
 });
 
@@ -94,13 +92,7 @@ describe('staging refresh schedule', () => {
     const { fixture, ctx } = suite;
     const tenant = fixture.tenant('locks');
     const production = fixture.open(tenant, 'production');
-    await production('incidents').insert({
-      subject: 'only in production',
-      description: 'x',
-      status: 'Logged',
-      priority: 1,
-      created_at: '2026-02-01T00:00:00Z',
-    });
+    await release.insertIncident(production, 'only in production', 'x', '2026-02-01T00:00:00Z');
     const scheduleId = await ctx.client.releases.scheduleStagingRefresh({
       tenant,
       cron: '0 3 * * 6',
@@ -119,7 +111,7 @@ describe('staging refresh schedule', () => {
         if (!refreshed) await new Promise((resolve) => setTimeout(resolve, 500));
       }
       expect(refreshed).toBe(true);
-      expect(await flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
+      expect(await release.flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
     } finally {
       await schedule.delete();
     }

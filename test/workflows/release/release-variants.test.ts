@@ -3,16 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../../../domain/maintenance-windows';
 import { AuditStore } from '../../../store/audit-store';
 import { form, guid, incremental } from '../../support/packages/package-builders';
-import { useReleaseFixture } from '../../support/release/release-fixture';
-import {
-  approveGate,
-  flagsOf,
-  metadataNames,
-  recordHistory,
-  releasePackage,
-  statusWhen,
-  waitingFor,
-} from '../../support/release/release-helpers';
+import * as release from '../../support/release/release-helpers';
 import {
   maintenanceWindowQuery,
   type MaintenanceWindowStatus,
@@ -20,7 +11,7 @@ import {
 } from '../../../contracts/maintenance-windows';
 // The variants of docs/releases.md: without UAT (with the production push held by a maintenance window
 // and a freeze), and initial provisioning with its go-live race.
-const suite = useReleaseFixture('sqlite', [
+const suite = release.useReleaseFixture('sqlite', [
   { label: 'nouat', landscapes: ['production', 'staging'] },
   { label: 'prov-timer', landscapes: ['production', 'staging'], emptyProduction: true },
   { label: 'prov-confirm', landscapes: ['production', 'staging'], emptyProduction: true },
@@ -39,7 +30,7 @@ describe('release without UAT', () => {
     async () => {
       const { fixture, ctx } = suite;
       const tenant = fixture.tenant('nouat');
-      const pkg = fixture.packageFile('nouat.json', releasePackage('nouat-config', '1.0.0'));
+      const pkg = fixture.packageFile('nouat.json', release.releasePackage('nouat-config', '1.0.0'));
       const window = windowOpeningIn(20);
       const freeze = {
         id: 'quarter-end',
@@ -57,7 +48,7 @@ describe('release without UAT', () => {
       });
       const handle = fixture.temporal.workflow.getHandle(workflowId);
 
-      await statusWhen(ctx.client, workflowId, waitingFor('maintenance-window'));
+      await release.statusWhen(ctx.client, workflowId, release.waitingFor('maintenance-window'));
       const frozen = await handle.query(maintenanceWindowQuery);
       // Today's window falls inside the freeze: the next free one is a week later.
       expect(Date.parse(frozen.opensAt!) - Date.now()).toBeGreaterThan(6 * 86_400_000);
@@ -74,9 +65,9 @@ describe('release without UAT', () => {
         ['olga', true],
       ]);
       expect(Math.abs(Date.parse(overridden.opensAt!) - open)).toBeLessThan(2_000);
-      expect(await metadataNames(fixture.open(tenant, 'production'))).not.toContain('Intake Form nouat-config');
+      expect(await release.metadataNames(fixture.open(tenant, 'production'))).not.toContain('Intake Form nouat-config');
 
-      await approveGate(ctx.client, workflowId, 'go-live', 'bob');
+      await release.approveGate(ctx.client, workflowId, 'go-live', 'bob');
       const result = await ctx.client.releases.result(workflowId);
       expect(result.status.timeline.map((t) => t.phase)).toEqual([
         'starting',
@@ -95,10 +86,10 @@ describe('release without UAT', () => {
       expect(audit.map((e) => e.kind)).toEqual(
         expect.arrayContaining(['freeze-override-refused', 'freeze-overridden']),
       );
-      expect(await metadataNames(fixture.open(tenant, 'production'))).toContain('Intake Form nouat-config');
-      expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
-      expect(await flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
-      await recordHistory(fixture.temporal, workflowId, 'release-without-uat');
+      expect(await release.metadataNames(fixture.open(tenant, 'production'))).toContain('Intake Form nouat-config');
+      expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+      expect(await release.flagsOf(fixture.open(tenant, 'staging'))).toMatchObject({ metadataLocked: false });
+      await release.recordHistory(fixture.temporal, workflowId, 'release-without-uat');
     },
   );
 });
@@ -114,7 +105,7 @@ describe('initial provisioning', () => {
       `${label}-template.json`,
       incremental(`${label}-template`, '0.0', [{ ...form(11, 'Retail Home Form'), guid: guid(0x6000) }]),
     );
-    const config = fixture.packageFile(`${label}-config.json`, releasePackage(`${label}-config`, '1.0'));
+    const config = fixture.packageFile(`${label}-config.json`, release.releasePackage(`${label}-config`, '1.0'));
     const { workflowId } = await ctx.client.releases.start({
       tenant,
       version: '1.0',
@@ -124,17 +115,17 @@ describe('initial provisioning', () => {
       goLiveDate: new Date().toISOString(),
       settings: { autoLockAfterGoLive },
     });
-    await statusWhen(ctx.client, workflowId, waitingFor('configuration'));
+    await release.statusWhen(ctx.client, workflowId, release.waitingFor('configuration'));
     // Staging 0.1 is a copy of production 0.0, made from the template.
-    expect(await metadataNames(fixture.open(tenant, 'staging'))).toContain('Retail Home Form');
+    expect(await release.metadataNames(fixture.open(tenant, 'staging'))).toContain('Retail Home Form');
     await ctx.client.releases.configurationReady(workflowId, 'sam', [{ path: config }]);
-    await statusWhen(ctx.client, workflowId, waitingFor('gate:go-live'));
+    await release.statusWhen(ctx.client, workflowId, release.waitingFor('gate:go-live'));
     // Production 1.0 carries the configuration and stays unlocked until it goes live.
     const production = fixture.open(tenant, 'production');
-    expect(await metadataNames(production)).toEqual(
+    expect(await release.metadataNames(production)).toEqual(
       expect.arrayContaining(['Retail Home Form', `Intake Form ${label}-config`]),
     );
-    expect(await flagsOf(production)).toMatchObject({ metadataLocked: false });
+    expect(await release.flagsOf(production)).toMatchObject({ metadataLocked: false });
     return { tenant, workflowId };
   }
 
@@ -151,8 +142,8 @@ describe('initial provisioning', () => {
       'afterwards',
       'completed',
     ]);
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
-    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    const kinds = await release.auditKinds(fixture.controlDb, workflowId);
     expect(kinds).toContain('go-live-auto-lock');
     expect(kinds).not.toContain('go-live-confirmed');
   });
@@ -160,11 +151,11 @@ describe('initial provisioning', () => {
   it('locks production on the go-live confirmation before the timer', { timeout: 120_000 }, async () => {
     const { fixture, ctx } = suite;
     const { tenant, workflowId } = await provisionUntilGoLive('prov-confirm', '1h');
-    await approveGate(ctx.client, workflowId, 'go-live', 'bob');
+    await release.approveGate(ctx.client, workflowId, 'go-live', 'bob');
     const result = await ctx.client.releases.result(workflowId);
     expect(result.outcome).toBe('completed');
-    expect(await flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
-    const kinds = (await new AuditStore(fixture.controlDb).listForWorkflow(workflowId)).map((e) => e.kind);
+    expect(await release.flagsOf(fixture.open(tenant, 'production'))).toMatchObject({ metadataLocked: true });
+    const kinds = await release.auditKinds(fixture.controlDb, workflowId);
     expect(kinds).toContain('go-live-confirmed');
     expect(kinds).not.toContain('go-live-auto-lock');
   });
