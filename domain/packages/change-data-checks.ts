@@ -20,6 +20,14 @@ export const FIELD_DATA_TYPES = [
 ] as const;
 export type FieldDataType = (typeof FIELD_DATA_TYPES)[number];
 
+/** docs/packages.md "Business objects and their tables": the engines' own catalog, never a business object's table. */
+const SYSTEM_TABLE =
+  /^(sqlite_|pg_)|^(information_schema|sys|sys(objects|columns|indexes|indexkeys|users|databases|logins|processes|comments|constraints|references|files|filegroups|foreignkeys|members|permissions|protects|types|altfiles|cacheobjects|charsets|configures|curconfigs|devices|languages|lockinfo|messages|oledbusers|perfinfo|remotelogins|servers|depends|fulltextcatalogs))$/i;
+
+export function isSystemTable(table: string): boolean {
+  return SYSTEM_TABLE.test(table.trim());
+}
+
 export function changeDataProblems(change: Change, path: string): LoadProblem[] {
   const problems: LoadProblem[] = [];
   const at = `sequence ${change.sequence}`;
@@ -36,6 +44,13 @@ export function changeDataProblems(change: Change, path: string): LoadProblem[] 
     }
   }
   if (change.schemaChange) problems.push(...schemaChangeProblems(change, path));
+  const table = change.objectType === 'BusinessObject' ? change.data?.table : undefined;
+  if (typeof table === 'string' && isSystemTable(table)) {
+    problems.push({
+      path: `${path}.data.table`,
+      reason: `table ${table} belongs to the database engine's own catalog; a business object cannot map it (${at})`,
+    });
+  }
   if (change.objectType === 'ValidationList' && change.entityName.length > 128) {
     problems.push({
       path: `${path}.entityName`,

@@ -117,9 +117,23 @@ export class TargetState {
       );
       return;
     }
+    if (existing.objectType === 'BusinessObject' && this.stillHasMembers(existing, at)) return;
     if (change.schemaChange && !this.schemaChange(change, at, existing)) return;
     this.steps.push({ kind: 'deleteItem', at, guid: existing.guid });
     this.dropItem(existing);
+  }
+
+  /** docs/packages.md "Business objects and their tables": deleting one its items still name would leave them dangling. */
+  private stillHasMembers(businessObject: TargetItem, at: ChangeRef): boolean {
+    const name = businessObject.name.toLowerCase();
+    const members = [...this.items.values()].filter((item) => item.businessObject?.toLowerCase() === name);
+    if (members.length === 0) return false;
+    const named = members.slice(0, 5).map(describePackageItem).join(', ');
+    this.error(
+      at,
+      `cannot delete ${describePackageItem(businessObject)}: ${members.length} item(s) still belong to it (${named}${members.length > 5 ? ', …' : ''}); delete them earlier in the package`,
+    );
+    return true;
   }
 
   /** A GUID names one item: a change of another type to it is an error. */

@@ -10,8 +10,14 @@ import { openControlDatabase } from '../../../store/control-database';
 import { PatchLogStore } from '../../../store/patch-log-store';
 import { QUIET } from '../../support/packages/activity-harness';
 import { fingerprint } from '../../support/packages/fingerprint';
-import { incremental, form } from '../../support/packages/package-builders';
-import { createTenantDatabase, tenantDatabasesOf, type TenantDatabase } from '../../support/packages/tenant-fixtures';
+import { change, incremental, form } from '../../support/packages/package-builders';
+import {
+  createTenantDatabase,
+  INCIDENT_BO_GUID,
+  TARGET_CREATED_GUID,
+  tenantDatabasesOf,
+  type TenantDatabase,
+} from '../../support/packages/tenant-fixtures';
 import type { ApplyPackageInput } from '../../../contracts/packages';
 
 const CORPUS = path.resolve(__dirname, '../../fixtures/packages/malformed');
@@ -62,6 +68,12 @@ const EXPECTED: Record<string, string> = {
   'validation-list-name-too-long.json':
     '$.transactionSets[0].changes[0].entityName: a ValidationList name must be at most 128 characters, got 200 (sequence 1)',
   'path-in-package-id.json': '$.id: must be a package id: letters, digits, . _ - (at most 100), got "../../etc/passwd"',
+  'system-table-sqlite.json':
+    "$.transactionSets[0].changes[0].data.table: table sqlite_master belongs to the database engine's own catalog; a business object cannot map it (sequence 1)",
+  'system-table-postgres.json':
+    "$.transactionSets[0].changes[0].data.table: table pg_authid belongs to the database engine's own catalog",
+  'system-table-sqlserver.json':
+    "$.transactionSets[0].changes[0].data.table: table sysobjects belongs to the database engine's own catalog",
   'stored-field-bad-type.json':
     '$.transactionSets[0].changes[0].data.dataType: dataType must be one of string, text, integer',
 };
@@ -136,6 +148,22 @@ describe('malformed and hostile packages', () => {
       { package: { path: file } },
       'PackageInvalid',
       '$.transactionSets[0].changes[0].data: data is 1100011 bytes, more than the 1048576 allowed per change (sequence 1)',
+    );
+  });
+
+  it('deleting a business object its forms still name is refused, naming them; the target keeps both', async () => {
+    const file = path.join(scratch, 'delete-incident.json');
+    const deletion = change(1, {
+      operation: 'D',
+      objectType: 'BusinessObject',
+      entityName: 'Incident',
+      guid: INCIDENT_BO_GUID,
+    });
+    fs.writeFileSync(file, JSON.stringify(incremental('acme-cleanup', '1', [deletion])));
+    await expectRefused(
+      { package: { path: file } },
+      'PackageValidationFailed',
+      `#1: cannot delete BusinessObject "Incident" (GUID ${INCIDENT_BO_GUID}): 1 item(s) still belong to it (Form "Local Triage Form" on Incident (GUID ${TARGET_CREATED_GUID})); delete them earlier in the package`,
     );
   });
 

@@ -126,6 +126,13 @@ const PROBLEMS: Array<[string, PackageDocument, string]> = [
     'error #1: the id column of table incidents cannot be dropped',
   ],
   [
+    'deleting a business object whose field still names it',
+    incremental('p', '1', [
+      change(1, { operation: 'D', objectType: 'BusinessObject', entityName: 'Incident', guid: guid(100) }),
+    ]),
+    `error #1: cannot delete BusinessObject "Incident" (GUID ${guid(100)}): 1 item(s) still belong to it (Field "id" on Incident (GUID ${guid(102)})); delete them earlier in the package`,
+  ],
+  [
     'deleting what is not there',
     incremental('p', '1', [
       change(1, { operation: 'D', objectType: 'Form', businessObject: 'Incident', entityName: 'Gone' }),
@@ -142,6 +149,15 @@ describe('validation against the target (simulation)', () => {
     ]);
     expect(messages(pkg)).toEqual([]);
     expect(run(pkg).steps.map((s) => s.kind)).toEqual(['deleteItem', 'insertItem']);
+  });
+
+  it('deletes a business object once the package has deleted what belonged to it', () => {
+    const pkg = incremental('p', '1', [
+      change(1, { operation: 'D', objectType: 'Field', businessObject: 'Incident', entityName: 'id', guid: guid(102) }),
+      change(2, { operation: 'D', objectType: 'BusinessObject', entityName: 'Incident', guid: guid(100) }),
+    ]);
+    expect(messages(pkg)).toEqual([]);
+    expect(run(pkg).steps.map((step) => step.kind)).toEqual(['deleteItem', 'deleteItem']);
   });
 
   it.each(PROBLEMS)('reports %s by sequence number', (_name, pkg, message) => {
