@@ -1,6 +1,10 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeployPackageInput, DeployPackageResult } from '../contracts/packages';
+import { rootFailure } from './shared/failures';
+
+/** Patch id: the workflow fails with its activity's own failure (type and message), not "Activity task failed". */
+export const DEPLOY_PACKAGE_ROOT_FAILURE = 'deploy-package-root-failure';
 const analysis = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumInterval: '1 minute', maximumAttempts: 5 },
@@ -19,6 +23,16 @@ const apply = proxyActivities<Activities>({
  * Re-running it after success is a no-op (the patch log answers `already-applied`).
  */
 export async function deployPackage(input: DeployPackageInput): Promise<DeployPackageResult> {
+  try {
+    return await validateThenApply(input);
+  } catch (error) {
+    // The caller (CLI exit code, a release's push step) needs the loader's or validator's refusal itself.
+    if (patched(DEPLOY_PACKAGE_ROOT_FAILURE)) throw rootFailure(error);
+    throw error;
+  }
+}
+
+async function validateThenApply(input: DeployPackageInput): Promise<DeployPackageResult> {
   const analyzed = await analysis.analyzePackage({ package: input.package });
   const validation = await apply.validatePackage({
     target: input.target,

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Command, Option } from 'commander';
 import { PackageRefusedError } from '../../client';
 import { checkPackageFile, validatePackageOnTarget } from '../local/package-checks';
@@ -76,6 +77,10 @@ async function check(file: string, options: TargetOptions) {
   } catch (error) {
     // A package that does not load is refused, with every problem named.
     if (error instanceof PackageLoadError) throw new CliError(EXIT.refused, error.message);
+    // With a target the checks run as the worker's activity runs them, which names its refusals by type.
+    if (error instanceof ApplicationFailure && error.type === 'PackageNotFound')
+      throw new CliError(EXIT.notFound, error.message);
+    if (error instanceof ApplicationFailure && error.nonRetryable) throw new CliError(EXIT.refused, error.message);
     throw error;
   }
 }

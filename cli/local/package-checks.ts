@@ -9,7 +9,7 @@ import path from 'node:path';
 import { InventoryTenantDatabases } from '../../activities/shared/inventory-tenant-databases';
 import { runApplyPackage } from '../../activities/packages/apply-package';
 import { analyzePackageImpact, headlineReasons } from '../../domain/packages/impact-analysis';
-import { loadPackage } from '../../domain/packages/load-package';
+import { loadPackage, MAX_PACKAGE_BYTES, PackageLoadError } from '../../domain/packages/load-package';
 import type { InstanceRef } from '../../domain/landscapes';
 import { loadInventory } from '../../inventory/load-inventory';
 import { AuditStore } from '../../store/audit-store';
@@ -29,6 +29,10 @@ export interface PackageCheck {
 
 /** Schema, semantic rules and impact of a package file; PackageLoadError lists every problem. */
 export function checkPackageFile(file: string): PackageCheck {
+  // Refused before reading, as the worker refuses it: a file past the limit may not even fit in a string.
+  const size = fs.statSync(file).size;
+  if (size > MAX_PACKAGE_BYTES)
+    throw new PackageLoadError(file, [{ path: '$', reason: `file is ${size} bytes, more than ${MAX_PACKAGE_BYTES}` }]);
   const document = loadPackage(fs.readFileSync(file, 'utf8'), file);
   const impact = analyzePackageImpact(document);
   return {

@@ -111,7 +111,8 @@ function dataShape(data: Record<string, unknown>): { problem?: { path: string; r
   return { sizeBound: bound };
 }
 
-function pathOf(index: number, parents: number[], keys: string[], values: unknown[]): string {
+/** The JSON path (`.a[2].b`, relative) of entry `index` of a breadth-first walk kept as parallel arrays. */
+export function pathOf(index: number, parents: number[], keys: string[], values: unknown[]): string {
   const parts: string[] = [];
   for (let at = index; parents[at] >= 0; at = parents[at])
     parts.push(Array.isArray(values[parents[at]]) ? `[${keys[at]}]` : `.${keys[at]}`);

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import packageSchema from '../../schemas/package.schema.json';
 import type { PackageDocument } from './package-types';
+import { pathOf } from './change-data-checks';
 import { semanticProblems } from './semantic-checks';
 
 /** One thing wrong with a package document: where (a JSON path such as `$.subPackages[0]`) and why. */
@@ -25,6 +26,33 @@ export class PackageLoadError extends Error {
 /** Packages are big but bounded: a document beyond this is refused before parsing. */
 export const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * docs/packages.md "Limits": schema validation and the semantic checks recurse, so a hostile depth (master packages
+ * or predicates nested thousands deep) is refused first, by a walk without recursion.
+ */
+export const MAX_DOCUMENT_DEPTH = 128;
+
+/** The path of the first object or array nested deeper than MAX_DOCUMENT_DEPTH, if any. */
+function firstTooDeep(root: unknown): string | undefined {
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  const parents: number[] = [-1];
+  const keys: string[] = [''];
+  for (let next = 0; next < values.length; next += 1) {
+    if (depths[next] > MAX_DOCUMENT_DEPTH) return `$${pathOf(next, parents, keys, values)}`;
+    const value = values[next];
+    if (value === null || typeof value !== 'object') continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (child === null || typeof child !== 'object') continue;
+      values.push(child);
+      depths.push(depths[next] + 1);
+      parents.push(next);
+      keys.push(key);
+    }
+  }
+  return undefined;
+}
+
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(
@@ -39,6 +67,12 @@ export function loadPackage(text: string, source: string): PackageDocument {
     throw new PackageLoadError(source, [{ path: '$', reason: `document is larger than ${MAX_PACKAGE_BYTES} bytes` }]);
   }
   const parsed = parseJson(text, source);
+  const tooDeep = firstTooDeep(parsed);
+  if (tooDeep !== undefined) {
+    throw new PackageLoadError(source, [
+      { path: tooDeep, reason: `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels` },
+    ]);
+  }
   const validate = schemaValidator();
   if (!validate(parsed)) {
     throw new PackageLoadError(source, schemaProblems(validate.errors ?? [], parsed));

@@ -124,15 +124,22 @@ export class TargetState {
   }
 
   /** docs/packages.md "Business objects and their tables": deleting one its items still name would leave them dangling. */
-  private stillHasMembers(businessObject: TargetItem, at: ChangeRef): boolean {
+  private stillHasMembers(
+    businessObject: TargetItem,
+    at: ChangeRef | { packageId: string },
+    goingToo: Set<string> = new Set(),
+  ): boolean {
     const name = businessObject.name.toLowerCase();
-    const members = [...this.items.values()].filter((item) => item.businessObject?.toLowerCase() === name);
+    const members = [...this.items.values()].filter(
+      (item) => item.businessObject?.toLowerCase() === name && !goingToo.has(item.guid.toLowerCase()),
+    );
     if (members.length === 0) return false;
     const named = members.slice(0, 5).map(describePackageItem).join(', ');
-    this.error(
-      at,
-      `cannot delete ${describePackageItem(businessObject)}: ${members.length} item(s) still belong to it (${named}${members.length > 5 ? ', …' : ''}); delete them earlier in the package`,
-    );
+    this.issues.push({
+      severity: 'error',
+      ...at,
+      message: `cannot delete ${describePackageItem(businessObject)}: ${members.length} item(s) still belong to it (${named}${members.length > 5 ? ', …' : ''}); delete them earlier in the package`,
+    });
     return true;
   }
 
@@ -226,8 +233,13 @@ export class TargetState {
         .filter((c) => c.operation !== 'D')
         .map((c) => c.guid.toLowerCase()),
     );
-    for (const item of [...this.items.values()]) {
-      if (item.installedBy !== pkg.id || kept.has(item.guid.toLowerCase())) continue;
+    const dropped = [...this.items.values()].filter(
+      (item) => item.installedBy === pkg.id && !kept.has(item.guid.toLowerCase()),
+    );
+    const droppedGuids = new Set(dropped.map((item) => item.guid.toLowerCase()));
+    for (const item of dropped) {
+      if (item.objectType === 'BusinessObject' && this.stillHasMembers(item, { packageId: pkg.id }, droppedGuids))
+        continue;
       this.steps.push({ kind: 'deleteItem', guid: item.guid, overwriteOf: pkg.id });
       this.warn(
         { packageId: pkg.id },

@@ -51,24 +51,6 @@ describe('stagecoach package', () => {
     expect(await metadataNames(fixture.open(tenant, 'uat'))).not.toContain('Intake Form pkg-cli');
   });
 
-  it('validate exits 4 naming the problems of a broken file', async () => {
-    const broken = fixture.packageFile('broken.json', { id: 'broken' });
-    const run = await runCli(['package', 'validate', broken]);
-    expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
-  });
-
-  it('a package file that does not exist exits 3 naming it, for validate and apply alike', async () => {
-    const missing = path.join(fixture.dir, 'no-such-package.json');
-    for (const run of [
-      await runCli(['package', 'validate', missing]),
-      await cli('package', 'apply', missing, '--target', `${tenant}/uat`),
-    ]) {
-      expect(run.code).toBe(3);
-      expect(run.stderr).toBe(`stagecoach: package file ${missing} does not exist\n`);
-    }
-  });
-
   it('apply goes through the worker: applied, then already-applied; a conflicting target exits 4', async () => {
     const applied = await cli('package', 'apply', pkg, '--target', `${tenant}/uat`, '--json');
     expect(applied.stderr).toBe('');
@@ -93,5 +75,65 @@ describe('stagecoach package', () => {
     const validate = await local('package', 'validate', pkg, '--target', `${tenant}/staging`);
     expect(validate.code).toBe(4);
     expect(validate.stdout).toMatch(/error {3}pkg-cli #1/);
+  });
+});
+
+describe('stagecoach package refusals', () => {
+  it('validate exits 4 naming the problems of a broken file', async () => {
+    const broken = fixture.packageFile('broken.json', { id: 'broken' });
+    const run = await runCli(['package', 'validate', broken]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
+  });
+
+  it("a file the loader refuses exits 4 with the loader's message through validate, preview and apply alike", async () => {
+    const hostile = path.resolve(__dirname, '../fixtures/packages/malformed/system-table-sqlite.json');
+    const reason =
+      "$.transactionSets[0].changes[0].data.table: table sqlite_master belongs to the database engine's own catalog";
+    const before = await metadataNames(fixture.open(tenant, 'uat'));
+    for (const run of [
+      await runCli(['package', 'validate', hostile]),
+      await local('package', 'validate', hostile, '--target', `${tenant}/uat`),
+      await local(
+        'package',
+        'preview',
+        hostile,
+        '--target',
+        `${tenant}/uat`,
+        '--out',
+        path.join(fixture.dir, 'p.json'),
+      ),
+      await cli('package', 'apply', hostile, '--target', `${tenant}/uat`),
+    ]) {
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain(`package ${hostile} is invalid: ${reason}`);
+      expect(run.stderr).not.toMatch(/Activity task failed|\n\s+at /);
+    }
+    expect(await metadataNames(fixture.open(tenant, 'uat'))).toEqual(before);
+  });
+
+  it('a file over the size limit exits 4 before it is read, for validate and preview alike', async () => {
+    // Sparse: the size is real to stat, the disk holds nothing.
+    const huge = path.join(fixture.dir, 'huge.json');
+    fs.closeSync(fs.openSync(huge, 'w'));
+    fs.truncateSync(huge, 600 * 1024 * 1024);
+    for (const run of [
+      await runCli(['package', 'validate', huge]),
+      await local('package', 'preview', huge, '--target', `${tenant}/uat`, '--out', path.join(fixture.dir, 'h.json')),
+    ]) {
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(new RegExp(`${huge}.* is 629145600 bytes, more than 268435456`));
+    }
+  });
+
+  it('a package file that does not exist exits 3 naming it, for validate and apply alike', async () => {
+    const missing = path.join(fixture.dir, 'no-such-package.json');
+    for (const run of [
+      await runCli(['package', 'validate', missing]),
+      await cli('package', 'apply', missing, '--target', `${tenant}/uat`),
+    ]) {
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(`stagecoach: package file ${missing} does not exist\n`);
+    }
   });
 });

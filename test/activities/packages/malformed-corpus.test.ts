@@ -68,6 +68,8 @@ const EXPECTED: Record<string, string> = {
   'validation-list-name-too-long.json':
     '$.transactionSets[0].changes[0].entityName: a ValidationList name must be at most 128 characters, got 200 (sequence 1)',
   'path-in-package-id.json': '$.id: must be a package id: letters, digits, . _ - (at most 100), got "../../etc/passwd"',
+  'deeply-nested-predicate.json': 'the document is nested deeper than 128 levels',
+  'deeply-nested-master.json': 'the document is nested deeper than 128 levels',
   'system-table-sqlite.json':
     "$.transactionSets[0].changes[0].data.table: table sqlite_master belongs to the database engine's own catalog; a business object cannot map it (sequence 1)",
   'system-table-postgres.json':
@@ -164,6 +166,21 @@ describe('malformed and hostile packages', () => {
       { package: { path: file } },
       'PackageValidationFailed',
       `#1: cannot delete BusinessObject "Incident" (GUID ${INCIDENT_BO_GUID}): 1 item(s) still belong to it (Form "Local Triage Form" on Incident (GUID ${TARGET_CREATED_GUID})); delete them earlier in the package`,
+    );
+  });
+
+  it('a predicate nested 100,000 deep is refused by path, without overflowing the stack', async () => {
+    const file = path.join(scratch, 'abyss.json');
+    const predicate = `${'{"not":'.repeat(100_000)}{"landscape":"uat"}${'}'.repeat(100_000)}`;
+    const inner = JSON.stringify(incremental('inner', '1', []));
+    fs.writeFileSync(
+      file,
+      `{"formatVersion":1,"kind":"master","id":"abyss","version":"1","subPackages":[{"relativeOrder":1,"predicate":${predicate},"package":${inner}}]}`,
+    );
+    await expectRefused(
+      { package: { path: file } },
+      'PackageInvalid',
+      `$.subPackages[0].predicate${'.not'.repeat(125)}: the document is nested deeper than 128 levels`,
     );
   });
 

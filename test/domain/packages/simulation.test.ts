@@ -160,6 +160,36 @@ describe('validation against the target (simulation)', () => {
     expect(run(pkg).steps.map((step) => step.kind)).toEqual(['deleteItem', 'deleteItem']);
   });
 
+  it('an overwrite keeps a business object that items outside the package still name', () => {
+    const installed = (
+      n: number,
+      objectType: string,
+      name: string,
+      businessObject: string | null,
+      by: string | null,
+    ) => ({
+      guid: guid(n),
+      objectType,
+      businessObject,
+      name,
+      definition: {},
+      installedBy: by,
+    });
+    const target: TargetSnapshot = {
+      ...snapshot,
+      items: [
+        installed(200, 'BusinessObject', 'Asset', null, 'assets'),
+        installed(201, 'Field', 'tag', 'Asset', 'assets'),
+        installed(202, 'Form', 'My Asset Form', 'Asset', null),
+      ],
+    };
+    const pkg = incremental('assets', '2', [form(1, 'Other Form')], { overwrite: true });
+    const issues = simulate(target, applyOrder(pkg, { landscape: 'uat', settings: {}, aspects: [] }).units).issues;
+    expect(issues.filter((i) => i.severity === 'error').map((i) => i.message)).toEqual([
+      `cannot delete BusinessObject "Asset" (GUID ${guid(200)}): 1 item(s) still belong to it (Form "My Asset Form" on Asset (GUID ${guid(202)})); delete them earlier in the package`,
+    ]);
+  });
+
   it.each(PROBLEMS)('reports %s by sequence number', (_name, pkg, message) => {
     expect(messages(pkg)).toEqual([message]);
   });
