@@ -8,6 +8,7 @@ import { registerDeployCommands } from './commands/deploy';
 import { registerBundleCommands } from './commands/bundle';
 import { registerPackageCommands } from './commands/package';
 import { registerServerCommand } from './commands/server';
+import { registerVersionCommand } from './commands/version';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
 import { describeFailure } from './errors';
@@ -43,6 +44,7 @@ Examples:
   registerDeployCommands(program);
   registerBundleCommands(program);
   registerPackageCommands(program);
+  registerVersionCommand(program);
   return program;
 }
 
