@@ -69,14 +69,8 @@ export class ClientCore {
     options: StartOptions = {},
     naming?: FailureNaming,
   ): Promise<Result> {
-    return this.translated(workflowId, naming, () =>
-      this.temporal.workflow.execute(workflowType, {
-        ...options,
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-      }),
-    ) as Promise<Result>;
+    const handle = await this.start(workflowType, workflowId, input, options, naming);
+    return this.translated(workflowId, naming, () => handle.result() as Promise<Result>);
   }
 
   /** Asks the workflow `workflowId` something; what the SDK throws becomes the client's errors. */

@@ -10,6 +10,7 @@ import type { ClientCore } from './core';
 import { type FailureNaming, InvalidReleaseInputError, RefusedError, ReleaseAlreadyStartedError } from './errors';
 import { searchAttributesFor, type WorkflowListing } from './workflow-progress';
 import {
+  type ConfigurationReady,
   configurationReadySignal,
   configurationReadyUpdate,
   correctedPackageSignal,
@@ -87,12 +88,11 @@ export class Releases {
    * naming why, when the release does not take it now.
    */
   async configurationReady(workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
-    const request = { user, packages, comment };
-    await this.core.updateOrRecordRefusal(
-      workflowId,
-      { update: configurationReadyUpdate, request, signal: configurationReadySignal, recorded: request },
-      refusedAs(configurationReadySignal.name),
-    );
+    await this.sendPackages(workflowId, configurationReadyUpdate, configurationReadySignal, {
+      user,
+      packages,
+      comment,
+    });
   }
 
   async registerChange(workflowId: string, change: RegisterChange): Promise<void> {
@@ -104,11 +104,20 @@ export class Releases {
    * RefusedError when the release is not waiting for one.
    */
   async correctedPackage(workflowId: string, user: string, packages: PackageRef[], comment?: string): Promise<void> {
-    const request = { user, packages, comment };
+    await this.sendPackages(workflowId, correctedPackageUpdate, correctedPackageSignal, { user, packages, comment });
+  }
+
+  /** Packages handed to a waiting release: the Update, and its signal when refused (named by the signal). */
+  private async sendPackages(
+    workflowId: string,
+    update: typeof configurationReadyUpdate,
+    signal: typeof configurationReadySignal,
+    request: ConfigurationReady,
+  ): Promise<void> {
     await this.core.updateOrRecordRefusal(
       workflowId,
-      { update: correctedPackageUpdate, request, signal: correctedPackageSignal, recorded: request },
-      refusedAs(correctedPackageSignal.name),
+      { update, request, signal, recorded: request },
+      refusedAs(signal.name),
     );
   }
 
