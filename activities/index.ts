@@ -57,6 +57,13 @@ export function createActivities(deps: ActivityDependencies) {
     clock,
     copyBandwidthLimit: deps.copyBandwidthLimit,
   });
+  const releaseActivities = createReleaseActivities({
+    tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
+    catalog: new BackupCatalog(deps.controlDb),
+    clock,
+    inventory: () => inventoryOf(deps),
+    packageStore: new PackageStore(deps.controlDb),
+  });
   return {
     ...createAuditActivities({ auditStore: new AuditStore(deps.controlDb), clock }),
     ...createNotificationActivities({
@@ -70,13 +77,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...packageActivities,
     ...databaseActivities,
     // The release workflow's own steps (settings, acceptance log, clean-up, rollback restore).
-    ...createReleaseActivities({
-      tenantDatabases: deps.tenantDatabases instanceof InventoryTenantDatabases ? deps.tenantDatabases : undefined,
-      catalog: new BackupCatalog(deps.controlDb),
-      clock,
-      inventory: () => inventoryOf(deps),
-      packageStore: new PackageStore(deps.controlDb),
-    }),
+    ...releaseActivities,
     ...createDeploymentActivities({
       inventory: () => inventoryOf(deps),
       packageStore: new PackageStore(deps.controlDb),
@@ -85,6 +86,8 @@ export function createActivities(deps: ActivityDependencies) {
       applyPackage: packageActivities.applyPackage,
       readInstanceFlags: flagActivities.readInstanceFlags,
       backupDatabase: databaseActivities.backupDatabase,
+      restoreOwnBackup: releaseActivities.restoreOwnBackup,
+      verifyRestoredDatabase: databaseActivities.verifyRestoredDatabase,
       clock,
     }),
     ...createBundleActivities({

@@ -2,10 +2,26 @@
  * Queries and signals of a mass deployment (docs/mass-deployment-and-promotions.md), defined once. Wire names: renaming one
  * breaks deployments that are running.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { countsOf, DeploymentProgress, TenantStatus } from '../domain/deployments/deployment-progress';
+import type { WaveOptions } from '../domain/deployments/wave-plan';
+import type { WaveProgress, WaveStatus } from '../domain/deployments/wave-progress';
+import type { GateDefinition } from '../domain/gates';
 import type { Landscape } from '../domain/landscapes';
-export type DeploymentPhase = 'preparing' | 'scheduled' | 'deploying' | 'notifying' | 'finished' | 'cancelled';
+export type DeploymentPhase =
+  | 'preparing'
+  | 'scheduled'
+  | 'deploying'
+  /** docs/mass-deployment-and-promotions.md "Waves": between waves. */
+  | 'soaking'
+  | 'waiting-for-approval'
+  /** A wave passed its failure threshold: resume, cancel or back out. */
+  | 'needs-resolution'
+  | 'backing-out'
+  | 'notifying'
+  | 'finished'
+  | 'cancelled'
+  | 'backed-out';
 
 export interface DeploymentStatus {
   deploymentId: string;
@@ -29,6 +45,8 @@ export interface DeploymentStatus {
   problems: TenantStatus[];
   /** How many runs (continue-as-new) the deployment has used so far. */
   runs: number;
+  /** docs/mass-deployment-and-promotions.md "Waves": per-wave counts, when the deployment runs in waves. */
+  waves?: WaveStatus[];
 }
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('deployment-status');
 export const tenantDeploymentStatusQuery = defineQuery<TenantStatus | null, [string]>('deployment-tenant-status');
@@ -40,6 +58,15 @@ export interface CancelDeploymentRequest {
 }
 export const cancelDeploymentSignal = defineSignal<[CancelDeploymentRequest]>('cancel-deployment');
 
+/** docs/mass-deployment-and-promotions.md "Waves": how a release manager moves a halted deployment on. */
+export interface ResolveDeploymentRequest {
+  action: 'resume' | 'cancel' | 'back-out';
+  user: string;
+  reason: string;
+}
+/** Accepted only while the deployment is halted (`needs-resolution`); the validator says why not. */
+export const resolveDeploymentUpdate = defineUpdate<DeploymentPhase, [ResolveDeploymentRequest]>('resolve-deployment');
+
 export interface MassDeploymentInput {
   /** SHA-256 of a published package (in the control database's packages table). */
   packageSha256: string;
@@ -47,6 +74,10 @@ export interface MassDeploymentInput {
   landscape?: Landscape;
   /** A selection of tenants; absent: all tenants of the inventory. */
   tenants?: string[];
+  /** Only tenants carrying one of these inventory tags (within `tenants` when both are given). */
+  tenantTags?: string[];
+  /** docs/mass-deployment-and-promotions.md "Waves": pilot, waves, gate, soak, failure threshold; absent: one wave, no threshold. */
+  waves?: WaveOptions;
   /** Tenants deployed at the same time (sliding window; default 10). */
   concurrency?: number;
   /** ISO date and time to start at; absent: now. */
@@ -65,6 +96,9 @@ export interface CarriedDeployment {
   packageId: string;
   version: string;
   progress: DeploymentProgress;
+  /** docs/mass-deployment-and-promotions.md "Order": dependencies inside the selection. */
+  dependsOn?: Record<string, string[]>;
+  waves?: WaveProgress;
   cancelled?: CancelDeploymentRequest;
 }
 
@@ -74,6 +108,8 @@ export interface MassDeploymentResult {
   counts: ReturnType<typeof countsOf>;
   runs: number;
   cancelled?: CancelDeploymentRequest;
+  /** The wave backed out, when one was. */
+  backedOut?: WaveProgress['backedOut'];
 }
 
 export interface DeployToTenantInput extends TenantDeploymentInput {
@@ -98,6 +134,8 @@ export interface PrepareDeploymentInput {
   landscape: Landscape;
   /** A selection of tenants; absent: every tenant of the inventory. */
   tenants?: string[];
+  tenantTags?: string[];
+  waves?: WaveOptions;
   submitter: string;
 }
 
@@ -105,8 +143,11 @@ export interface PreparedDeployment {
   packageId: string;
   version: string;
   checksum: string;
-  /** Tenants to deploy to, in order. */
+  /** Tenants to deploy to, in order: wave after wave, dependencies first. */
   tenants: string[];
+  dependsOn: Record<string, string[]>;
+  /** The waves over `tenants` (absent without a wave plan), with the resolved gate. */
+  waves?: { names: string[]; ends: number[]; gate?: GateDefinition };
   /** Tenants left out before starting (no instance in the landscape), with the reason. */
   skipped: TenantResult[];
 }
@@ -118,6 +159,8 @@ export interface TenantDeploymentInput {
   packageSha256: string;
   packageId: string;
   version: string;
+  /** Back up every tenant first, not only locked ones: a deployment in waves can back out a wave. */
+  backupFirst?: boolean;
 }
 
 export interface TenantDeploymentResult {
@@ -140,11 +183,24 @@ export type TenantBatchResult = { tenant: string; contact?: string } & (
 
 export interface TenantResult {
   tenant: string;
-  status: Extract<TenantDeploymentStatus, 'succeeded' | 'failed' | 'skipped'>;
+  status: Extract<TenantDeploymentStatus, 'succeeded' | 'failed' | 'skipped' | 'backed-out'>;
   reason?: string;
   finishedAt: string;
   /** The cataloged backup taken before applying, kept for a back-out of the deployment. */
   backupId?: number;
 }
 
-export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type TenantDeploymentStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'backed-out';
+
+export interface BackOutTenantsInput {
+  deploymentId: string;
+  landscape: Landscape;
+  tenants: string[];
+}
+
+/** A tenant of a backed-out wave: restored and verified, never changed by the deployment, or failed (the reason). */
+export interface BackOutTenantOutcome {
+  tenant: string;
+  status: 'backed-out' | 'not-applied' | 'failed';
+  reason?: string;
+}

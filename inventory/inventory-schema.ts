@@ -70,6 +70,12 @@ const tenantSchema = z
   .object({
     schema: z.string().min(1),
     contact: z.string().optional(),
+    /** docs/mass-deployment-and-promotions.md "Waves": labels a deployment selects by (`--tenant-tag`) and groups waves by. */
+    tags: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'tags are letters, digits, dots, dashes and underscores'))
+      .default([]),
+    /** docs/mass-deployment-and-promotions.md "Order": tenants that must have the package before this one (children before their parent). */
+    dependsOn: z.array(z.string().min(1)).default([]),
     /** docs/database-operations.md "Shrink": shrink data to 5 GB or less after copying. */
     shrinkCap: sizeSchema.default('5GB'),
     cleanupScripts: z.array(cleanupScriptSchema).default([]),

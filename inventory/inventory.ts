@@ -24,6 +24,10 @@ export interface TenantConfig {
   name: string;
   schema: SchemaDescriptor;
   contact?: string;
+  /** docs/mass-deployment-and-promotions.md "Waves". */
+  tags: string[];
+  /** docs/mass-deployment-and-promotions.md "Order": tenants deployed before this one. */
+  dependsOn: string[];
   shrinkCapBytes: number;
   cleanupScripts: CleanupScript[];
   instances: Partial<Record<Landscape, InstanceConfig>>;

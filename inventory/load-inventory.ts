@@ -89,19 +89,34 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
       name,
       schema,
       contact: tenant.contact,
+      tags: tenant.tags,
+      dependsOn: tenant.dependsOn,
       shrinkCapBytes: parseSize(tenant.shrinkCap),
       cleanupScripts: tenant.cleanupScripts,
       instances,
       release: tenant.release,
     };
   }
-  problems.push(...sharedDatabaseProblems(tenants));
+  problems.push(...sharedDatabaseProblems(tenants), ...dependencyProblems(tenants));
   if (problems.length > 0) throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
   return { file, tenants, roles: data.roles, release: data.release };
 }
 
 function resolveDatabasePaths(database: DatabaseConfig, baseDir: string): DatabaseConfig {
   return database.engine === 'sqlite' ? { ...database, file: path.resolve(baseDir, database.file) } : database;
+}
+
+/** docs/mass-deployment-and-promotions.md "Order": a dependency names a tenant of this inventory, never itself. */
+function dependencyProblems(tenants: Record<string, TenantConfig>): string[] {
+  return Object.values(tenants).flatMap((tenant) =>
+    tenant.dependsOn.flatMap((other, i) =>
+      other === tenant.name
+        ? [`tenants.${tenant.name}.dependsOn.${i}: a tenant cannot depend on itself`]
+        : tenants[other]
+          ? []
+          : [`tenants.${tenant.name}.dependsOn.${i}: no tenant '${other}' in the inventory`],
+    ),
+  );
 }
 
 /** Two instances on one database would make a copy overwrite its own source. */

@@ -9,7 +9,7 @@ export interface DeploymentRecord {
   packageVersion: string;
   landscape: string;
   submitter: string;
-  status: 'running' | 'finished' | 'cancelled';
+  status: 'running' | 'finished' | 'cancelled' | 'backed-out';
   total: number;
   succeeded: number;
   failed: number;
@@ -92,11 +92,16 @@ export class DeploymentStore {
         Number((counts as Array<{ status: string; n: number | string }>).find((c) => c.status === status)?.n ?? 0);
       await trx('deployments')
         .where({ id: deploymentId })
-        .update({ succeeded: countOf('succeeded'), failed: countOf('failed'), skipped: countOf('skipped') });
+        .update({
+          // docs/mass-deployment-and-promotions.md "Waves": a backed-out tenant had succeeded before.
+          succeeded: countOf('succeeded') + countOf('backed-out'),
+          failed: countOf('failed'),
+          skipped: countOf('skipped'),
+        });
     });
   }
 
-  async finish(id: string, status: 'finished' | 'cancelled', finishedAt: string): Promise<void> {
+  async finish(id: string, status: Exclude<DeploymentRecord['status'], 'running'>, finishedAt: string): Promise<void> {
     await this.knex('deployments').where({ id, status: 'running' }).update({ status, finished_at: finishedAt });
   }
 

@@ -68,6 +68,23 @@ export class PatchLogStore {
     return entry;
   }
 
+  /**
+   * Forgets an apply after its instance was restored to a state without it (docs/mass-deployment-and-promotions.md "Waves"),
+   * only when the entry was written by a workflow under `workflowIdPrefix`.
+   */
+  async removeWrittenBy(
+    instanceKey: string,
+    packageId: string,
+    packageVersion: string,
+    workflowIdPrefix: string,
+  ): Promise<void> {
+    // Compared here, not with LIKE: workflow ids may hold % and _, and SQLite's LIKE has no escape by default.
+    const row = await this.knex<PatchLogRow>('patch_log')
+      .where({ instance_key: instanceKey, package_id: packageId, package_version: packageVersion })
+      .first();
+    if (row?.workflow_id?.startsWith(workflowIdPrefix)) await this.knex('patch_log').where({ id: row.id }).delete();
+  }
+
   async listForInstance(instanceKey: string): Promise<PatchLogEntry[]> {
     const rows = await this.knex<PatchLogRow>('patch_log').where({ instance_key: instanceKey }).orderBy('id');
     return rows.map(fromRow);

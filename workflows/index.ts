@@ -9,5 +9,6 @@ export { promotionBackout } from './bundles/promotion-backout';
 export { massDeployment } from './mass-deployment';
 export { deployToTenant } from './deployments/deploy-to-tenant';
 export { deployToTenants } from './deployments/deploy-to-tenants';
+export { backOutDeploymentTenants } from './deployments/back-out-tenants';
 export { release } from './release';
 export { stagingRefresh } from './staging-refresh';

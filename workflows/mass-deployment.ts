@@ -5,15 +5,11 @@ import {
   executeChild,
   ParentClosePolicy,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { TenantResult } from '../activities/deployments/deployment-activities';
 import {
-  type CancelDeploymentRequest,
   cancelDeploymentSignal,
   type CarriedDeployment,
   type DeploymentPhase,
@@ -21,6 +17,7 @@ import {
   type DeployToTenantResult,
   type MassDeploymentInput,
   type MassDeploymentResult,
+  resolveDeploymentUpdate,
   tenantDeploymentStatusQuery,
 } from '../contracts/deployments';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
@@ -30,17 +27,18 @@ import {
   newProgress,
   recordOutcome,
   summaryMessage,
-  type TenantProblem,
   tenantStatus,
 } from '../domain/deployments/deployment-progress';
+import { DEFAULT_FAILURE_THRESHOLD_PERCENT } from '../domain/deployments/wave-plan';
+import { countWaveOutcome, newWaveProgress, waveHalts, waveStatuses } from '../domain/deployments/wave-progress';
 import type { Landscape } from '../domain/landscapes';
+import { createAuditTrail } from './audit-trail';
+import { createGateKeeper } from './gates/gate-keeper';
 import { rootFailure } from './shared/failures';
+import { acts, book, type DeploymentRun, flush } from './deployments/deployment-run';
 import { deployToTenant } from './deployments/deploy-to-tenant';
 import { deployToTenants } from './deployments/deploy-to-tenants';
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+import { betweenWaves, haltForResolution } from './deployments/waves';
 
 const FLUSH_EVERY = 100;
 
@@ -70,6 +68,14 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   };
   const { deploymentId, landscape, concurrency, running, unflushed } = run;
   registerDeploymentHandlers(input, run);
+  // docs/mass-deployment-and-promotions.md "Waves": the gate before each wave shares the approval signals for the deployment's life.
+  const gates = input.waves?.gate
+    ? createGateKeeper({
+        subject: `mass deployment ${deploymentId}`,
+        requestedBy: input.submitter,
+        trail: createAuditTrail(deploymentId),
+      })
+    : undefined;
 
   if (!run.carried) {
     if (input.scheduledFor)
@@ -87,10 +93,24 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
 
   // Deployments started before batches existed keep one child per tenant when they replay.
   const batched = patched('batched-tenant-children');
-  while (batched && progress.next < progress.tenants.length && !run.cancelled && !timeToContinue()) {
-    await condition(() => running.size < concurrency || run.cancelled !== undefined);
+  while (batched && !run.cancelled) {
+    const end = waveEnd(state);
+    if (progress.next >= end) {
+      if (await betweenWaves(input, run, state, gates)) continue;
+      break;
+    }
+    if (timeToContinue()) break;
+    await condition(
+      () =>
+        run.cancelled !== undefined || waveHalts(state.waves) || (running.size < concurrency && headReady(run, state)),
+    );
     if (run.cancelled) break;
-    startBatch(input, run, state);
+    if (waveHalts(state.waves)) {
+      if (await haltForResolution(input, run, state)) continue;
+      break;
+    }
+    if (skipBlockedHead(run, state)) continue;
+    startBatch(input, run, state, end);
     if (unflushed.length >= FLUSH_EVERY) await flush(deploymentId, unflushed);
   }
   while (!batched && progress.next < progress.tenants.length && !run.cancelled && !timeToContinue()) {
@@ -112,22 +132,44 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
       carried: { ...state, cancelled: run.cancelled },
     });
   }
-  return finish(input, deploymentId, landscape, state, run.cancelled, (p) => (run.phase = p));
+  return finish(input, run, state, (p) => (run.phase = p));
 }
 
-/** One run of a deployment (it continues as new): what the queries show and the children book. */
-interface DeploymentRun {
-  deploymentId: string;
-  landscape: Landscape;
-  concurrency: number;
-  /** Tenants whose child runs now. */
-  running: Set<string>;
-  /** Tenant results not yet written to the deployment's table. */
-  unflushed: TenantResult[];
-  /** The package and progress, once prepared (or carried from the previous run). */
-  carried?: CarriedDeployment;
-  cancelled?: CancelDeploymentRequest;
-  phase: DeploymentPhase;
+/** Where the current wave ends in the tenant list (the whole list without waves). */
+function waveEnd(state: CarriedDeployment): number {
+  return state.waves ? state.waves.ends[state.waves.current] : state.progress.tenants.length;
+}
+
+/** docs/mass-deployment-and-promotions.md "Order": the next tenant may start once none of its dependencies runs. */
+function headReady(run: DeploymentRun, state: CarriedDeployment): boolean {
+  const dependencies = state.dependsOn?.[state.progress.tenants[state.progress.next]];
+  return !dependencies || dependencies.every((tenant) => !run.running.has(tenant));
+}
+
+/** A dependency that did not succeed skips the tenant, with the reason; true when the head was skipped. */
+function skipBlockedHead(run: DeploymentRun, state: CarriedDeployment): boolean {
+  const progress = state.progress;
+  const tenant = progress.tenants[progress.next];
+  for (const dependency of state.dependsOn?.[tenant] ?? []) {
+    const status = tenantStatus(progress, run.running, dependency)?.status;
+    if (status === 'succeeded') continue;
+    progress.next += 1;
+    book(run, progress, tenant, {
+      status: 'skipped',
+      reason: `depends on ${dependency}, which ${status === 'failed' ? 'failed' : 'was skipped'} in this deployment`,
+    });
+    return true;
+  }
+  return false;
+}
+
+/** A tenant may join the batch when each of its dependencies succeeded and is not in the batch. */
+function clearToJoin(run: DeploymentRun, state: CarriedDeployment, tenant: string, batch: Set<string>): boolean {
+  const dependencies = state.dependsOn?.[tenant];
+  return (
+    !dependencies ||
+    dependencies.every((d) => !batch.has(d) && tenantStatus(state.progress, run.running, d)?.status === 'succeeded')
+  );
 }
 
 function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentRun): void {
@@ -152,18 +194,43 @@ function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentR
           .map(([tenant, p]) => ({ tenant, ...p }))
       : [],
     runs: run.carried?.progress.runs ?? 1,
+    ...(run.carried?.waves ? { waves: waveStatuses(run.carried.waves, run.phase === 'needs-resolution') } : {}),
   }));
   setHandler(tenantDeploymentStatusQuery, (tenant) =>
     run.carried ? (tenantStatus(run.carried.progress, running, tenant) ?? null) : null,
   );
+  // docs/mass-deployment-and-promotions.md "Waves": only a halted deployment takes a resolution, and only one.
+  setHandler(
+    resolveDeploymentUpdate,
+    (request) => {
+      run.resolution = request;
+      return run.phase;
+    },
+    {
+      validator: (request) => {
+        if (run.phase !== 'needs-resolution' || run.resolution !== undefined)
+          throw new Error(`deployment ${deploymentId} is not halted (it is ${run.phase}): nothing to resolve`);
+        if (!['resume', 'cancel', 'back-out'].includes(request.action))
+          throw new Error(`unknown resolution '${request.action}': resume, cancel or back-out`);
+        if (!request.user?.trim() || !request.reason?.trim()) throw new Error('a resolution needs a user and a reason');
+      },
+    },
+  );
 }
 
 /** Starts the next batch of tenants as one `deployToTenants` child (not awaited: the window slides). */
-function startBatch(input: MassDeploymentInput, run: DeploymentRun, state: CarriedDeployment): void {
+function startBatch(input: MassDeploymentInput, run: DeploymentRun, state: CarriedDeployment, end: number): void {
   const { deploymentId, landscape, concurrency, running } = run;
   const progress = state.progress;
-  const size = Math.min(batchSizeFor(concurrency), concurrency - running.size, progress.tenants.length - progress.next);
-  const tenants = progress.tenants.slice(progress.next, progress.next + size);
+  const limit = Math.min(batchSizeFor(concurrency), concurrency - running.size, end - progress.next);
+  // docs/mass-deployment-and-promotions.md "Order": a batch ends before a tenant whose dependency is not done yet.
+  const tenants = [progress.tenants[progress.next]];
+  const inBatch = new Set(tenants);
+  while (tenants.length < limit && clearToJoin(run, state, progress.tenants[progress.next + tenants.length], inBatch)) {
+    tenants.push(progress.tenants[progress.next + tenants.length]);
+    inBatch.add(tenants[tenants.length - 1]);
+  }
+  const size = tenants.length;
   progress.next += size;
   for (const tenant of tenants) running.add(tenant);
   void executeChild(deployToTenants, {
@@ -177,6 +244,7 @@ function startBatch(input: MassDeploymentInput, run: DeploymentRun, state: Carri
         packageId: state.packageId,
         version: state.version,
         notifyTenants: input.notifyTenants ?? false,
+        ...(state.waves ? { backupFirst: true } : {}),
       },
     ],
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -217,7 +285,7 @@ function startTenant(input: MassDeploymentInput, run: DeploymentRun, state: Carr
   );
 }
 
-/** Books a tenant's outcome: in the progress, and in the results to write. */
+/** Books a tenant's outcome once its child has ended. */
 function finished(
   run: DeploymentRun,
   progress: DeploymentProgress,
@@ -225,18 +293,7 @@ function finished(
   outcome: DeployToTenantResult,
 ): void {
   run.running.delete(tenant);
-  recordOutcome(
-    progress,
-    tenant,
-    outcome.status === 'succeeded' ? { status: 'succeeded' } : (outcome as TenantProblem),
-  );
-  run.unflushed.push({
-    tenant,
-    status: outcome.status,
-    reason: 'reason' in outcome ? outcome.reason : undefined,
-    finishedAt: new Date().toISOString(),
-    ...(outcome.status === 'succeeded' && outcome.backupId !== undefined ? { backupId: outcome.backupId } : {}),
-  });
+  book(run, progress, tenant, outcome);
 }
 
 async function prepare(
@@ -250,40 +307,49 @@ async function prepare(
       packageSha256: input.packageSha256,
       landscape,
       tenants: input.tenants,
+      ...(input.tenantTags ? { tenantTags: input.tenantTags } : {}),
+      ...(input.waves ? { waves: input.waves } : {}),
       submitter: input.submitter,
     });
     const preSkipped = Object.fromEntries(
       prepared.skipped.map((s) => [s.tenant, { status: 'skipped' as const, reason: s.reason ?? 'skipped' }]),
     );
+    const dependsOn = prepared.dependsOn ?? {};
     return {
       packageId: prepared.packageId,
       version: prepared.version,
       progress: newProgress(prepared.tenants, preSkipped),
+      ...(Object.keys(dependsOn).length > 0 ? { dependsOn } : {}),
+      ...(prepared.waves
+        ? {
+            waves: newWaveProgress(prepared.waves, {
+              failureThresholdPercent: input.waves?.failureThresholdPercent ?? DEFAULT_FAILURE_THRESHOLD_PERCENT,
+              soakSeconds: input.waves?.soakSeconds,
+            }),
+          }
+        : {}),
     };
   } catch (error) {
     throw rootFailure(error);
   }
 }
 
-async function flush(deploymentId: string, unflushed: TenantResult[]): Promise<void> {
-  if (unflushed.length === 0) return;
-  const results = unflushed.splice(0, unflushed.length);
-  await acts.recordDeploymentTenants({ deploymentId, results });
-}
-
 async function finish(
   input: MassDeploymentInput,
-  deploymentId: string,
-  landscape: Landscape,
+  run: DeploymentRun,
   state: CarriedDeployment,
-  cancelled: CancelDeploymentRequest | undefined,
   setPhase: (phase: DeploymentPhase) => void,
 ): Promise<MassDeploymentResult> {
+  const { deploymentId, landscape, cancelled } = run;
   const progress = state.progress;
+  const backedOut = state.waves?.backedOut;
   if (cancelled) {
     const reason = `deployment cancelled by ${cancelled.user}: ${cancelled.reason}`;
     const rest = progress.tenants.slice(progress.next);
-    for (const tenant of rest) recordOutcome(progress, tenant, { status: 'skipped', reason });
+    for (let position = progress.next; position < progress.tenants.length; position += 1) {
+      recordOutcome(progress, progress.tenants[position], { status: 'skipped', reason });
+      countWaveOutcome(state.waves, position, 'skipped');
+    }
     progress.next = progress.tenants.length;
     for (let i = 0; i < rest.length; i += 1_000) {
       await acts.recordDeploymentTenants({
@@ -295,14 +361,22 @@ async function finish(
     }
   }
   setPhase('notifying');
-  await acts.finishDeployment({ deploymentId, status: cancelled ? 'cancelled' : 'finished' });
+  const status = backedOut ? 'backed-out' : cancelled ? 'cancelled' : 'finished';
+  await acts.finishDeployment({ deploymentId, status });
   const packageLabel = `${state.packageId}@${state.version}`;
   const summary = summaryMessage(
     {
       deploymentId,
       packageLabel,
       landscape,
-      cancelled: cancelled ? `Cancelled by ${cancelled.user}: ${cancelled.reason}` : undefined,
+      cancelled: backedOut
+        ? `${backedOut.wave} was backed out by ${backedOut.user}: ${backedOut.reason}. ${backedOut.restored.length} tenant(s) restored from the deployment's backups and verified by fingerprint` +
+          (backedOut.failed.length > 0
+            ? `; the restore FAILED for ${backedOut.failed.map((f) => `${f.tenant} (${f.reason})`).join(', ')}`
+            : '.')
+        : cancelled
+          ? `Cancelled by ${cancelled.user}: ${cancelled.reason}`
+          : undefined,
     },
     progress,
   );
@@ -312,6 +386,13 @@ async function finish(
     recipients: [input.submitter],
     ...summary,
   });
-  setPhase(cancelled ? 'cancelled' : 'finished');
-  return { deploymentId, package: packageLabel, counts: countsOf(progress, 0), runs: progress.runs, cancelled };
+  setPhase(status);
+  return {
+    deploymentId,
+    package: packageLabel,
+    counts: countsOf(progress, 0),
+    runs: progress.runs,
+    cancelled,
+    ...(backedOut ? { backedOut } : {}),
+  };
 }

@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  type BackOutTenantOutcome,
+  type BackOutTenantsInput,
   PreparedDeployment,
   PrepareDeploymentInput,
   TenantBatchDeploymentInput,
@@ -9,7 +11,15 @@ import {
   TenantDeploymentResult,
   type TenantResult,
 } from '../../contracts/deployments';
-import type { BackupDatabaseInput, BackupSummary } from '../../contracts/database';
+import type {
+  BackupDatabaseInput,
+  BackupSummary,
+  VerifyDatabaseInput,
+  VerifyDatabaseResult,
+} from '../../contracts/database';
+import { PlanError, planDeployment, type DeploymentPlan } from '../../domain/deployments/wave-plan';
+import { SEED_RELEASE_DEFAULTS } from '../../domain/release-settings';
+import { validateGateDefinition, type GateDefinition } from '../../domain/gates';
 import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { analyzePackageImpact } from '../../domain/packages/impact-analysis';
@@ -32,6 +42,10 @@ export interface DeploymentActivityDependencies {
   readInstanceFlags(input: { instance: InstanceRef }): Promise<{ metadataLocked: boolean }>;
   /** The database activities' `live` backup, run inside our activity before applying to a locked target. */
   backupDatabase(input: BackupDatabaseInput): Promise<BackupSummary>;
+  /** The release activities' restore of an instance from its own backup, for a wave's back-out. */
+  restoreOwnBackup(input: { backupId: number; instance: InstanceRef; workflowId: string }): Promise<unknown>;
+  /** Fingerprints of the restored instance equal the backup's. */
+  verifyRestoredDatabase(input: VerifyDatabaseInput): Promise<VerifyDatabaseResult>;
   clock: Clock;
 }
 
@@ -56,9 +70,10 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
     // docs/mass-deployment-and-promotions.md "Locked targets": a locked instance gets its backup first (named by the
     // deployment, so a retry finds it), and the backup is kept for a back-out of the deployment.
     const { metadataLocked } = await deps.readInstanceFlags({ instance: target });
-    const backup = metadataLocked
-      ? await deps.backupDatabase({ instance: target, workflowId: input.deploymentId })
-      : undefined;
+    const backup =
+      metadataLocked || input.backupFirst
+        ? await deps.backupDatabase({ instance: target, workflowId: input.deploymentId })
+        : undefined;
     const report = await deps.applyPackage({
       target,
       package: { sha256: input.packageSha256 },
@@ -103,10 +118,67 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
       await deps.deployments.recordTenants(input.deploymentId, input.results);
     },
 
-    async finishDeployment(input: { deploymentId: string; status: 'finished' | 'cancelled' }): Promise<void> {
+    async finishDeployment(input: {
+      deploymentId: string;
+      status: 'finished' | 'cancelled' | 'backed-out';
+    }): Promise<void> {
       await deps.deployments.finish(input.deploymentId, input.status, now());
     },
+
+    ...createBackOutActivities(deps),
   };
+}
+
+function createBackOutActivities(deps: DeploymentActivityDependencies) {
+  return {
+    /**
+     * A halted wave's back-out (docs/mass-deployment-and-promotions.md "Waves"), the instance locks held by the caller:
+     * each tenant the deployment changed is restored from the backup it took first, verified by
+     * fingerprint, and loses the patch log entry the deployment wrote. A retry skips tenants
+     * already backed out; a tenant the deployment never changed is left alone.
+     */
+    async restoreDeploymentBackups(input: BackOutTenantsInput): Promise<BackOutTenantOutcome[]> {
+      const deployment = await deps.deployments.get(input.deploymentId);
+      if (!deployment) fail(`no mass deployment ${input.deploymentId} in the control database`, 'UnknownDeployment');
+      const rows = new Map((await deps.deployments.tenants(input.deploymentId)).map((row) => [row.tenant, row]));
+      const outcomes: BackOutTenantOutcome[] = [];
+      for (const tenant of input.tenants) {
+        outcomes.push(await backOutOne(deps, deployment, rows.get(tenant), { tenant, landscape: input.landscape }));
+        Context.current().heartbeat({ tenantsDone: outcomes.length, tenantsTotal: input.tenants.length });
+      }
+      return outcomes;
+    },
+  };
+}
+
+async function backOutOne(
+  deps: DeploymentActivityDependencies,
+  deployment: { id: string; packageId: string; packageVersion: string },
+  row: TenantResult | undefined,
+  instance: InstanceRef,
+): Promise<BackOutTenantOutcome> {
+  const { tenant } = instance;
+  if (row?.status === 'backed-out') return { tenant, status: 'backed-out' };
+  if (row?.status !== 'succeeded') return { tenant, status: 'not-applied' };
+  if (row.backupId === undefined)
+    return { tenant, status: 'failed', reason: `the deployment took no backup of ${instanceKey(instance)}` };
+  try {
+    await deps.restoreOwnBackup({ backupId: row.backupId, instance, workflowId: deployment.id });
+    await deps.verifyRestoredDatabase({ backupId: row.backupId, target: instance });
+  } catch (error) {
+    return { tenant, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  }
+  await deps.patchLog.removeWrittenBy(
+    instanceKey(instance),
+    deployment.packageId,
+    deployment.packageVersion,
+    `${deployment.id}/`,
+  );
+  const reason = `restored from backup ${row.backupId}, taken by the deployment before it applied, and verified by fingerprint`;
+  await deps.deployments.recordTenants(deployment.id, [
+    { tenant, status: 'backed-out', reason, finishedAt: deps.clock.now().toISOString(), backupId: row.backupId },
+  ]);
+  return { tenant, status: 'backed-out' };
 }
 
 /** prepareDeployment's work: the package must be published and every selected tenant known. */
@@ -119,7 +191,7 @@ async function prepareNewDeployment(
     fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
   const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);
   const known = requireInventory(deps).tenants;
-  const selection = input.tenants ?? Object.keys(known).sort();
+  const selection = selectTenants(known, input);
   const unknown = selection.filter((tenant) => !known[tenant]);
   if (unknown.length > 0)
     fail(
@@ -130,6 +202,8 @@ async function prepareNewDeployment(
   if (duplicates.length > 0)
     fail(`tenant(s) selected twice: ${[...new Set(duplicates)].join(', ')}`, 'DuplicateTenant');
   const tenants = selection.filter((tenant) => known[tenant].instances[input.landscape]);
+  const plan = planOrFail(tenants, known, input);
+  const gate = input.waves?.gate ? waveGate(deps, input) : undefined;
   await refuseHighImpactOnLockedTargets(deps, loaded.document, tenants, input.landscape);
   const skipped: TenantResult[] = selection
     .filter((tenant) => !known[tenant].instances[input.landscape])
@@ -155,9 +229,59 @@ async function prepareNewDeployment(
     packageId: loaded.document.id,
     version: loaded.document.version,
     checksum: loaded.checksum,
-    tenants,
+    tenants: plan.waves.flatMap((wave) => wave.tenants),
+    dependsOn: plan.dependsOn,
+    ...(input.waves ? { waves: waveBounds(plan, gate) } : {}),
     skipped,
   };
+}
+
+/** The selection: named tenants or all, narrowed by tags (docs/mass-deployment-and-promotions.md "Waves"). */
+function selectTenants(known: Inventory['tenants'], input: PrepareDeploymentInput): string[] {
+  const selection = input.tenants ?? Object.keys(known).sort();
+  const tags = input.tenantTags;
+  if (!tags?.length) return selection;
+  const tagged = selection.filter((tenant) => known[tenant]?.tags.some((tag) => tags.includes(tag)));
+  if (tagged.length === 0)
+    fail(
+      `no ${input.tenants ? 'selected ' : ''}tenant carries the tag(s) ${tags.join(', ')}; nothing deployed`,
+      'NoTenantSelected',
+    );
+  return tagged;
+}
+
+function planOrFail(tenants: string[], known: Inventory['tenants'], input: PrepareDeploymentInput): DeploymentPlan {
+  try {
+    return planDeployment(tenants, known, input.waves);
+  } catch (error) {
+    if (error instanceof PlanError) fail(`${error.message}; nothing deployed`, error.type);
+    throw error;
+  }
+}
+
+function waveBounds(plan: DeploymentPlan, gate: GateDefinition | undefined): NonNullable<PreparedDeployment['waves']> {
+  const ends: number[] = [];
+  for (const wave of plan.waves) ends.push((ends.at(-1) ?? 0) + wave.tenants.length);
+  return { names: plan.waves.map((wave) => wave.name), ends, ...(gate ? { gate } : {}) };
+}
+
+/** The gate before each wave: the inventory role's members or named users decide, as at a release's gates. */
+function waveGate(deps: DeploymentActivityDependencies, input: PrepareDeploymentInput): GateDefinition {
+  const spec = input.waves!.gate!;
+  const roles = requireInventory(deps).roles ?? {};
+  if (spec.role !== undefined && !roles[spec.role])
+    fail(`wave gate: no role '${spec.role}' in the inventory's roles; nothing deployed`, 'InvalidGate');
+  const definition: GateDefinition = {
+    name: 'wave',
+    approvers: spec.approvers ?? [],
+    ...(spec.role !== undefined ? { role: { name: spec.role, members: roles[spec.role] } } : {}),
+    requiredApprovals: spec.requiredApprovals ?? SEED_RELEASE_DEFAULTS.gate.requiredApprovals,
+    timeoutSeconds: spec.timeoutSeconds ?? SEED_RELEASE_DEFAULTS.gate.timeoutSeconds,
+    onTimeout: SEED_RELEASE_DEFAULTS.gate.onTimeout,
+  };
+  const problems = validateGateDefinition(definition, input.submitter);
+  if (problems.length > 0) fail(`wave gate: ${problems.join('; ')}; nothing deployed`, 'InvalidGate');
+  return definition;
 }
 
 const FLAG_READS_AT_ONCE = 16;

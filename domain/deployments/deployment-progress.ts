@@ -80,6 +80,11 @@ export function tenantStatus(
   return { tenant, status: index < progress.next ? 'succeeded' : 'pending' };
 }
 
+/** The tenant's position in the deployment's list, or -1 (skipped before the run). */
+export function positionIn(progress: DeploymentProgress, tenant: string): number {
+  return positionOf(progress.tenants, tenant);
+}
+
 // Tenant → position, built once per list (a run's list never changes).
 const positions = new WeakMap<string[], Map<string, number>>();
 function positionOf(tenants: string[], tenant: string): number {
