@@ -11,15 +11,23 @@ import {
   deploymentStatusQuery,
   type MassDeploymentInput,
   type MassDeploymentResult,
+  type DeploymentPhase,
+  type DeploymentPreview,
+  type PreviewDeploymentInput,
+  type ResolveDeploymentRequest,
+  resolveDeploymentUpdate,
   tenantDeploymentStatusQuery,
 } from '../contracts/deployments';
 import type { TenantStatus } from '../domain/deployments/deployment-progress';
+import { instanceLockWorkflowId } from '../contracts/instance-locks';
 import type { ClientCore } from './core';
-import { DeploymentError, type FailureNaming } from './errors';
+import { Locks } from './locks';
+import { DeploymentError, type FailureNaming, RefusedError } from './errors';
 
 /** A deployment that could not start or run says why in a DeploymentError. */
 const deploymentFailures: FailureNaming = {
   failed: (deploymentId, failure) => new DeploymentError(deploymentId, failure.type, failure.message),
+  refused: (deploymentId, failure) => new RefusedError(deploymentId, failure.message, 'Resolution'),
 };
 
 export class Deployments {
@@ -35,6 +43,39 @@ export class Deployments {
       staticSummary: `mass deployment of package ${input.packageSha256.slice(0, 12)} to ${tenants} (${input.landscape ?? 'production'})${input.scheduledFor ? ` at ${input.scheduledFor}` : ''}`,
     });
     return deploymentId;
+  }
+
+  /**
+   * `deploy start --dry-run` (docs/mass-deployment-and-promotions.md "Dry run"): the waves and their tenants, who
+   * holds each tenant's instance lock now, the next window, and the tenants that would be skipped and why. The
+   * worker plans it as a start would (the same refusals, as DeploymentError); nothing is written.
+   */
+  async preview(input: PreviewDeploymentInput): Promise<DeploymentPreview> {
+    const previewId = `deployment-preview/${input.packageSha256.slice(0, 12)}/${randomUUID()}`;
+    const preview = await this.core.execute<DeploymentPreview>(
+      'previewMassDeployment',
+      previewId,
+      input,
+      { staticSummary: `dry run of a mass deployment of package ${input.packageSha256.slice(0, 12)}` },
+      deploymentFailures,
+    );
+    const holders = new Map(
+      (await new Locks(this.core).list()).flatMap((lock) =>
+        lock.holder
+          ? [
+              [
+                lock.lockWorkflowId,
+                `${lock.holder.holderWorkflowId} (${lock.holder.reason}, since ${lock.holder.grantedAt})`,
+              ],
+            ]
+          : [],
+      ),
+    );
+    for (const tenant of preview.waves.flatMap((wave) => wave.tenants)) {
+      const holder = holders.get(instanceLockWorkflowId({ tenant: tenant.tenant, landscape: preview.landscape }));
+      if (holder) tenant.lockHolder = holder;
+    }
+    return preview;
   }
 
   /** `deploy status`: counts, the running window and the failed/skipped tenants, while it runs. */
@@ -56,6 +97,19 @@ export class Deployments {
     if (!request.user?.trim() || !request.reason?.trim())
       throw new Error('cancelling a deployment needs the user and a reason');
     await this.core.call(deploymentId, (handle) => handle.signal(cancelDeploymentSignal, request), deploymentFailures);
+  }
+
+  /**
+   * `deploy resolve`: moves a deployment halted in `needs-resolution` on (docs/mass-deployment-and-promotions.md
+   * "Halting and back-out"): resume, cancel, or back out the wave. A deployment that is not halted refuses it
+   * (RefusedError naming its phase). Returns the phase the deployment was in when it took the decision.
+   */
+  async resolve(deploymentId: string, request: ResolveDeploymentRequest): Promise<DeploymentPhase> {
+    return this.core.call(
+      deploymentId,
+      (handle) => handle.executeUpdate(resolveDeploymentUpdate, { args: [request] }),
+      deploymentFailures,
+    );
   }
 
   async result(deploymentId: string): Promise<MassDeploymentResult> {

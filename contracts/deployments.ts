@@ -204,3 +204,29 @@ export interface BackOutTenantOutcome {
   status: 'backed-out' | 'not-applied' | 'failed';
   reason?: string;
 }
+
+/** `deploy start --dry-run` (docs/mass-deployment-and-promotions.md "Dry run"): the same checks, nothing written. */
+export type PreviewDeploymentInput = Omit<PrepareDeploymentInput, 'deploymentId'>;
+
+export interface PreviewTenant {
+  tenant: string;
+  /** Why the deployment would skip it before trying, when it would. */
+  skip?: string;
+  /** Tenants of the selection it waits for. */
+  dependsOn?: string[];
+  /** The next maintenance window of its release settings; null when none is configured. */
+  nextWindow: { start: string; end?: string } | null;
+  /** Who holds its instance lock now (the client adds it from the lock's own status). */
+  lockHolder?: string;
+}
+
+export interface DeploymentPreview {
+  package: string;
+  landscape: Landscape;
+  waves: { name: string; tenants: PreviewTenant[] }[];
+  gate?: GateDefinition;
+  soakSeconds?: number;
+  failureThresholdPercent?: number;
+  /** Selected tenants left out before starting (no instance in the landscape). */
+  skipped: { tenant: string; reason: string }[];
+}

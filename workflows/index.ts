@@ -10,5 +10,6 @@ export { massDeployment } from './mass-deployment';
 export { deployToTenant } from './deployments/deploy-to-tenant';
 export { deployToTenants } from './deployments/deploy-to-tenants';
 export { backOutDeploymentTenants } from './deployments/back-out-tenants';
+export { previewMassDeployment } from './deployments/preview-deployment';
 export { release } from './release';
 export { stagingRefresh } from './staging-refresh';

@@ -23,6 +23,7 @@ import {
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
 import {
   countsOf,
+  dependencyDone,
   type DeploymentProgress,
   newProgress,
   recordOutcome,
@@ -151,12 +152,12 @@ function skipBlockedHead(run: DeploymentRun, state: CarriedDeployment): boolean 
   const progress = state.progress;
   const tenant = progress.tenants[progress.next];
   for (const dependency of state.dependsOn?.[tenant] ?? []) {
-    const status = tenantStatus(progress, run.running, dependency)?.status;
-    if (status === 'succeeded') continue;
+    const status = tenantStatus(progress, run.running, dependency);
+    if (dependencyDone(status)) continue;
     progress.next += 1;
     book(run, progress, tenant, {
       status: 'skipped',
-      reason: `depends on ${dependency}, which ${status === 'failed' ? 'failed' : 'was skipped'} in this deployment`,
+      reason: `depends on ${dependency}, which ${status?.status === 'failed' ? 'failed' : 'was skipped'} in this deployment`,
     });
     return true;
   }
@@ -168,7 +169,7 @@ function clearToJoin(run: DeploymentRun, state: CarriedDeployment, tenant: strin
   const dependencies = state.dependsOn?.[tenant];
   return (
     !dependencies ||
-    dependencies.every((d) => !batch.has(d) && tenantStatus(state.progress, run.running, d)?.status === 'succeeded')
+    dependencies.every((d) => !batch.has(d) && dependencyDone(tenantStatus(state.progress, run.running, d)))
   );
 }
 

@@ -3,6 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   type BackOutTenantOutcome,
   type BackOutTenantsInput,
+  type DeploymentPreview,
+  type PreviewDeploymentInput,
+  type PreviewTenant,
   PreparedDeployment,
   PrepareDeploymentInput,
   TenantBatchDeploymentInput,
@@ -17,8 +20,15 @@ import type {
   VerifyDatabaseInput,
   VerifyDatabaseResult,
 } from '../../contracts/database';
-import { PlanError, planDeployment, type DeploymentPlan } from '../../domain/deployments/wave-plan';
-import { SEED_RELEASE_DEFAULTS } from '../../domain/release-settings';
+import {
+  DEFAULT_FAILURE_THRESHOLD_PERCENT,
+  PlanError,
+  planDeployment,
+  type DeploymentPlan,
+} from '../../domain/deployments/wave-plan';
+import { alreadyHasReason } from '../../domain/deployments/deployment-progress';
+import { nextOpenWindow } from '../../domain/maintenance-windows';
+import { resolveReleaseSettings, SEED_RELEASE_DEFAULTS } from '../../domain/release-settings';
 import { validateGateDefinition, type GateDefinition } from '../../domain/gates';
 import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
@@ -62,7 +72,7 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
     if (earlier && earlier.workflowId !== workflowId) {
       return {
         status: 'skipped',
-        reason: `already has ${input.packageId}@${input.version} (applied ${earlier.appliedAt}${earlier.workflowId ? ` by ${earlier.workflowId}` : ''})`,
+        reason: alreadyHasReason(`${input.packageId}@${input.version}`, earlier.appliedAt, earlier.workflowId),
         contact,
         changesApplied: 0,
       };
@@ -126,7 +136,67 @@ export function createDeploymentActivities(deps: DeploymentActivityDependencies)
     },
 
     ...createBackOutActivities(deps),
+    ...createPreviewActivities(deps),
   };
+}
+
+function createPreviewActivities(deps: DeploymentActivityDependencies) {
+  return {
+    /**
+     * `deploy start --dry-run` (docs/mass-deployment-and-promotions.md "Dry run"): the checks and the plan of
+     * prepareDeployment, refused alike, with what each tenant would meet; nothing is written.
+     */
+    async previewDeployment(input: PreviewDeploymentInput): Promise<DeploymentPreview> {
+      const { loaded, plan, gate, skipped } = await planSelection(deps, input);
+      const inventory = requireInventory(deps);
+      const now = deps.clock.now();
+      const { id, version } = loaded.document;
+      const waves: DeploymentPreview['waves'] = [];
+      let done = 0;
+      for (const wave of plan.waves) {
+        const tenants: PreviewTenant[] = [];
+        for (const tenant of wave.tenants) {
+          const earlier = await deps.patchLog.find(instanceKey({ tenant, landscape: input.landscape }), id, version);
+          tenants.push({
+            tenant,
+            ...(earlier ? { skip: alreadyHasReason(`${id}@${version}`, earlier.appliedAt, earlier.workflowId) } : {}),
+            ...(plan.dependsOn[tenant] ? { dependsOn: plan.dependsOn[tenant] } : {}),
+            nextWindow: nextWindowOf(inventory, tenant, now),
+          });
+          if (++done % 500 === 0) Context.current().heartbeat({ tenantsDone: done });
+        }
+        waves.push({ name: wave.name, tenants });
+      }
+      return {
+        package: `${id}@${version}`,
+        landscape: input.landscape,
+        waves,
+        ...(gate ? { gate } : {}),
+        ...(input.waves?.soakSeconds ? { soakSeconds: input.waves.soakSeconds } : {}),
+        ...(input.waves
+          ? { failureThresholdPercent: input.waves.failureThresholdPercent ?? DEFAULT_FAILURE_THRESHOLD_PERCENT }
+          : {}),
+        skipped: skipped.map((s) => ({ tenant: s.tenant, reason: s.reason ?? 'skipped' })),
+      };
+    },
+  };
+}
+
+/** The tenant's next maintenance window from its release settings (docs/approvals-locks-windows.md); null: none set. */
+function nextWindowOf(inventory: Inventory, tenant: string, now: Date): PreviewTenant['nextWindow'] {
+  const { settings } = resolveReleaseSettings(
+    [
+      { name: 'release', spec: inventory.release },
+      { name: `tenants.${tenant}.release`, spec: inventory.tenants[tenant]?.release },
+    ],
+    inventory.roles ?? {},
+    tenant,
+  );
+  if (settings.maintenanceWindows.length === 0 && settings.freezes.length === 0) return null;
+  const window = nextOpenWindow(now, settings.maintenanceWindows, settings.freezes, tenant);
+  return window
+    ? { start: window.start.toISOString(), ...(window.end ? { end: window.end.toISOString() } : {}) }
+    : null;
 }
 
 function createBackOutActivities(deps: DeploymentActivityDependencies) {
@@ -186,6 +256,38 @@ async function prepareNewDeployment(
   deps: DeploymentActivityDependencies,
   input: PrepareDeploymentInput,
 ): Promise<PreparedDeployment> {
+  const { loaded, selection, plan, gate, skipped } = await planSelection(deps, input);
+  await deps.deployments.create({
+    id: input.deploymentId,
+    packageSha256: input.packageSha256,
+    packageId: loaded.document.id,
+    packageVersion: loaded.document.version,
+    landscape: input.landscape,
+    submitter: input.submitter,
+    status: 'running',
+    total: selection.length,
+    createdAt: deps.clock.now().toISOString(),
+  });
+  if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
+  return {
+    packageId: loaded.document.id,
+    version: loaded.document.version,
+    checksum: loaded.checksum,
+    tenants: plan.waves.flatMap((wave) => wave.tenants),
+    dependsOn: plan.dependsOn,
+    ...(input.waves ? { waves: waveBounds(plan, gate) } : {}),
+    skipped,
+  };
+}
+
+/**
+ * Everything a deployment decides before it writes anything: the package, the selection, the plan
+ * and its gate, the tenants left out. Shared by prepareDeployment and the dry run, so both refuse alike.
+ */
+async function planSelection(
+  deps: DeploymentActivityDependencies,
+  input: Omit<PrepareDeploymentInput, 'deploymentId'>,
+) {
   const now = () => deps.clock.now().toISOString();
   if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? ''))
     fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
@@ -213,31 +315,14 @@ async function prepareNewDeployment(
       reason: `tenant ${tenant} has no ${input.landscape} instance`,
       finishedAt: now(),
     }));
-  await deps.deployments.create({
-    id: input.deploymentId,
-    packageSha256: input.packageSha256,
-    packageId: loaded.document.id,
-    packageVersion: loaded.document.version,
-    landscape: input.landscape,
-    submitter: input.submitter,
-    status: 'running',
-    total: selection.length,
-    createdAt: now(),
-  });
-  if (skipped.length > 0) await deps.deployments.recordTenants(input.deploymentId, skipped);
-  return {
-    packageId: loaded.document.id,
-    version: loaded.document.version,
-    checksum: loaded.checksum,
-    tenants: plan.waves.flatMap((wave) => wave.tenants),
-    dependsOn: plan.dependsOn,
-    ...(input.waves ? { waves: waveBounds(plan, gate) } : {}),
-    skipped,
-  };
+  return { loaded, selection, plan, gate, skipped };
 }
 
 /** The selection: named tenants or all, narrowed by tags (docs/mass-deployment-and-promotions.md "Waves"). */
-function selectTenants(known: Inventory['tenants'], input: PrepareDeploymentInput): string[] {
+function selectTenants(
+  known: Inventory['tenants'],
+  input: Pick<PrepareDeploymentInput, 'tenants' | 'tenantTags'>,
+): string[] {
   const selection = input.tenants ?? Object.keys(known).sort();
   const tags = input.tenantTags;
   if (!tags?.length) return selection;
@@ -250,7 +335,11 @@ function selectTenants(known: Inventory['tenants'], input: PrepareDeploymentInpu
   return tagged;
 }
 
-function planOrFail(tenants: string[], known: Inventory['tenants'], input: PrepareDeploymentInput): DeploymentPlan {
+function planOrFail(
+  tenants: string[],
+  known: Inventory['tenants'],
+  input: Pick<PrepareDeploymentInput, 'waves'>,
+): DeploymentPlan {
   try {
     return planDeployment(tenants, known, input.waves);
   } catch (error) {
@@ -266,7 +355,10 @@ function waveBounds(plan: DeploymentPlan, gate: GateDefinition | undefined): Non
 }
 
 /** The gate before each wave: the inventory role's members or named users decide, as at a release's gates. */
-function waveGate(deps: DeploymentActivityDependencies, input: PrepareDeploymentInput): GateDefinition {
+function waveGate(
+  deps: DeploymentActivityDependencies,
+  input: Pick<PrepareDeploymentInput, 'waves' | 'submitter'>,
+): GateDefinition {
   const spec = input.waves!.gate!;
   const roles = requireInventory(deps).roles ?? {};
   if (spec.role !== undefined && !roles[spec.role])

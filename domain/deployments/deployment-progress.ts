@@ -50,6 +50,21 @@ export interface TenantStatus {
   reason?: string;
 }
 
+/** The reason a tenant is skipped when it had the package before the deployment (docs/mass-deployment-and-promotions.md). */
+export function alreadyHasReason(packageLabel: string, appliedAt: string, by?: string): string {
+  return `already has ${packageLabel} (applied ${appliedAt}${by ? ` by ${by}` : ''})`;
+}
+
+/**
+ * docs/mass-deployment-and-promotions.md "Order": a dependency is done when it succeeded, or when it had the
+ * package already (a deployment run again after a failure must not skip the dependents of tenants done before).
+ */
+export function dependencyDone(status: TenantStatus | undefined): boolean {
+  return (
+    status?.status === 'succeeded' || (status?.status === 'skipped' && (status.reason ?? '').startsWith('already has '))
+  );
+}
+
 export function newProgress(tenants: string[], preSkipped: Record<string, TenantProblem>): DeploymentProgress {
   const progress: DeploymentProgress = {
     tenants,

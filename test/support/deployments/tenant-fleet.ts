@@ -25,7 +25,12 @@ export interface TenantFleet {
  */
 export async function createTenantFleet(
   count: number,
-  options: { prefix?: string; contacts?: (index: number) => string | undefined } = {},
+  options: {
+    prefix?: string;
+    contacts?: (index: number) => string | undefined;
+    /** Inventory tags and dependencies (docs/mass-deployment-and-promotions.md "Waves" and "Order"). */
+    entry?: (index: number, tenants: string[]) => Record<string, unknown> | undefined;
+  } = {},
 ): Promise<TenantFleet> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-fleet-'));
   const template = path.join(dir, 'template.db');
@@ -46,6 +51,7 @@ export async function createTenantFleet(
     inventory[tenant] = {
       schema: 'sample-itsm',
       ...(contact ? { contact } : {}),
+      ...options.entry?.(i, tenants),
       instances: {
         production: {
           database: { engine: 'sqlite', file: `tenants/${tenant}.db` },
