@@ -1,4 +1,5 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { type JSONPath, visit } from 'jsonc-parser';
 import packageSchema from '../../schemas/package.schema.json';
 import type { PackageDocument } from './package-types';
 import { pathOf } from './change-data-checks';
@@ -73,6 +74,9 @@ export function loadPackage(text: string, source: string): PackageDocument {
       { path: tooDeep, reason: `the document is nested deeper than ${MAX_DOCUMENT_DEPTH} levels` },
     ]);
   }
+  // After the depth check: the scanner recurses, and now the depth is bounded.
+  const ambiguous = ambiguousJson(text);
+  if (ambiguous.length > 0) throw new PackageLoadError(source, ambiguous);
   const validate = schemaValidator();
   if (!validate(parsed)) {
     throw new PackageLoadError(source, schemaProblems(validate.errors ?? [], parsed));
@@ -92,6 +96,51 @@ function parseJson(text: string, source: string): unknown {
     const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
     throw new PackageLoadError(source, [{ path: '$', reason: `not valid JSON${where}: ${message}` }]);
   }
+}
+
+/** At most this many ambiguities are collected: a hostile file could hold millions. */
+const MAX_AMBIGUITIES = 20;
+
+/**
+ * docs/packages.md "Limits": what JSON.parse accepts silently but would change the package's meaning: a key twice in
+ * one object (the last would win, the first silently lost) and a number JavaScript cannot hold exactly (an integer
+ * beyond 2^53 rounds, 1e400 becomes Infinity). Each is refused, naming its path and line.
+ */
+function ambiguousJson(text: string): LoadProblem[] {
+  const problems: LoadProblem[] = [];
+  const keys: Set<string>[] = [];
+  const add = (path: JSONPath, line: number, reason: string) => {
+    if (problems.length < MAX_AMBIGUITIES)
+      problems.push({ path: pathText(path), reason: `${reason} (line ${line + 1})` });
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: () => void keys.push(new Set()),
+      onObjectEnd: () => void keys.pop(),
+      onObjectProperty: (property, _offset, _length, line, _column, path) => {
+        const seen = keys[keys.length - 1];
+        if (seen.has(property)) add([...path(), property], line, `the key "${property}" appears twice in this object`);
+        seen.add(property);
+      },
+      onLiteralValue: (value, offset, length, line, _column, path) => {
+        if (typeof value !== 'number') return;
+        const raw = text.slice(offset, offset + length);
+        if (!Number.isFinite(value)) add(path(), line, `the number ${raw} is too large to hold`);
+        else if (/^-?\d+$/.test(raw) && !Number.isSafeInteger(value))
+          add(path(), line, `the integer ${raw} is beyond 2^53 and would be rounded to ${value}`);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return problems;
+}
+
+/** `['subPackages', 0, 'id']` → `$.subPackages[0].id`, as jsonPath writes them. */
+function pathText(path: JSONPath): string {
+  return jsonPath(
+    path.length === 0 ? '' : `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
+  );
 }
 
 function lineAndColumn(text: string, position: number): string {
