@@ -18,7 +18,7 @@ import { listingOf, visibilityQuery, type WorkflowListing } from './workflow-pro
 /** How the Web UI shows a started workflow, and whether its id may be used again. */
 export type StartOptions = Pick<
   WorkflowStartOptions,
-  'staticSummary' | 'staticDetails' | 'typedSearchAttributes' | 'workflowIdReusePolicy'
+  'staticSummary' | 'staticDetails' | 'typedSearchAttributes' | 'workflowIdReusePolicy' | 'workflowIdConflictPolicy'
 >;
 
 export type ListFilter = Parameters<typeof visibilityQuery>[0];

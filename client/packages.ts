@@ -1,6 +1,6 @@
 /**
  * Configuration packages through the client library: `client.packages.apply` validates then
- * applies a package on a target through the worker (the deployPackage workflow, one transaction).
+ * applies a package on a target through the worker, under the target's instance lock (one transaction).
  * Checking a package without a server lives in cli/local/.
  */
 import path from 'node:path';
@@ -30,13 +30,18 @@ export class Packages {
    */
   async apply(input: DeployPackageInput): Promise<AppliedPackage> {
     const { tenant, landscape } = input.target;
-    const workflowId = `package-apply/${tenant}/${landscape}/${Date.now()}`;
+    // docs/packages.md "Apply": one workflow per package content and target, so the same apply run twice at once is
+    // one (the second start joins the first); a file path (a worker on this machine) has no stable content id.
+    const workflowId =
+      'sha256' in input.package
+        ? `package-apply/${tenant}/${landscape}/${input.package.sha256.slice(0, 16)}`
+        : `package-apply/${tenant}/${landscape}/${Date.now()}`;
     const file = 'path' in input.package ? path.basename(input.package.path) : describePackageRef(input.package);
     const result = await this.core.execute<DeployPackageResult>(
-      'deployPackage',
+      'applyPackageToInstance',
       workflowId,
       input,
-      { staticSummary: `apply ${file} to ${tenant}/${landscape}` },
+      { staticSummary: `apply ${file} to ${tenant}/${landscape}`, workflowIdConflictPolicy: 'USE_EXISTING' },
       packageFailures,
     );
     return { workflowId, ...result };

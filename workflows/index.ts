@@ -3,6 +3,7 @@ export { approval } from './approval';
 export { instanceLock } from './locks/instance-lock';
 export { copyBackup, copyDatabase, transactionalRefresh } from './copy-database';
 export { deployPackage } from './deploy-package';
+export { applyPackageToInstance } from './apply-package';
 export { bundlePromotion } from './bundle-promotion';
 export { bundleAdmin } from './bundles/bundle-admin';
 export { promotionBackout } from './bundles/promotion-backout';

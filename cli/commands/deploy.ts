@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DeploymentError, type StagecoachClient } from '../../client';
-import { publishPackageFile } from '../local/publish-package';
 import { LANDSCAPES, type Landscape } from '../../domain/landscapes';
-import { PackageLoadError } from '../../domain/packages/load-package';
 import type { DeploymentPreview, DeploymentStatus, ResolveDeploymentRequest } from '../../contracts/deployments';
 import {
   DEFAULT_FAILURE_THRESHOLD_PERCENT,
@@ -11,11 +9,11 @@ import {
   type WaveOptions,
 } from '../../domain/deployments/wave-plan';
 import { describeDuration, parseDuration } from '../../domain/release-settings';
-import { WORKER_ENV, workerSettingsFromEnv } from '../../worker/settings';
 import { emit, globalOptions, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parsePositiveInteger } from '../parse';
+import { controlDbOption, publishPackageFiles } from '../package-files';
 import { ProgressDisplay, progressEnabled } from '../progress';
 
 interface StartOptions {
@@ -58,9 +56,7 @@ function registerStart(group: Command): void {
     )
     .option('--package <file>', 'publish this package file into the control database, then deploy it')
     .option('--package-sha256 <hash>', 'deploy a package already published')
-    .addOption(
-      new Option('--control-db <url>', 'control database the worker uses (for --package)').env(WORKER_ENV.controlDb),
-    )
+    .addOption(controlDbOption())
     .addOption(
       new Option('--landscape <landscape>', 'instances to deploy to').choices(LANDSCAPES).default('production'),
     )
@@ -224,13 +220,7 @@ async function packageHash(options: StartOptions): Promise<string> {
   if (!options.package === !options.packageSha256)
     throw usageError('give either --package <file> or --package-sha256 <hash>');
   if (options.packageSha256) return options.packageSha256;
-  try {
-    return (await publishPackageFile(options.controlDb ?? workerSettingsFromEnv().controlDbUrl, options.package!))
-      .sha256;
-  } catch (error) {
-    if (error instanceof PackageLoadError) throw usageError(error.message);
-    throw error;
-  }
+  return (await publishPackageFiles(options.controlDb, [options.package!]))[0].sha256;
 }
 
 function registerStatus(group: Command): void {

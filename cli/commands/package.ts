@@ -8,6 +8,7 @@ import { clientAction, type ClientCall, emit, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { existingFile, parseInstance } from '../parse';
+import { controlDbOption, publishPackageFiles } from '../package-files';
 import type { DeployPackageInput, PackageReport } from '../../contracts/packages';
 
 interface TargetOptions {
@@ -87,6 +88,7 @@ async function check(file: string, options: TargetOptions) {
 
 interface ApplyOptions {
   target: string;
+  controlDb?: string;
   backupId?: string;
   compact?: boolean;
 }
@@ -94,11 +96,12 @@ interface ApplyOptions {
 function registerApply(group: Command): void {
   const command = group
     .command('apply')
-    .argument('<file>', 'package JSON file, readable by the worker')
+    .argument('<file>', 'package JSON file (published into the control database; the worker gets its hash)')
     .description(
-      'validate then apply on a target through the worker (deployPackage workflow, one transaction); exit 4 when invalid',
+      "validate then apply on a target through the worker, under the target's instance lock (one transaction); exit 4 when invalid",
     )
     .requiredOption('--target <tenant/landscape>', 'the instance')
+    .addOption(controlDbOption())
     .option('--backup-id <id>', 'backup taken before (required when the target metadata is locked)')
     .option('--compact', 'merge consecutive updates of the same entity first')
     .action(clientAction(applyPackage));
@@ -111,7 +114,7 @@ function registerApply(group: Command): void {
 async function applyPackage({ client, options, print }: ClientCall<ApplyOptions>, file: string): Promise<void> {
   const input: DeployPackageInput = {
     target: parseInstance(options.target),
-    package: { path: existingFile(file, 'package file') },
+    package: (await publishPackageFiles(options.controlDb, [file]))[0],
     backupId: options.backupId,
     compact: options.compact,
   };

@@ -6,15 +6,14 @@ import { emit, globalOptions, withClient, withExamples } from '../context';
 import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect, existingFile, parsePositiveInteger } from '../parse';
+import { collect, parsePositiveInteger } from '../parse';
+import { controlDbOption, publishPackageFiles } from '../package-files';
 import { readingOf, type ProgressReading } from '../progress';
 import { renderListing } from '../render/approval-text';
 import { renderTimeline, watchRelease } from '../render/release-timeline';
 
 /** `acme/1.4` and `release/acme/1.4` name the same release. */
 const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
-// The worker reads the files later; a name mistyped here would only show as a failed push.
-const packageRefs = (files: string[]) => files.map((file) => ({ path: existingFile(file, 'package file') }));
 
 export function registerReleaseCommands(program: Command): void {
   const group = program.command('release').description('tenant releases: start, steer, watch');
@@ -41,19 +40,28 @@ function registerStart(group: Command): void {
     )
     .addOption(new Option('--variant <variant>', 'release variant').choices(RELEASE_VARIANTS).default('standard'))
     .option('--package <file>', 'package(s) known now (else the release waits for configuration-ready)', collect)
+    .addOption(controlDbOption())
     .action(
       (
-        options: { tenant: string; version: string; startedBy: string; variant: ReleaseVariant; package?: string[] },
+        options: {
+          tenant: string;
+          version: string;
+          startedBy: string;
+          variant: ReleaseVariant;
+          package?: string[];
+          controlDb?: string;
+        },
         command: Command,
       ) =>
         withClient(command, async (client) => {
+          const packages = options.package ? await publishPackageFiles(options.controlDb, options.package) : undefined;
           const started = await client.releases
             .start({
               tenant: options.tenant,
               version: options.version,
               startedBy: options.startedBy,
               variant: options.variant,
-              ...(options.package ? { packages: packageRefs(options.package) } : {}),
+              ...(packages ? { packages } : {}),
             })
             .catch(translateStartError);
           emit(
@@ -186,6 +194,12 @@ function registerResolve(group: Command): void {
   withExamples(command, ['stagecoach release resolve acme/1.4 --user rita --comment "package fixed"']);
 }
 
+interface PackagesOptions {
+  user: string;
+  package: string[];
+  controlDb?: string;
+}
+
 function registerConfiguration(group: Command): void {
   const ready = group
     .command('configuration-ready')
@@ -193,16 +207,13 @@ function registerConfiguration(group: Command): void {
     .description('step 2 done: the configuration on staging is in these package(s)')
     .addOption(new Option('--user <user>', 'who says so').env('STAGECOACH_USER').makeOptionMandatory())
     .requiredOption('--package <file>', 'package file(s)', collect)
+    .addOption(controlDbOption())
     .option('--comment <text>', 'recorded with it')
-    .action((id: string, options: { user: string; package: string[]; comment?: string }, command: Command) =>
+    .action((id: string, options: PackagesOptions & { comment?: string }, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await client.releases.configurationReady(
-          workflowId,
-          options.user,
-          packageRefs(options.package),
-          options.comment,
-        );
+        const packages = await publishPackageFiles(options.controlDb, options.package);
+        await client.releases.configurationReady(workflowId, options.user, packages, options.comment);
         emit(command, { workflowId, sent: 'configurationReady' }, () => `Sent configurationReady to ${workflowId}`);
       }),
     );
@@ -213,10 +224,12 @@ function registerConfiguration(group: Command): void {
     .description('after a failed push: the corrected package(s) to push again')
     .addOption(new Option('--user <user>', 'who sends it').env('STAGECOACH_USER').makeOptionMandatory())
     .requiredOption('--package <file>', 'package file(s)', collect)
-    .action((id: string, options: { user: string; package: string[] }, command: Command) =>
+    .addOption(controlDbOption())
+    .action((id: string, options: PackagesOptions, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await client.releases.correctedPackage(workflowId, options.user, packageRefs(options.package));
+        const packages = await publishPackageFiles(options.controlDb, options.package);
+        await client.releases.correctedPackage(workflowId, options.user, packages);
         emit(command, { workflowId, sent: 'correctedPackage' }, () => `Sent correctedPackage to ${workflowId}`);
       }),
     );

@@ -63,10 +63,10 @@ describe('stagecoach deploy', () => {
     });
   });
 
-  it('exits 2 naming the problem for an invalid package file, and for a missing package argument', async () => {
+  it('an invalid package file exits 4 as package validate does (docs/packages.md "Limits"); no package argument exits 2', async () => {
     const run = await deployStart(packageFile('broken.json', '{"id": "broken"}'));
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^stagecoach: .*broken\.json/);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^stagecoach: package .*broken\.json is invalid: /);
     const none = await cli('deploy', 'start', '--submitter', 'rita');
     expect(none.code).toBe(2);
     expect(none.stderr).toBe('stagecoach: give either --package <file> or --package-sha256 <hash>\n');

@@ -26,7 +26,11 @@ afterAll(async () => {
 
 const local = (...args: string[]) =>
   runCli([...args, '--inventory', fixture.inventoryFile, '--control-db', fixture.controlDbFile]);
-const cli = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
+// Package files are published into the worker's control database (docs/packages.md "Content stored once").
+const cli = (...args: string[]) =>
+  runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args], {
+    STAGECOACH_CONTROL_DB: fixture.controlDbFile,
+  });
 
 describe('stagecoach package', () => {
   it('validate checks a file on its own and on a target; preview writes the proposed changes', async () => {

@@ -26,7 +26,10 @@ afterAll(async () => {
 
 const local = (...args: string[]) =>
   runCli([...args, '--inventory', fixture.inventoryFile, '--control-db', fixture.controlDbFile]);
-const viaWorker = (...args: string[]) => runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args]);
+const viaWorker = (...args: string[]) =>
+  runCli(['--address', ctx.address, '--task-queue', ctx.taskQueue, ...args], {
+    STAGECOACH_CONTROL_DB: fixture.controlDbFile,
+  });
 
 /** validate, preview and apply of one file: [entry point, run] pairs. */
 async function entryPoints(file: string) {
