@@ -4,7 +4,14 @@
  * Checking a package without a server lives in cli/local/.
  */
 import path from 'node:path';
-import type { DeployPackageInput, DeployPackageResult } from '../contracts/packages';
+import { randomUUID } from 'node:crypto';
+import type {
+  DeployPackageInput,
+  DeployPackageResult,
+  ExportPackageRequest,
+  ExportPackageResult,
+} from '../contracts/packages';
+import { instanceKey } from '../domain/landscapes';
 import { describePackageRef } from '../domain/packages/package-types';
 import type { ClientCore } from './core';
 import { type FailureNaming, PackageRefusedError } from './errors';
@@ -46,4 +53,29 @@ export class Packages {
     );
     return { workflowId, ...result };
   }
+
+  /**
+   * The package that makes `base` equal `source` (docs/packages.md "Export"), built by the worker and published in
+   * the control database; the result names it by hash. PackageRefusedError when the worker refuses the export.
+   */
+  async export(request: ExportPackageRequest): Promise<ExportPackageResult & { workflowId: string }> {
+    const workflowId = `package-export/${request.source.tenant}/${randomUUID()}`;
+    const result = await this.core.execute<ExportPackageResult>(
+      'exportPackageFromInstance',
+      workflowId,
+      request,
+      {
+        staticSummary: `export ${request.packageId}@${request.version}: ${instanceKey(request.source)} compared with ${instanceKey(request.base)}`,
+      },
+      exportFailures,
+    );
+    return { workflowId, ...result };
+  }
 }
+
+const exportFailures: FailureNaming = {
+  failed: (workflowId, failure) =>
+    failure.type && /InvalidExport|InventoryInvalid|NoTenantDatabases/.test(failure.type)
+      ? new PackageRefusedError(workflowId, failure.type, failure.message)
+      : undefined,
+};

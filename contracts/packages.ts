@@ -66,3 +66,25 @@ export interface AnalyzePackageResult {
   /** The first changes at the package's level with the impact rules that put them there. */
   reasons: string;
 }
+
+/** `stagecoach package export` (docs/packages.md "Export"): the package that makes `base` equal `source`. */
+export interface ExportPackageRequest {
+  /** The instance whose configuration the package carries (e.g. staging). */
+  source: InstanceRef;
+  /** The instance the package will be applied to (e.g. production); only read. */
+  base: InstanceRef;
+  packageId: string;
+  version: string;
+  /** Also delete what the base has and the source does not (default true: a full comparison). */
+  includeDeletions?: boolean;
+}
+
+export interface ExportPackageResult {
+  /** Published in the control database: the caller fetches the content by this hash. */
+  package: { sha256: string };
+  packageId: string;
+  version: string;
+  changes: number;
+  impact: string;
+  outputFile?: string;
+}

@@ -4,6 +4,7 @@ export { instanceLock } from './locks/instance-lock';
 export { copyBackup, copyDatabase, transactionalRefresh } from './copy-database';
 export { deployPackage } from './deploy-package';
 export { applyPackageToInstance } from './apply-package';
+export { exportPackageFromInstance } from './export-package';
 export { bundlePromotion } from './bundle-promotion';
 export { bundleAdmin } from './bundles/bundle-admin';
 export { promotionBackout } from './bundles/promotion-backout';

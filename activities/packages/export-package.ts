@@ -13,31 +13,20 @@ import {
   type IncrementalPackage,
   type ObjectType,
 } from '../../domain/packages/package-types';
+import type { ExportPackageRequest, ExportPackageResult } from '../../contracts/packages';
 import type { PackageActivityDependencies } from './package-activities';
 import { sha256 } from './package-source';
+import { asActivityFailure } from '../shared/database-failures';
 import { readItems, readListValues, readLists, readTableColumns } from './target-reader';
 
-export interface ExportPackageInput {
-  /** The instance whose configuration the package carries (e.g. staging). */
-  source: InstanceRef;
+export interface ExportPackageInput extends Omit<ExportPackageRequest, 'base'> {
   /** The instance the package will be applied to (e.g. UAT); only read. */
   target: InstanceRef;
-  packageId: string;
-  version: string;
-  /** Also delete what the target has and the source does not (default true: a full comparison). */
-  includeDeletions?: boolean;
-  /** Also write the package to this file. */
+  /** Also write the package to this file on the worker (tests); the package is published in any case. */
   outputFile?: string;
 }
 
-export interface ExportPackageResult {
-  package: { sha256: string };
-  packageId: string;
-  version: string;
-  changes: number;
-  impact: string;
-  outputFile?: string;
-}
+export type { ExportPackageResult };
 
 interface InstanceMetadata {
   items: Map<string, TargetItem>;
@@ -61,10 +50,13 @@ export async function runExportPackage(
     );
   }
   const databases = deps.tenantDatabases();
+  // An instance the inventory lacks is a non-retryable failure naming it, not an error to retry.
   const [source, target] = await Promise.all([
-    readMetadata(await databases.knexFor(input.source)),
-    readMetadata(await databases.knexFor(input.target)),
-  ]);
+    databases.knexFor(input.source).then(readMetadata),
+    databases.knexFor(input.target).then(readMetadata),
+  ]).catch((error: unknown) => {
+    throw asActivityFailure(error);
+  });
   const changes = numbered([...deletions(source, target, input.includeDeletions ?? true), ...upserts(source, target)]);
   const document: IncrementalPackage = {
     formatVersion: 1,

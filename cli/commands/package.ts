@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Command, Option } from 'commander';
 import { PackageRefusedError } from '../../client';
@@ -10,6 +12,8 @@ import { EXIT } from '../exit-codes';
 import { existingFile, parseInstance } from '../parse';
 import { controlDbOption, publishPackageFiles } from '../package-files';
 import type { DeployPackageInput, PackageReport } from '../../contracts/packages';
+import { openControlDatabase } from '../../store/control-database';
+import { PackageStore } from '../../store/package-store';
 
 interface TargetOptions {
   target?: string;
@@ -24,6 +28,7 @@ export function registerPackageCommands(program: Command): void {
   registerCheck(group, 'validate');
   registerCheck(group, 'preview');
   registerApply(group);
+  registerExport(group);
 }
 
 const targetOptions = (command: Command) =>
@@ -140,4 +145,65 @@ function renderCheck(report: ReturnType<typeof checkPackageFile> | PackageReport
   for (const warning of report.warnings) lines.push(`  warning ${warning}`);
   if (report.previewFile) lines.push(`  preview written to ${report.previewFile}`);
   return lines.join('\n');
+}
+
+interface ExportOptions {
+  from: string;
+  base: string;
+  id: string;
+  version: string;
+  out: string;
+  deletions: boolean;
+  controlDb?: string;
+}
+
+function registerExport(group: Command): void {
+  const command = group
+    .command('export')
+    .description(
+      'build the package that makes --base equal --from (everything that differs), through the worker; write it to --out',
+    )
+    .requiredOption(
+      '--from <tenant/landscape>',
+      'the instance whose configuration the package carries, e.g. acme/staging',
+    )
+    .requiredOption('--base <tenant/landscape>', 'the instance it will be applied to, e.g. acme/production (only read)')
+    .requiredOption('--id <packageId>', 'the package id')
+    .requiredOption('--version <version>', 'the package version')
+    .requiredOption('--out <file>', 'where to write the package')
+    .option('--no-deletions', 'leave out what --base has and --from does not')
+    .addOption(controlDbOption())
+    .action(clientAction(exportPackage));
+  withExamples(command, [
+    'stagecoach package export --from acme/staging --base acme/production --id acme-config --version 1.5 --out acme-1.5.json',
+  ]);
+}
+
+/** docs/packages.md "Export": the worker publishes the package; the content is fetched here by its hash. */
+async function exportPackage({ client, options, print }: ClientCall<ExportOptions>): Promise<void> {
+  const exported = await client.packages
+    .export({
+      source: parseInstance(options.from),
+      base: parseInstance(options.base),
+      packageId: options.id,
+      version: options.version,
+      includeDeletions: options.deletions,
+    })
+    .catch((error: unknown) => {
+      throw error instanceof PackageRefusedError ? new CliError(EXIT.refused, error.message) : error;
+    });
+  const knex = await openControlDatabase(options.controlDb ?? workerSettingsFromEnv().controlDbUrl);
+  const content = await new PackageStore(knex).get(exported.package.sha256).finally(() => knex.destroy());
+  if (content === undefined)
+    throw new CliError(
+      EXIT.notFound,
+      `package sha256:${exported.package.sha256} is not in the control database given (--control-db): is it the worker's?`,
+    );
+  const out = path.resolve(options.out);
+  fs.writeFileSync(out, content);
+  print(
+    { ...exported, outputFile: out },
+    (r) =>
+      `${r.packageId}@${r.version}: ${r.changes} change(s), impact ${r.impact}, sha256 ${r.package.sha256}; written to ${out}`,
+  );
 }

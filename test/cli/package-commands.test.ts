@@ -82,6 +82,59 @@ describe('stagecoach package', () => {
   });
 });
 
+describe('stagecoach package export', () => {
+  const itemsOf = async (landscape: 'staging' | 'production', guids: string[]) =>
+    fixture
+      .open(
+        tenant,
+        landscape,
+      )('metadata_items')
+      .whereIn('guid', guids)
+      .orderBy('guid')
+      .select('guid', 'object_type', 'business_object', 'name', 'definition');
+
+  it('exports what staging has and production lacks; applied to production, those items equal staging', async () => {
+    const staging = fixture.open(tenant, 'staging');
+    await staging('metadata_items').insert({
+      guid: '00000000-0000-4000-a000-000000000e01',
+      object_type: 'Form',
+      business_object: 'Incident',
+      name: 'Exported Triage Form',
+      definition: JSON.stringify({ layout: 'two-column', sections: ['triage'] }),
+      installed_by_package: null,
+      updated_at: '2026-12-01T00:00:00.000Z',
+    });
+    const out = path.join(fixture.dir, 'exported.json');
+    const exported = await cli(
+      ...['package', 'export', '--from', `${tenant}/staging`, '--base', `${tenant}/production`],
+      ...['--id', 'acme-exported', '--version', '1.0.0', '--out', out, '--no-deletions', '--json'],
+    );
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    expect(exported.json()).toMatchObject({ packageId: 'acme-exported', outputFile: out });
+    const document = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const guids: string[] = document.transactionSets.flatMap((set: { changes: { guid: string }[] }) =>
+      set.changes.map((c) => c.guid),
+    );
+    expect(guids).toContain('00000000-0000-4000-a000-000000000e01');
+    expect(await itemsOf('production', guids)).not.toEqual(await itemsOf('staging', guids));
+
+    const applied = await cli('package', 'apply', out, '--target', `${tenant}/production`, '--json');
+    expect(applied.stderr).toBe('');
+    expect(applied.json()).toMatchObject({ applied: { outcome: 'applied' } });
+    expect(await itemsOf('production', guids)).toEqual(await itemsOf('staging', guids));
+  });
+
+  it('an instance the inventory lacks exits 4 naming it', async () => {
+    const run = await cli(
+      ...['package', 'export', '--from', `${tenant}/staging`, '--base', `nobody/production`],
+      ...['--id', 'x', '--version', '1', '--out', path.join(fixture.dir, 'x.json')],
+    );
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain(`tenant 'nobody' is not in the inventory`);
+  });
+});
+
 describe('stagecoach package refusals', () => {
   it('validate exits 4 naming the problems of a broken file', async () => {
     const broken = fixture.packageFile('broken.json', { id: 'broken' });
