@@ -87,4 +87,6 @@ export interface ExportPackageResult {
   changes: number;
   impact: string;
   outputFile?: string;
+  /** Clear-text credentials left out of the package (where, never the value): supply them as references. */
+  secretsStripped?: string[];
 }

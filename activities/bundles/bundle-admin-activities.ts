@@ -4,8 +4,7 @@ import { checkName, type PromotionTarget } from '../../domain/promotions/bundle-
 import { hasRole, ROLES } from '../../domain/promotions/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
 import { resolveSelectors } from './metadata-items';
-/** A credential reference, never a secret: `${ENV_NAME}` or `vault:<path>`. */
-const CREDENTIAL_REF = /^(\$\{[A-Z_][A-Z0-9_]*\}|vault:[\w./-]+)$/;
+import { CREDENTIAL_REF } from '../../domain/secrets';
 
 export function createBundleAdminActivities(deps: BundleActivityDependencies) {
   const now = () => deps.clock.now().toISOString();

@@ -17,6 +17,7 @@ import type { ExportPackageRequest, ExportPackageResult } from '../../contracts/
 import type { PackageActivityDependencies } from './package-activities';
 import { sha256 } from './package-source';
 import { asActivityFailure } from '../shared/database-failures';
+import { isClearTextSecret } from '../../domain/secrets';
 import { readItems, readListValues, readLists, readTableColumns } from './target-reader';
 
 export interface ExportPackageInput extends Omit<ExportPackageRequest, 'base'> {
@@ -58,6 +59,7 @@ export async function runExportPackage(
     throw asActivityFailure(error);
   });
   const changes = numbered([...deletions(source, target, input.includeDeletions ?? true), ...upserts(source, target)]);
+  const secretsStripped = stripSecrets(changes);
   const document: IncrementalPackage = {
     formatVersion: 1,
     kind: 'incremental',
@@ -94,6 +96,7 @@ export async function runExportPackage(
     changes: changes.length,
     impact: analyzePackageImpact(document).level,
     outputFile,
+    ...(secretsStripped.length > 0 ? { secretsStripped } : {}),
   };
 }
 
@@ -194,6 +197,29 @@ function tableOf(item: TargetItem, metadata: InstanceMetadata): string | undefin
     (i) => i.objectType === 'BusinessObject' && i.name === item.businessObject,
   );
   return typeof owner?.definition.table === 'string' ? owner.definition.table.toLowerCase() : undefined;
+}
+
+/**
+ * docs/packages.md "Secrets": a credential the source holds in clear never travels in a package. It is removed from
+ * the change and named (type, name, sequence, path: never the value) so someone supplies it as a reference.
+ */
+function stripSecrets(changes: Change[]): string[] {
+  const stripped: string[] = [];
+  for (const change of changes) {
+    const pending: { value: unknown; path: string }[] = [{ value: change.data, path: 'data' }];
+    for (let item = pending.pop(); item; item = pending.pop()) {
+      const { value, path: at } = item;
+      if (value === null || typeof value !== 'object') continue;
+      for (const [key, child] of Object.entries(value)) {
+        const where = Array.isArray(value) ? `${at}[${key}]` : `${at}.${key}`;
+        if (isClearTextSecret(key, child)) {
+          delete (value as Record<string, unknown>)[key];
+          stripped.push(`${change.objectType} ${change.entityName} (sequence ${change.sequence}): ${where}`);
+        } else pending.push({ value: child, path: where });
+      }
+    }
+  }
+  return stripped;
 }
 
 function numbered(changes: Unnumbered[]): Change[] {

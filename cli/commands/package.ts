@@ -204,6 +204,9 @@ async function exportPackage({ client, options, print }: ClientCall<ExportOption
   print(
     { ...exported, outputFile: out },
     (r) =>
-      `${r.packageId}@${r.version}: ${r.changes} change(s), impact ${r.impact}, sha256 ${r.package.sha256}; written to ${out}`,
+      `${r.packageId}@${r.version}: ${r.changes} change(s), impact ${r.impact}, sha256 ${r.package.sha256}; written to ${out}` +
+      (r.secretsStripped
+        ? `\n${r.secretsStripped.length} clear-text secret(s) left out; supply each as a reference (\${ENV_NAME} or vault:<path>):\n  ${r.secretsStripped.join('\n  ')}`
+        : ''),
   );
 }

@@ -1,6 +1,7 @@
 import type { LoadProblem } from './load-package';
 import type { Change } from './package-types';
 import { isPackageIdentifier } from './package-identifiers';
+import { isClearTextSecret } from '../secrets';
 
 /** A definition is stored as text; beyond this it is a mistake or an attack, not configuration. */
 export const MAX_CHANGE_DATA_BYTES = 1024 * 1024;
@@ -99,6 +100,15 @@ function dataShape(data: Record<string, unknown>): { problem?: { path: string; r
           return {
             sizeBound: bound,
             problem: { path: pathOf(next, parents, keys, values), reason: `data contains the forbidden key "${key}"` },
+          };
+        // docs/packages.md "Secrets": the value is never repeated in the message.
+        if (isClearTextSecret(key, (value as Record<string, unknown>)[key]))
+          return {
+            sizeBound: bound,
+            problem: {
+              path: `${pathOf(next, parents, keys, values)}${Array.isArray(value) ? `[${key}]` : `.${key}`}`,
+              reason: 'a clear-text secret: write a reference (${ENV_NAME} or vault:<path>), never the secret itself',
+            },
           };
         bound += key.length * 6 + 4;
         values.push((value as Record<string, unknown>)[key]);

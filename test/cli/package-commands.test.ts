@@ -82,17 +82,18 @@ describe('stagecoach package', () => {
   });
 });
 
-describe('stagecoach package export', () => {
-  const itemsOf = async (landscape: 'staging' | 'production', guids: string[]) =>
-    fixture
-      .open(
-        tenant,
-        landscape,
-      )('metadata_items')
-      .whereIn('guid', guids)
-      .orderBy('guid')
-      .select('guid', 'object_type', 'business_object', 'name', 'definition');
+/** The exported items as rows, to compare an instance with another. */
+const itemsOf = async (landscape: 'staging' | 'production', guids: string[]) =>
+  fixture
+    .open(
+      tenant,
+      landscape,
+    )('metadata_items')
+    .whereIn('guid', guids)
+    .orderBy('guid')
+    .select('guid', 'object_type', 'business_object', 'name', 'definition');
 
+describe('stagecoach package export', () => {
   it('exports what staging has and production lacks; applied to production, those items equal staging', async () => {
     const staging = fixture.open(tenant, 'staging');
     await staging('metadata_items').insert({
@@ -123,6 +124,35 @@ describe('stagecoach package export', () => {
     expect(applied.stderr).toBe('');
     expect(applied.json()).toMatchObject({ applied: { outcome: 'applied' } });
     expect(await itemsOf('production', guids)).toEqual(await itemsOf('staging', guids));
+  });
+
+  it('leaves a clear-text secret out of the package and names where it was; a reference travels', async () => {
+    await fixture
+      .open(
+        tenant,
+        'staging',
+      )('metadata_items')
+      .insert({
+        guid: '00000000-0000-4000-a000-000000000e02',
+        object_type: 'EmailConfiguration',
+        business_object: null,
+        name: 'Outbound Mail',
+        definition: JSON.stringify({ smtp: { host: 'mail.example.com', password: 'hunter2', apiKey: '${SMTP_KEY}' } }),
+        installed_by_package: null,
+        updated_at: '2026-12-01T00:00:00.000Z',
+      });
+    const out = path.join(fixture.dir, 'exported-secret.json');
+    const run = await cli(
+      ...['package', 'export', '--from', `${tenant}/staging`, '--base', `${tenant}/production`],
+      ...['--id', 'acme-mail', '--version', '1.0.0', '--out', out, '--no-deletions'],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /1 clear-text secret\(s\) left out; .*\n {2}EmailConfiguration Outbound Mail \(sequence \d+\): data\.smtp\.password\n/,
+    );
+    const content = fs.readFileSync(out, 'utf8');
+    expect(content).not.toContain('hunter2');
+    expect(content).toContain('${SMTP_KEY}');
   });
 
   it('an instance the inventory lacks exits 4 naming it', async () => {

@@ -62,7 +62,9 @@ it('every file of the hostile corpus is refused alike by validate, preview and a
         run.code === 4 &&
         run.stderr.includes(`package ${file} is invalid: `) &&
         run.stderr.includes(EXPECTED[name]) &&
-        !/Activity task failed|\n\s+at /.test(run.stderr);
+        !/Activity task failed|\n\s+at /.test(run.stderr) &&
+        // clear-text-secret.json: the refusal names the path, never the value.
+        !run.stderr.includes('hunter2');
       if (!fine) outcomes.push(`${name} via ${entry}: exit ${run.code}, ${run.stderr.trim().slice(0, 300)}`);
     }
     expect(await fingerprint(target), `${name} changed the target`).toEqual(before);

@@ -63,6 +63,8 @@ export const EXPECTED: Record<string, string> = {
   'big-integer.json':
     '$.transactionSets[0].changes[0].sequence: the integer 9007199254740993 is beyond 2^53 and would be rounded to 9007199254740992 (line 11)',
   'huge-number.json': '$.transactionSets[0].changes[0].data.width: the number 1e400 is too large to hold (line 19)',
+  'clear-text-secret.json':
+    '$.transactionSets[0].changes[0].data.smtp.password: a clear-text secret: write a reference (${ENV_NAME} or vault:<path>), never the secret itself (sequence 1)',
   'stored-field-bad-type.json':
     '$.transactionSets[0].changes[0].data.dataType: dataType must be one of string, text, integer',
 };
