@@ -9,6 +9,7 @@ import { registerBundleCommands } from './commands/bundle';
 import { registerPackageCommands } from './commands/package';
 import { registerServerCommand } from './commands/server';
 import { registerVersionCommand } from './commands/version';
+import { registerInventoryCommands } from './commands/inventory';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
 import { describeFailure } from './errors';
@@ -44,6 +45,7 @@ Examples:
   registerDeployCommands(program);
   registerBundleCommands(program);
   registerPackageCommands(program);
+  registerInventoryCommands(program);
   registerVersionCommand(program);
   return program;
 }

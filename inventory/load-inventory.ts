@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Landscape } from '../domain/landscapes';
 import { BUILTIN_SCHEMAS, type SchemaDescriptor } from '../domain/tenant-schema';
@@ -23,17 +23,48 @@ export function loadInventory(file: string): Inventory {
 
 /** Validates inventory text; `file` is used for messages and to resolve relative paths. */
 export function parseInventory(text: string, file: string): Inventory {
-  const document = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
     const problems = document.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`);
     throw new InventoryError(`invalid inventory ${file}: ${problems.join('; ')}`, problems);
   }
+  const located = (problems: string[]) => problems.map((problem) => withPosition(problem, document, lineCounter));
   const result = inventoryFileSchema.safeParse(document.toJS());
   if (!result.success) {
-    const problems = result.error.issues.map(describeIssue);
+    const problems = located(result.error.issues.map(describeIssue).flatMap((p) => p.split('; ')));
     throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
   }
-  return buildInventory(result.data, file);
+  try {
+    return buildInventory(result.data, file);
+  } catch (error) {
+    if (!(error instanceof InventoryError)) throw error;
+    const problems = located(error.problems);
+    throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
+  }
+}
+
+/**
+ * `tenants.acme.schema: …` → `tenants.acme.schema: … (line 5, column 13)`: where the key path points in the file (or
+ * the nearest key above it that exists, for a key that is missing), so an editor jumps there.
+ */
+function withPosition(problem: string, document: Document, lineCounter: LineCounter): string {
+  const keyPath = problem.slice(0, problem.indexOf(': '));
+  const segments = keyPath === '(top level)' ? [] : keyPath.split('.');
+  for (let length = segments.length; length > 0; length -= 1) {
+    const path = segments.slice(0, length).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    // A key of a mapping points at the key itself; an item of a list at the item.
+    const parent = length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
+    const pair = isMap(parent)
+      ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === path.at(-1))
+      : undefined;
+    const node = pair?.key ?? document.getIn(path, true);
+    if (isNode(node) && node.range) {
+      const { line, col } = lineCounter.linePos(node.range[0]);
+      return `${problem} (line ${line}, column ${col})`;
+    }
+  }
+  return problem;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 
@@ -26,7 +27,7 @@ export interface WorkerSettings {
   taskQueue: string;
   /** SQLite file path, `postgres://…` or `mssql://…`. */
   controlDbUrl: string;
-  /** Absolute path of the inventory, when configured. */
+  /** Absolute path of the inventory: STAGECOACH_INVENTORY, else ./stagecoach.yaml when there is one. */
   inventoryPath?: string;
   copyBandwidthLimit?: number;
   smtpUrl?: string;
@@ -43,7 +44,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     namespace: env[WORKER_ENV.temporalNamespace] || DEFAULT_NAMESPACE,
     taskQueue: env[WORKER_ENV.taskQueue] || TASK_QUEUE,
     controlDbUrl: env[WORKER_ENV.controlDb] || path.resolve('.stagecoach', 'control.db'),
-    inventoryPath: env[WORKER_ENV.inventory] ? path.resolve(env[WORKER_ENV.inventory]!) : undefined,
+    inventoryPath: inventoryPathFrom(env),
     copyBandwidthLimit: env[WORKER_ENV.copyBandwidth] ? parseBandwidth(env[WORKER_ENV.copyBandwidth]!) : undefined,
     smtpUrl: env[WORKER_ENV.smtpUrl] || undefined,
     mailFrom: env[WORKER_ENV.mailFrom] || undefined,
@@ -67,4 +68,11 @@ function positiveSeconds(value: string): number {
   if (!(seconds > 0))
     throw new Error(`${WORKER_ENV.lockHolderCheckSeconds}=${value}: expected a number of seconds > 0`);
   return seconds;
+}
+
+/** Where the inventory is, as the Temporal CLI finds its config: the variable, else the conventional file here. */
+function inventoryPathFrom(env: NodeJS.ProcessEnv): string | undefined {
+  if (env[WORKER_ENV.inventory]) return path.resolve(env[WORKER_ENV.inventory]!);
+  const local = path.resolve('stagecoach.yaml');
+  return fs.existsSync(local) ? local : undefined;
 }

@@ -81,13 +81,16 @@ tenants:
 `);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^tenants\.acme\.shrinkCap: /),
+        // Each with the line and column of its key, so an editor jumps there.
+        expect.stringMatching(/^tenants\.acme\.shrinkCap: .* \(line 6, column 5\)$/),
         expect.stringMatching(
-          /^tenants\.acme\.instances\.production\.database\.database: must be letters, digits and underscores/,
+          /^tenants\.acme\.instances\.production\.database\.database: must be letters, digits and underscores.* \(line 9, column 58\)$/,
         ),
-        expect.stringMatching(/^tenants\.acme\.instances\.production\.database\.port: .*expected number/),
-        'tenants.acme.instances.production.metadataLockd: unknown key',
-        expect.stringMatching(/^tenants\.acme\.instances\.moon: /),
+        expect.stringMatching(
+          /^tenants\.acme\.instances\.production\.database\.port: .*expected number.* \(line 9, column 90\)$/,
+        ),
+        'tenants.acme.instances.production.metadataLockd: unknown key (line 12, column 9)',
+        'tenants.acme.instances.moon: unknown key (line 13, column 7)',
       ]),
     );
   });
@@ -95,7 +98,7 @@ tenants:
   it('refuses unknown schemas, a missing version, an unknown engine and two instances on one database', () => {
     expect(problemsOf(valid.replace('version: 1', 'version: 2'))).toEqual([expect.stringMatching(/^version: /)]);
     expect(problemsOf(valid.replace('schema: sample-itsm', 'schema: nope'))).toEqual([
-      "tenants.acme.schema: unknown schema 'nope' (known: sample-itsm)",
+      "tenants.acme.schema: unknown schema 'nope' (known: sample-itsm) (line 5, column 5)",
     ]);
     expect(problemsOf(valid.replace('engine: postgres', 'engine: oracle'))[0]).toMatch(
       /^tenants\.acme\.instances\.production\.database\.engine: /,
@@ -106,7 +109,7 @@ tenants:
         emailDomain: acme-stg.example.com
 `;
     expect(problemsOf(twice)).toEqual([
-      'tenants.acme.instances.staging.database: same database as tenants.acme.instances.production.database',
+      'tenants.acme.instances.staging.database: same database as tenants.acme.instances.production.database (line 12, column 9)',
     ]);
   });
 

@@ -13,8 +13,8 @@ export interface CliRun {
 }
 
 /** The real `stagecoach` binary, as a user runs it: `node bin/stagecoach …`. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawnCli(args, env);
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd = root): Promise<CliRun> {
+  const child = spawnCli(args, env, cwd);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -73,9 +73,9 @@ export function startCli(args: string[], env: Record<string, string> = {}): Long
   };
 }
 
-function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+function spawnCli(args: string[], env: Record<string, string>, cwd = root): ChildProcess {
   return spawn(process.execPath, [bin, ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
