@@ -8,16 +8,25 @@ export interface GlobalOptions {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** Machine output (`-o json`, `-o jsonl` or `--json`): every command prints its result as JSON. */
   json: boolean;
+  /** `-o`, as the Temporal CLI writes it: text (default), json (one document), jsonl (a list one item per line). */
+  output: OutputFormat;
 }
+
+export const OUTPUT_FORMATS = ['text', 'json', 'jsonl'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function globalOptions(command: Command, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
   const options = command.optsWithGlobals<Partial<GlobalOptions>>();
+  // `--json` stays as the alias of `-o json`.
+  const output: OutputFormat = options.output ?? (options.json ? 'json' : 'text');
   return {
     address: options.address ?? (env[WORKER_ENV.temporalAddress] || DEFAULT_TEMPORAL_ADDRESS),
     namespace: options.namespace ?? (env[WORKER_ENV.temporalNamespace] || DEFAULT_NAMESPACE),
     taskQueue: options.taskQueue ?? (env[WORKER_ENV.taskQueue] || TASK_QUEUE),
-    json: options.json ?? false,
+    json: output !== 'text',
+    output,
   };
 }
 
@@ -37,7 +46,10 @@ export async function withClient<T>(command: Command, use: (client: StagecoachCl
  * text is built lazily so `--json` never pays for formatting.
  */
 export function emit<T>(command: Command, value: T, human: (value: T) => string): void {
-  if (globalOptions(command).json) {
+  const { output } = globalOptions(command);
+  if (output === 'jsonl' && Array.isArray(value)) {
+    for (const item of value) process.stdout.write(`${JSON.stringify(item)}\n`);
+  } else if (output !== 'text') {
     process.stdout.write(`${JSON.stringify(value)}\n`);
   } else {
     process.stdout.write(`${human(value)}\n`);

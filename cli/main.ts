@@ -13,6 +13,7 @@ import { registerInventoryCommands } from './commands/inventory';
 import { registerWorkerCommand } from './commands/worker';
 import { globalOptions } from './context';
 import { describeFailure } from './errors';
+import { OUTPUT_FORMATS } from './context';
 import { EXIT, exitCodeName, type ExitCode } from './exit-codes';
 
 export function buildProgram(): Command {
@@ -21,7 +22,13 @@ export function buildProgram(): Command {
     .addOption(new Option('--address <host:port>', 'Temporal server').env('TEMPORAL_ADDRESS'))
     .addOption(new Option('--namespace <name>', 'Temporal namespace').env('TEMPORAL_NAMESPACE'))
     .addOption(new Option('--task-queue <name>', 'task queue of the Stagecoach worker').env('STAGECOACH_TASK_QUEUE'))
-    .option('--json', 'print results as JSON for scripts')
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'text for people; json (one document) or jsonl (a list one item per line) for scripts',
+      ).choices(OUTPUT_FORMATS),
+    )
+    .option('--json', 'the same as -o json')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   program.addHelpText(

@@ -45,3 +45,15 @@ export function existingFile(file: string, what: string): string {
     throw new CliError(EXIT.notFound, `${what} ${resolved} does not exist`);
   return resolved;
 }
+
+/**
+ * A date and time with its zone (`2026-12-05T22:00:00Z`, `…+01:00`): without one, whether 22:00 is the caller's, the
+ * worker's or UTC would be a guess, and a Friday-night window missed by an hour is a real incident.
+ */
+export function parseInstant(value: string): string {
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim()))
+    throw new InvalidArgumentError(`'${value}' has no time zone: end it with Z or an offset such as +01:00`);
+  const instant = Date.parse(value);
+  if (Number.isNaN(instant)) throw new InvalidArgumentError(`'${value}' is not an ISO 8601 date and time`);
+  return new Date(instant).toISOString();
+}

@@ -4,7 +4,7 @@ import type { ItemSelector } from '../../domain/promotions/bundle-types';
 import { clientAction, type ClientCall, emit, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect, parseInstance, parsePositiveInteger } from '../parse';
+import { collect, parseInstance, parseInstant, parsePositiveInteger } from '../parse';
 
 /** Refusals name the user, the action and the missing role; unknown items or bundles are "not found". */
 async function bundleCall<T>(call: () => Promise<T>): Promise<T> {
@@ -202,8 +202,8 @@ function registerPromote(group: Command): void {
         'when it ends, purge promotion history that ended longer ago than this (default 90)',
         parsePositiveInteger,
       );
-    if (scheduling) command.requiredOption('--at <iso>', 'promote at this date and time');
-    else command.option('--at <iso>', 'promote at this date and time');
+    if (scheduling) command.requiredOption('--at <iso>', 'promote at this date and time (with its zone)', parseInstant);
+    else command.option('--at <iso>', 'promote at this date and time (with its zone)', parseInstant);
     command.action((bundle: string | undefined, options: PromoteOptions, cmd: Command) =>
       withClient(cmd, async (client) => {
         const outcome = await bundleCall(() => client.promotions.promote(promotionInput(bundle, options)));
@@ -282,7 +282,7 @@ function registerPromotionCommands(group: Command): void {
     .command('reschedule')
     .argument('<promotionId>')
     .description('move a scheduled promotion to another date; refused (exit 4) once it has started')
-    .requiredOption('--at <iso>', 'the new date and time')
+    .requiredOption('--at <iso>', 'the new date and time (with its zone)', parseInstant)
     .addOption(userOption())
     .action((promotionId: string, options: { at: string; user: string }, command: Command) =>
       withClient(command, async (client) => {

@@ -12,7 +12,7 @@ import { describeDuration, parseDuration } from '../../domain/release-settings';
 import { emit, globalOptions, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
-import { collect, parsePositiveInteger } from '../parse';
+import { collect, parseInstant, parsePositiveInteger } from '../parse';
 import { controlDbOption, publishPackageFiles } from '../package-files';
 import { ProgressDisplay, progressEnabled } from '../progress';
 
@@ -62,7 +62,7 @@ function registerStart(group: Command): void {
     )
     .option('--tenant <names>', 'only these tenants (repeat or comma-separate)', collect)
     .option('--concurrency <n>', 'tenants at the same time', parsePositiveInteger, 10)
-    .option('--at <iso>', 'start at this date and time')
+    .option('--at <iso>', 'start at this date and time (with its zone, e.g. 2026-12-05T22:00:00+01:00)', parseInstant)
     .option('--notify', "mail each tenant's contact when its deployment succeeded")
     .addOption(
       new Option('--submitter <user>', 'who asks; gets the summary').env('STAGECOACH_USER').makeOptionMandatory(),

@@ -70,6 +70,12 @@ describe('stagecoach deploy', () => {
     const none = await cli('deploy', 'start', '--submitter', 'rita');
     expect(none.code).toBe(2);
     expect(none.stderr).toBe('stagecoach: give either --package <file> or --package-sha256 <hash>\n');
+    // A time without its zone would be a guess (the caller's, the worker's or UTC): refused before anything runs.
+    const zoneless = await cli('deploy', 'start', '--package-sha256', 'a'.repeat(64), '--at', '2026-12-05T22:00:00');
+    expect(zoneless.code).toBe(2);
+    expect(zoneless.stderr).toContain(
+      "'2026-12-05T22:00:00' has no time zone: end it with Z or an offset such as +01:00",
+    );
   });
 
   it('exits 3 for a deployment that does not exist', async () => {

@@ -48,9 +48,10 @@ async function configures(id: string): Promise<string> {
   expect(toConfiguration.stdout).toMatch(/✓ baseline/);
   expect(toConfiguration.stdout).toContain('waiting for configuration: send configurationReady');
 
-  expect((await cli('release', 'register-change', id, '--user', 'sam', '--description', 'new intake form')).code).toBe(
-    0,
-  );
+  // The whole run, so a failure shows what the command printed.
+  expect(
+    await cli('release', 'register-change', id, '--user', 'sam', '--description', 'new intake form'),
+  ).toMatchObject({ code: 0, stderr: '' });
   const pkg = fixture.packageFile('cli-release.json', releasePackage('cli-config', '1.0.0'));
   expect((await cli('release', 'configuration-ready', id, '--user', 'sam', '--package', pkg)).code).toBe(0);
   return pkg;
@@ -95,6 +96,14 @@ async function reachesGoLive(tenant: string, id: string): Promise<void> {
 
   const listed = await cli('release', 'list', '--tenant', tenant, '--json');
   expect(listed.json()).toEqual([expect.objectContaining({ workflowId: `release/${id}`, status: 'RUNNING' })]);
+  // -o jsonl: the same list, one release per line.
+  const lines = await cli('release', 'list', '--tenant', tenant, '-o', 'jsonl');
+  expect(
+    lines.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  ).toEqual(listed.json());
 }
 
 async function endsCompleted(tenant: string, id: string): Promise<void> {

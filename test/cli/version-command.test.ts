@@ -19,4 +19,13 @@ describe('stagecoach version', () => {
       node: process.versions.node,
     });
   });
+
+  it('-o json prints what --json prints (its alias); an unknown format is a usage error', async () => {
+    const [o, alias] = await Promise.all([runCli(['-o', 'json', 'version']), runCli(['--json', 'version'])]);
+    expect(o.code).toBe(0);
+    expect(o.stdout).toBe(alias.stdout);
+    const yaml = await runCli(['-o', 'yaml', 'version']);
+    expect(yaml.code).toBe(2);
+    expect(yaml.stderr).toContain("argument 'yaml' is invalid. Allowed choices are text, json, jsonl");
+  });
 });
