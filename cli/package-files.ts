@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { PackageLoadError } from '../domain/packages/load-package';
 import { WORKER_ENV, workerSettingsFromEnv } from '../worker/settings';
-import { publishedRefs } from './local/publish-package';
+import { publishPackageFiles as publish } from './local/publish-package';
 import { CliError } from './errors';
 import { EXIT } from './exit-codes';
 import { existingFile } from './parse';
@@ -22,7 +22,8 @@ export async function publishPackageFiles(
 ): Promise<{ sha256: string }[]> {
   const resolved = files.map((file) => existingFile(file, 'package file'));
   try {
-    return await publishedRefs(controlDb ?? workerSettingsFromEnv().controlDbUrl, resolved);
+    const published = await publish(controlDb ?? workerSettingsFromEnv().controlDbUrl, resolved);
+    return published.map(({ sha256 }) => ({ sha256 }));
   } catch (error) {
     if (error instanceof PackageLoadError) throw new CliError(EXIT.refused, error.message);
     throw error;

@@ -11,39 +11,37 @@ export interface PublishedPackage {
 }
 
 /**
- * Publishes a package file into the control database's packages table, where deployments
- * find it by SHA-256 (workflows carry the hash, never the content). The file is checked first
- * (schema and semantic rules): PackageLoadError names every problem. Publishing twice is a no-op.
+ * docs/packages.md "Content stored once": the package files a command names, each checked, then published into the
+ * control database (opened once for all of them); the workflow gets their hashes, never a path on this machine's disk.
  */
-export async function publishPackageFile(controlDbUrl: string, file: string): Promise<PublishedPackage> {
-  // Refused before reading, as validate refuses it: a file past the limit may not even fit in a string.
-  const size = fs.statSync(file).size;
-  if (size > MAX_PACKAGE_BYTES)
-    throw new PackageLoadError(file, [{ path: '$', reason: `file is ${size} bytes, more than ${MAX_PACKAGE_BYTES}` }]);
-  const text = fs.readFileSync(file, 'utf8');
-  const document = loadPackage(text, file);
-  const hash = sha256(text);
+export async function publishPackageFiles(controlDbUrl: string, files: string[]): Promise<PublishedPackage[]> {
+  const checked = files.map((file) => ({ file, text: readPackageText(file) }));
+  const documents = checked.map(({ file, text }) => ({ text, document: loadPackage(text, file) }));
   const knex = await openControlDatabase(controlDbUrl);
   try {
-    await new PackageStore(knex).put({
-      sha256: hash,
-      packageId: document.id,
-      packageVersion: document.version,
-      content: text,
-      storedAt: new Date().toISOString(),
-    });
+    const store = new PackageStore(knex);
+    const published: PublishedPackage[] = [];
+    for (const { text, document } of documents) {
+      const hash = sha256(text);
+      await store.put({
+        sha256: hash,
+        packageId: document.id,
+        packageVersion: document.version,
+        content: text,
+        storedAt: new Date().toISOString(),
+      });
+      published.push({ sha256: hash, packageId: document.id, version: document.version });
+    }
+    return published;
   } finally {
     await knex.destroy();
   }
-  return { sha256: hash, packageId: document.id, version: document.version };
 }
 
-/**
- * docs/packages.md "Content stored once": the package files a command names, published into the control database;
- * the workflow gets their hashes, never a path on this machine's disk (a worker elsewhere could not read it).
- */
-export async function publishedRefs(controlDbUrl: string, files: string[]): Promise<{ sha256: string }[]> {
-  const refs: { sha256: string }[] = [];
-  for (const file of files) refs.push({ sha256: (await publishPackageFile(controlDbUrl, file)).sha256 });
-  return refs;
+/** Refused before reading, as validate refuses it: a file past the limit may not even fit in a string. */
+function readPackageText(file: string): string {
+  const size = fs.statSync(file).size;
+  if (size > MAX_PACKAGE_BYTES)
+    throw new PackageLoadError(file, [{ path: '$', reason: `file is ${size} bytes, more than ${MAX_PACKAGE_BYTES}` }]);
+  return fs.readFileSync(file, 'utf8');
 }

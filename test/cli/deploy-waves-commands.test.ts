@@ -4,13 +4,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentPreview, DeploymentStatus } from '../../contracts/deployments';
 import { DeploymentStore } from '../../store/deployment-store';
+import { holdInstanceLock } from '../support/deployments/lock-holder';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { createTenantFleet, type TenantFleet } from '../support/deployments/tenant-fleet';
 import { form, guid, incremental } from '../support/packages/package-builders';
 import { pollUntil } from '../support/poll';
 import { runCli } from '../support/run-cli';
 import { bundleTestWorkflows } from '../workflows/fixtures/test-bundle';
-import { finishSignal, holdingQuery } from '../workflows/fixtures/test-workflows';
+import { finishSignal } from '../workflows/fixtures/test-workflows';
 
 // docs/mass-deployment-and-promotions.md "Dry run", "Waves" and "Halting and back-out" through the real binary.
 let fleet: TenantFleet;
@@ -32,17 +33,7 @@ beforeAll(async () => {
     instanceLocks: { holderCheckSeconds: 10 },
     workflowBundleCode: await bundleTestWorkflows(),
   });
-  holder = await ctx.client.temporal.workflow.start('lockHolder', {
-    taskQueue: ctx.taskQueue,
-    workflowId: `holder/${t(2)}/${Date.now()}`,
-    args: [{ instance: { tenant: t(2), landscape: 'production' }, reason: 'release r7: production push' }],
-  });
-  await pollUntil(
-    'lock holder',
-    () => holder.query<boolean>(holdingQuery),
-    (holding) => holding,
-    { timeoutMs: 20_000 },
-  );
+  holder = await holdInstanceLock(ctx, { tenant: t(2), landscape: 'production' }, 'release r7: production push');
 }, 120_000);
 
 afterAll(async () => {

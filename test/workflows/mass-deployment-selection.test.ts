@@ -2,6 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DeploymentError } from '../../client';
 import { DeploymentStore } from '../../store/deployment-store';
+import { holdInstanceLock } from '../support/deployments/lock-holder';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import { form, incremental } from '../support/packages/package-builders';
 import {
@@ -11,7 +12,7 @@ import {
   type TenantFleet,
 } from '../support/deployments/tenant-fleet';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
-import { finishSignal, holdingQuery } from './fixtures/test-workflows';
+import { finishSignal } from './fixtures/test-workflows';
 import type { MassDeploymentInput } from '../../contracts/deployments';
 
 // Selections, skips and cancellation of mass deployments (docs/mass-deployment-and-promotions.md), on a small fleet.
@@ -126,12 +127,7 @@ it('a scheduled deployment waits for its date and shows it', async () => {
 it('a tenant whose lock another holder has waits in its queue while the rest of its batch deploys, then gets the package', async () => {
   const tenants = fleet.tenants.slice(20, 26);
   const busy = tenants[1];
-  const holder = await ctx.client.temporal.workflow.start('lockHolder', {
-    taskQueue: ctx.taskQueue,
-    workflowId: `holder/${busy}/${Date.now()}`,
-    args: [{ instance: { tenant: busy, landscape: 'production' }, reason: 'release r1: production push' }],
-  });
-  await expect.poll(() => holder.query(holdingQuery), { timeout: 20_000 }).toBe(true);
+  const holder = await holdInstanceLock(ctx, { tenant: busy, landscape: 'production' }, 'release r1: production push');
   const contended = await publishPackage(
     ctx.controlDb,
     incremental('contended-forms', '1.0.0', [form(1, 'Contended Form')]),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { holdInstanceLock } from '../support/deployments/lock-holder';
 import { startFleetWorker, type FleetWorker } from '../support/deployments/fleet-worker';
 import {
   createTenantFleet,
@@ -10,7 +11,7 @@ import { fingerprint } from '../support/packages/fingerprint';
 import { form, guid, incremental } from '../support/packages/package-builders';
 import { pollUntil } from '../support/poll';
 import { bundleTestWorkflows } from './fixtures/test-bundle';
-import { finishSignal, holdingQuery } from './fixtures/test-workflows';
+import { finishSignal } from './fixtures/test-workflows';
 
 // docs/packages.md "Apply": a package applied by hand waits for the instance's lock, and the same apply asked twice
 // (same content, same target) is one workflow and one patch log entry.
@@ -33,17 +34,7 @@ afterAll(async () => {
 it('waits for the holder of the instance lock; two applies of the same package at once are one apply', async () => {
   const tenant = fleet.tenants[0];
   const target = { tenant, landscape: 'production' as const };
-  const holder = await ctx.client.temporal.workflow.start('lockHolder', {
-    taskQueue: ctx.taskQueue,
-    workflowId: `holder/${tenant}/${Date.now()}`,
-    args: [{ instance: target, reason: 'release r9: production push' }],
-  });
-  await pollUntil(
-    'lock holder',
-    () => holder.query<boolean>(holdingQuery),
-    (holding) => holding,
-    { timeoutMs: 20_000 },
-  );
+  const holder = await holdInstanceLock(ctx, target, 'release r9: production push');
   const sha256 = await publishPackage(
     ctx.controlDb,
     incremental('apply-locked', '1.0.0', [{ ...form(1, 'Locked Apply Form'), guid: guid(0x7301) }]),
