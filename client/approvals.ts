@@ -19,6 +19,7 @@ import {
   resolveSignal,
 } from '../contracts/approvals';
 import type { ClientCore } from './core';
+import { type DecisionSigner, signDecision } from './decision-signing';
 import { DecisionRefusedError } from './errors';
 import { searchAttributesFor, type StagecoachAttributes } from './workflow-progress';
 
@@ -61,17 +62,53 @@ export class Approvals {
    * the workflow refused it. A refused decision is then sent as a signal so it is still
    * recorded in the history and the audit table (a rejected Update leaves no history event).
    */
-  async decide(workflowId: string, decision: DecisionKind, request: GateDecision): Promise<DecideResult> {
+  async decide(
+    workflowId: string,
+    decision: DecisionKind,
+    request: GateDecision,
+    signer?: DecisionSigner,
+  ): Promise<DecideResult> {
+    const sent = signer ? await this.signed(workflowId, decision, request, signer) : request;
     return this.core.updateOrRecordRefusal(
       workflowId,
-      { update: decideUpdate, request: { ...request, decision }, signal: decisionSignal(decision), recorded: request },
+      { update: decideUpdate, request: { ...sent, decision }, signal: decisionSignal(decision), recorded: sent },
       { refused: (id, failure) => new DecisionRefusedError(id, failure.message) },
     );
   }
 
   /** Fire-and-forget decision, as the Web UI's "Send signal" does. */
-  async signalDecision(workflowId: string, decision: DecisionKind, request: GateDecision): Promise<void> {
-    await this.core.call(workflowId, (handle) => handle.signal(decisionSignal(decision), request));
+  async signalDecision(
+    workflowId: string,
+    decision: DecisionKind,
+    request: GateDecision,
+    signer?: DecisionSigner,
+  ): Promise<void> {
+    const sent = signer ? await this.signed(workflowId, decision, request, signer) : request;
+    await this.core.call(workflowId, (handle) => handle.signal(decisionSignal(decision), sent));
+  }
+
+  /**
+   * `request` with a signature over the decision for the round the gate is in now
+   * (docs/approvals-locks-windows.md "Signed decisions"); a round that moves on meanwhile refuses it.
+   */
+  private async signed(
+    workflowId: string,
+    decision: DecisionKind,
+    request: GateDecision,
+    signer: DecisionSigner,
+  ): Promise<GateDecision> {
+    const status = await this.status(workflowId);
+    const round = status.gate?.definition.name === request.gate ? (status.gate.round ?? 1) : 1;
+    const signature = signDecision(signer, {
+      workflowId,
+      gate: request.gate,
+      round,
+      user: request.user,
+      decision,
+      ...(request.comment !== undefined ? { comment: request.comment } : {}),
+      signedAt: new Date().toISOString(),
+    });
+    return { ...request, signature };
   }
 
   /**

@@ -1,4 +1,5 @@
 /** Gate rules of docs/approvals-locks-windows.md, as pure functions shared by workflows, validators and tests. */
+import type { DecisionSignature, TrustedKey } from './decision-signatures';
 
 export type TimeoutAction = 'reject' | 'escalate' | 'remind';
 
@@ -28,6 +29,11 @@ export interface GateDefinition {
   escalation?: GateEscalation;
   /** Remind approvers who have not decided yet, every so many seconds. */
   reminderEverySeconds?: number;
+  /**
+   * Keys whose signature makes a decision count (docs/approvals-locks-windows.md "Signed
+   * decisions"). Absent or empty: decisions are not authenticated, the embedded default.
+   */
+  trustedKeys?: TrustedKey[];
 }
 
 export type DecisionKind = 'approve' | 'reject';
@@ -41,6 +47,8 @@ export interface GateDecision {
    * refusal is recorded: it never counts, even if the gate has opened since.
    */
   refusedByUpdate?: string;
+  /** Required when the gate has trusted keys; covers the canonical decision (domain/decision-signatures.ts). */
+  signature?: DecisionSignature;
 }
 
 export interface RecordedDecision extends GateDecision {
@@ -51,6 +59,8 @@ export interface RecordedDecision extends GateDecision {
   refusal?: string;
   /** The request round it was made in (see `GateState.round`). */
   round?: number;
+  /** The trusted key whose signature made it count; absent when the gate trusts no key. */
+  signedBy?: string;
 }
 
 /** How one request round ends. */

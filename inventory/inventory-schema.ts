@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DATA_CLASSES } from '../domain/data-classes';
 import { LANDSCAPES } from '../domain/landscapes';
 import { releaseSettingsSchema } from './release-settings-schema';
+import { ed25519PublicKeyHex } from './trusted-keys';
 
 /**
  * The shape of `stagecoach.yaml` (docs/domain.md "Inventory"). Objects are strict so a misspelt key is an error
@@ -96,6 +97,30 @@ const schemaDescriptorSchema = z
   .strict()
   .refine((s) => Boolean(s.builtin) !== Boolean(s.tables), 'give either builtin or tables, not both or neither');
 
+/** docs/approvals-locks-windows.md "Signed decisions": whose signature makes a gate decision count. */
+const approvalsSchema = z
+  .object({
+    trustedKeys: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'key ids are letters, digits, dots and dashes'),
+            publicKey: z
+              .string()
+              .refine(
+                (s) => ed25519PublicKeyHex(s) !== undefined,
+                'must be an Ed25519 public key (PEM or 64 hex digits)',
+              ),
+            /** Users the key signs for; `*` for the approval service, which signs for whoever signed in. */
+            signsFor: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      )
+      .default([])
+      .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique'),
+  })
+  .strict();
+
 export const inventoryFileSchema = z
   .object({
     version: z.literal(1),
@@ -114,6 +139,7 @@ export const inventoryFileSchema = z
       .default({}),
     /** Release defaults for every tenant (docs/releases.md "Settings and defaults"); default timings where absent. */
     release: releaseSettingsSchema.optional(),
+    approvals: approvalsSchema.optional(),
     tenants: z.record(tenantName, tenantSchema),
   })
   .strict();

@@ -1,3 +1,4 @@
+import type { TrustedKey } from '../domain/decision-signatures';
 import type { InstanceRef, Landscape } from '../domain/landscapes';
 import type { ReleaseSettingsSpec } from '../domain/release-settings';
 import { SchemaDescriptor } from '../domain/tenant-schema';
@@ -44,6 +45,8 @@ export interface Inventory {
   roles?: Record<string, string[]>;
   /** The top-level `release` defaults, as written. */
   release?: ReleaseSettingsSpec;
+  /** Keys whose signed decisions count at every gate; absent: decisions are not authenticated. */
+  trustedKeys?: TrustedKey[];
 }
 
 /** An inventory problem; the message names the key path (`tenants.demo.instances.uat.database.port`). */

@@ -6,6 +6,7 @@ import type { Landscape } from '../domain/landscapes';
 import { BUILTIN_SCHEMAS, type SchemaDescriptor } from '../domain/tenant-schema';
 import { InventoryError, type InstanceConfig, type Inventory, type TenantConfig } from './inventory';
 import { inventoryFileSchema, type DatabaseConfig, type InventoryFile, type SizeSetting } from './inventory-schema';
+import { trustedKeysOf } from './trusted-keys';
 
 /** Reads and validates `stagecoach.yaml`; every problem is reported with its key path. */
 export function loadInventory(file: string): Inventory {
@@ -130,7 +131,8 @@ function buildInventory(data: InventoryFile, file: string): Inventory {
   }
   problems.push(...sharedDatabaseProblems(tenants), ...dependencyProblems(tenants));
   if (problems.length > 0) throw new InventoryError(`invalid inventory ${file}:\n  ${problems.join('\n  ')}`, problems);
-  return { file, tenants, roles: data.roles, release: data.release };
+  const trustedKeys = trustedKeysOf(data.approvals?.trustedKeys ?? []);
+  return { file, tenants, roles: data.roles, release: data.release, ...(trustedKeys.length ? { trustedKeys } : {}) };
 }
 
 function resolveDatabasePaths(database: DatabaseConfig, baseDir: string): DatabaseConfig {

@@ -360,7 +360,8 @@ function waveGate(
   input: Pick<PrepareDeploymentInput, 'waves' | 'submitter'>,
 ): GateDefinition {
   const spec = input.waves!.gate!;
-  const roles = requireInventory(deps).roles ?? {};
+  const inventory = requireInventory(deps);
+  const roles = inventory.roles ?? {};
   if (spec.role !== undefined && !roles[spec.role])
     fail(`wave gate: no role '${spec.role}' in the inventory's roles; nothing deployed`, 'InvalidGate');
   const definition: GateDefinition = {
@@ -370,6 +371,7 @@ function waveGate(
     requiredApprovals: spec.requiredApprovals ?? SEED_RELEASE_DEFAULTS.gate.requiredApprovals,
     timeoutSeconds: spec.timeoutSeconds ?? SEED_RELEASE_DEFAULTS.gate.timeoutSeconds,
     onTimeout: SEED_RELEASE_DEFAULTS.gate.onTimeout,
+    ...(inventory.trustedKeys ? { trustedKeys: inventory.trustedKeys } : {}),
   };
   const problems = validateGateDefinition(definition, input.submitter);
   if (problems.length > 0) fail(`wave gate: ${problems.join('; ')}; nothing deployed`, 'InvalidGate');

@@ -94,6 +94,10 @@ export function createReleaseSettingsActivities(deps: ReleaseActivityDependencie
           'InvalidReleaseSettings',
           `release ${input.tenant} ${input.version}: ${problems.join('; ')}`,
         );
+      // docs/approvals-locks-windows.md "Signed decisions": the keys travel with each gate, so the
+      // history names them and an auditor can re-verify every decision from it alone.
+      if (inventory.trustedKeys)
+        for (const gate of Object.values(settings.gates)) gate.trustedKeys = inventory.trustedKeys;
       return settings;
     },
   };

@@ -1,4 +1,5 @@
-import { ApplicationFailure, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { signatureRefusal } from '../../domain/decision-signatures';
 import { gateCurrentDetails } from '../../domain/gate-details';
 import {
   approvalsStillNeeded,
@@ -135,7 +136,7 @@ function registerGateHandlers(book: GateBook): void {
       // Validators must not change state (they do not replay). A refused update leaves no
       // history event, so the client library re-sends it as a signal to be recorded.
       validator: (request) => {
-        const refused = request.refusedByUpdate ?? refusal(book, request);
+        const refused = request.refusedByUpdate ?? refusal(book, request.decision, request);
         if (refused) throw new Error(refused);
       },
     },
@@ -148,15 +149,23 @@ function open(book: GateBook): GateState | undefined {
   return last && (last.phase === 'waiting' || last.phase === 'needs-resolution') ? last : undefined;
 }
 
-function refusal(book: GateBook, request: GateDecision): string | undefined {
-  return open(book)
-    ? refusalFor(open(book)!, request)
-    : `gate '${request.gate}' is not open; no gate is waiting for decisions`;
+/** Why a decision does not count: the gate rules first, then its signature when the gate trusts keys. */
+function refusal(book: GateBook, kind: DecisionKind, request: GateDecision): string | undefined {
+  const state = open(book);
+  if (!state) return `gate '${request.gate}' is not open; no gate is waiting for decisions`;
+  return (
+    refusalFor(state, request) ??
+    signatureRefusal(
+      state.definition.trustedKeys,
+      { ...request, decision: kind },
+      { workflowId: workflowInfo().workflowId, round: state.round ?? 1 },
+    )
+  );
 }
 
 function receive(book: GateBook, kind: DecisionKind, request: GateDecision): void {
   const state = open(book);
-  const refused = request.refusedByUpdate ?? refusal(book, request);
+  const refused = request.refusedByUpdate ?? refusal(book, kind, request);
   const at = new Date().toISOString();
   if (!state) book.stray.push({ kind, request, at, refusal: refused! });
   else {
@@ -167,6 +176,7 @@ function receive(book: GateBook, kind: DecisionKind, request: GateDecision): voi
       counted: !refused,
       refusal: refused,
       round: state.round,
+      ...(!refused && state.definition.trustedKeys?.length ? { signedBy: request.signature!.keyId } : {}),
     };
     state.decisions.push(recorded);
     if (!refused) state.outcome ??= outcomeOf(state.definition, currentRound(state));
@@ -202,5 +212,6 @@ function pick(request: GateDecision): GateDecision {
     gate: request.gate,
     user: request.user,
     ...(request.comment !== undefined ? { comment: request.comment } : {}),
+    ...(request.signature !== undefined ? { signature: request.signature } : {}),
   };
 }
