@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { NoWorkerError, NotFoundError, RefusedError, ServerUnreachableError } from '../client';
+import { InventoryError } from '../inventory/inventory';
 import { EXIT, type ExitCode } from './exit-codes';
 
 /** An error the CLI reports as one line with a chosen exit code. */
@@ -33,6 +34,8 @@ export function describeFailure(
   }
   if (error instanceof NotFoundError) return { exitCode: EXIT.notFound, message: error.message };
   if (error instanceof RefusedError) return { exitCode: EXIT.refused, message: error.message };
+  // An invalid inventory is refused as `inventory validate` refuses it, whichever command read it.
+  if (error instanceof InventoryError) return { exitCode: EXIT.refused, message: error.message };
   if (error instanceof ServerUnreachableError) {
     return {
       exitCode: EXIT.unexpected,

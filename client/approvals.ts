@@ -19,6 +19,7 @@ import {
   resolveSignal,
 } from '../contracts/approvals';
 import type { ClientCore } from './core';
+import { type DecisionVerification, verifyDecisions } from './decision-audit';
 import { type DecisionSigner, signDecision } from './decision-signing';
 import { DecisionRefusedError } from './errors';
 import { searchAttributesFor, type StagecoachAttributes } from './workflow-progress';
@@ -85,6 +86,15 @@ export class Approvals {
   ): Promise<void> {
     const sent = signer ? await this.signed(workflowId, decision, request, signer) : request;
     await this.core.call(workflowId, (handle) => handle.signal(decisionSignal(decision), sent));
+  }
+
+  /**
+   * Re-verifies every decision in the workflow's history (docs/approvals-locks-windows.md "Signed
+   * decisions"): from the history alone, as an auditor would.
+   */
+  async verify(workflowId: string): Promise<DecisionVerification> {
+    const history = await this.core.call(workflowId, (handle) => handle.fetchHistory());
+    return verifyDecisions(workflowId, history.events ?? [], this.core.temporal.options.loadedDataConverter);
   }
 
   /**

@@ -27,8 +27,11 @@ export function gateCurrentDetails(state: GateState): string {
           `${approvalsStillNeeded(state)} more approval(s) needed` +
           (pending.length ? ` from ${pending.join(', ')}.` : '.'),
         '',
-        `To decide: Send signal \`approve\` or \`reject\` with input ` +
-          `\`{"gate": "${name}", "user": "<you>", "comment": "…"}\`.`,
+        state.definition.trustedKeys?.length
+          ? `Decisions count only when signed by a trusted key: decide with \`stagecoach release approve\` ` +
+            `(or \`reject\`) and your signing key. A signal sent from here is recorded and does not count.`
+          : `To decide: Send signal \`approve\` or \`reject\` with input ` +
+            `\`{"gate": "${name}", "user": "<you>", "comment": "…"}\`.`,
       ].join('\n');
     }
   }

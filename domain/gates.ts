@@ -102,6 +102,14 @@ export interface RecordedResolution {
 /** After this many rejected rounds in a row the gate needs the release manager (docs/approvals-locks-windows.md "Gates": re-request once). */
 export const ROUNDS_BEFORE_RESOLUTION = 2;
 
+/** docs/approvals-locks-windows.md "Signed decisions": what a status shows about who can be believed. */
+export function authenticationNote(definition: GateDefinition): string {
+  const keys = definition.trustedKeys ?? [];
+  return keys.length
+    ? `decisions count only signed by a trusted key (${keys.map((k) => k.id).join(', ')})`
+    : 'decisions are not authenticated (the inventory names no trusted keys)';
+}
+
 /** Everyone who may decide on the gate now. */
 export function eligibleApprovers(definition: GateDefinition, escalated = false): string[] {
   const all = [

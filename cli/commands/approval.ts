@@ -8,6 +8,8 @@ import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parsePositiveInteger } from '../parse';
 import { renderApprovalStatus, renderListing } from '../render/approval-text';
+import { signerFrom, type SigningOptions, trustedKeysOfInventory, withSigningOptions } from '../signing';
+import { registerKeygen, registerVerify } from './approval-signing';
 
 interface RequestOptions {
   id?: string;
@@ -24,7 +26,7 @@ interface RequestOptions {
   phase?: string;
 }
 
-interface DecideOptions {
+interface DecideOptions extends SigningOptions {
   gate?: string;
   user?: string;
   comment?: string;
@@ -40,6 +42,8 @@ export function registerApprovalCommands(program: Command): void {
     registerStatus,
     registerWait,
     registerList,
+    registerVerify,
+    registerKeygen,
   ]);
 }
 
@@ -78,6 +82,7 @@ async function requestApproval({ client, options, print }: ClientCall<RequestOpt
     requiredApprovals: options.required,
     timeoutSeconds: options.timeout,
     onTimeout: options.onTimeout,
+    ...trustedKeysOfInventory(),
   };
   const handle = await client.approvals.request(
     workflowId,
@@ -106,19 +111,19 @@ function gateRequest(group: Command, name: string, help: { description: string; 
 }
 
 function registerDecision(group: Command, decision: DecisionKind): void {
-  const command = gateRequest(group, decision, {
-    description: `${decision} a gate; exits 4 when the decision does not count (and says why)`,
-    user: 'who decides',
-    comment: 'recorded with the decision',
-  }).action(
+  const command = withSigningOptions(
+    gateRequest(group, decision, {
+      description: `${decision} a gate; exits 4 when the decision does not count (and says why)`,
+      user: 'who decides',
+      comment: 'recorded with the decision',
+    }),
+  ).action(
     clientAction(async ({ client, options, print }: ClientCall<DecideOptions>, workflowId: string) => {
       if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
+      const signer = signerFrom(options);
       const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
-      const answer = await client.approvals.decide(workflowId, decision, {
-        gate,
-        user: options.user,
-        comment: options.comment,
-      });
+      const request = { gate, user: options.user, comment: options.comment };
+      const answer = await client.approvals.decide(workflowId, decision, request, signer);
       print<DecideResult & { workflowId: string; decision: DecisionKind }>(
         { workflowId, decision, ...answer },
         (a) =>

@@ -11,6 +11,7 @@ import { controlDbOption, publishPackageFiles } from '../package-files';
 import { readingOf, type ProgressReading } from '../progress';
 import { renderListing } from '../render/approval-text';
 import { renderTimeline, watchRelease } from '../render/release-timeline';
+import { signerFrom, type SigningOptions, withSigningOptions } from '../signing';
 
 /** `acme/1.4` and `release/acme/1.4` name the same release. */
 const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
@@ -149,16 +150,15 @@ function registerDecision(group: Command, decision: DecisionKind): void {
     .description(`${decision} the gate the release waits at; exits 4 when the decision does not count`)
     .option('--gate <name>', 'the gate (default: the one the release waits at)')
     .addOption(new Option('--user <user>', 'who decides').env('STAGECOACH_USER').makeOptionMandatory())
-    .option('--comment <text>', 'recorded with the decision')
-    .action((id: string, options: { gate?: string; user: string; comment?: string }, command: Command) =>
+    .option('--comment <text>', 'recorded with the decision');
+  withSigningOptions(command).action(
+    (id: string, options: { gate?: string; user: string; comment?: string } & SigningOptions, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
+        const signer = signerFrom(options);
         const gate = await gateOf(client, workflowId, options.gate);
-        const answer = await client.approvals.decide(workflowId, decision, {
-          gate,
-          user: options.user,
-          comment: options.comment,
-        });
+        const request = { gate, user: options.user, comment: options.comment };
+        const answer = await client.approvals.decide(workflowId, decision, request, signer);
         emit(
           command,
           { workflowId, decision, ...answer },
@@ -166,7 +166,7 @@ function registerDecision(group: Command, decision: DecisionKind): void {
             `${options.user}: ${decision} on gate ${a.gate} counted; approvals still needed: ${a.approvalsStillNeeded}`,
         );
       }),
-    );
+  );
   withExamples(command, [`stagecoach release ${decision} acme/1.4 --user alice --comment "checked in UAT"`]);
 }
 

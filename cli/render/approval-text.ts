@@ -1,5 +1,5 @@
 import type { ApprovalStatus, WorkflowListing } from '../../client';
-import { pendingApprovers } from '../../domain/gates';
+import { authenticationNote, pendingApprovers } from '../../domain/gates';
 
 /** Human text of `approval status`: what a person needs to know to act. */
 export function renderApprovalStatus(workflowId: string, status: string, approval: ApprovalStatus): string {
@@ -9,6 +9,7 @@ export function renderApprovalStatus(workflowId: string, status: string, approva
     `  ${approval.subject}`,
     `  gate ${gate.definition.name}: ${gate.outcome ?? gate.phase ?? 'waiting'}, ` +
       `${gate.definition.requiredApprovals} approval(s) needed from ${gate.definition.approvers.join(', ')}`,
+    `  ${authenticationNote(gate.definition)}`,
   ];
   if (approval.waitingFor) {
     const pending = pendingApprovers(gate);
@@ -18,10 +19,9 @@ export function renderApprovalStatus(workflowId: string, status: string, approva
   }
   for (const decision of gate.decisions) {
     const mark = decision.counted ? '✓' : '✗';
+    const signed = decision.signedBy ? ` (signed by ${decision.signedBy})` : '';
     const note = decision.counted
-      ? decision.comment
-        ? `: ${decision.comment}`
-        : ''
+      ? `${signed}${decision.comment ? `: ${decision.comment}` : ''}`
       : ` — not counted: ${decision.refusal}`;
     lines.push(`  ${mark} ${decision.at} ${decision.user} ${decision.decision}${note}`);
   }

@@ -1,5 +1,5 @@
 import type { ReleasePhase, ReleaseVariant } from '../../domain/releases';
-import { approvalsStillNeeded, pendingApprovers } from '../../domain/gates';
+import { approvalsStillNeeded, authenticationNote, pendingApprovers } from '../../domain/gates';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { formatDuration } from '../format';
 import { renderReading, type ProgressReading } from '../progress';
@@ -63,7 +63,8 @@ function describeWaiting(status: ReleaseStatus): string {
   const gate = status.gate;
   if (what.startsWith('gate:') && gate) {
     const pending = pendingApprovers(gate);
-    return `${what}: ${approvalsStillNeeded(gate)} approval(s)${pending.length ? ` from ${pending.join(', ')}` : ''}`;
+    const from = pending.length ? ` from ${pending.join(', ')}` : '';
+    return `${what}: ${approvalsStillNeeded(gate)} approval(s)${from}; ${authenticationNote(gate.definition)}`;
   }
   if (what.startsWith('resolution:')) return `${what}: a release manager to resolve or cancel the twice-rejected gate`;
   if (what === 'configuration') return 'configuration: send configurationReady naming the package(s) to promote';

@@ -83,7 +83,7 @@ describe('release timeline', () => {
         '  · acceptance',
         '  · production-push',
         '  · afterwards',
-        '  waiting for gate:uat-push: 1 approval(s) from bob',
+        '  waiting for gate:uat-push: 1 approval(s) from bob; decisions are not authenticated (the inventory names no trusted keys)',
       ].join('\n'),
     );
     const live = renderTimeline({ ...configuring, waitingFor: undefined }, new Date('2026-11-05T10:35:11Z'));
