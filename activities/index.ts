@@ -19,6 +19,7 @@ import { BundleStore } from '../store/bundle-store';
 import { PromotionStore } from '../store/promotion-store';
 import type { Inventory } from '../inventory/inventory';
 import { createReleaseActivities } from './releases/release-activities';
+import { createAuthorizationActivities } from './authorization/authorize';
 
 export interface ActivityDependencies {
   controlDb: Knex;
@@ -73,6 +74,7 @@ export function createActivities(deps: ActivityDependencies) {
       mailDomain: deps.mailDomain,
     }),
     ...createInstanceLockActivities(deps.instanceLocks),
+    ...createAuthorizationActivities({ roles: () => inventoryOf(deps)?.roles ?? {} }),
     ...flagActivities,
     ...packageActivities,
     ...databaseActivities,

@@ -41,6 +41,8 @@ import { startLatencyProxy, type LatencyProxy } from './support/toxiproxy';
 const PG_TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
 const SQLITE_TENANTS = Number(process.env.BENCH_SQLITE_TENANTS ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+/** The bench submits as 'bench', which may deploy (docs/approvals-locks-windows.md "Who may act"). */
+const BENCH_ROLES = { 'deployment-admin': ['bench'] };
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 1);
 const MIB = 2 ** 20;
 const guid = (n: number) => `00000000-0000-4000-8000-${(0xbe000 + n).toString(16).padStart(12, '0')}`;
@@ -276,8 +278,8 @@ const perTenant = (ms: number, tenants: number) => (ms / tenants).toFixed(1);
 /** The overhead figure: SQLite files, no network for the window to hide. Returns the first package's ratio. */
 async function runSqlite(): Promise<number> {
   const documents = [benchPackage(1), benchPackage(2)];
-  const ours = await createTenantFleet(SQLITE_TENANTS, { prefix: 'o' });
-  const plain = await createTenantFleet(SQLITE_TENANTS, { prefix: 'b' });
+  const ours = await createTenantFleet(SQLITE_TENANTS, { prefix: 'o', roles: BENCH_ROLES });
+  const plain = await createTenantFleet(SQLITE_TENANTS, { prefix: 'b', roles: BENCH_ROLES });
   try {
     const base = await baseline(plain, documents);
     const run = await orchestrated(ours, documents, { floor: true });

@@ -78,6 +78,29 @@ export class Deployments {
     return preview;
   }
 
+  /**
+   * Resolves once the deployment is past `preparing` (its checks passed: role, package, selection, plan);
+   * throws DeploymentError when they refused it, so a refusal reaches whoever started it at once.
+   */
+  async whenPrepared(deploymentId: string): Promise<void> {
+    let failure: unknown;
+    let ended = false;
+    const result = this.result(deploymentId).then(
+      () => (ended = true),
+      (error: unknown) => {
+        failure = error;
+        ended = true;
+      },
+    );
+    for (;;) {
+      await Promise.race([result, new Promise((resolve) => setTimeout(resolve, 250))]);
+      if (failure) throw failure;
+      if (ended) return;
+      const status = await this.status(deploymentId).catch(() => undefined);
+      if (status && status.phase !== 'preparing') return;
+    }
+  }
+
   /** `deploy status`: counts, the running window and the failed/skipped tenants, while it runs. */
   async status(deploymentId: string): Promise<DeploymentStatus> {
     return this.core.call(deploymentId, (handle) => handle.query(deploymentStatusQuery), deploymentFailures);
@@ -96,7 +119,17 @@ export class Deployments {
   async cancel(deploymentId: string, request: CancelDeploymentRequest): Promise<void> {
     if (!request.user?.trim() || !request.reason?.trim())
       throw new Error('cancelling a deployment needs the user and a reason');
+    const refusedBefore = (await this.status(deploymentId)).refusedCancels?.length ?? 0;
     await this.core.call(deploymentId, (handle) => handle.signal(cancelDeploymentSignal, request), deploymentFailures);
+    // The signal is recorded either way; the status says whether it counted (docs/approvals-locks-windows.md "Who may act").
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const status = await this.status(deploymentId);
+      const refused = status.refusedCancels?.[refusedBefore];
+      if (refused) throw new RefusedError(deploymentId, refused.refusal, 'Cancellation');
+      if (status.cancelled || ['finished', 'cancelled', 'backed-out'].includes(status.phase)) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /**

@@ -12,6 +12,8 @@ import {
   type BundlePromotionResult,
   type PromotionBackoutInput,
   type PromotionStatus,
+  cancelPromotionUpdate,
+  type CancelPromotionRequest,
   promotionStatusQuery,
   reschedulePromotionUpdate,
   type RescheduleRequest,
@@ -90,12 +92,15 @@ export class Promotions {
     );
   }
 
-  /** Cancels a scheduled promotion; resolves once it has recorded the cancellation. */
-  async cancel(promotionId: string): Promise<PromotionStatus> {
+  /**
+   * Cancels a promotion not yet promoting, as `request.user` (who needs role promotion-admin or admin);
+   * resolves once it has recorded the cancellation. Refused at once (BundleCommandError) otherwise.
+   */
+  async cancel(promotionId: string, request: CancelPromotionRequest): Promise<PromotionStatus> {
     return this.core.call(
       promotionId,
       async (handle) => {
-        await handle.cancel();
+        await handle.executeUpdate(cancelPromotionUpdate, { args: [request] });
         await handle.result().catch(() => undefined);
         return handle.query(promotionStatusQuery);
       },

@@ -47,6 +47,10 @@ export interface DeploymentStatus {
   runs: number;
   /** docs/mass-deployment-and-promotions.md "Waves": per-wave counts, when the deployment runs in waves. */
   waves?: WaveStatus[];
+  /** The cancellation that counted, once one did. */
+  cancelled?: CancelDeploymentRequest;
+  /** Cancellations from users without the role (docs/approvals-locks-windows.md "Who may act"): recorded, not taken. */
+  refusedCancels?: (CancelDeploymentRequest & { refusal: string })[];
 }
 export const deploymentStatusQuery = defineQuery<DeploymentStatus>('deployment-status');
 export const tenantDeploymentStatusQuery = defineQuery<TenantStatus | null, [string]>('deployment-tenant-status');
@@ -95,6 +99,8 @@ export interface MassDeploymentInput {
 export interface CarriedDeployment {
   packageId: string;
   version: string;
+  /** Who may cancel or resolve it, from the inventory when it was prepared; absent in deployments from before roles. */
+  admins?: string[];
   progress: DeploymentProgress;
   /** docs/mass-deployment-and-promotions.md "Order": dependencies inside the selection. */
   dependsOn?: Record<string, string[]>;
@@ -150,6 +156,8 @@ export interface PreparedDeployment {
   waves?: { names: string[]; ends: number[]; gate?: GateDefinition };
   /** Tenants left out before starting (no instance in the landscape), with the reason. */
   skipped: TenantResult[];
+  /** Who may cancel or resolve it: role deployment-admin and admin (docs/approvals-locks-windows.md "Who may act"). */
+  admins?: string[];
 }
 
 export interface TenantDeploymentInput {

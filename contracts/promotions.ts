@@ -33,6 +33,8 @@ export interface PromotionStatus {
   scheduledFor?: string;
   itemCount?: number;
   reschedules: Array<{ user: string; at: string; previous?: string }>;
+  /** Who cancelled it and why (docs/approvals-locks-windows.md "Who may act"). */
+  cancelledBy?: CancelPromotionRequest;
   error?: string;
 }
 export const promotionStatusQuery = defineQuery<PromotionStatus>('promotion-status');
@@ -45,6 +47,13 @@ export interface RescheduleRequest {
 export const reschedulePromotionUpdate = defineUpdate<{ scheduledFor: string }, [RescheduleRequest]>(
   'reschedule-promotion',
 );
+
+/** Cancelling a promotion before it promotes: by a promotion-admin (or admin), named and recorded. */
+export interface CancelPromotionRequest {
+  user: string;
+  reason: string;
+}
+export const cancelPromotionUpdate = defineUpdate<{ cancelled: true }, [CancelPromotionRequest]>('cancel-promotion');
 
 export interface BundlePromotionInput {
   requestedBy: string;

@@ -14,6 +14,8 @@ import {
   type BundlePromotionResult,
   type PromotionPhase,
   type PromotionStatus,
+  cancelPromotionUpdate,
+  type CancelPromotionRequest,
   promotionStatusQuery,
   reschedulePromotionUpdate,
   type RescheduleRequest,
@@ -68,55 +70,98 @@ export async function bundlePromotion(input: BundlePromotionInput): Promise<Bund
     },
     { validator: validateReschedule(status) },
   );
+  // The work runs in a scope of its own so `cancel-promotion` can stop it; cancelling the workflow
+  // itself (the Web UI's button) still works, but names nobody.
+  const work = new CancellationScope();
+  setHandler(
+    cancelPromotionUpdate,
+    async (request) => {
+      await authorizeOrFail(request.user, `cancel promotion ${promotionId}`);
+      if (status.phase !== 'scheduled' && status.phase !== 'waiting-for-lock')
+        throw ApplicationFailure.create({
+          type: 'TooLate',
+          message: `promotion ${promotionId} is ${status.phase}: too late to cancel`,
+          nonRetryable: true,
+        });
+      status.cancelledBy = { user: request.user, reason: request.reason };
+      work.cancel();
+      return { cancelled: true };
+    },
+    { validator: validateCancel(status) },
+  );
 
   try {
-    const prepared = await acts.preparePromotion({
-      promotionId,
-      requestedBy: input.requestedBy,
-      targetName: input.targetName,
-      bundle: input.bundle,
-      items: input.items,
-      content,
-      scheduledFor: input.scheduledFor,
-    });
-    status.itemCount = prepared.itemCount;
-    upsertSearchAttributes({
-      [SEARCH_ATTRIBUTES.tenant]: [prepared.target.tenant],
-      [SEARCH_ATTRIBUTES.instance]: [instanceKey(prepared.target)],
-    });
-    setPhase(status, 'scheduled');
-    while (status.scheduledFor) {
-      const waitMs = Date.parse(status.scheduledFor) - Date.now();
-      if (waitMs <= 0) break;
-      const seen = scheduleVersion;
-      await condition(() => scheduleVersion !== seen, waitMs);
-    }
-    setPhase(status, 'waiting-for-lock');
-    const outcome = await withInstanceLock(prepared.target, `promotion ${promotionId} by ${input.requestedBy}`, () => {
-      setPhase(status, 'promoting');
-      return acts.promoteToTarget({ promotionId });
-    });
-    setPhase(status, 'promoted');
-    const { purged } = await acts.purgePromotionHistory({
-      retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS,
-    });
-    return { ...outcome, historyPurged: purged };
+    return await work.run(() => promote(input, status, content, () => scheduleVersion));
   } catch (error) {
     const cancelled = isCancellation(error);
-    status.error = cancelled ? 'cancelled' : messageOf(error);
+    const by = status.cancelledBy;
+    status.error = cancelled ? (by ? `cancelled by ${by.user}: ${by.reason}` : 'cancelled') : messageOf(error);
     if (status.phase !== 'preparing') {
       await CancellationScope.nonCancellable(() =>
         acts.finishPromotion({ promotionId, status: cancelled ? 'cancelled' : 'failed', reason: status.error! }),
       );
     }
     setPhase(status, cancelled ? 'cancelled' : 'failed');
+    if (by && cancelled)
+      throw ApplicationFailure.create({ type: 'PromotionCancelled', message: status.error, nonRetryable: true });
     throw rootFailure(error);
   }
+}
+
+async function promote(
+  input: BundlePromotionInput,
+  status: PromotionStatus,
+  content: PromotionContent,
+  scheduleVersion: () => number,
+): Promise<BundlePromotionResult> {
+  const { promotionId } = status;
+  const prepared = await acts.preparePromotion({
+    promotionId,
+    requestedBy: input.requestedBy,
+    targetName: input.targetName,
+    bundle: input.bundle,
+    items: input.items,
+    content,
+    scheduledFor: input.scheduledFor,
+  });
+  status.itemCount = prepared.itemCount;
+  upsertSearchAttributes({
+    [SEARCH_ATTRIBUTES.tenant]: [prepared.target.tenant],
+    [SEARCH_ATTRIBUTES.instance]: [instanceKey(prepared.target)],
+  });
+  setPhase(status, 'scheduled');
+  while (status.scheduledFor) {
+    const waitMs = Date.parse(status.scheduledFor) - Date.now();
+    if (waitMs <= 0) break;
+    const seen = scheduleVersion();
+    await condition(() => scheduleVersion() !== seen, waitMs);
+  }
+  setPhase(status, 'waiting-for-lock');
+  const outcome = await withInstanceLock(prepared.target, `promotion ${promotionId} by ${input.requestedBy}`, () => {
+    setPhase(status, 'promoting');
+    return acts.promoteToTarget({ promotionId });
+  });
+  setPhase(status, 'promoted');
+  const { purged } = await acts.purgePromotionHistory({
+    retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS,
+  });
+  return { ...outcome, historyPurged: purged };
 }
 
 function setPhase(status: PromotionStatus, phase: PromotionPhase): void {
   status.phase = phase;
   upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: [phase] });
+}
+
+function validateCancel(status: PromotionStatus) {
+  return (request: CancelPromotionRequest): void => {
+    if (!request?.user?.trim() || !request.reason?.trim())
+      throw new Error('a cancellation needs the user and a reason');
+    if (status.phase !== 'scheduled' && status.phase !== 'waiting-for-lock')
+      throw new Error(
+        `promotion ${status.promotionId} is ${status.phase}: only a promotion not yet promoting can be cancelled`,
+      );
+  };
 }
 
 function validateReschedule(status: PromotionStatus) {

@@ -57,16 +57,7 @@ export function batchSizeFor(concurrency: number): number {
  * as new (after the window drains, so no child is ever started twice) to keep histories bounded.
  */
 export async function massDeployment(input: MassDeploymentInput): Promise<MassDeploymentResult> {
-  const run: DeploymentRun = {
-    deploymentId: workflowInfo().workflowId,
-    landscape: input.landscape ?? 'production',
-    concurrency: Math.max(1, input.concurrency ?? 10),
-    running: new Set<string>(),
-    unflushed: [],
-    carried: input.carried,
-    cancelled: input.carried?.cancelled,
-    phase: input.carried ? 'deploying' : input.scheduledFor ? 'scheduled' : 'preparing',
-  };
+  const run = newRun(input);
   const { deploymentId, landscape, concurrency, running, unflushed } = run;
   registerDeploymentHandlers(input, run);
   // docs/mass-deployment-and-promotions.md "Waves": the gate before each wave shares the approval signals for the deployment's life.
@@ -136,6 +127,22 @@ export async function massDeployment(input: MassDeploymentInput): Promise<MassDe
   return finish(input, run, state, (p) => (run.phase = p));
 }
 
+function newRun(input: MassDeploymentInput): DeploymentRun {
+  return {
+    deploymentId: workflowInfo().workflowId,
+    landscape: input.landscape ?? 'production',
+    concurrency: Math.max(1, input.concurrency ?? 10),
+    running: new Set<string>(),
+    unflushed: [],
+    carried: input.carried,
+    cancelled: input.carried?.cancelled,
+    refusedCancels: [],
+    // docs/approvals-locks-windows.md "Who may act"; deployments started before it replay without the checks.
+    checksRoles: patched('deployment-role-checks'),
+    phase: input.carried ? 'deploying' : input.scheduledFor ? 'scheduled' : 'preparing',
+  };
+}
+
 /** Where the current wave ends in the tenant list (the whole list without waves). */
 function waveEnd(state: CarriedDeployment): number {
   return state.waves ? state.waves.ends[state.waves.current] : state.progress.tenants.length;
@@ -176,7 +183,9 @@ function clearToJoin(run: DeploymentRun, state: CarriedDeployment, tenant: strin
 function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentRun): void {
   const { deploymentId, landscape, concurrency, running } = run;
   setHandler(cancelDeploymentSignal, (request) => {
-    run.cancelled ??= request;
+    const refusal = requestRefusal(input, run, request, 'cancel');
+    if (refusal) run.refusedCancels.push({ user: request.user, reason: request.reason, refusal });
+    else run.cancelled ??= request;
   });
   setHandler(deploymentStatusQuery, () => ({
     deploymentId,
@@ -196,6 +205,8 @@ function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentR
       : [],
     runs: run.carried?.progress.runs ?? 1,
     ...(run.carried?.waves ? { waves: waveStatuses(run.carried.waves, run.phase === 'needs-resolution') } : {}),
+    ...(run.cancelled ? { cancelled: run.cancelled } : {}),
+    ...(run.refusedCancels.length ? { refusedCancels: run.refusedCancels } : {}),
   }));
   setHandler(tenantDeploymentStatusQuery, (tenant) =>
     run.carried ? (tenantStatus(run.carried.progress, running, tenant) ?? null) : null,
@@ -214,9 +225,31 @@ function registerDeploymentHandlers(input: MassDeploymentInput, run: DeploymentR
         if (!['resume', 'cancel', 'back-out'].includes(request.action))
           throw new Error(`unknown resolution '${request.action}': resume, cancel or back-out`);
         if (!request.user?.trim() || !request.reason?.trim()) throw new Error('a resolution needs a user and a reason');
+        const refusal = requestRefusal(input, run, request, 'resolve');
+        if (refusal) throw new Error(refusal);
       },
     },
   );
+}
+
+/**
+ * Why `user` may not cancel or resolve the deployment (docs/approvals-locks-windows.md "Who may act"): once
+ * prepared, members of deployment-admin and admin as the inventory said then; before, only its submitter.
+ */
+function requestRefusal(
+  input: MassDeploymentInput,
+  run: DeploymentRun,
+  request: { user: string },
+  action: 'cancel' | 'resolve',
+): string | undefined {
+  // A deployment prepared before roles carries no admins: nothing to check against.
+  if (!run.checksRoles || (run.carried && !run.carried.admins)) return undefined;
+  const allowed = run.carried ? (run.carried.admins ?? []) : [input.submitter];
+  if (allowed.includes(request?.user)) return undefined;
+  const who = run.carried
+    ? 'role deployment-admin (or admin)'
+    : `its submitter, ${input.submitter}, until it is prepared`;
+  return `user '${request?.user}' may not ${action} deployment ${run.deploymentId}: it needs ${who}`;
 }
 
 /** Starts the next batch of tenants as one `deployToTenants` child (not awaited: the window slides). */
@@ -319,6 +352,7 @@ async function prepare(
     return {
       packageId: prepared.packageId,
       version: prepared.version,
+      ...(prepared.admins ? { admins: prepared.admins } : {}),
       progress: newProgress(prepared.tenants, preSkipped),
       ...(Object.keys(dependsOn).length > 0 ? { dependsOn } : {}),
       ...(prepared.waves

@@ -1,7 +1,7 @@
 import type { BundleAdminRequest, BundleAdminResult } from '../../contracts/promotions';
 import { instanceKey, LANDSCAPES, type InstanceRef } from '../../domain/landscapes';
 import { checkName, type PromotionTarget } from '../../domain/promotions/bundle-types';
-import { hasRole, ROLES } from '../../domain/promotions/roles';
+import { hasRole, ROLES } from '../../domain/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
 import { resolveSelectors } from './metadata-items';
 import { CREDENTIAL_REF } from '../../domain/secrets';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { BackupDatabaseInput, BackupSummary } from '../../contracts/database';
 import type { InstanceRef } from '../../domain/landscapes';
-import { refusalFor, type BundleRole, type RoleMembers } from '../../domain/promotions/roles';
+import { refusalFor, type BundleRole, type RoleMembers } from '../../domain/roles';
 import type { BundleStore } from '../../store/bundle-store';
 import type { PromotionStore } from '../../store/promotion-store';
 import type { Clock } from '../audit/record-audit-event';

@@ -20,7 +20,7 @@ import {
   type PromotionChange,
 } from '../../domain/promotions/promotion-plan';
 import { promotionImpact } from '../../domain/promotions/promotion-impact';
-import { refusalFor, ROLES } from '../../domain/promotions/roles';
+import { refusalFor, ROLES } from '../../domain/roles';
 import { invalid, requireRole, type BundleActivityDependencies } from './bundle-dependencies';
 import {
   fingerprintMetadata,

@@ -30,6 +30,7 @@ import { alreadyHasReason } from '../../domain/deployments/deployment-progress';
 import { nextOpenWindow } from '../../domain/maintenance-windows';
 import { resolveReleaseSettings, SEED_RELEASE_DEFAULTS } from '../../domain/release-settings';
 import { validateGateDefinition, type GateDefinition } from '../../domain/gates';
+import { membersOf, refusalFor, ROLES } from '../../domain/roles';
 import type { ApplyPackageInput, PackageReport } from '../../contracts/packages';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { analyzePackageImpact } from '../../domain/packages/impact-analysis';
@@ -277,6 +278,7 @@ async function prepareNewDeployment(
     dependsOn: plan.dependsOn,
     ...(input.waves ? { waves: waveBounds(plan, gate) } : {}),
     skipped,
+    admins: membersOf(requireInventory(deps).roles ?? {}, ROLES.deploymentAdmin),
   };
 }
 
@@ -289,6 +291,14 @@ async function planSelection(
   input: Omit<PrepareDeploymentInput, 'deploymentId'>,
 ) {
   const now = () => deps.clock.now().toISOString();
+  // docs/approvals-locks-windows.md "Who may act": one submission changes many customers' production.
+  const refused = refusalFor(
+    requireInventory(deps).roles ?? {},
+    input.submitter,
+    ROLES.deploymentAdmin,
+    'start a mass deployment',
+  );
+  if (refused) fail(`${refused}; nothing deployed`, 'PermissionDenied');
   if (!/^[0-9a-f]{64}$/.test(input.packageSha256 ?? ''))
     fail(`'${input.packageSha256}' is not the SHA-256 of a published package`, 'PackageNotPublished');
   const loaded = await loadPackageRef({ sha256: input.packageSha256 }, deps.packageStore);

@@ -100,7 +100,10 @@ export async function createPostgresFleet(
         },
       ]),
     );
-    fs.writeFileSync(inventoryFile, stringify({ version: 1, tenants: inventory }));
+    fs.writeFileSync(
+      inventoryFile,
+      stringify({ version: 1, roles: { 'deployment-admin': ['bench'] }, tenants: inventory }),
+    );
     // The copies' pages go to disk now, not in a checkpoint during the timed run that follows.
     await admin.query('checkpoint');
   } catch (error) {

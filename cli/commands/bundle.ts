@@ -267,17 +267,21 @@ function registerPromotionCommands(group: Command): void {
   const cancel = group
     .command('cancel')
     .argument('<promotionId>')
-    .description('cancel a scheduled promotion')
-    .action((promotionId: string, _o: unknown, command: Command) =>
+    .description('cancel a promotion not yet promoting (promotion-admin); refused (exit 4) otherwise')
+    .addOption(userOption())
+    .requiredOption('--reason <text>', 'why; recorded with the promotion')
+    .action((promotionId: string, options: { user: string; reason: string }, command: Command) =>
       withClient(command, async (client) =>
         emit(
           command,
-          await bundleCall(() => client.promotions.cancel(promotionId)),
-          (s) => `${s.promotionId}: ${s.phase}`,
+          await bundleCall(() => client.promotions.cancel(promotionId, options)),
+          (s) => `${s.promotionId}: ${s.phase}${s.error ? ` (${s.error})` : ''}`,
         ),
       ),
     );
-  withExamples(cancel, ['stagecoach bundle cancel promotion/acme-prod/5f0c…']);
+  withExamples(cancel, [
+    'stagecoach bundle cancel promotion/acme-prod/5f0c… --user pat --reason "customer asked to wait"',
+  ]);
   const reschedule = group
     .command('reschedule')
     .argument('<promotionId>')

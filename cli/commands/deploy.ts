@@ -11,7 +11,7 @@ import {
 import { describeDuration, parseDuration } from '../../domain/release-settings';
 import { emit, globalOptions, withClient, withExamples } from '../context';
 import { CliError, usageError } from '../errors';
-import { EXIT } from '../exit-codes';
+import { EXIT, type ExitCode } from '../exit-codes';
 import { collect, parseInstant, parsePositiveInteger } from '../parse';
 import { controlDbOption, publishPackageFiles } from '../package-files';
 import { ProgressDisplay, progressEnabled } from '../progress';
@@ -154,7 +154,7 @@ async function start(client: StagecoachClient, command: Command, options: StartO
   };
   if (options.dryRun) {
     const preview = await client.deployments.preview(selection).catch((error: unknown) => {
-      throw error instanceof DeploymentError ? new CliError(EXIT.failed, error.message) : error;
+      throw error instanceof DeploymentError ? new CliError(deploymentExit(error), error.message) : error;
     });
     emit(command, preview, renderPreview);
     return;
@@ -166,6 +166,12 @@ async function start(client: StagecoachClient, command: Command, options: StartO
     ...(options.notify ? { notifyTenants: true } : {}),
   });
   if (options.wait) return follow(client, command, deploymentId);
+  if (!options.at)
+    await client.deployments.whenPrepared(deploymentId).catch((error: unknown) => {
+      throw error instanceof DeploymentError
+        ? new CliError(deploymentExit(error), `${deploymentId} refused: ${error.message}`)
+        : error;
+    });
   emit(
     command,
     { deploymentId, packageSha256 },
@@ -273,6 +279,11 @@ function registerCancel(group: Command): void {
   withExamples(command, ['stagecoach deploy cancel deployment/3f2a…/… --user rita --reason "wrong package"']);
 }
 
+/** A deployment refused for want of the role exits 4 (refused); one that ran and failed, 5. */
+function deploymentExit(error: DeploymentError): ExitCode {
+  return error.type === 'PermissionDenied' ? EXIT.refused : EXIT.failed;
+}
+
 /** Polls the status with a tenants bar until the deployment ends, then prints its result. */
 async function follow(client: StagecoachClient, command: Command, deploymentId: string): Promise<void> {
   const display = new ProgressDisplay(progressEnabled(globalOptions(command).json));
@@ -305,7 +316,7 @@ async function follow(client: StagecoachClient, command: Command, deploymentId: 
   if ('error' in outcome) {
     const error = outcome.error;
     throw error instanceof DeploymentError
-      ? new CliError(EXIT.failed, `${deploymentId} failed: ${error.message}`)
+      ? new CliError(deploymentExit(error), `${deploymentId} failed: ${error.message}`)
       : error;
   }
   const { result } = outcome;

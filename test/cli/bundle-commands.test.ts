@@ -165,9 +165,14 @@ async function schedulesReschedulesAndCancels(): Promise<void> {
     new RegExp(`^stagecoach: user 'carol' may not reschedule promotion ${promotionId}: it needs role promotion-admin`),
   );
   expect((await cli('bundle', 'reschedule', promotionId, '--at', 'next friday', '--user', 'pat')).code).toBe(2);
-  const cancel = await cli('bundle', 'cancel', promotionId, '--json');
+  const refused = await cli('bundle', 'cancel', promotionId, '--user', 'carol', '--reason', 'not mine');
+  expect(refused.code).toBe(4);
+  expect(refused.stderr).toContain(
+    `user 'carol' may not cancel promotion ${promotionId}: it needs role promotion-admin`,
+  );
+  const cancel = await cli('bundle', 'cancel', promotionId, '--user', 'pat', '--reason', 'moved', '--json');
   expect(cancel.code).toBe(0);
-  expect(cancel.json().phase).toBe('cancelled');
+  expect(cancel.json()).toMatchObject({ phase: 'cancelled', error: 'cancelled by pat: moved' });
   await listsRemovesAndRefuses(bundle);
 }
 

@@ -20,7 +20,11 @@ let holderId: string;
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-cli-lock-'));
   controlDb = await openControlDatabase(path.join(scratch, 'control.db'));
-  ctx = await startTestWorker({ controlDb });
+  // Olga may force-release locks (docs/approvals-locks-windows.md "Who may act").
+  ctx = await startTestWorker({
+    controlDb,
+    inventory: { file: 'stagecoach.yaml', tenants: {}, roles: { 'lock-admin': ['olga'] } },
+  });
   holderId = uniqueId(`approval/${instance.tenant}`);
   const holder = await ctx.client.approvals.request(holderId, {
     subject: 'stands in for a release',

@@ -194,7 +194,18 @@ describe('scheduled promotions', () => {
       reschedules: [{ user: 'pat', at: later }],
     });
 
-    expect(await fx.ctx.client.promotions.cancel(promotionId)).toMatchObject({ phase: 'cancelled' });
+    const outsider = await refusalOf(fx.ctx.client.promotions.cancel(promotionId, { user: 'bea', reason: 'tidy up' }));
+    expect(outsider.message).toContain(
+      `user 'bea' may not cancel promotion ${promotionId}: it needs role promotion-admin`,
+    );
+    expect(await fx.ctx.client.promotions.status(promotionId)).toMatchObject({ phase: 'scheduled' });
+    expect(
+      await fx.ctx.client.promotions.cancel(promotionId, { user: 'pat', reason: 'customer asked to wait' }),
+    ).toMatchObject({
+      phase: 'cancelled',
+      cancelledBy: { user: 'pat', reason: 'customer asked to wait' },
+      error: 'cancelled by pat: customer asked to wait',
+    });
     expect(await fingerprint(fx.knex('production'))).toEqual(before);
     const history = await fx.ctx.client.promotions.bundleCommand({ action: 'history', user: 'bea', bundle });
     expect(history.history).toMatchObject([

@@ -18,10 +18,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   temporal = new Client({ connection });
   const instanceLocks = { temporal, holderCheckSeconds: 1, maxHistoryEvents: 60 };
+  // Ada may force-release locks (docs/approvals-locks-windows.md "Who may act").
+  const inventory = { file: 'stagecoach.yaml', tenants: {}, roles: { 'lock-admin': ['ada'] } };
   ctx = await startTestWorkerWithControlDb(
     'postgres',
     'locks',
-    { instanceLocks },
+    { instanceLocks, inventory },
     { workflowBundleCode: await bundleTestWorkflows() },
   );
 });
@@ -164,6 +166,10 @@ function adminAndHistoryTests(): void {
     const [a, b] = await queueHolders(instance, ['stuck', 'next']);
     await lockWhen(instance, (s) => holderOf(s) === a);
     await expect(ctx.client.locks.forceRelease(instance, { user: 'ada', reason: ' ' })).rejects.toThrow();
+    await expect(ctx.client.locks.forceRelease(instance, { user: 'bob', reason: 'in the way' })).rejects.toThrow(
+      /user 'bob' may not force-release the lock .*: it needs role lock-admin \(or admin\); bob has no role/,
+    );
+    expect(holderOf(await ctx.client.locks.status(instance))).toBe(a);
     await expect(
       ctx.client.locks.forceRelease(instance, { user: 'ada', reason: 'x', requestId: 'nope' }),
     ).rejects.toThrow();

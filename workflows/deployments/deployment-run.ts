@@ -33,6 +33,10 @@ export interface DeploymentRun {
   /** The package and progress, once prepared (or carried from the previous run). */
   carried?: CarriedDeployment;
   cancelled?: CancelDeploymentRequest;
+  /** Cancellations refused for want of the role; shown in the status. */
+  refusedCancels: (CancelDeploymentRequest & { refusal: string })[];
+  /** Requests are checked against the roles (docs/approvals-locks-windows.md "Who may act"); false when replaying a deployment from before. */
+  checksRoles: boolean;
   /** The release manager's answer to a halted wave (docs/mass-deployment-and-promotions.md "Waves"). */
   resolution?: ResolveDeploymentRequest;
   phase: DeploymentPhase;

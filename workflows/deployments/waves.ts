@@ -1,4 +1,4 @@
-import { condition, executeChild, ParentClosePolicy } from '@temporalio/workflow';
+import { condition, executeChild, ParentClosePolicy, patched } from '@temporalio/workflow';
 import type {
   BackOutTenantOutcome,
   CarriedDeployment,
@@ -38,7 +38,12 @@ export async function betweenWaves(
   if (waves.gate && gates) {
     run.phase = 'waiting-for-approval';
     const next = waves.names[waves.current + 1];
-    const { verdict } = await gates.run({ ...waves.gate, name: gateName(waves.current + 1) });
+    const gate = gates.run({ ...waves.gate, name: gateName(waves.current + 1) }).then((r) => r.verdict);
+    // `deploy cancel` ends the wait at once; deployments that waited before this was so replay as they ran.
+    const verdict = patched('wave-gate-cancellable')
+      ? await Promise.race([gate, condition(() => run.cancelled !== undefined).then(() => 'cancelled' as const)])
+      : await gate;
+    if (run.cancelled) return false;
     if (verdict !== 'approved') {
       run.cancelled ??= { user: input.submitter, reason: `the gate before ${next} was cancelled` };
       return false;

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -10,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { rootFailure } from '../shared/failures';
 import {
   acquireLockSignal,
   acquireLockUpdate,
@@ -31,6 +33,11 @@ import {
 } from '../../domain/instance-locks';
 import { instanceKey } from '../../domain/landscapes';
 import { createAuditTrail, type AuditTrail } from '../audit-trail';
+const { authorizeAction } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
 const { describeLockHolder } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
@@ -112,7 +119,21 @@ function registerHandlers(lock: LockQueue, trail: AuditTrail): void {
   });
   setHandler(
     forceReleaseLockUpdate,
-    ({ user, reason }) => {
+    async ({ user, reason, requestId }) => {
+      // docs/approvals-locks-windows.md "Who may act"; force-releases from before the check replay without it.
+      if (patched('force-release-role-check')) {
+        const action = `force-release the lock ${workflowInfo().workflowId}`;
+        await authorizeAction({ user, role: 'lock-admin', action }).catch((error: unknown) => {
+          throw rootFailure(error);
+        });
+        const holder = lock.holder;
+        if (!holder || (requestId && holder.requestId !== requestId))
+          throw ApplicationFailure.create({
+            type: 'LockChanged',
+            message: 'the lock changed hands while the role was checked; look again and retry',
+            nonRetryable: true,
+          });
+      }
       const released = lock.holder!;
       release(lock, released.requestId);
       trail.record('lock-force-released', user, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetRow } from '../../../domain/promotions/bundle-types';
 import { backOutSteps, planAlreadyApplied, planPromotion } from '../../../domain/promotions/promotion-plan';
-import { refusalFor } from '../../../domain/promotions/roles';
+import { refusalFor } from '../../../domain/roles';
 
 const row = (guid: string, name: string, definition = '{}', objectType = 'Form'): TargetRow => ({
   guid,

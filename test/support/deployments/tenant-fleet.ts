@@ -30,6 +30,8 @@ export async function createTenantFleet(
     contacts?: (index: number) => string | undefined;
     /** Inventory tags and dependencies (docs/mass-deployment-and-promotions.md "Waves" and "Order"). */
     entry?: (index: number, tenants: string[]) => Record<string, unknown> | undefined;
+    /** The inventory's roles; rita may deploy (docs/approvals-locks-windows.md "Who may act"). */
+    roles?: Record<string, string[]>;
   } = {},
 ): Promise<TenantFleet> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-fleet-'));
@@ -62,7 +64,8 @@ export async function createTenantFleet(
     };
   });
   const inventoryFile = path.join(dir, 'stagecoach.yaml');
-  fs.writeFileSync(inventoryFile, stringify({ version: 1, tenants: inventory }));
+  const roles = options.roles ?? { 'deployment-admin': ['rita'] };
+  fs.writeFileSync(inventoryFile, stringify({ version: 1, roles, tenants: inventory }));
   return {
     dir,
     inventoryFile,

@@ -178,7 +178,13 @@ async function writeInventory(
     stringify({
       version: 1,
       // Promotion roles as docs/mass-deployment-and-promotions.md "Roles" names them, for promotions to these tenants.
-      roles: { 'customer-approvers': ['carol'], 'promotion-admin': ['pat'], 'accept-bundle': ['svc-accept'] },
+      roles: {
+        'customer-approvers': ['carol'],
+        'promotion-admin': ['pat'],
+        'accept-bundle': ['svc-accept'],
+        'deployment-admin': ['rita'],
+        'lock-admin': ['ops'],
+      },
       release: TEST_RELEASE_SETTINGS,
       tenants: inventoryTenants,
     }),

@@ -1,21 +1,33 @@
 /**
- * Roles of docs/mass-deployment-and-promotions.md: `bundle-admin` manages bundles, `promotion-admin` manages targets and
- * promotes, schedules, reschedules, cancels and backs out; `admin` encompasses both. The user a
- * target names must hold `accept-bundle` for the target to accept what is promoted to it.
- * Members come from the inventory's `roles` section (role → user names).
+ * Who may act (docs/approvals-locks-windows.md "Who may act"; docs/mass-deployment-and-promotions.md "Roles"):
+ * `bundle-admin` manages bundles; `promotion-admin` manages targets and promotes, schedules, reschedules,
+ * cancels and backs out; `deployment-admin` starts, resolves and cancels mass deployments; `lock-admin`
+ * force-releases instance locks; `admin` encompasses all four. The user a target names must hold
+ * `accept-bundle` for the target to accept what is promoted to it. Members come from the inventory's
+ * `roles` section (role → user names).
  */
 export const ROLES = {
   admin: 'admin',
   bundleAdmin: 'bundle-admin',
   promotionAdmin: 'promotion-admin',
+  deploymentAdmin: 'deployment-admin',
+  lockAdmin: 'lock-admin',
   acceptBundle: 'accept-bundle',
 } as const;
-export type BundleRole = (typeof ROLES)[keyof typeof ROLES];
+export type Role = (typeof ROLES)[keyof typeof ROLES];
+/** The older name, from when only bundles had roles. */
+export type BundleRole = Role;
 
 export type RoleMembers = Record<string, string[]>;
 
-/** Roles that `admin` also grants (docs/mass-deployment-and-promotions.md "Roles"). */
-const ENCOMPASSED_BY_ADMIN: BundleRole[] = [ROLES.bundleAdmin, ROLES.promotionAdmin];
+/** Roles that `admin` also grants. */
+const ENCOMPASSED_BY_ADMIN: Role[] = [ROLES.bundleAdmin, ROLES.promotionAdmin, ROLES.deploymentAdmin, ROLES.lockAdmin];
+
+/** Everyone who holds `role`, directly or through `admin`: what a workflow carries to check requests itself. */
+export function membersOf(members: RoleMembers, role: Role): string[] {
+  const admins = ENCOMPASSED_BY_ADMIN.includes(role) ? (members[ROLES.admin] ?? []) : [];
+  return [...new Set([...(members[role] ?? []), ...admins])];
+}
 
 export function hasRole(members: RoleMembers, user: string, role: BundleRole): boolean {
   if ((members[role] ?? []).includes(user)) return true;
