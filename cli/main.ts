@@ -11,6 +11,7 @@ import { registerServerCommand } from './commands/server';
 import { registerVersionCommand } from './commands/version';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerWorkerCommand } from './commands/worker';
+import { registerCodecCommands } from './commands/codec';
 import { globalOptions } from './context';
 import { describeFailure } from './errors';
 import { OUTPUT_FORMATS } from './context';
@@ -45,6 +46,7 @@ Examples:
   );
   registerServerCommand(program);
   registerWorkerCommand(program);
+  registerCodecCommands(program);
   registerReleaseCommands(program);
   registerApprovalCommands(program);
   registerLockCommands(program);

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from '../contracts/temporal-names';
 import { Approvals } from './approvals';
 import { ClientCore, type ListFilter } from './core';
@@ -6,6 +7,7 @@ import { Deployments } from './deployments';
 import { ServerUnreachableError } from './errors';
 import { Locks } from './locks';
 import { Packages } from './packages';
+import { payloadCodecFromEnv } from './payload-codec';
 import { Promotions } from './promotions';
 import { Releases } from './releases';
 import {
@@ -22,6 +24,11 @@ export interface ConnectOptions {
   taskQueue?: string;
   /** How long to wait for the server before giving up with ServerUnreachableError. */
   connectTimeoutMs?: number;
+  /**
+   * Encrypts payloads (docs/security.md "Encrypted payloads"); by default the codec STAGECOACH_PAYLOAD_KEYS
+   * names, as the worker reads it. `null`: none even when the variable is set.
+   */
+  payloadCodec?: PayloadCodec | null;
 }
 
 /**
@@ -55,7 +62,12 @@ export class StagecoachClient {
     } catch {
       throw new ServerUnreachableError(address, connectTimeoutMs);
     }
-    const temporal = new Client({ connection, namespace: options.namespace ?? DEFAULT_NAMESPACE });
+    const codec = options.payloadCodec === undefined ? payloadCodecFromEnv() : options.payloadCodec;
+    const temporal = new Client({
+      connection,
+      namespace: options.namespace ?? DEFAULT_NAMESPACE,
+      ...(codec ? { dataConverter: { payloadCodecs: [codec] } } : {}),
+    });
     return new StagecoachClient(new ClientCore(temporal, connection, options.taskQueue ?? TASK_QUEUE));
   }
 

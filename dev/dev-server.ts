@@ -10,6 +10,8 @@ export interface DevServerOptions {
   /** File that keeps the server's state across restarts; in-memory when absent. */
   dbFile?: string;
   logFile?: string;
+  /** The Web UI decodes payloads through this codec endpoint (docs/security.md "Encrypted payloads"). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -32,6 +34,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   if (options.headless) args.push('--headless');
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const name of Object.values(SEARCH_ATTRIBUTES)) {
     args.push('--search-attribute', `${name}=${SEARCH_ATTRIBUTE_TYPE}`);
   }

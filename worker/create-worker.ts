@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Activities } from '../activities';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', 'workflows', 'index.ts');
@@ -14,6 +15,8 @@ export interface CreateWorkerOptions {
   activities: Activities;
   /** Prebuilt bundle code (tests build it once per run); otherwise the file or workflowsPath. */
   workflowBundleCode?: string;
+  /** Encrypts what the worker sends and decrypts what it receives (docs/security.md "Encrypted payloads"). */
+  payloadCodec?: PayloadCodec;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -24,6 +27,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: options.activities,
     ...workflowSource(options.workflowBundleCode),
+    ...(options.payloadCodec ? { dataConverter: { payloadCodecs: [options.payloadCodec] } } : {}),
     ...options.overrides,
   });
 }

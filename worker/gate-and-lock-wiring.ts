@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { ActivityDependencies } from '../activities';
 import { createSmtpMailer } from '../activities/notifications/smtp-mailer';
 import type { WorkerSettings } from './settings';
@@ -9,12 +10,17 @@ import type { WorkerSettings } from './settings';
  */
 export async function openGateAndLockDependencies(
   settings: WorkerSettings,
+  payloadCodec?: PayloadCodec,
 ): Promise<{ deps: Pick<ActivityDependencies, 'mailer' | 'mailDomain' | 'instanceLocks'>; close(): Promise<void> }> {
   const mailer = settings.smtpUrl
     ? createSmtpMailer({ url: settings.smtpUrl, from: settings.mailFrom ?? 'stagecoach@localhost' })
     : undefined;
   const connection = await Connection.connect({ address: settings.temporalAddress });
-  const temporal = new Client({ connection, namespace: settings.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}),
+  });
   return {
     deps: {
       mailer,

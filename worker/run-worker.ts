@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { ServerUnreachableError } from '../client/errors';
 import { openControlDatabase } from '../store/control-database';
 import { createWorker } from './create-worker';
+import { AesGcmPayloadCodec, loadPayloadKeys } from '../client/payload-codec';
 import type { WorkerSettings } from './settings';
 import { openTenantDatabases } from './tenant-database-wiring';
 import { openGateAndLockDependencies } from './gate-and-lock-wiring';
@@ -25,9 +26,13 @@ export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks 
     connection = await NativeConnection.connect({ address: settings.temporalAddress }).catch(() => {
       throw new ServerUnreachableError(settings.temporalAddress);
     });
-    gatesAndLocks = await openGateAndLockDependencies(settings);
+    const payloadCodec = settings.payloadKeysFile
+      ? new AesGcmPayloadCodec(loadPayloadKeys(settings.payloadKeysFile))
+      : undefined;
+    gatesAndLocks = await openGateAndLockDependencies(settings, payloadCodec);
     const worker = await createWorker({
       connection,
+      payloadCodec,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       activities: createActivities({ controlDb, ...tenantDatabases.deps, ...gatesAndLocks.deps }),

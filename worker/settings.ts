@@ -19,6 +19,8 @@ export const WORKER_ENV = {
   mailDomain: 'STAGECOACH_MAIL_DOMAIN',
   /** Seconds between an instance lock's checks that its holder still runs (default 60). */
   lockHolderCheckSeconds: 'STAGECOACH_LOCK_HOLDER_CHECK_SECONDS',
+  /** Key file of the payload codec (docs/security.md "Encrypted payloads"); payloads travel in clear without it. */
+  payloadKeys: 'STAGECOACH_PAYLOAD_KEYS',
 } as const;
 
 export interface WorkerSettings {
@@ -34,6 +36,8 @@ export interface WorkerSettings {
   mailFrom?: string;
   mailDomain?: string;
   lockHolderCheckSeconds?: number;
+  /** Path of the payload key file; absent: no encryption. */
+  payloadKeysFile?: string;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -45,6 +49,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     taskQueue: env[WORKER_ENV.taskQueue] || TASK_QUEUE,
     controlDbUrl: env[WORKER_ENV.controlDb] || path.resolve('.stagecoach', 'control.db'),
     inventoryPath: inventoryPathFrom(env),
+    payloadKeysFile: env[WORKER_ENV.payloadKeys] || undefined,
     copyBandwidthLimit: env[WORKER_ENV.copyBandwidth] ? parseBandwidth(env[WORKER_ENV.copyBandwidth]!) : undefined,
     smtpUrl: env[WORKER_ENV.smtpUrl] || undefined,
     mailFrom: env[WORKER_ENV.mailFrom] || undefined,

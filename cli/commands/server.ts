@@ -11,6 +11,7 @@ interface ServerOptions {
   dbFile: string;
   inMemory?: boolean;
   headless?: boolean;
+  uiCodecEndpoint?: string;
 }
 
 export interface ServerStarted {
@@ -32,6 +33,7 @@ export function registerServerCommand(program: Command): void {
     .option('--db-file <file>', 'file that keeps the server state', path.join('.stagecoach', 'temporal.db'))
     .option('--in-memory', 'keep no state across restarts')
     .option('--headless', 'no Web UI')
+    .option('--ui-codec-endpoint <url>', "the Web UI decodes payloads through it ('stagecoach codec serve')")
     .action(async (options: ServerOptions, command: Command) => runServer(options, command));
   withExamples(command, [
     'stagecoach server',
@@ -54,7 +56,13 @@ async function runServer(options: ServerOptions, command: Command): Promise<void
   }
   const dbFile = options.inMemory ? undefined : path.resolve(options.dbFile);
   if (dbFile) fs.mkdirSync(path.dirname(dbFile), { recursive: true });
-  const server = await startDevServer({ port: options.port, uiPort, headless: options.headless, dbFile });
+  const server = await startDevServer({
+    port: options.port,
+    uiPort,
+    headless: options.headless,
+    dbFile,
+    uiCodecEndpoint: options.uiCodecEndpoint,
+  });
   emit<ServerStarted>(
     command,
     { address: server.address, webUi, reused: false },

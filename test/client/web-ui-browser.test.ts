@@ -5,26 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Knex } from 'knex';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { createActivities } from '../../activities';
 import { StagecoachClient } from '../../client';
 import { freePort, startDevServer, type DevServer } from '../../dev/dev-server';
 import { openControlDatabase } from '../../store/control-database';
 import { createWorker } from '../../worker/create-worker';
+import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
 
-// Headless Chromium from Debian (`apt-get install chromium`; .ci/run installs it) opens the
-// dev server's own Web UI on a workflow's page, as a release manager would.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+// Headless Chromium opens the dev server's own Web UI on a workflow's page, as a release manager would.
 const artifacts = path.resolve(__dirname, '..', '..', 'test-artifacts');
 
 let server: DevServer;
@@ -116,23 +105,3 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')(
     });
   },
 );
-
-/** The UI renders user metadata (markdown) in iframes, so look through every frame's text. */
-async function waitForRenderedText(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = '';
-  while (Date.now() < deadline) {
-    const texts = await Promise.all(
-      page.frames().map((frame) =>
-        frame
-          .locator('body')
-          .innerText()
-          .catch(() => ''),
-      ),
-    );
-    seen = texts.join('\n---\n');
-    if (seen.replace(/\s+/g, ' ').includes(text)) return;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`'${text}' did not render within ${timeoutMs} ms; the page showed:\n${seen}`);
-}
