@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import { StagecoachClient } from '../client';
+import { decisionSigner, generateSigningKey, type DecisionSigner } from '../client/decision-signing';
+import type { TrustedKey } from '../domain/decision-signatures';
 import type { Landscape } from '../domain/landscapes';
 import type { Inventory } from '../inventory/inventory';
 import { generateTenantData } from './sample/generate-tenant-data';
@@ -40,11 +42,26 @@ export async function resetDemoDatabases(inventory: Inventory): Promise<void> {
   }
 }
 
-/** Runs one release of the demo tenant through all seven steps, printing what happens. */
+/**
+ * The demo's stand-in for the approval service (docs/approvals-locks-windows.md "Signed decisions"): a key
+ * made for this run only, trusted for every user. DEV ONLY: it signs for whoever the demo says approves,
+ * where the service signs only for the person who signed in.
+ */
+export function devOnlySigner(): { signer: DecisionSigner; trusted: TrustedKey } {
+  const key = generateSigningKey();
+  const id = 'dev-only-demo-signer';
+  return {
+    signer: decisionSigner(id, key.privateKeyPem),
+    trusted: { id, publicKey: key.publicKeyHex, signsFor: ['*'] },
+  };
+}
+
+/** Runs one release of the demo tenant through all seven steps, printing what happens; decisions signed by `signer`. */
 export async function runDemoRelease(
   client: StagecoachClient,
   stateDir: string,
   say: (line: string) => void,
+  signer: DecisionSigner,
 ): Promise<{ workflowId: string; status: ReleaseStatus }> {
   // A version of its own per run: a completed release id is never started twice.
   const version = `2.0-${randomUUID().slice(0, 6)}`;
@@ -72,15 +89,18 @@ export async function runDemoRelease(
 
   await until(client, workflowId, 'gate:uat-push', say);
   await client.approvals
-    .decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' })
+    .decide(workflowId, 'approve', { gate: 'uat-push', user: 'rita' }, signer)
     .catch((error: Error) =>
       say(`rita tried to approve her own release: refused (${error.message.replace(/^.*: /, '')})`),
     );
-  await approve(client, workflowId, 'uat-push', 'alice', say);
+  await client.approvals
+    .decide(workflowId, 'approve', { gate: 'uat-push', user: 'alice' })
+    .catch((error: Error) => say(`an unsigned approval as alice: refused (${error.message.replace(/^.*: /, '')})`));
+  await approve(client, workflowId, 'uat-push', 'alice', say, signer);
   await until(client, workflowId, 'gate:production-push', say);
-  await approve(client, workflowId, 'production-push', 'carol', say);
+  await approve(client, workflowId, 'production-push', 'carol', say, signer);
   await until(client, workflowId, 'gate:go-live', say);
-  await approve(client, workflowId, 'go-live', 'bob', say);
+  await approve(client, workflowId, 'go-live', 'bob', say, signer);
   const result = await client.releases.result(workflowId);
   return { workflowId, status: result.status };
 }
@@ -117,9 +137,10 @@ async function approve(
   gate: string,
   user: string,
   say: (line: string) => void,
+  signer: DecisionSigner,
 ): Promise<void> {
-  await client.approvals.decide(workflowId, 'approve', { gate, user, comment: 'demo approval' });
-  say(`${user} approved gate ${gate} (demo approver)`);
+  await client.approvals.decide(workflowId, 'approve', { gate, user, comment: 'demo approval' }, signer);
+  say(`${user} approved gate ${gate} (demo approver, signed by the dev-only key)`);
 }
 
 /** Polls the status, printing each phase as the release enters it, until it waits for `what`. */

@@ -14,7 +14,10 @@ import { createWorker } from '../worker/create-worker';
 import { TASK_QUEUE } from '../contracts/temporal-names';
 import { InventoryTenantDatabases } from '../activities/shared/inventory-tenant-databases';
 import { loadInventory } from '../inventory/load-inventory';
-import { DEMO_INVENTORY, demoFlags, resetDemoDatabases, runDemoRelease } from './demo-release';
+import type { Inventory } from '../inventory/inventory';
+import type { ReleaseStatus } from '../contracts/releases';
+import type { Knex } from 'knex';
+import { DEMO_INVENTORY, demoFlags, devOnlySigner, resetDemoDatabases, runDemoRelease } from './demo-release';
 
 const port = Number(process.env.TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? port + 1000);
@@ -45,6 +48,9 @@ async function main(): Promise<void> {
     `• Demo tenant 'demo': production, staging and UAT recreated as SQLite files (${DEMO_INVENTORY.replace(`${process.cwd()}/`, '')})`,
   );
   const tenantDatabases = new InventoryTenantDatabases(inventory);
+  // Gates count only signed decisions; the demo's key is made for this run (dev only, see devOnlySigner).
+  const { signer, trusted } = devOnlySigner();
+  console.log(`• Decisions must be signed: trusting the DEV-ONLY key '${trusted.id}', made for this run`);
   const lockConnection = await Connection.connect({ address });
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
@@ -54,6 +60,7 @@ async function main(): Promise<void> {
     activities: createActivities({
       controlDb,
       tenantDatabases,
+      inventory: { ...inventory, trustedKeys: [trusted] },
       instanceLocks: { temporal: new Client({ connection: lockConnection }), holderCheckSeconds: 5 },
     }),
   });
@@ -61,7 +68,35 @@ async function main(): Promise<void> {
   console.log(`• Worker polling task queue '${TASK_QUEUE}' (workflows and activities)`);
 
   const client = await StagecoachClient.connect({ address });
-  const { workflowId, status } = await runDemoRelease(client, stateDir, (line) => console.log(`• ${line}`));
+  const { workflowId, status } = await runDemoRelease(client, stateDir, (line) => console.log(`• ${line}`), signer);
+  await printSummary(client, controlDb, inventory, workflowId, status);
+  console.log(`Web UI: http://localhost:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+
+  await client.close();
+  if (keep) {
+    console.log('\n--keep: server and worker keep running; Ctrl-C stops them.');
+    console.log(`Try: node bin/stagecoach approval list --tenant demo`);
+    await running;
+  } else {
+    worker.shutdown();
+    await running;
+    await server?.stop();
+  }
+  await connection.close();
+  await lockConnection.close();
+  await tenantDatabases.destroyAll();
+  await controlDb.destroy();
+}
+
+/** What the release did, as the demo's closing lines. */
+async function printSummary(
+  client: StagecoachClient,
+  controlDb: Knex,
+  inventory: Inventory,
+  workflowId: string,
+  status: ReleaseStatus,
+): Promise<void> {
+  const verified = await client.approvals.verify(workflowId);
   const audit = await new AuditStore(controlDb).listForWorkflow(workflowId);
   console.log(`\nRelease ${status.tenant} ${status.version}: ${status.outcome}.`);
   for (const t of status.timeline) console.log(`  ${t.phase.padEnd(16)} ${t.startedAt}${t.note ? `  ${t.note}` : ''}`);
@@ -79,23 +114,11 @@ async function main(): Promise<void> {
   );
   console.log('Instances now:');
   for (const line of await demoFlags(inventory)) console.log(`  ${line}`);
+  console.log(
+    `Signatures: ${verified.decisions.filter((d) => d.counted && d.signatureValid).length} counted decision(s) re-verified from the history` +
+      `${verified.problems.length ? `; PROBLEMS: ${verified.problems.join('; ')}` : ''} (stagecoach approval verify ${workflowId})`,
+  );
   console.log(`Audit: ${audit.length} events in the control database (.stagecoach/control.db)`);
-  console.log(`Web UI: http://localhost:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
-
-  await client.close();
-  if (keep) {
-    console.log('\n--keep: server and worker keep running; Ctrl-C stops them.');
-    console.log(`Try: node bin/stagecoach approval list --tenant demo`);
-    await running;
-  } else {
-    worker.shutdown();
-    await running;
-    await server?.stop();
-  }
-  await connection.close();
-  await lockConnection.close();
-  await tenantDatabases.destroyAll();
-  await controlDb.destroy();
 }
 
 main().catch((error: unknown) => {
