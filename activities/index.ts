@@ -28,6 +28,8 @@ export interface ActivityDependencies {
   mailer?: Mailer;
   /** Appended to user names to make mail addresses (`alice` → `alice@<mailDomain>`). */
   mailDomain?: string;
+  /** The approval service's public URL, for the links in gate mails (STAGECOACH_APPROVAL_URL). */
+  approvalUrl?: string;
   /** A Temporal client and lock timings, for the instance lock activities. */
   instanceLocks?: InstanceLockDependencies;
   /** Opens tenant instances' databases (package apply, export); activities needing it fail without. */
@@ -72,6 +74,7 @@ export function createActivities(deps: ActivityDependencies) {
       clock,
       mailer: deps.mailer,
       mailDomain: deps.mailDomain,
+      approvalUrl: deps.approvalUrl,
     }),
     ...createInstanceLockActivities(deps.instanceLocks),
     ...createAuthorizationActivities({ roles: () => inventoryOf(deps)?.roles ?? {} }),

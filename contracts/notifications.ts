@@ -3,6 +3,8 @@ export interface NotificationMessage {
   recipients: string[];
   subject: string;
   text: string;
+  /** The gate a request or reminder is about: the mail then links to its page in the approval service. */
+  gate?: string;
 }
 
 export interface NotifyInput extends NotificationMessage {

@@ -11,7 +11,10 @@ import type { WorkerSettings } from './settings';
 export async function openGateAndLockDependencies(
   settings: WorkerSettings,
   payloadCodec?: PayloadCodec,
-): Promise<{ deps: Pick<ActivityDependencies, 'mailer' | 'mailDomain' | 'instanceLocks'>; close(): Promise<void> }> {
+): Promise<{
+  deps: Pick<ActivityDependencies, 'mailer' | 'mailDomain' | 'approvalUrl' | 'instanceLocks'>;
+  close(): Promise<void>;
+}> {
   const mailer = settings.smtpUrl
     ? createSmtpMailer({ url: settings.smtpUrl, from: settings.mailFrom ?? 'stagecoach@localhost' })
     : undefined;
@@ -25,6 +28,7 @@ export async function openGateAndLockDependencies(
     deps: {
       mailer,
       mailDomain: settings.mailDomain,
+      approvalUrl: settings.approvalUrl,
       instanceLocks: { temporal, holderCheckSeconds: settings.lockHolderCheckSeconds },
     },
     close: async () => {

@@ -21,6 +21,8 @@ export const WORKER_ENV = {
   lockHolderCheckSeconds: 'STAGECOACH_LOCK_HOLDER_CHECK_SECONDS',
   /** Key file of the payload codec (docs/security.md "Encrypted payloads"); payloads travel in clear without it. */
   payloadKeys: 'STAGECOACH_PAYLOAD_KEYS',
+  /** The approval service's public URL; gate mails link to the gate's page there. */
+  approvalUrl: 'STAGECOACH_APPROVAL_URL',
 } as const;
 
 export interface WorkerSettings {
@@ -38,6 +40,7 @@ export interface WorkerSettings {
   lockHolderCheckSeconds?: number;
   /** Path of the payload key file; absent: no encryption. */
   payloadKeysFile?: string;
+  approvalUrl?: string;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -50,6 +53,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     controlDbUrl: env[WORKER_ENV.controlDb] || path.resolve('.stagecoach', 'control.db'),
     inventoryPath: inventoryPathFrom(env),
     payloadKeysFile: env[WORKER_ENV.payloadKeys] || undefined,
+    approvalUrl: env[WORKER_ENV.approvalUrl] || undefined,
     copyBandwidthLimit: env[WORKER_ENV.copyBandwidth] ? parseBandwidth(env[WORKER_ENV.copyBandwidth]!) : undefined,
     smtpUrl: env[WORKER_ENV.smtpUrl] || undefined,
     mailFrom: env[WORKER_ENV.mailFrom] || undefined,

@@ -11,6 +11,8 @@ export interface NotificationDependencies {
   mailer?: Mailer;
   /** Domain appended to user names that are not mail addresses (`alice` → `alice@<domain>`). */
   mailDomain?: string;
+  /** The approval service's public URL: gate requests and reminders link to the gate's page there. */
+  approvalUrl?: string;
 }
 
 export function createNotificationActivities(deps: NotificationDependencies) {
@@ -29,6 +31,11 @@ export function createNotificationActivities(deps: NotificationDependencies) {
       if (addresses.length === 0) {
         throw ApplicationFailure.nonRetryable(`notification '${input.subject}' names no recipients`, 'NoRecipients');
       }
+      // docs/approvals-locks-windows.md "Approval service": the approver decides from the link, without Temporal access.
+      const text =
+        input.gate && deps.approvalUrl
+          ? `${input.text}\n\nDecide here: ${deps.approvalUrl.replace(/\/$/, '')}/gates/${encodeURIComponent(input.workflowId)}`
+          : input.text;
       const doneKey = `${input.idempotencyKey}/notification`;
       const earlier = await deps.auditStore.listForWorkflow(input.workflowId);
       if (earlier.some((event) => event.idempotencyKey === doneKey)) return { delivery: 'already-sent', addresses };
@@ -38,7 +45,7 @@ export function createNotificationActivities(deps: NotificationDependencies) {
         ({ messageId } = await deps.mailer.send({
           to: addresses,
           subject: input.subject,
-          text: input.text,
+          text,
           idempotencyKey: input.idempotencyKey,
         }));
       }
@@ -46,7 +53,7 @@ export function createNotificationActivities(deps: NotificationDependencies) {
         workflowId: input.workflowId,
         kind: deps.mailer ? 'notification-sent' : 'notification',
         subject: input.subject,
-        detail: { recipients: addresses, text: input.text, ...(messageId ? { messageId } : {}) },
+        detail: { recipients: addresses, text, ...(messageId ? { messageId } : {}) },
         occurredAt: deps.clock.now().toISOString(),
         idempotencyKey: doneKey,
       });

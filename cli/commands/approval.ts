@@ -10,6 +10,7 @@ import { collect, parsePositiveInteger } from '../parse';
 import { renderApprovalStatus, renderListing } from '../render/approval-text';
 import { signerFrom, type SigningOptions, trustedKeysOfInventory, withSigningOptions } from '../signing';
 import { registerKeygen, registerVerify } from './approval-signing';
+import { registerServe } from './approval-service';
 
 interface RequestOptions {
   id?: string;
@@ -44,7 +45,8 @@ export function registerApprovalCommands(program: Command): void {
     registerList,
     registerVerify,
     registerKeygen,
-  ]);
+    registerServe,
+  ]).alias('approvals');
 }
 
 function registerRequest(group: Command): void {

@@ -6,12 +6,16 @@ export function approvalRequested(subject: string, state: GateState, why: string
   const gate = state.definition.name;
   return {
     recipients: pendingApprovers(state),
+    gate,
     subject: `[stagecoach] Approval requested: ${gate} for ${subject}`,
     text:
       `${why}\n\nGate '${gate}' for ${subject} (started by ${state.requestedBy}) needs ` +
       `${state.definition.requiredApprovals} approval(s).\n` +
-      `Approve or reject with the stagecoach CLI, or in the Temporal Web UI: Send signal 'approve' ` +
-      `or 'reject' with {"gate": "${gate}", "user": "<you>", "comment": "…"}.`,
+      (state.definition.trustedKeys?.length
+        ? `Decisions count only when signed: decide in the approval service (the link below, when it runs) ` +
+          `or with 'stagecoach approve --signing-key <your key>'.`
+        : `Approve or reject with the stagecoach CLI, or in the Temporal Web UI: Send signal 'approve' ` +
+          `or 'reject' with {"gate": "${gate}", "user": "<you>", "comment": "…"}.`),
   };
 }
 
@@ -19,6 +23,7 @@ export function reminder(subject: string, state: GateState): NotificationMessage
   const gate = state.definition.name;
   return {
     recipients: pendingApprovers(state),
+    gate,
     subject: `[stagecoach] Reminder: ${gate} for ${subject} still waits for you`,
     text: `Gate '${gate}' for ${subject} is still waiting for approval (round ${state.round ?? 1}).`,
   };

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import Provider from 'oidc-provider';
+import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
+import { startApprovalService, type ApprovalService } from '../../client/approval-service/server';
+import { decisionSigner, generateSigningKey } from '../../client/decision-signing';
+import { freePort } from '../../dev/dev-server';
+import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
+import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
+import { gate } from '../support/gates-harness';
+
+// docs/approvals-locks-windows.md "Approval service": a real OpenID Connect provider (oidc-provider), a real mail, a
+// real browser. Alice opens the link from the gate's mail, signs in, approves; the service signs for her and the
+// gate counts it.
+const artifacts = path.resolve(__dirname, '..', '..', 'test-artifacts');
+const serviceKey = generateSigningKey();
+const signer = decisionSigner('approval-service', serviceKey.privateKeyPem);
+const trustedKeys = [{ id: 'approval-service', publicKey: serviceKey.publicKeyHex, signsFor: ['*'] }];
+
+let idp: http.Server;
+let smtp: LocalSmtpServer;
+let ctx: ControlDbTestContext;
+let service: ApprovalService;
+let browser: Browser | undefined;
+
+describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the approval service', () => {
+  beforeAll(async () => {
+    const [idpPort, servicePort] = [await freePort(), await freePort()];
+    const serviceUrl = `http://127.0.0.1:${servicePort}`;
+    idp = await startIdentityProvider(idpPort, serviceUrl);
+    smtp = await startLocalSmtpServer();
+    ctx = await startTestWorkerWithControlDb('sqlite', 'approval-service', {
+      mailer: createSmtpMailer({ url: smtp.url, from: 'stagecoach@example.test' }),
+      mailDomain: 'example.test',
+      approvalUrl: serviceUrl,
+    });
+    service = await startApprovalService({
+      client: ctx.client,
+      signer,
+      issuer: `http://127.0.0.1:${idpPort}`,
+      clientId: 'stagecoach-approvals',
+      clientSecret: 'a-test-client-secret',
+      publicUrl: serviceUrl,
+      port: servicePort,
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    await ctx?.stop();
+    await smtp?.close();
+    await new Promise((resolve) => idp?.close(resolve));
+  });
+
+  it('alice follows the mail link, signs in at the identity provider, approves; the decision counts, signed', async () => {
+    const workflowId = `approval/acme/go-live-${randomUUID().slice(0, 8)}`;
+    const subject = `acme 2.0 go-live (${randomUUID().slice(0, 8)})`;
+    await ctx.client.approvals.request(workflowId, {
+      subject,
+      requestedBy: 'rita',
+      gate: gate({ name: 'go-live', approvers: ['alice', 'bob'], trustedKeys }),
+    });
+    await smtp.waitFor(() =>
+      smtp.received.some((m) => m.subject.includes(subject) && m.to.includes('alice@example.test')),
+    );
+    const mail = smtp.received.find((m) => m.subject.includes(subject))!;
+    const link = /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))![1];
+    expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
+
+    const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(link);
+    await page.locator('input[name=login]').fill('alice');
+    await page.locator('input[name=password]').fill('any');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await waitForRenderedText(page, 'signed in as alice');
+    await waitForRenderedText(page, 'decisions count only signed by a trusted key (approval-service)');
+    await waitForRenderedText(page, subject);
+    await page.locator('textarea[name=comment]').fill('go-live checklist done');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await waitForRenderedText(page, 'Your approve counted (signed by approval-service for alice)');
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'approval-service-gate.png'), fullPage: true });
+
+    const result = await ctx.client.approvals.result(workflowId);
+    expect(result.outcome).toBe('approved');
+    expect(result.decisions).toMatchObject([
+      {
+        user: 'alice',
+        decision: 'approve',
+        comment: 'go-live checklist done',
+        counted: true,
+        signedBy: 'approval-service',
+      },
+    ]);
+    // The list of gates waiting for alice no longer shows it.
+    await page.goto(service.url);
+    await waitForRenderedText(page, 'Gates waiting for you');
+    expect(await page.content()).not.toContain(encodeURIComponent(workflowId));
+    await page.close();
+  });
+
+  it('refuses a form post without the CSRF token, and sends whoever has no session to sign in', async () => {
+    const post = await fetch(`${service.url}/gates/${encodeURIComponent('approval/x')}/decide`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'gate=go-live&decision=approve',
+      redirect: 'manual',
+    });
+    expect(post.status).toBe(403);
+    const list = await fetch(`${service.url}/`, { redirect: 'manual' });
+    expect(list.status).toBe(302);
+    expect(list.headers.get('location')).toBe('/login?returnTo=%2F');
+  });
+});
+
+/** oidc-provider with its development sign-in pages (any login, any password) and one client: the service. */
+async function startIdentityProvider(port: number, serviceUrl: string): Promise<http.Server> {
+  const provider = new Provider(`http://127.0.0.1:${port}`, {
+    clients: [
+      {
+        client_id: 'stagecoach-approvals',
+        client_secret: 'a-test-client-secret',
+        redirect_uris: [`${serviceUrl}/callback`],
+      },
+    ],
+    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, preferred_username: id }) }),
+    claims: { openid: ['sub'], profile: ['preferred_username'] },
+    cookies: { keys: ['a-test-cookie-key'] },
+    features: { devInteractions: { enabled: true } },
+  });
+  const server = http.createServer(provider.callback());
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
