@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import Provider from 'oidc-provider';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { startApprovalService, type ApprovalService } from '../../client/approval-service/server';
@@ -75,19 +75,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the appr
     expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
 
     const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(link);
-    await page.locator('input[name=login]').fill('alice');
-    await page.locator('input[name=password]').fill('any');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await waitForRenderedText(page, 'signed in as alice');
-    await waitForRenderedText(page, 'decisions count only signed by a trusted key (approval-service)');
-    await waitForRenderedText(page, subject);
-    await page.locator('textarea[name=comment]').fill('go-live checklist done');
-    await page.getByRole('button', { name: 'Approve' }).click();
-    await waitForRenderedText(page, 'Your approve counted (signed by approval-service for alice)');
-    fs.mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: path.join(artifacts, 'approval-service-gate.png'), fullPage: true });
+    await signInAndApprove(page, link, subject);
 
     const result = await ctx.client.approvals.result(workflowId);
     expect(result.outcome).toBe('approved');
@@ -120,6 +108,23 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the appr
     expect(list.headers.get('location')).toBe('/login?returnTo=%2F');
   });
 });
+
+/** In the browser: the link, the identity provider's sign-in as alice, the gate page, Approve with a comment. */
+async function signInAndApprove(page: Page, link: string, subject: string): Promise<void> {
+  await page.goto(link);
+  await page.locator('input[name=login]').fill('alice');
+  await page.locator('input[name=password]').fill('any');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await waitForRenderedText(page, 'signed in as alice');
+  await waitForRenderedText(page, 'decisions count only signed by a trusted key (approval-service)');
+  await waitForRenderedText(page, subject);
+  await page.locator('textarea[name=comment]').fill('go-live checklist done');
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await waitForRenderedText(page, 'Your approve counted (signed by approval-service for alice)');
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, 'approval-service-gate.png'), fullPage: true });
+}
 
 /** oidc-provider with its development sign-in pages (any login, any password) and one client: the service. */
 async function startIdentityProvider(port: number, serviceUrl: string): Promise<http.Server> {
