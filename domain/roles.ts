@@ -2,7 +2,8 @@
  * Who may act (docs/approvals-locks-windows.md "Who may act"; docs/mass-deployment-and-promotions.md "Roles"):
  * `bundle-admin` manages bundles; `promotion-admin` manages targets and promotes, schedules, reschedules,
  * cancels and backs out; `deployment-admin` starts, resolves and cancels mass deployments; `lock-admin`
- * force-releases instance locks; `admin` encompasses all four. The user a target names must hold
+ * force-releases instance locks; `release-manager` starts releases (besides the release managers the
+ * inventory's release settings name); `admin` encompasses all five. The user a target names must hold
  * `accept-bundle` for the target to accept what is promoted to it. Members come from the inventory's
  * `roles` section (role → user names).
  */
@@ -12,6 +13,7 @@ export const ROLES = {
   promotionAdmin: 'promotion-admin',
   deploymentAdmin: 'deployment-admin',
   lockAdmin: 'lock-admin',
+  releaseManager: 'release-manager',
   acceptBundle: 'accept-bundle',
 } as const;
 export type Role = (typeof ROLES)[keyof typeof ROLES];
@@ -21,7 +23,13 @@ export type BundleRole = Role;
 export type RoleMembers = Record<string, string[]>;
 
 /** Roles that `admin` also grants. */
-const ENCOMPASSED_BY_ADMIN: Role[] = [ROLES.bundleAdmin, ROLES.promotionAdmin, ROLES.deploymentAdmin, ROLES.lockAdmin];
+const ENCOMPASSED_BY_ADMIN: Role[] = [
+  ROLES.bundleAdmin,
+  ROLES.promotionAdmin,
+  ROLES.deploymentAdmin,
+  ROLES.lockAdmin,
+  ROLES.releaseManager,
+];
 
 /** Everyone who holds `role`, directly or through `admin`: what a workflow carries to check requests itself. */
 export function membersOf(members: RoleMembers, role: Role): string[] {

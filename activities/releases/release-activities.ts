@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { AcceptanceLogResult, ResolveReleaseSettingsInput } from '../../contracts/releases';
 import { validateGateDefinition } from '../../domain/gates';
+import { hasRole, ROLES } from '../../domain/roles';
 import { instanceKey, type InstanceRef } from '../../domain/landscapes';
 import { validateFreeze, validateMaintenanceWindow } from '../../domain/maintenance-windows';
 import { describePackageRef, type PackageRef } from '../../domain/packages/package-types';
@@ -83,6 +84,14 @@ export function createReleaseSettingsActivities(deps: ReleaseActivityDependencie
         input.tenant,
       );
       problems.push(...settingProblems);
+      // docs/approvals-locks-windows.md "Who may act": only the inventory's word counts, never the release's own overrides.
+      const managers = [...(inventory.release?.releaseManagers ?? []), ...(tenant.release?.releaseManagers ?? [])];
+      const roles = inventory.roles ?? {};
+      if (!managers.includes(input.startedBy) && !hasRole(roles, input.startedBy, ROLES.releaseManager))
+        problems.push(
+          `${input.startedBy} may not start a release of ${input.tenant}: not a release manager of it ` +
+            `(release.releaseManagers: ${managers.join(', ') || 'none'}) and no role release-manager (or admin)`,
+        );
       const gates = input.variant === 'standard' ? Object.values(settings.gates) : [settings.gates['go-live']];
       for (const gate of gates) problems.push(...validateGateDefinition(gate, input.startedBy));
       settings.maintenanceWindows.forEach((w, i) =>

@@ -13,6 +13,7 @@ const withKeys = (keys: string) => `version: 1
 roles:
   customer-approvers: [alice, bob]
 release:
+  releaseManagers: [rita]
   gates:
     uat-push: { role: customer-approvers }
     production-push: { approvers: [carol] }
@@ -68,6 +69,20 @@ describe('trusted keys', () => {
       variant: 'standard',
     });
     for (const gate of Object.values(settings.gates)) expect(gate.trustedKeys).toEqual(inventory.trustedKeys);
+
+    // docs/approvals-locks-windows.md "Who may act": only a release manager of the inventory starts a release,
+    // whatever the release's own overrides say.
+    const start = (startedBy: string) =>
+      activities.resolveReleaseSettings({
+        tenant: 'acme',
+        version: '2.0',
+        startedBy,
+        variant: 'standard',
+        overrides: { releaseManagers: [startedBy] },
+      });
+    await expect(start('mallory')).rejects.toThrow(
+      'mallory may not start a release of acme: not a release manager of it (release.releaseManagers: rita) and no role release-manager (or admin)',
+    );
   });
 
   it('refuses an RSA key, garbage and two keys under one id, naming the key path and line', () => {
@@ -84,7 +99,7 @@ describe('trusted keys', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /^approvals\.trustedKeys\.0\.publicKey: must be an Ed25519 public key \(PEM or 64 hex digits\) \(line 12, column 7\)$/,
+        /^approvals\.trustedKeys\.0\.publicKey: must be an Ed25519 public key \(PEM or 64 hex digits\) \(line 13, column 7\)$/,
       ),
       expect.stringMatching(/^approvals\.trustedKeys\.1\.publicKey: must be an Ed25519 public key/),
     ]);
