@@ -12,6 +12,7 @@ import { registerVersionCommand } from './commands/version';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerWorkerCommand } from './commands/worker';
 import { registerCodecCommands } from './commands/codec';
+import { registerLoginCommand } from './commands/login';
 import { globalOptions } from './context';
 import { describeFailure } from './errors';
 import { OUTPUT_FORMATS } from './context';
@@ -47,6 +48,7 @@ Examples:
   registerServerCommand(program);
   registerWorkerCommand(program);
   registerCodecCommands(program);
+  registerLoginCommand(program);
   registerReleaseCommands(program);
   registerApprovalCommands(program);
   registerLockCommands(program);

@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { decisionSigner, type DecisionSigner } from '../client/decision-signing';
 import type { TrustedKey } from '../domain/decision-signatures';
+import type { DecisionKind } from '../domain/gates';
+import { decideThroughService, storedSignIn } from '../client/approval-service/login';
 import { loadInventory } from '../inventory/load-inventory';
-import { workerSettingsFromEnv } from '../worker/settings';
+import { WORKER_ENV, workerSettingsFromEnv } from '../worker/settings';
 import { CliError, usageError } from './errors';
 import { EXIT } from './exit-codes';
 
@@ -71,4 +73,42 @@ function keyIdFromInventory(signer: DecisionSigner, file: string): string {
       `signing key ${file}: its public key ${signer.publicKeyHex} is not among approvals.trustedKeys of ${inventoryPath}; give --key-id`,
     );
   return key.id;
+}
+
+export interface ServiceOptions {
+  service?: string;
+  signingKey?: string;
+}
+
+export function withServiceOption(command: Command): Command {
+  return command.addOption(
+    new Option('--service <url>', 'the approval service to decide through, once signed in (stagecoach login)').env(
+      WORKER_ENV.approvalUrl,
+    ),
+  );
+}
+
+/**
+ * Decides through the approval service when the person signed in to it (`stagecoach login`) and gave no signing
+ * key of their own: no Temporal access needed, the service signs. Undefined when that is not the case.
+ */
+export async function decideThroughServiceIfSignedIn(
+  options: ServiceOptions & { gate?: string; user?: string; comment?: string },
+  workflowId: string,
+  decision: DecisionKind,
+): Promise<Record<string, unknown> | undefined> {
+  const service = options.service?.replace(/\/$/, '');
+  if (!service || options.signingKey) return undefined;
+  const signIn = storedSignIn(service);
+  if (!signIn) return undefined;
+  const { status, body } = await decideThroughService(service, signIn, {
+    workflowId,
+    decision,
+    ...(options.gate ? { gate: options.gate } : {}),
+    ...(options.comment ? { comment: options.comment } : {}),
+    ...(options.user ? { user: options.user } : {}),
+  });
+  if (status === 200) return { workflowId, decision, ...body };
+  const message = `Decision refused on ${workflowId}: ${String(body.message ?? `the approval service answered ${status}`)}`;
+  throw new CliError(status === 404 ? EXIT.notFound : EXIT.refused, message);
 }

@@ -13,6 +13,7 @@ interface ServeOptions extends SigningOptions {
   port: number;
   host: string;
   userClaim: string;
+  cliClientId?: string;
 }
 
 /** `stagecoach approval serve` (docs/approvals-locks-windows.md "Approval service"). */
@@ -28,7 +29,12 @@ export function registerServe(group: Command): void {
       )
       .addOption(new Option('--port <port>', 'port').argParser(parsePort).default(8090))
       .option('--host <host>', 'interface to listen on', '127.0.0.1')
-      .option('--user-claim <claim>', 'the ID token claim naming the inventory user', 'preferred_username'),
+      .option('--user-claim <claim>', 'the ID token claim naming the inventory user', 'preferred_username')
+      .addOption(
+        new Option('--cli-client-id <id>', 'public client for stagecoach login (device flow)').env(
+          'STAGECOACH_OIDC_CLI_CLIENT_ID',
+        ),
+      ),
   ).action((options: ServeOptions, cmd: Command) =>
     withClient(cmd, async (client) => {
       const secret = process.env.STAGECOACH_OIDC_CLIENT_SECRET;
@@ -46,6 +52,7 @@ export function registerServe(group: Command): void {
         clientSecret: secret,
         publicUrl: options.publicUrl.replace(/\/$/, ''),
         userClaim: options.userClaim,
+        cliClientId: options.cliClientId,
         port: options.port,
         host: options.host,
       });

@@ -2,13 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import type { ApprovalStatus, DecideResult, StagecoachClient } from '../../client';
 import type { DecisionKind, ResolutionKind } from '../../domain/gates';
-import { clientAction, type ClientCall, commandGroup, withExamples } from '../context';
+import { clientAction, type ClientCall, commandGroup, emit, withExamples } from '../context';
 import { withListingOptions, type ListingOptions } from '../listing-options';
 import { CliError, usageError } from '../errors';
 import { EXIT } from '../exit-codes';
 import { collect, parsePositiveInteger } from '../parse';
 import { renderApprovalStatus, renderListing } from '../render/approval-text';
-import { signerFrom, type SigningOptions, trustedKeysOfInventory, withSigningOptions } from '../signing';
+import {
+  decideThroughServiceIfSignedIn,
+  type ServiceOptions,
+  signerFrom,
+  type SigningOptions,
+  trustedKeysOfInventory,
+  withServiceOption,
+  withSigningOptions,
+} from '../signing';
 import { registerKeygen, registerVerify } from './approval-signing';
 import { registerServe } from './approval-service';
 
@@ -27,7 +35,7 @@ interface RequestOptions {
   phase?: string;
 }
 
-interface DecideOptions extends SigningOptions {
+interface DecideOptions extends SigningOptions, ServiceOptions {
   gate?: string;
   user?: string;
   comment?: string;
@@ -119,8 +127,20 @@ function registerDecision(group: Command, decision: DecisionKind): void {
       user: 'who decides',
       comment: 'recorded with the decision',
     }),
-  ).action(
-    clientAction(async ({ client, options, print }: ClientCall<DecideOptions>, workflowId: string) => {
+  );
+  withServiceOption(command).action(async (workflowId: string, options: DecideOptions, cmd: Command) => {
+    const viaService = await decideThroughServiceIfSignedIn(options, workflowId, decision);
+    if (viaService)
+      return emit(
+        cmd,
+        viaService,
+        (a) =>
+          `${a.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate} through the approval service; approvals still needed: ${a.approvalsStillNeeded}`,
+      );
+    return directDecision(workflowId, options, cmd);
+  });
+  const directDecision = clientAction(
+    async ({ client, options, print }: ClientCall<DecideOptions>, workflowId: string) => {
       if (!options.user) throw usageError(`${decision} needs --user (or STAGECOACH_USER)`);
       const signer = signerFrom(options);
       const gate = options.gate ?? (await gateWaitedFor(client, workflowId));
@@ -131,7 +151,7 @@ function registerDecision(group: Command, decision: DecisionKind): void {
         (a) =>
           `${options.user} ${decision === 'approve' ? 'approved' : 'rejected'} gate ${a.gate}; approvals still needed: ${a.approvalsStillNeeded}`,
       );
-    }),
+    },
   );
   withExamples(command, [
     `stagecoach approval ${decision} approval/acme/1.4 --user alice --comment "${decision === 'approve' ? 'looks good' : 'not yet'}"`,

@@ -11,7 +11,14 @@ import { controlDbOption, publishPackageFiles } from '../package-files';
 import { readingOf, type ProgressReading } from '../progress';
 import { renderListing } from '../render/approval-text';
 import { renderTimeline, watchRelease } from '../render/release-timeline';
-import { signerFrom, type SigningOptions, withSigningOptions } from '../signing';
+import {
+  decideThroughServiceIfSignedIn,
+  type ServiceOptions,
+  signerFrom,
+  type SigningOptions,
+  withServiceOption,
+  withSigningOptions,
+} from '../signing';
 
 /** `acme/1.4` and `release/acme/1.4` name the same release. */
 const releaseIdOf = (id: string) => (id.startsWith('release/') ? id : `release/${id}`);
@@ -151,9 +158,16 @@ function registerDecision(group: Command, decision: DecisionKind): void {
     .option('--gate <name>', 'the gate (default: the one the release waits at)')
     .addOption(new Option('--user <user>', 'who decides').env('STAGECOACH_USER').makeOptionMandatory())
     .option('--comment <text>', 'recorded with the decision');
-  withSigningOptions(command).action(
-    (id: string, options: { gate?: string; user: string; comment?: string } & SigningOptions, command: Command) =>
-      withClient(command, async (client) => {
+  withServiceOption(withSigningOptions(command)).action(
+    async (
+      id: string,
+      options: { gate?: string; user: string; comment?: string } & SigningOptions & ServiceOptions,
+      command: Command,
+    ) => {
+      const viaService = await decideThroughServiceIfSignedIn(options, releaseIdOf(id), decision);
+      if (viaService)
+        return emit(command, viaService, (a) => `${a.user}: ${decision} on gate ${a.gate} counted (approval service)`);
+      return withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
         const signer = signerFrom(options);
         const gate = await gateOf(client, workflowId, options.gate);
@@ -165,7 +179,8 @@ function registerDecision(group: Command, decision: DecisionKind): void {
           (a) =>
             `${options.user}: ${decision} on gate ${a.gate} counted; approvals still needed: ${a.approvalsStillNeeded}`,
         );
-      }),
+      });
+    },
   );
   withExamples(command, [`stagecoach release ${decision} acme/1.4 --user alice --comment "checked in UAT"`]);
 }

@@ -13,7 +13,7 @@ import * as oidc from 'openid-client';
 import type { DecisionKind } from '../../domain/gates';
 import { pendingApprovers } from '../../domain/gates';
 import type { DecisionSigner } from '../decision-signing';
-import { DecisionRefusedError } from '../errors';
+import { DecisionRefusedError, NotFoundError } from '../errors';
 import type { StagecoachClient } from '../stagecoach-client';
 import { gatePage, messagePage, waitingPage, type WaitingGate } from './pages';
 
@@ -31,6 +31,8 @@ export interface ApprovalServiceOptions {
   userClaim?: string;
   /** Inventory users; a signed-in identity outside it is refused. */
   knownUsers?: (user: string) => boolean;
+  /** The public client `stagecoach login` signs in with (device flow); absent: no command-line sign-in. */
+  cliClientId?: string;
   port: number;
   host?: string;
 }
@@ -67,6 +69,7 @@ export async function startApprovalService(options: ApprovalServiceOptions): Pro
   const context: RouteContext = { options, config, sessions, secure };
   registerSignIn(app, context);
   registerGates(app, context);
+  registerApi(app, context);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   return { url: options.publicUrl, close: () => app.close() };
 }
@@ -202,6 +205,47 @@ function registerGates(app: FastifyInstance, context: RouteContext): void {
     }
     const status = await statusOf(client, workflowId);
     return reply.type('text/html').send(gatePage(user, workflowId, status, reply.generateCsrf(), outcome));
+  });
+}
+
+/**
+ * What `stagecoach login` and `approve`/`reject` use (docs/approvals-locks-windows.md "Approval service"): the
+ * sign-in settings, and a decision sent with the access token `login` obtained. The identity provider's
+ * userinfo endpoint says whose token it is; the service signs for that user only. No cookie, so no CSRF.
+ */
+function registerApi(app: FastifyInstance, context: RouteContext): void {
+  const { options, config } = context;
+  app.get('/api/sign-in', async () => ({ issuer: options.issuer, clientId: options.cliClientId ?? null }));
+  app.post('/api/decide', async (request, reply) => {
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) return reply.code(401).send({ message: 'not signed in: run stagecoach login' });
+    let user: string;
+    try {
+      const info = await oidc.fetchUserInfo(config, token, oidc.skipSubjectCheck);
+      user = String(info[options.userClaim ?? 'preferred_username'] ?? '');
+    } catch {
+      return reply.code(401).send({ message: 'the sign-in has expired or was revoked: run stagecoach login again' });
+    }
+    const body = request.body as { workflowId?: string; gate?: string; decision?: string; comment?: string; user?: string };
+    if (body.user && body.user !== user)
+      return reply.code(409).send({ message: `signed in as ${user}, not ${body.user}: nothing was sent`, user });
+    const workflowId = String(body.workflowId ?? '');
+    const decision: DecisionKind = body.decision === 'reject' ? 'reject' : 'approve';
+    try {
+      // Without a gate named, the one the workflow waits at: approvers need no Temporal access to find it.
+      const gate = body.gate ? String(body.gate) : (await options.client.approvals.status(workflowId)).gate?.definition.name;
+      const answer = await options.client.approvals.decide(
+        workflowId,
+        decision,
+        { gate: gate ?? '', user, ...(body.comment ? { comment: String(body.comment) } : {}) },
+        options.signer,
+      );
+      return { ...answer, user, signedBy: options.signer.keyId };
+    } catch (error) {
+      if (error instanceof DecisionRefusedError) return reply.code(409).send({ message: error.message, user });
+      if (error instanceof NotFoundError) return reply.code(404).send({ message: error.message, user });
+      throw error;
+    }
   });
 }
 

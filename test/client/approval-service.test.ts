@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { decisionSigner, generateSigningKey } from '../../client/decision-signin
 import { freePort } from '../../dev/dev-server';
 import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { runCli, startCli } from '../support/run-cli';
 import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
 import { gate } from '../support/gates-harness';
 
@@ -47,6 +49,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the appr
       clientSecret: 'a-test-client-secret',
       publicUrl: serviceUrl,
       port: servicePort,
+      cliClientId: 'stagecoach-cli',
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -59,41 +62,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the appr
     await new Promise((resolve) => idp?.close(resolve));
   });
 
-  it('alice follows the mail link, signs in at the identity provider, approves; the decision counts, signed', async () => {
-    const workflowId = `approval/acme/go-live-${randomUUID().slice(0, 8)}`;
-    const subject = `acme 2.0 go-live (${randomUUID().slice(0, 8)})`;
-    await ctx.client.approvals.request(workflowId, {
-      subject,
-      requestedBy: 'rita',
-      gate: gate({ name: 'go-live', approvers: ['alice', 'bob'], trustedKeys }),
-    });
-    await smtp.waitFor(() =>
-      smtp.received.some((m) => m.subject.includes(subject) && m.to.includes('alice@example.test')),
-    );
-    const mail = smtp.received.find((m) => m.subject.includes(subject))!;
-    const link = /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))![1];
-    expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
+  it(
+    'alice follows the mail link, signs in at the identity provider, approves; the decision counts, signed',
+    mailLinkApproval,
+  );
 
-    const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
-    await signInAndApprove(page, link, subject);
-
-    const result = await ctx.client.approvals.result(workflowId);
-    expect(result.outcome).toBe('approved');
-    expect(result.decisions).toMatchObject([
-      {
-        user: 'alice',
-        decision: 'approve',
-        comment: 'go-live checklist done',
-        counted: true,
-        signedBy: 'approval-service',
-      },
-    ]);
-    // The list of gates waiting for alice no longer shows it.
-    await page.goto(service.url);
-    await waitForRenderedText(page, 'Gates waiting for you');
-    expect(await page.content()).not.toContain(encodeURIComponent(workflowId));
-    await page.close();
-  });
+  it('stagecoach login (device flow), then approve from the command line without Temporal access', loginThenApprove);
 
   it('refuses a form post without the CSRF token, and sends whoever has no session to sign in', async () => {
     const post = await fetch(`${service.url}/gates/${encodeURIComponent('approval/x')}/decide`, {
@@ -108,6 +82,87 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the appr
     expect(list.headers.get('location')).toBe('/login?returnTo=%2F');
   });
 });
+
+/** Alice follows the link in the gate's mail, signs in at the identity provider and approves in the browser. */
+async function mailLinkApproval(): Promise<void> {
+  const workflowId = `approval/acme/go-live-${randomUUID().slice(0, 8)}`;
+  const subject = `acme 2.0 go-live (${randomUUID().slice(0, 8)})`;
+  await ctx.client.approvals.request(workflowId, {
+    subject,
+    requestedBy: 'rita',
+    gate: gate({ name: 'go-live', approvers: ['alice', 'bob'], trustedKeys }),
+  });
+  await smtp.waitFor(() =>
+    smtp.received.some((m) => m.subject.includes(subject) && m.to.includes('alice@example.test')),
+  );
+  const mail = smtp.received.find((m) => m.subject.includes(subject))!;
+  const link = /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))![1];
+  expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
+
+  const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+  await signInAndApprove(page, link, subject);
+
+  const result = await ctx.client.approvals.result(workflowId);
+  expect(result.outcome).toBe('approved');
+  expect(result.decisions).toMatchObject([
+    {
+      user: 'alice',
+      decision: 'approve',
+      comment: 'go-live checklist done',
+      counted: true,
+      signedBy: 'approval-service',
+    },
+  ]);
+  // The list of gates waiting for alice no longer shows it.
+  await page.goto(service.url);
+  await waitForRenderedText(page, 'Gates waiting for you');
+  expect(await page.content()).not.toContain(encodeURIComponent(workflowId));
+  await page.close();
+}
+
+/** `stagecoach login` by the device flow in the browser, then `approve` from the command line through the service. */
+async function loginThenApprove(): Promise<void> {
+  const workflowId = `approval/acme/cli-${randomUUID().slice(0, 8)}`;
+  await ctx.client.approvals.request(workflowId, {
+    subject: 'acme 2.0 production push',
+    requestedBy: 'rita',
+    gate: gate({ name: 'production-push', approvers: ['alice', 'bob'], trustedKeys }),
+  });
+  const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-login-')), 'credentials.json');
+  const env = { STAGECOACH_APPROVAL_URL: service.url, STAGECOACH_CREDENTIALS: credentials };
+  const login = startCli(['login', '--json'], env);
+  await expect.poll(() => /open (\S+) and confirm the code/.test(login.output()), { timeout: 60_000 }).toBe(true);
+  const url = /open (\S+) and confirm the code/.exec(login.output())![1];
+  const page = await browser!.newPage();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('input[name=login]').fill('alice');
+  await page.locator('input[name=password]').fill('any');
+  await page.getByRole('button', { name: 'Sign-in' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.close();
+  // The CLI polls the provider (every 5 s by default) and ends once the sign-in is done.
+  await expect.poll(() => login.child.exitCode, { timeout: 30_000 }).not.toBeNull();
+  expect(await login.stop()).toBe(0);
+  expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
+
+  // No --address, no task queue: the CLI talks to the service only.
+  const asBob = await runCli(['approval', 'approve', workflowId, '--user', 'bob'], env);
+  expect([asBob.code, asBob.stderr]).toEqual([
+    4,
+    expect.stringContaining('signed in as alice, not bob: nothing was sent'),
+  ]);
+  const approve = await runCli(
+    ['approval', 'approve', workflowId, '--user', 'alice', '--comment', 'from my terminal', '--json'],
+    env,
+  );
+  expect(approve.stderr).toBe('');
+  expect(approve.json()).toMatchObject({ workflowId, counted: true, user: 'alice', signedBy: 'approval-service' });
+  const result = await ctx.client.approvals.result(workflowId);
+  expect(result.decisions.filter((d) => d.counted)).toMatchObject([
+    { user: 'alice', comment: 'from my terminal', signedBy: 'approval-service' },
+  ]);
+}
 
 /** In the browser: the link, the identity provider's sign-in as alice, the gate page, Approve with a comment. */
 async function signInAndApprove(page: Page, link: string, subject: string): Promise<void> {
@@ -135,11 +190,19 @@ async function startIdentityProvider(port: number, serviceUrl: string): Promise<
         client_secret: 'a-test-client-secret',
         redirect_uris: [`${serviceUrl}/callback`],
       },
+      // `stagecoach login`: a public client on the device flow.
+      {
+        client_id: 'stagecoach-cli',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: [],
+        redirect_uris: [],
+      },
     ],
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, preferred_username: id }) }),
     claims: { openid: ['sub'], profile: ['preferred_username'] },
     cookies: { keys: ['a-test-cookie-key'] },
-    features: { devInteractions: { enabled: true } },
+    features: { devInteractions: { enabled: true }, deviceFlow: { enabled: true } },
   });
   const server = http.createServer(provider.callback());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
