@@ -226,14 +226,22 @@ function registerApi(app: FastifyInstance, context: RouteContext): void {
     } catch {
       return reply.code(401).send({ message: 'the sign-in has expired or was revoked: run stagecoach login again' });
     }
-    const body = request.body as { workflowId?: string; gate?: string; decision?: string; comment?: string; user?: string };
+    const body = request.body as {
+      workflowId?: string;
+      gate?: string;
+      decision?: string;
+      comment?: string;
+      user?: string;
+    };
     if (body.user && body.user !== user)
       return reply.code(409).send({ message: `signed in as ${user}, not ${body.user}: nothing was sent`, user });
     const workflowId = String(body.workflowId ?? '');
     const decision: DecisionKind = body.decision === 'reject' ? 'reject' : 'approve';
     try {
       // Without a gate named, the one the workflow waits at: approvers need no Temporal access to find it.
-      const gate = body.gate ? String(body.gate) : (await options.client.approvals.status(workflowId)).gate?.definition.name;
+      const gate = body.gate
+        ? String(body.gate)
+        : (await options.client.approvals.status(workflowId)).gate?.definition.name;
       const answer = await options.client.approvals.decide(
         workflowId,
         decision,
