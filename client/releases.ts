@@ -10,6 +10,8 @@ import type { ClientCore } from './core';
 import { type FailureNaming, InvalidReleaseInputError, RefusedError, ReleaseAlreadyStartedError } from './errors';
 import { searchAttributesFor, type WorkflowListing } from './workflow-progress';
 import {
+  type CancelReleaseRequest,
+  cancelReleaseUpdate,
   type ConfigurationReady,
   configurationReadySignal,
   configurationReadyUpdate,
@@ -125,8 +127,19 @@ export class Releases {
    * Cancels a release: it undoes its flag changes, releases its instance locks and ends as
    * cancelled. (A gate's `cancel` signal from a release manager ends it the same way.)
    */
-  async cancel(workflowId: string): Promise<void> {
-    await this.core.call(workflowId, (handle) => handle.cancel());
+  /**
+   * Cancels a release. With `request` (what the CLI sends) a release manager of the release cancels it, named
+   * and recorded, or RefusedError says why not (docs/approvals-locks-windows.md "Who may act"); without, the
+   * workflow is cancelled as the Web UI's button does, naming nobody.
+   */
+  async cancel(workflowId: string, request?: CancelReleaseRequest): Promise<void> {
+    if (!request) {
+      await this.core.call(workflowId, (handle) => handle.cancel());
+      return;
+    }
+    await this.core.call(workflowId, (handle) => handle.executeUpdate(cancelReleaseUpdate, { args: [request] }), {
+      refused: (id, failure) => new RefusedError(id, failure.message, 'Cancellation'),
+    });
   }
 
   /** Releases, newest first; narrowed by tenant, phase or what they wait for. */

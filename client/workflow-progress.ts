@@ -189,7 +189,9 @@ function timestampToIso(
 }
 
 /** A visibility query over our search attributes; values are quoted, so any text is safe. */
-export function visibilityQuery(filter: StagecoachAttributes & { type?: string; open?: boolean }): string {
+export function visibilityQuery(
+  filter: StagecoachAttributes & { type?: string; open?: boolean; taskQueue?: string },
+): string {
   const clauses: string[] = [];
   for (const field of Object.keys(attributeKeys) as (keyof StagecoachAttributes)[]) {
     const value = filter[field];
@@ -197,6 +199,7 @@ export function visibilityQuery(filter: StagecoachAttributes & { type?: string; 
   }
   if (filter.type) clauses.push(`WorkflowType = ${quote(filter.type)}`);
   if (filter.open) clauses.push(`ExecutionStatus = 'Running'`);
+  if (filter.taskQueue) clauses.push(`TaskQueue = ${quote(filter.taskQueue)}`);
   return clauses.join(' AND ');
 }
 

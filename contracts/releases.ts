@@ -21,6 +21,16 @@ export const configurationReadyUpdate = defineUpdate<ReleaseRequestAnswer, [Conf
 
 export const correctedPackageUpdate = defineUpdate<ReleaseRequestAnswer, [CorrectedPackage]>('corrected-package');
 
+/**
+ * docs/approvals-locks-windows.md "Who may act": a release manager of the release cancels it, named and
+ * recorded; the release undoes its flag changes, releases its locks and ends `cancelled`.
+ */
+export interface CancelReleaseRequest {
+  user: string;
+  reason: string;
+}
+export const cancelReleaseUpdate = defineUpdate<{ cancelled: true }, [CancelReleaseRequest]>('cancel-release');
+
 export interface ReleaseRequestAnswer {
   accepted: true;
   phase: ReleaseStatus['phase'];

@@ -1,8 +1,15 @@
-import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Landscape } from '../domain/landscapes';
 import { landscapesOf, releaseInputProblems } from '../domain/releases';
 import { SEARCH_ATTRIBUTES } from '../contracts/temporal-names';
-import { createAuditTrail } from './audit-trail';
+import { type AuditTrail, createAuditTrail } from './audit-trail';
 import { createGateKeeper } from './gates/gate-keeper';
 import { withInstanceLock } from './locks/with-instance-lock';
 import { createReleaseState } from './release/release-state';
@@ -17,7 +24,12 @@ import { provision } from './release/steps/provisioning';
 import { uatRefresh } from './release/steps/uat-refresh';
 import { pushToUat } from './release/steps/uat-push';
 import { describeFailure } from './shared/failures';
-import type { ReleaseInput, ReleaseResult } from '../contracts/releases';
+import {
+  cancelReleaseUpdate,
+  type CancelReleaseRequest,
+  type ReleaseInput,
+  type ReleaseResult,
+} from '../contracts/releases';
 
 /**
  * One tenant release (docs/releases.md), id `release/<tenant>/<version>`.
@@ -32,6 +44,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
   const managers: string[] = [input.startedBy];
   const gates = createGateKeeper({ subject, requestedBy: input.startedBy, releaseManagers: managers, trail });
   const state = createReleaseState(input, trail, gates, () => managers);
+  // The steps run in a scope of their own so a release manager's `cancel-release` can stop them, named;
+  // cancelling the workflow itself (the Web UI's button) still works and names nobody.
+  const work = new CancellationScope();
+  const cancel = handleCancelRequests({ subject, managers, trail, state, work });
   try {
     const problems = releaseInputProblems(input);
     if (problems.length > 0)
@@ -64,19 +80,26 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
       instance: (landscape) => ({ tenant: input.tenant, landscape }),
       childId: releaseChildId,
     };
-    await holdingLocks(ctx, landscapesOf(state.status.variant), async () => {
-      try {
-        await runSteps(ctx);
-      } catch (error) {
-        await ctx.saga.compensate(trail);
-        throw error;
-      }
-    });
+    await work.run(() =>
+      holdingLocks(ctx, landscapesOf(state.status.variant), async () => {
+        try {
+          await runSteps(ctx);
+        } catch (error) {
+          await ctx.saga.compensate(trail);
+          throw error;
+        }
+      }),
+    );
     state.finish('completed');
     return { outcome: 'completed', status: state.snapshot() };
   } catch (error) {
     if (error instanceof ReleaseCancelledByGate) {
       state.finish('cancelled', error.message);
+      return { outcome: 'cancelled', status: state.snapshot() };
+    }
+    const cancelledBy = cancel.by();
+    if (cancelledBy && isCancellation(error)) {
+      state.finish('cancelled', `cancelled by ${cancelledBy.user}: ${cancelledBy.reason}`);
       return { outcome: 'cancelled', status: state.snapshot() };
     }
     state.finish(
@@ -88,6 +111,39 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
     state.waitFor(undefined);
     await trail.settled();
   }
+}
+
+/** docs/approvals-locks-windows.md "Who may act": `cancel-release` from a release manager of this release. */
+function handleCancelRequests(options: {
+  subject: string;
+  managers: string[];
+  trail: AuditTrail;
+  state: ReturnType<typeof createReleaseState>;
+  work: CancellationScope;
+}): { by(): CancelReleaseRequest | undefined } {
+  const { subject, managers, trail, state, work } = options;
+  let cancelledBy: CancelReleaseRequest | undefined;
+  setHandler(
+    cancelReleaseUpdate,
+    (request) => {
+      cancelledBy = request;
+      trail.record('release-cancel-requested', request.user, { reason: request.reason });
+      work.cancel();
+      return { cancelled: true };
+    },
+    {
+      validator: (request) => {
+        if (!request?.user?.trim() || !request.reason?.trim())
+          throw new Error('a cancellation needs the user and a reason');
+        if (!managers.includes(request.user))
+          throw new Error(
+            `${request.user} may not cancel ${subject}: only its release managers may (${managers.join(', ')})`,
+          );
+        if (state.status.outcome) throw new Error(`${subject} has ended (${state.status.outcome}): nothing to cancel`);
+      },
+    },
+  );
+  return { by: () => cancelledBy };
 }
 
 async function runSteps(ctx: ReleaseContext): Promise<void> {

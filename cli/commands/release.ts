@@ -272,11 +272,17 @@ function registerCancel(group: Command): void {
   const command = group
     .command('cancel')
     .argument('<release>', 'release id')
-    .description('cancel a release: it undoes its flag changes, releases its locks and ends cancelled')
-    .action((id: string, _options: unknown, command: Command) =>
+    .description(
+      'cancel a release (its release managers): it undoes its flag changes, releases its locks and ends cancelled',
+    )
+    .addOption(
+      new Option('--user <user>', 'a release manager of the release').env('STAGECOACH_USER').makeOptionMandatory(),
+    )
+    .requiredOption('--reason <text>', 'why; recorded with the release')
+    .action((id: string, options: { user: string; reason: string }, command: Command) =>
       withClient(command, async (client) => {
         const workflowId = releaseIdOf(id);
-        await client.releases.cancel(workflowId);
+        await client.releases.cancel(workflowId, options);
         emit(
           command,
           { workflowId, cancelRequested: true },
@@ -284,7 +290,7 @@ function registerCancel(group: Command): void {
         );
       }),
     );
-  withExamples(command, ['stagecoach release cancel acme/1.4']);
+  withExamples(command, ['stagecoach release cancel acme/1.4 --user rita --reason "customer postponed"']);
 }
 
 function registerList(group: Command): void {

@@ -262,16 +262,25 @@ async function statusOf(client: StagecoachClient, workflowId: string) {
   return progress.type === 'release' ? client.releases.status(workflowId) : client.approvals.status(workflowId);
 }
 
-/** Open workflows waiting at a gate where `user` is still to decide. */
+/**
+ * Open workflows of this deployment (its task queue) waiting at a gate where `user` is still to decide. Statuses
+ * are asked a batch at a time: a workflow whose worker is gone must not hold up the page.
+ */
 async function gatesWaitingFor(client: StagecoachClient, user: string): Promise<WaitingGate[]> {
-  const open = (await client.list({ open: true }, 500)).filter((w) => w.attributes.waitingFor?.startsWith('gate:'));
+  const open = (await client.list({ open: true, taskQueue: client.taskQueue }, 500)).filter((w) =>
+    w.attributes.waitingFor?.startsWith('gate:'),
+  );
   const waiting: WaitingGate[] = [];
-  for (const workflow of open) {
-    const status = await client.approvals.status(workflow.workflowId).catch(() => undefined);
-    const gate = status?.gate;
-    if (!gate || !pendingApprovers(gate).includes(user)) continue;
-    const subject = 'subject' in status ? status.subject : workflow.workflowId;
-    waiting.push({ workflowId: workflow.workflowId, gate: gate.definition.name, round: gate.round ?? 1, subject });
+  for (let i = 0; i < open.length; i += 20) {
+    const batch = open.slice(i, i + 20);
+    const statuses = await Promise.all(batch.map((w) => client.approvals.status(w.workflowId).catch(() => undefined)));
+    batch.forEach((workflow, index) => {
+      const status = statuses[index];
+      const gate = status?.gate;
+      if (!gate || !pendingApprovers(gate).includes(user)) return;
+      const subject = 'subject' in status ? status.subject : workflow.workflowId;
+      waiting.push({ workflowId: workflow.workflowId, gate: gate.definition.name, round: gate.round ?? 1, subject });
+    });
   }
   return waiting;
 }

@@ -206,10 +206,15 @@ describe('stagecoach release', () => {
     const tenant = fixture.tenant('cli');
     const id = `${tenant}/2.0`;
     expect((await startRelease(tenant, '2.0')).code).toBe(0);
-    expect((await cli('release', 'cancel', id)).code).toBe(0);
+    const outsider = await cli('release', 'cancel', id, '--user', 'alice', '--reason', 'not mine');
+    expect(outsider.code).toBe(4);
+    expect(outsider.stderr).toContain(
+      `alice may not cancel release ${tenant} 2.0: only its release managers may (rita)`,
+    );
+    expect((await cli('release', 'cancel', id, '--user', 'rita', '--reason', 'customer postponed')).code).toBe(0);
     const watch = await cli('release', 'watch', id, '--interval', '200');
     expect(watch.code).toBe(4);
-    expect(watch.stdout).toMatch(/cancelled/);
+    expect(watch.stdout).toMatch(/cancelled by rita: customer postponed/);
 
     const bad = await startRelease('Not A Tenant', '1');
     expect(bad.code).toBe(2);
@@ -227,6 +232,6 @@ describe('stagecoach release corrected-package', () => {
     const good = await refusesMissingFileOrRelease(id, workflowId, broken);
     await refusesStillBrokenPackage(id, workflowId);
     await correctsWithGoodPackage(id, workflowId, good);
-    expect((await cli('release', 'cancel', id)).code).toBe(0);
+    expect((await cli('release', 'cancel', id, '--user', 'rita', '--reason', 'done testing')).code).toBe(0);
   }, 90_000);
 });
