@@ -3,6 +3,7 @@
  * on it (by Update, or fire-and-forget as the Web UI does), resolves or cancels it, and reads its
  * status and result. A release's gates take the same calls with the release's workflow id.
  */
+import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DecisionKind, GateDecision, RecordedResolution, ResolutionKind } from '../domain/gates';
 import {
@@ -14,6 +15,8 @@ import {
   cancelSignal,
   type DecideResult,
   decideUpdate,
+  type GateBriefing,
+  type GateBriefingInput,
   rejectSignal,
   type ResolutionRequest,
   resolveSignal,
@@ -86,6 +89,16 @@ export class Approvals {
   ): Promise<void> {
     const sent = signer ? await this.signed(workflowId, decision, request, signer) : request;
     await this.core.call(workflowId, (handle) => handle.signal(decisionSignal(decision), sent));
+  }
+
+  /**
+   * What an approver is shown at a release gate (docs/approvals-locks-windows.md "Approval service"): impact,
+   * a dry run on the target, UAT's log; the worker works it out, reading only.
+   */
+  async briefing(input: GateBriefingInput): Promise<GateBriefing> {
+    return this.core.execute<GateBriefing>('gateBriefing', `gate-briefing/${randomUUID()}`, input, {
+      staticSummary: `gate briefing: ${input.packages.length} package(s)${input.target ? ` on ${input.target.tenant}/${input.target.landscape}` : ''}`,
+    });
   }
 
   /**

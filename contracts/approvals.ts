@@ -7,6 +7,10 @@ import type {
   RecordedDecision,
   RecordedResolution,
 } from '../domain/gates';
+import type { InstanceRef } from '../domain/landscapes';
+import type { PackageRef } from '../domain/packages/package-types';
+import type { AnalyzePackageResult, PackageReport } from './packages';
+import type { AcceptanceLogResult } from './releases';
 /** Signals: what an approver sends from the Web UI's "Send signal" (JSON `{gate,user,comment}`). */
 export const approveSignal = defineSignal<[GateDecision]>('approve');
 
@@ -75,3 +79,24 @@ export interface ApprovalResult {
 
 /** How a gate ends: approved, or cancelled by a release manager. */
 export type GateVerdict = 'approved' | 'cancelled';
+
+/**
+ * What an approver is shown at a release gate (docs/approvals-locks-windows.md "Approval service"): each
+ * package's impact with its high-impact changes, a dry run on the gate's target, and UAT's log since the push.
+ */
+export interface GateBriefingInput {
+  packages: PackageRef[];
+  /** The instance the gate lets the packages reach: checked by a dry run, nothing changed. */
+  target?: InstanceRef;
+  /** At the production-push gate: configuration errors UAT logged since the push to it. */
+  uatLogSince?: { instance: InstanceRef; since: string };
+}
+
+export interface GateBriefing {
+  packages: AnalyzePackageResult[];
+  /** One dry run per package on the target. */
+  previews: PackageReport[];
+  uatLog?: AcceptanceLogResult;
+  /** What could not be worked out, by name (a package that no longer loads, a target that is down). */
+  problems: string[];
+}

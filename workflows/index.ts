@@ -1,5 +1,6 @@
 // The workflow bundle's entry: every workflow type the worker runs.
 export { approval } from './approval';
+export { gateBriefing } from './gate-briefing';
 export { instanceLock } from './locks/instance-lock';
 export { copyBackup, copyDatabase, transactionalRefresh } from './copy-database';
 export { deployPackage } from './deploy-package';

@@ -2,7 +2,7 @@
  * The approval service's pages (docs/approvals-locks-windows.md "Approval service"): plain HTML, every value
  * escaped, no script. What an approver is asked to decide on, and nothing secret.
  */
-import type { ApprovalStatus } from '../../contracts/approvals';
+import type { ApprovalStatus, GateBriefing } from '../../contracts/approvals';
 import type { ReleaseStatus } from '../../contracts/releases';
 import { authenticationNote, pendingApprovers, type GateState } from '../../domain/gates';
 
@@ -52,6 +52,7 @@ export function gatePage(
   status: ApprovalStatus | ReleaseStatus,
   csrfToken: string,
   outcome?: { counted: boolean; message: string },
+  briefing?: GateBriefing,
 ): string {
   const gate = status.gate;
   if (!gate) return layout(workflowId, user, '<p>This workflow has no gate open.</p>');
@@ -60,6 +61,7 @@ export function gatePage(
     `<p>Gate <b>${escape(gate.definition.name)}</b>, round ${gate.round ?? 1}: ${escape(gate.outcome ?? gate.phase ?? 'waiting')}. ` +
       `${escape(authenticationNote(gate.definition))}.</p>`,
     releaseDetails(status),
+    briefing ? briefingSections(briefing) : '',
     decisionsTable(gate),
   ];
   if (pendingApprovers(gate).includes(user) && (gate.phase ?? 'waiting') === 'waiting' && !gate.outcome)
@@ -89,6 +91,34 @@ function releaseDetails(status: ApprovalStatus | ReleaseStatus): string {
     `<h2>Change register</h2>${changes.length ? `<ul>${changes.join('')}</ul>` : '<p>No change registered.</p>'}`,
     status.problems.length
       ? `<h2>Problems</h2><ul>${status.problems.map((p) => `<li>${escape(p)}</li>`).join('')}</ul>`
+      : '',
+  ].join('\n');
+}
+
+/** Impact with the high-impact changes, the dry run on the target, UAT's log: what the approver decides on. */
+function briefingSections(briefing: GateBriefing): string {
+  const impact = briefing.packages.map(
+    (p) =>
+      `<li><b>${escape(p.packageId)} ${escape(p.version)}</b>: impact <b>${escape(p.impact)}</b> ` +
+      `(${p.counts.high} high, ${p.counts.medium} medium, ${p.counts.low} low)${p.reasons ? `<br>${escape(p.reasons)}` : ''}</li>`,
+  );
+  const previews = briefing.previews.map(
+    (r) =>
+      `<li>${escape(r.packageId)} ${escape(r.version)} on ${escape(r.target)}: ${escape(r.outcome)}, ` +
+      `${r.errorCount} error(s), ${r.warningCount} warning(s)` +
+      [...r.errors, ...r.warnings].map((issue) => `<br>${escape(issue)}`).join('') +
+      '</li>',
+  );
+  const log = briefing.uatLog;
+  return [
+    `<h2>Impact</h2><ul>${impact.join('')}</ul>`,
+    previews.length ? `<h2>Preview on the target (dry run)</h2><ul>${previews.join('')}</ul>` : '',
+    log
+      ? `<h2>UAT log check</h2><p>${log.configurationErrors} configuration error(s) in ${escape(log.instance)} since the push to UAT</p>` +
+        (log.samples.length ? `<ul>${log.samples.map((m) => `<li>${escape(m)}</li>`).join('')}</ul>` : '')
+      : '',
+    briefing.problems.length
+      ? `<h2>Could not be checked</h2><ul>${briefing.problems.map((p) => `<li>${escape(p)}</li>`).join('')}</ul>`
       : '',
   ].join('\n');
 }

@@ -15,6 +15,8 @@ import { pendingApprovers } from '../../domain/gates';
 import type { DecisionSigner } from '../decision-signing';
 import { DecisionRefusedError, NotFoundError } from '../errors';
 import type { StagecoachClient } from '../stagecoach-client';
+import type { GateBriefing } from '../../contracts/approvals';
+import { briefingInputOf } from './briefing';
 import { gatePage, messagePage, waitingPage, type WaitingGate } from './pages';
 
 export interface ApprovalServiceOptions {
@@ -175,8 +177,8 @@ function registerGates(app: FastifyInstance, context: RouteContext): void {
     const user = userOf(request, reply, context);
     if (!user) return reply;
     const workflowId = decodeURIComponent((request.params as { '*': string })['*']);
-    const status = await statusOf(client, workflowId);
-    return reply.type('text/html').send(gatePage(user, workflowId, status, reply.generateCsrf()));
+    const { status, briefing } = await pageData(client, workflowId);
+    return reply.type('text/html').send(gatePage(user, workflowId, status, reply.generateCsrf(), undefined, briefing));
   });
   app.post('/gates/*', { preHandler: app.csrfProtection }, async (request, reply) => {
     const user = userOf(request, reply, context);
@@ -203,8 +205,8 @@ function registerGates(app: FastifyInstance, context: RouteContext): void {
       if (!(error instanceof DecisionRefusedError)) throw error;
       outcome = { counted: false, message: `Your ${decision} did not count: ${error.message}` };
     }
-    const status = await statusOf(client, workflowId);
-    return reply.type('text/html').send(gatePage(user, workflowId, status, reply.generateCsrf(), outcome));
+    const { status, briefing } = await pageData(client, workflowId);
+    return reply.type('text/html').send(gatePage(user, workflowId, status, reply.generateCsrf(), outcome, briefing));
   });
 }
 
@@ -255,6 +257,20 @@ function registerApi(app: FastifyInstance, context: RouteContext): void {
       throw error;
     }
   });
+}
+
+/** A gate's status and, for a release, what the approver decides on (worked out by the worker, read-only). */
+async function pageData(client: StagecoachClient, workflowId: string) {
+  const status = await statusOf(client, workflowId);
+  const input = 'releaseId' in status ? briefingInputOf(status) : undefined;
+  const briefing: GateBriefing | undefined = input
+    ? await client.approvals.briefing(input).catch((error: Error) => ({
+        packages: [],
+        previews: [],
+        problems: [`the briefing could not be worked out: ${error.message}`],
+      }))
+    : undefined;
+  return { status, briefing };
 }
 
 async function statusOf(client: StagecoachClient, workflowId: string) {
