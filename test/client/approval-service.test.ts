@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import Provider from 'oidc-provider';
+import { chromium, type Browser } from 'playwright-core';
 import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { startApprovalService, type ApprovalService } from '../../client/approval-service/server';
 import { decisionSigner, generateSigningKey } from '../../client/decision-signing';
 import { freePort } from '../../dev/dev-server';
 import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
+import { signInAndApprove, startIdentityProvider } from '../support/identity-provider';
 import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
 import { runCli, startCli } from '../support/run-cli';
 import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
@@ -19,7 +19,6 @@ import { gate } from '../support/gates-harness';
 // docs/approvals-locks-windows.md "Approval service": a real OpenID Connect provider (oidc-provider), a real mail, a
 // real browser. Alice opens the link from the gate's mail, signs in, approves; the service signs for her and the
 // gate counts it.
-const artifacts = path.resolve(__dirname, '..', '..', 'test-artifacts');
 const serviceKey = generateSigningKey();
 const signer = decisionSigner('approval-service', serviceKey.privateKeyPem);
 const trustedKeys = [{ id: 'approval-service', publicKey: serviceKey.publicKeyHex, signsFor: ['*'] }];
@@ -100,7 +99,12 @@ async function mailLinkApproval(): Promise<void> {
   expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
 
   const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
-  await signInAndApprove(page, link, subject);
+  await signInAndApprove(
+    page,
+    link,
+    ['decisions count only signed by a trusted key (approval-service)', subject],
+    'approval-service-gate.png',
+  );
 
   const result = await ctx.client.approvals.result(workflowId);
   expect(result.outcome).toBe('approved');
@@ -162,49 +166,4 @@ async function loginThenApprove(): Promise<void> {
   expect(result.decisions.filter((d) => d.counted)).toMatchObject([
     { user: 'alice', comment: 'from my terminal', signedBy: 'approval-service' },
   ]);
-}
-
-/** In the browser: the link, the identity provider's sign-in as alice, the gate page, Approve with a comment. */
-async function signInAndApprove(page: Page, link: string, subject: string): Promise<void> {
-  await page.goto(link);
-  await page.locator('input[name=login]').fill('alice');
-  await page.locator('input[name=password]').fill('any');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await waitForRenderedText(page, 'signed in as alice');
-  await waitForRenderedText(page, 'decisions count only signed by a trusted key (approval-service)');
-  await waitForRenderedText(page, subject);
-  await page.locator('textarea[name=comment]').fill('go-live checklist done');
-  await page.getByRole('button', { name: 'Approve' }).click();
-  await waitForRenderedText(page, 'Your approve counted (signed by approval-service for alice)');
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, 'approval-service-gate.png'), fullPage: true });
-}
-
-/** oidc-provider with its development sign-in pages (any login, any password) and one client: the service. */
-async function startIdentityProvider(port: number, serviceUrl: string): Promise<http.Server> {
-  const provider = new Provider(`http://127.0.0.1:${port}`, {
-    clients: [
-      {
-        client_id: 'stagecoach-approvals',
-        client_secret: 'a-test-client-secret',
-        redirect_uris: [`${serviceUrl}/callback`],
-      },
-      // `stagecoach login`: a public client on the device flow.
-      {
-        client_id: 'stagecoach-cli',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
-        response_types: [],
-        redirect_uris: [],
-      },
-    ],
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, preferred_username: id }) }),
-    claims: { openid: ['sub'], profile: ['preferred_username'] },
-    cookies: { keys: ['a-test-cookie-key'] },
-    features: { devInteractions: { enabled: true }, deviceFlow: { enabled: true } },
-  });
-  const server = http.createServer(provider.callback());
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
 }

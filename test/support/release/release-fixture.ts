@@ -48,7 +48,7 @@ export interface ReleaseFixture {
    */
   startWorker(
     taskQueue?: string,
-    notifications?: Pick<ActivityDependencies, 'mailer' | 'mailDomain'>,
+    notifications?: Pick<ActivityDependencies, 'mailer' | 'mailDomain' | 'approvalUrl' | 'inventory'>,
   ): Promise<TemporalTestContext>;
   cleanup(): Promise<void>;
 }
