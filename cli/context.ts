@@ -96,3 +96,10 @@ export function commandGroup(
 export function withExamples(command: Command, examples: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  $ ${line}`).join('\n')}\n`);
 }
+
+/** Resolves on Ctrl-C or SIGTERM: long-running commands (`codec serve`, `approval serve`) then close what they serve. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
+}

@@ -102,10 +102,15 @@ export function loadPayloadKeys(file: string): PayloadKeys {
   return { current: parsed.data.current, keys };
 }
 
+/** The codec of a payload key file. */
+export function payloadCodecFromFile(file: string): AesGcmPayloadCodec {
+  return new AesGcmPayloadCodec(loadPayloadKeys(file));
+}
+
 /** The codec the environment asks for (`STAGECOACH_PAYLOAD_KEYS`), or none. */
 export function payloadCodecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGcmPayloadCodec | undefined {
   const file = env.STAGECOACH_PAYLOAD_KEYS;
-  return file ? new AesGcmPayloadCodec(loadPayloadKeys(file)) : undefined;
+  return file ? payloadCodecFromFile(file) : undefined;
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -3,7 +3,7 @@ import { createActivities } from '../activities';
 import { ServerUnreachableError } from '../client/errors';
 import { openControlDatabase } from '../store/control-database';
 import { createWorker } from './create-worker';
-import { AesGcmPayloadCodec, loadPayloadKeys } from '../client/payload-codec';
+import { payloadCodecFromFile } from '../client/payload-codec';
 import type { WorkerSettings } from './settings';
 import { openTenantDatabases } from './tenant-database-wiring';
 import { openGateAndLockDependencies } from './gate-and-lock-wiring';
@@ -26,9 +26,7 @@ export async function runWorker(settings: WorkerSettings, hooks: RunWorkerHooks 
     connection = await NativeConnection.connect({ address: settings.temporalAddress }).catch(() => {
       throw new ServerUnreachableError(settings.temporalAddress);
     });
-    const payloadCodec = settings.payloadKeysFile
-      ? new AesGcmPayloadCodec(loadPayloadKeys(settings.payloadKeysFile))
-      : undefined;
+    const payloadCodec = settings.payloadKeysFile ? payloadCodecFromFile(settings.payloadKeysFile) : undefined;
     gatesAndLocks = await openGateAndLockDependencies(settings, payloadCodec);
     const worker = await createWorker({
       connection,

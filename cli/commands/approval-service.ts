@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { startApprovalService } from '../../client/approval-service/server';
 import { WORKER_ENV } from '../../worker/settings';
-import { emit, withClient, withExamples } from '../context';
+import { emit, untilStopped, withClient, withExamples } from '../context';
 import { usageError } from '../errors';
 import { parsePort } from '../parse';
 import { signerFrom, type SigningOptions, withSigningOptions } from '../signing';
@@ -57,9 +57,7 @@ export function registerServe(group: Command): void {
         host: options.host,
       });
       emit(cmd, { approvalService: service.url }, (s) => `Approval service on ${s.approvalService} (Ctrl-C stops it)`);
-      await new Promise<void>((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-      });
+      await untilStopped();
       await service.close();
     }),
   );

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { startCodecServer } from '../../client/codec-server';
-import { AesGcmPayloadCodec, loadPayloadKeys } from '../../client/payload-codec';
+import { type AesGcmPayloadCodec, payloadCodecFromFile } from '../../client/payload-codec';
 import { WORKER_ENV } from '../../worker/settings';
-import { commandGroup, emit, withExamples } from '../context';
+import { commandGroup, emit, untilStopped, withExamples } from '../context';
 import { usageError } from '../errors';
 import { collect, parsePort } from '../parse';
 
@@ -24,7 +24,7 @@ function registerServe(group: Command): void {
         throw usageError(`codec serve needs the payload keys: --keys <file> or ${WORKER_ENV.payloadKeys}`);
       let codec: AesGcmPayloadCodec;
       try {
-        codec = new AesGcmPayloadCodec(loadPayloadKeys(options.keys));
+        codec = payloadCodecFromFile(options.keys);
       } catch (error) {
         throw usageError((error as Error).message);
       }
@@ -35,9 +35,7 @@ function registerServe(group: Command): void {
         uiOrigins: options.uiOrigin,
       });
       emit(cmd, { codecEndpoint: server.url }, (s) => `Codec endpoint on ${s.codecEndpoint} (Ctrl-C stops it)`);
-      await new Promise<void>((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-      });
+      await untilStopped();
       await server.close();
     });
   withExamples(command, [

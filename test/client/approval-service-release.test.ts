@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
@@ -7,9 +6,9 @@ import { startApprovalService, type ApprovalService } from '../../client/approva
 import { decisionSigner, generateSigningKey } from '../../client/decision-signing';
 import { freePort } from '../../dev/dev-server';
 import type { TemporalTestContext } from '../support/temporal';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER } from '../support/browser';
 import { signInAndApprove, startIdentityProvider } from '../support/identity-provider';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { decideLinkOf, startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
 import { createReleaseFixture, type ReleaseFixture } from '../support/release/release-fixture';
 import * as release from '../support/release/release-helpers';
 
@@ -24,7 +23,7 @@ let smtp: LocalSmtpServer;
 let service: ApprovalService;
 let browser: Browser | undefined;
 
-describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('a release through the approval service', () => {
+describe.skipIf(NO_BROWSER)('a release through the approval service', () => {
   beforeAll(async () => {
     const [idpPort, servicePort] = [await freePort(), await freePort()];
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
@@ -72,7 +71,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('a releas
       all.some((m) => m.subject.includes('Approval requested: uat-push') && m.to.includes('alice@example.test')),
     );
     const mail = mails.find((m) => m.subject.includes('Approval requested: uat-push'))!;
-    const link = /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))![1];
+    const link = decideLinkOf(mail)!;
     expect(mail.raw.replace(/=\r?\n/g, '')).toContain('Decisions count only when signed');
 
     const page = await browser!.newPage({ viewport: { width: 1200, height: 1000 } });

@@ -9,9 +9,9 @@ import { createSmtpMailer } from '../../activities/notifications/smtp-mailer';
 import { startApprovalService, type ApprovalService } from '../../client/approval-service/server';
 import { decisionSigner, generateSigningKey } from '../../client/decision-signing';
 import { freePort } from '../../dev/dev-server';
-import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, waitForRenderedText } from '../support/browser';
 import { signInAndApprove, startIdentityProvider } from '../support/identity-provider';
-import { startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
+import { decideLinkOf, startLocalSmtpServer, type LocalSmtpServer } from '../support/smtp-server';
 import { runCli, startCli } from '../support/run-cli';
 import { startTestWorkerWithControlDb, type ControlDbTestContext } from '../support/temporal';
 import { gate } from '../support/gates-harness';
@@ -29,7 +29,7 @@ let ctx: ControlDbTestContext;
 let service: ApprovalService;
 let browser: Browser | undefined;
 
-describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('the approval service', () => {
+describe.skipIf(NO_BROWSER)('the approval service', () => {
   beforeAll(async () => {
     const [idpPort, servicePort] = [await freePort(), await freePort()];
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
@@ -95,7 +95,7 @@ async function mailLinkApproval(): Promise<void> {
     smtp.received.some((m) => m.subject.includes(subject) && m.to.includes('alice@example.test')),
   );
   const mail = smtp.received.find((m) => m.subject.includes(subject))!;
-  const link = /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))![1];
+  const link = decideLinkOf(mail)!;
   expect(link).toBe(`${service.url}/gates/${encodeURIComponent(workflowId)}`);
 
   const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });

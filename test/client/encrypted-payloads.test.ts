@@ -13,7 +13,7 @@ import { AesGcmPayloadCodec, loadPayloadKeys } from '../../client/payload-codec'
 import { freePort, startDevServer, type DevServer } from '../../dev/dev-server';
 import { openControlDatabase } from '../../store/control-database';
 import { createWorker } from '../../worker/create-worker';
-import { CHROMIUM, CHROMIUM_ARGS, waitForRenderedText } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, waitForRenderedText } from '../support/browser';
 
 // docs/security.md "Encrypted payloads": with the codec on, the dev server's own database file holds no approver
 // comment in clear; the Web UI, pointed at the codec endpoint, shows it decoded.
@@ -61,7 +61,7 @@ let client: StagecoachClient;
 let plainClient: StagecoachClient;
 let browser: Browser | undefined;
 
-describe.skipIf(!fs.existsSync(CHROMIUM) && process.env.CI !== 'true')('encrypted payloads end to end', () => {
+describe.skipIf(NO_BROWSER)('encrypted payloads end to end', () => {
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagecoach-codec-'));
     fs.writeFileSync(path.join(scratch, 'keys.yaml'), `current: k1\nkeys:\n  k1: ${key()}\n`);

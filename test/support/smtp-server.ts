@@ -57,3 +57,8 @@ export async function startLocalSmtpServer(): Promise<LocalSmtpServer> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The approval service's link in a gate mail (docs/approvals-locks-windows.md "Approval service"), soft line breaks undone. */
+export function decideLinkOf(mail: ReceivedMail): string | undefined {
+  return /Decide here: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))?.[1];
+}
